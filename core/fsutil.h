@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+/* fsutil.h - file helpers: whole reads and writes retried on EINTR, small
+ * control-file writes (cgroup, proc), directory creation. */
+#ifndef DORY_FSUTIL_H
+#define DORY_FSUTIL_H
+
+#include <sys/types.h>
+
+#include "core/base.h"
+
+/* Read up to n bytes, stopping only at EOF; returns bytes read or -errno. */
+ssize_t fsutil_read_full(int fd, void *buf, size_t n);
+/* Write all n bytes; 0 or -errno. */
+int fsutil_write_full(int fd, const void *buf, size_t n);
+/* Write the string s to dirfd/name (opened O_WRONLY, not created). */
+int fsutil_write_at(int dirfd, const char *name, const char *s);
+/* Read a whole small file into an allocated NUL-terminated buffer. */
+int fsutil_read_file(const char *path, char **out);
+/* mkdir -p; existing directories are fine. */
+int fsutil_mkdir_p(const char *path, mode_t mode);
+
+#endif

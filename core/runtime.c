@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: Apache-2.0
+/* runtime.c - one foreground container: the caller's side (cgroup, clone,
+ * signal and pty relay, exit status) and the container's side up to execve
+ * (hostname, loopback, rootfs, stdio, user, capabilities). The container
+ * reports a failure before exec through a close-on-exec pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "core/caps.h"
+#include "core/cgroup.h"
+#include "core/err.h"
+#include "core/fsutil.h"
+#include "core/nl.h"
+#include "core/passwd.h"
+#include "core/pty.h"
+#include "core/rootfs.h"
+#include "core/runtime.h"
+#include "core/xalloc.h"
+#include "libc-compat/compat.h"
+
+#define RT_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* What the container side sends when it cannot reach execve. */
+struct rt_child_err {
+	int code;	/* 125, 126 or 127 */
+	int errnum;
+	char msg[240];
+};
+
+/* The signals the caller forwards (as Docker's client does), plus CHLD. */
+static const int rt_relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+int rt_new_id(char id[RT_ID_LEN + 1])
+{
+	unsigned char raw[RT_ID_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(errno, "getrandom");
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* ---- the container's side ---- */
+
+static NORETURN void rt_child_fail(int errfd, int code)
+{
+	struct rt_child_err e = { .code = code, .errnum = err_errno() };
+
+	snprintf(e.msg, sizeof(e.msg), "%s", err_str());
+	fsutil_write_full(errfd, &e, sizeof(e));
+	_exit(code);
+}
+
+static void rt_child_signals(void)
+{
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* stdio: the pty's slave with -t (master sent to the caller), else the
+ * caller's own streams, with /dev/null as stdin unless -i. */
+static int rt_child_stdio(const struct rt_spec *s, int sock)
+{
+	int master, slave, fd;
+
+	if (!s->tty) {
+		/* A session of its own: keys typed at the caller's terminal reach
+		 * the container only as the signals the caller forwards. */
+		if (setsid() < 0)
+			return err_set(errno, "setsid");
+		if (s->interactive)
+			return 0;
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			return err_set(errno, "open /dev/null as stdin");
+		close(fd);
+		return 0;
+	}
+	if (pty_open(&master, &slave) < 0 || rootfs_bind_console(slave) < 0)
+		return -err_errno();
+	if (pty_send_fd(sock, master) < 0)
+		return -err_errno();
+	close(master);
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return err_set(errno, "make the pty the controlling terminal");
+	for (fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return err_set(errno, "dup pty");
+	close(slave);
+	return 0;
+}
+
+/* Read a file of the container's own (/etc/passwd); NULL if missing. */
+static char *rt_child_etc(const char *path)
+{
+	char *text = NULL;
+
+	if (fsutil_read_file(path, &text) < 0)
+		err_clear();
+	return text;
+}
+
+/* Become the user, in the working directory, with the capability set.
+ * The bounding set is cut first, while CAP_SETPCAP is still held. */
+static int rt_child_user(const struct rt_spec *s, struct strv *env)
+{
+	autofree char *passwd = rt_child_etc("/etc/passwd"), *group = rt_child_etc("/etc/group");
+	const char *cwd = s->cwd && *s->cwd ? s->cwd : "/";
+	const char *who = s->user && *s->user ? s->user : "root";
+	struct pw_user u;
+	int r = -1;
+
+	if (pw_resolve(s->user ? s->user : "", passwd, group, &u) < 0)
+		return -err_errno();
+	if (!strv_getenv(env, "HOME")) {
+		autofree char *home = xasprintf("HOME=%s", u.home);
+
+		strv_setenv(env, home);
+	}
+	if (fsutil_mkdir_p(cwd, 0755) < 0 || chdir(cwd) < 0) {
+		if (!err_errno())
+			err_set(errno, "chdir %s", cwd);
+		err_ctx("working directory");
+		goto out;
+	}
+	if (caps_drop_bounding(s->caps) < 0)
+		goto out;
+	if (setgroups(u.ngroups, u.groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0) {
+		err_set(errno, "set groups for user %s", who);
+		goto out;
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresuid(u.uid, u.uid, u.uid) < 0) {
+		err_set(errno, "set user %s", who);
+		goto out;
+	}
+	r = caps_apply(s->caps);
+out:
+	pw_user_clear(&u);
+	return r;
+}
+
+/* The exit code for an execve error: 127 not found, 126 not runnable. */
+static int rt_exec_code(int e)
+{
+	return (e == ENOENT || e == ENOTDIR || e == ELOOP) ? 127 : 126;
+}
+
+/* Look cmd up in PATH like Docker (Go's exec.LookPath): the first regular
+ * file with an execute bit. Allocated. */
+static char *rt_lookpath(const char *cmd, const char *path)
+{
+	autofree char *copy = xstrdup(path);
+	char *save = NULL;
+
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", *d ? d : ".", cmd);
+		struct stat st;
+
+		if (!stat(p, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+static NORETURN void rt_child_exec(const struct rt_spec *s, struct strv *env, int errfd)
+{
+	const char *cmd = s->argv[0];
+	autofree char *path = NULL;
+
+	if (!strchr(cmd, '/')) {
+		path = rt_lookpath(cmd, strv_getenv(env, "PATH"));
+		if (!path) {
+			err_setx(ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
+			rt_child_fail(errfd, 127);
+		}
+		cmd = path;
+	}
+	/* The seccomp filter will be loaded here, last before execve, so that
+	 * nothing dory itself does is filtered. */
+	execve(cmd, s->argv, env->v);
+	err_set(errno, "exec: \"%s\"", s->argv[0]);
+	rt_child_fail(errfd, rt_exec_code(err_errno()));
+}
+
+static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock)
+{
+	struct strv env = { 0 };
+	char go;
+
+	rt_child_signals();
+	if (fsutil_read_full(syncfd, &go, 1) != 1)
+		_exit(125);	/* the caller died or gave up */
+	close(syncfd);
+	for (size_t i = 0; i < s->env.n; i++)
+		strv_push(&env, s->env.v[i]);
+	if (!strv_getenv(&env, "PATH"))
+		strv_setenv(&env, "PATH=" RT_DEFAULT_PATH);
+	/* Joined to its cgroup by now, so that becomes the namespace's root. */
+	if (unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
+		err_set(errno, "create cgroup namespace");
+	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+		err_set(errno, "set hostname %s", s->hostname);
+	else if (nl_link_up("lo") == 0 && rootfs_enter(s->rootfs) == 0 &&
+		 rt_child_stdio(s, sock) == 0 && rootfs_finish(s->readonly) == 0 &&
+		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_user(s, &env) == 0 &&
+		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
+		umask(022);
+		rt_child_exec(s, &env, errfd);
+	}
+	if (!err_errno())
+		err_set(errno, "set up the container");
+	rt_child_fail(errfd, 125);
+}
+
+/* ---- the caller's side ---- */
+
+static int rt_exit_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 125;
+}
+
+/* Reap every child that has exited (we are a subreaper); true once pid. */
+static bool rt_reap(pid_t pid, int *status)
+{
+	bool done = false;
+	pid_t r;
+	int st;
+
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0 || (r < 0 && errno == EINTR))
+		if (r == pid) {
+			*status = rt_exit_status(st);
+			done = true;
+		}
+	return done;
+}
+
+static void rt_on_signals(int sfd, pid_t pid, int master, bool *exited, int *status)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		if (sig == SIGCHLD) {
+			if (rt_reap(pid, status))
+				*exited = true;
+		} else if (sig == SIGWINCH && master >= 0) {
+			pty_copy_winsize(isatty(0) ? 0 : 1, master);
+		} else if (!*exited) {
+			kill(pid, sig);
+		}
+	}
+}
+
+/* Copy what is readable on from to to; false at EOF or error. */
+static bool rt_pump(int from, int to)
+{
+	char buf[4096];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	fsutil_write_full(to, buf, (size_t)n);	/* a closed stdout is not our failure */
+	return true;
+}
+
+/* Relay signals and the pty until the container exits and its output is
+ * drained (bounded: 200 ms after exit, in case something holds the pty). */
+static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master, int *status)
+{
+	bool in = master >= 0 && s->interactive, out = master >= 0, exited = false;
+
+	while (!exited || out) {
+		struct pollfd p[3] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = in ? 0 : -1, .events = POLLIN },
+			{ .fd = out ? master : -1, .events = POLLIN },
+		};
+		int n = poll(p, 3, exited ? 200 : -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (p[0].revents)
+			rt_on_signals(sfd, pid, master, &exited, status);
+		if (p[1].revents && !rt_pump(0, master))
+			in = false;
+		if (p[2].revents && !rt_pump(master, 1))
+			out = false;
+	}
+}
+
+/* Wait for the container side to exec (pipe closed) or fail (a report). */
+static int rt_started(int errfd, pid_t pid, int *status)
+{
+	struct rt_child_err e;
+	ssize_t n = fsutil_read_full(errfd, &e, sizeof(e));
+	int st;
+
+	if (n == 0)
+		return 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(e)) {
+		*status = 125;
+		return err_setx(EIO, "the container process died before exec (status %d)",
+				rt_exit_status(st));
+	}
+	e.msg[sizeof(e.msg) - 1] = '\0';
+	*status = e.code;
+	return err_setx(e.errnum, "%s", e.msg);
+}
+
+static void rt_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(rt_relayed); i++)
+		sigaddset(set, rt_relayed[i]);
+}
+
+/* Start the container side and hand it over to its cgroup; returns pid. */
+static pid_t rt_spawn(const struct rt_spec *s, const struct cg *cg, int *errfd, int *sockfd)
+{
+	const unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+				 CLONE_NEWNET;
+	int sync[2], errp[2], sock[2] = { -1, -1 };
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    (s->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0))
+		return err_set(errno, "create pipes");
+	pid = compat_clone_fork(ns);
+	if (pid == 0) {
+		close(sync[1]);
+		close(errp[0]);
+		if (sock[0] >= 0)
+			close(sock[0]);
+		rt_child(s, sync[0], errp[1], sock[1]);
+	}
+	close(sync[0]);
+	close(errp[1]);
+	if (sock[1] >= 0)
+		close(sock[1]);
+	if (pid < 0) {
+		err_set(errno, "create namespaces");
+		goto undo;
+	}
+	if (cg->n && cg_add_pid(cg, pid) < 0) {
+		kill(pid, SIGKILL);
+		goto undo;
+	}
+	if (fsutil_write_full(sync[1], "g", 1) < 0) {
+		err_set(errno, "start the container process");
+		goto undo;
+	}
+	close(sync[1]);
+	*errfd = errp[0];
+	*sockfd = sock[0];
+	return pid;
+undo:
+	close(sync[1]);
+	close(errp[0]);
+	if (sock[0] >= 0)
+		close(sock[0]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return -err_errno();
+}
+
+/* Start the container and relay until it exits; signals are blocked and
+ * read from sfd throughout. */
+static int rt_run_cg(const struct rt_spec *s, const struct cg *cg, int sfd, int *status)
+{
+	autoclose int errfd = -1, sock = -1, master = -1;
+	struct termios saved;
+	bool raw = false;
+	pid_t pid = rt_spawn(s, cg, &errfd, &sock);
+	int r = 0;
+
+	if (pid < 0)
+		return pid;
+	if (s->tty && pty_recv_fd(sock, &master) < 0) {
+		r = rt_started(errfd, pid, status);
+		return r < 0 ? r : err_ctx("set up the container's terminal");
+	}
+	r = rt_started(errfd, pid, status);
+	if (r < 0)
+		return r;
+	if (master >= 0) {
+		pty_copy_winsize(isatty(0) ? 0 : 1, master);
+		raw = s->interactive && isatty(0) && pty_make_raw(0, &saved) == 0;
+	}
+	rt_wait(s, pid, sfd, master, status);
+	if (raw)
+		pty_restore(0, &saved);
+	return 0;
+}
+
+int rt_run(const struct rt_spec *s, int *status)
+{
+	autoclose int sfd = -1;
+	char name[32];
+	sigset_t set, old;
+	struct cg cg;
+	int r;
+
+	*status = 125;
+	snprintf(name, sizeof(name), "dory-%.12s", s->id);
+	r = cg_create(name, &cg);
+	if (r == -ENODEV)
+		err_clear();	/* no cgroup mounted at all: run without one */
+	else if (r < 0)
+		return r;
+	rt_sigset(&set);
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
+		r = err_set(errno, "block signals");
+		goto undo_cg;
+	}
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		r = err_set(errno, "signalfd");
+		goto undo_mask;
+	}
+	/* Orphans of the container's namespace come to us, not to a late PID 1. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	r = rt_run_cg(s, &cg, sfd, status);
+undo_mask:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+undo_cg:
+	if (cg_destroy(&cg) < 0 && r == 0)
+		r = -err_errno();
+	cg_free(&cg);
+	return r;
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+/* runtime.h - run one container in the foreground: namespaces, cgroup,
+ * rootfs, user, capabilities, then exec; the caller relays signals and the
+ * terminal and returns the container's exit status. */
+#ifndef DORY_RUNTIME_H
+#define DORY_RUNTIME_H
+
+#include <stdint.h>
+
+#include "core/base.h"
+#include "core/str.h"
+
+enum { RT_ID_LEN = 64 };
+
+struct rt_spec {
+	char id[RT_ID_LEN + 1];	/* hex; the cgroup is named after it */
+	const char *rootfs;	/* directory to pivot into */
+	char *const *argv;	/* the command, argv[0] looked up in the env's PATH */
+	struct strv env;	/* complete environment; HOME is added if absent */
+	const char *hostname;
+	const char *cwd;	/* NULL: "/"; created if missing, as Docker does */
+	const char *user;	/* "" or NULL: root */
+	uint64_t caps;		/* bounding, permitted and effective set */
+	bool readonly, tty, interactive;
+};
+
+/* Fill id with random hex. */
+int rt_new_id(char id[RT_ID_LEN + 1]);
+/* Run spec to completion. *status is the exit status dory should return:
+ * the container's own, 128+signal, or 125/126/127 when it could not start
+ * (with the error recorded). Returns 0 when the container ran. */
+int rt_run(const struct rt_spec *spec, int *status);
+
+#endif

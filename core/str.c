@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+/* str.c - string helpers and string vectors (environment lists, argv). */
+#include <errno.h>
+#include <string.h>
+
+#include "core/str.h"
+#include "core/xalloc.h"
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int str_to_u64(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (max - (unsigned)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+void strv_push_take(struct strv *sv, char *s)
+{
+	sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(*sv->v));
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void strv_push(struct strv *sv, const char *s)
+{
+	strv_push_take(sv, xstrdup(s));
+}
+
+void strv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+ssize_t strv_find_key(const struct strv *sv, const char *key, size_t klen)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strncmp(sv->v[i], key, klen) == 0 && sv->v[i][klen] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
+void strv_setenv(struct strv *sv, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	ssize_t i = strv_find_key(sv, kv, eq ? (size_t)(eq - kv) : strlen(kv));
+
+	if (i < 0) {
+		strv_push(sv, kv);
+		return;
+	}
+	free(sv->v[i]);
+	sv->v[i] = xstrdup(kv);
+}
+
+const char *strv_getenv(const struct strv *sv, const char *key)
+{
+	size_t klen = strlen(key);
+	ssize_t i = strv_find_key(sv, key, klen);
+
+	return i < 0 ? NULL : sv->v[i] + klen + 1;
+}

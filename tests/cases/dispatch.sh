@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: Apache-2.0
+# dispatch.sh - the multi-call binary: applet from argv[0], dory-APPLET,
+# docker, --list, --install, version, and unknown commands.
+. "$(dirname "$0")/../lib.sh"
+
+B=$TMP/bin
+mkdir -p "$B"
+t_match "--list names run and version" '^run$' "$DORY" --list
+t_out "--install -s links every applet" "$("$DORY" --list | tr '\n' ' ')" \
+	sh -c "'$DORY' --install -s '$B' && cd '$B' && for a in \$('$DORY' --list); do \
+		[ -L \$a ] && printf '%s ' \$a; done"
+t_ok "--install twice keeps what is there" "$DORY" --install -s "$B"
+ln -s "$DORY" "$B/dory-version"; ln -s "$DORY" "$B/docker"; ln "$DORY" "$TMP/hard"
+t_match "a link named version runs version" '^dory version ' "$B/version"
+t_match "dory-version runs version" '^dory version ' "$B/dory-version"
+t_match "docker version (Docker's grammar)" '^dory version ' "$B/docker" version
+t_match "dory --version" '^dory version ' "$DORY" --version
+t_match "global options before the command" '^dory version ' "$DORY" --root /tmp --debug version
+t_fail 127 "'nope' is not a dory command (see 'dory --list')" "unknown command" "$DORY" nope
+t_fail 127 "'hard' is not a dory command" "unknown link name" "$TMP/hard"
+t_fail 125 "unknown option --bogus" "unknown global option" "$DORY" --bogus version
+t_fail 125 "takes no arguments" "version takes no arguments" "$DORY" version x
+t_match "dory --help" '^Usage: dory ' "$DORY" --help
+t_match "run --help" '^Usage: dory run ' "$DORY" run --help
+t_match "run --help after options" '^Usage: dory run ' "$DORY" run -i --help

@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: Apache-2.0
+# run.sh - `dory run --rootfs`: exit codes, signals, isolation, identity,
+# the terminal, and nothing left behind.
+. "$(dirname "$0")/../lib.sh"
+
+R=$TMP/rootfs
+t_rootfs "$R"
+before=$(t_leftovers)
+run() { "$DORY" run --rootfs "$R" "$@"; }
+
+# Exit status, as Docker's
+t_ok "exit 0" run true
+t_fail 3 "" "exit 3" run sh -c 'exit 3'
+t_fail 126 'exec: "/etc/passwd": Permission denied' "126 when not executable" run /etc/passwd
+t_fail 127 'exec: "nope": executable file not found in $PATH' "127 when not in PATH" run nope
+t_fail 127 'exec: "/bin/nope": No such file or directory' "127 for a missing path" run /bin/nope
+
+# 137: the container's PID 1 killed from outside, as the OOM killer does
+run sh -c 'touch /tmp/up; exec sleep 30' & dpid=$!; T_PIDS="$T_PIDS $dpid"
+t_wait_file "$R/tmp/up"
+cpid=$(cat /proc/$dpid/task/$dpid/children 2>/dev/null | awk '{print $1}')
+[ -n "$cpid" ] && kill -KILL "$cpid"
+wait $dpid; rc=$?
+t_check "137 when killed by SIGKILL" [ "$rc" = 137 ]
+rm -f "$R/tmp/up"
+
+# Signals to dory reach the container
+for sig in TERM INT HUP QUIT USR1 USR2; do
+	run sh -c "trap 'exit 42' $sig; touch /tmp/trap; while :; do sleep 0.05; done" &
+	dpid=$!; T_PIDS="$T_PIDS $dpid"
+	t_wait_file "$R/tmp/trap"
+	kill -s "$sig" "$dpid"
+	wait $dpid; rc=$?
+	t_check "SIG$sig is forwarded" [ "$rc" = 42 ]
+	rm -f "$R/tmp/trap"
+done
+run sh -c 'touch /tmp/up; exec sleep 30' & dpid=$!; T_PIDS="$T_PIDS $dpid"
+t_wait_file "$R/tmp/up"
+kill -s TERM "$dpid"; sleep 0.3
+t_check "PID 1 without a TERM handler ignores SIGTERM (as in Docker)" kill -0 "$dpid"
+kill -KILL "$dpid"; wait $dpid 2>/dev/null
+rm -f "$R/tmp/up"
+
+# Namespaces and identity
+t_out "PID 1 is the command" 1 run sh -c 'echo $$'
+t_out "only the container's processes" 1 run sh -c 'ls -d /proc/[0-9]* | wc -l'
+t_out "hostname" web run -h web hostname
+t_match "default hostname is the short id" '^[0-9a-f]{12}$' run hostname
+t_out "HOSTNAME in the environment" web run --hostname=web printenv HOSTNAME
+t_out "-e" "bar" run -e FOO=bar printenv FOO
+t_out "-e K copies the caller's value" "from-host" env DT_V=from-host "$DORY" run \
+	--rootfs "$R" -e DT_V printenv DT_V
+printf '# comment\nA=1\n\n  B=two words\nA=3\n' >"$TMP/env"
+t_out "--env-file, then -e overrides" "3 two words x" run --env-file "$TMP/env" -e C=x \
+	sh -c 'echo "$A $B $C"'
+t_out "default PATH" /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin run printenv PATH
+t_out "HOME of root" /root run printenv HOME
+t_out "-w creates and enters the directory" /work/dir run -w /work/dir pwd
+t_out "-u UID:GID" "1234:567" run -u 1234:567 sh -c 'echo $(id -u):$(id -g)'
+t_out "-u NAME from the rootfs's /etc/passwd" "1000 1000 /home/app 50" run -u app \
+	sh -c 'echo $(id -u) $(id -g) $HOME $(id -G | tr " " "\n" | grep -x 50)'
+t_out "-u NAME:GROUP" "1000:50" run -u app:staff sh -c 'echo $(id -u):$(id -g)'
+t_out "the user cannot write where root owns" "denied" run -u app \
+	sh -c 'touch /etc/x 2>/dev/null || echo denied'
+
+# Security defaults
+t_out "CapEff is Docker's default set" 00000000a80425fb run sh -c \
+	'grep CapEff /proc/self/status | cut -f2'
+t_out "CapBnd is Docker's default set" 00000000a80425fb run sh -c \
+	'grep CapBnd /proc/self/status | cut -f2'
+t_out "a non-root user has no capabilities" 0000000000000000 run -u app sh -c \
+	'grep CapEff /proc/self/status | cut -f2'
+t_out "NoNewPrivs is 1" 1 run sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'
+for p in /proc/timer_list /proc/keys /proc/interrupts; do
+	t_out "masked file $p reads empty" 0 run sh -c "cat $p 2>/dev/null | wc -c"
+done
+t_out "masked directory /sys/firmware is empty" "" run ls -A /sys/firmware
+t_out "/proc/sys is read-only" denied run sh -c \
+	'echo x 2>/dev/null >/proc/sys/kernel/hostname || echo denied'
+t_out "/proc/sysrq-trigger is read-only" denied run sh -c \
+	'echo h 2>/dev/null >/proc/sysrq-trigger || echo denied'
+t_out "/sys is read-only" denied run sh -c 'mkdir /sys/x 2>/dev/null || echo denied'
+
+# The host is out of sight
+touch "/tmp/$T-host-marker"
+t_out "the host's files are not visible" absent run sh -c \
+	"test -e /tmp/$T-host-marker && echo present || echo absent"
+rm -f "/tmp/$T-host-marker"
+t_out "/ is the rootfs" "bin dev etc home proc sys tmp work" run sh -c 'echo $(ls /)'
+t_out "only lo exists" lo run ls /sys/class/net
+t_out "lo is up" 0x9 run cat /sys/class/net/lo/flags
+t_out "/dev is minimal" "console? no; full mqueue null ptmx pts random shm tty urandom zero" \
+	run sh -c 'test -e /dev/console && c=yes || c=no; echo "console? $c;" \
+	$(ls /dev | grep -v -e "^fd$" -e "^std" -e "^core$")'
+t_out "--read-only root" denied run --read-only sh -c 'touch /x 2>/dev/null || echo denied'
+t_out "--read-only leaves /dev/shm writable" ok run --read-only sh -c \
+	'touch /dev/shm/x && echo ok'
+t_ok "--rm is accepted" run --rm true
+
+# The terminal: a pty driven through script(1); its 0x0 size gives 80x24
+if command -v script >/dev/null; then
+	out=$(printf 'tty; stty size; test -e /dev/console && echo console\nexit 7\n' |
+		TERM=dumb script -qec "$DORY run -it --rootfs $R sh" /dev/null 2>&1); rc=$?
+	t_check "-it: exit status through the pty" [ "$rc" = 7 ]
+	t_check "-it: stdin is the container's own pty" grep -q '^/dev/pts/0' <<<"$out"
+	t_check "-it: serial-console window size falls back to 24 80" grep -q '^24 80' <<<"$out"
+	t_check "-it: /dev/console exists" grep -q '^console' <<<"$out"
+	out=$(script -qec "$DORY run -t --rootfs $R printenv TERM" /dev/null </dev/null 2>&1)
+	t_check "-t sets TERM=xterm" grep -q '^xterm' <<<"$out"
+else
+	t_skip "-it under a pty" "script(1) is missing"
+fi
+t_fail 125 "the input device is not a TTY" "-it needs a terminal" run -it sh
+
+# Bad input: one line, exit 125, nothing changed
+t_fail 125 "rootfs $TMP/none: No such file or directory" "missing rootfs" \
+	"$DORY" run --rootfs "$TMP/none" true
+t_fail 125 "not a directory" "rootfs is a file" "$DORY" run --rootfs "$R/etc/passwd" true
+t_fail 125 "is the host's root" "rootfs / is refused" "$DORY" run --rootfs / true
+t_fail 125 "no --rootfs given" "no rootfs" "$DORY" run true
+t_fail 125 "no command given" "no command" run
+t_fail 125 "unknown flag: --bogus" "unknown flag" run --bogus true
+t_fail 125 "flag needs an argument: -e" "missing flag value" "$DORY" run --rootfs "$R" -e
+t_fail 125 "invalid hostname" "bad hostname" run -h 'a b' true
+t_fail 125 "needs to be an absolute path" "relative workdir" run -w rel true
+t_fail 125 "unable to find user nobody" "unknown user" run -u nobody true
+t_fail 125 "unable to find group nogroup" "unknown group" run -u app:nogroup true
+t_fail 125 "invalid environment variable" "bad env name" run -e 'A B=1' true
+t_fail 125 "env file: open $TMP/none" "missing env file" run --env-file "$TMP/none" true
+t_fail 125 "working directory" "workdir on a read-only root" run --read-only -w /new true
+
+# Nothing left behind, after runs that worked and runs that failed
+t_out "no cgroup or mount left behind" "$before" t_leftovers

@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: Apache-2.0
+# lib.sh - sourced by tests/cases/*.sh. Each case is one line; each prints
+# "ok - NAME", "not ok - NAME" or "ok - NAME # SKIP why". Everything a case
+# makes carries the prefix $T and is removed by t_cleanup, even on failure.
+set -u
+
+: "${DORY:?DORY must name the dory binary}"
+T=dt$$
+TMP=$(mktemp -d "/tmp/$T.XXXXXX")
+CASE=$(basename "${0%.sh}")
+T_PIDS=""
+T_MOUNTS=""
+OUT=$TMP/out
+ERR=$TMP/err
+
+t_cleanup()
+{
+	local p m
+	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	for m in $T_MOUNTS; do umount -l "$m" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap t_cleanup EXIT INT TERM
+
+t_report() # STATUS NAME [DETAIL]
+{
+	if [ "$1" = 0 ]; then
+		echo "ok - $CASE: $2"
+	else
+		echo "not ok - $CASE: $2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/#   /' | head -n 20
+	fi
+}
+
+# Run a command, capturing stdout/stderr; sets RC.
+t_run() { "$@" >"$OUT" 2>"$ERR" </dev/null; RC=$?; }
+
+t_ok() # NAME CMD... : exits 0
+{
+	local name=$1; shift
+	t_run "$@"
+	t_report $((RC != 0)) "$name" "exit $RC; stderr: $(cat "$ERR")"
+}
+
+t_out() # NAME EXPECTED CMD... : exits 0 and stdout is EXPECTED
+{
+	local name=$1 want=$2; shift 2
+	t_run "$@"
+	local got; got=$(cat "$OUT")
+	[ "$RC" = 0 ] && [ "$got" = "$want" ]
+	t_report $? "$name" "exit $RC; want [$want] got [$got]; stderr: $(cat "$ERR")"
+}
+
+t_match() # NAME ERE CMD... : exits 0 and stdout matches ERE
+{
+	local name=$1 re=$2; shift 2
+	t_run "$@"
+	[ "$RC" = 0 ] && grep -Eq -- "$re" "$OUT"
+	t_report $? "$name" "exit $RC; want /$re/ got [$(cat "$OUT")]; stderr: $(cat "$ERR")"
+}
+
+t_fail() # CODE MSG NAME CMD... : exits CODE, one stderr line containing MSG
+{
+	local code=$1 msg=$2 name=$3; shift 3
+	t_run "$@"
+	[ "$RC" = "$code" ] && grep -Fq -- "$msg" "$ERR" && [ "$(wc -l <"$ERR")" -le 1 ]
+	t_report $? "$name" "exit $RC (want $code); stderr: $(cat "$ERR")"
+}
+
+t_skip() { echo "ok - $CASE: $1 # SKIP $2"; }
+
+t_check() # NAME CONDITION-CMD... : the command (a test) succeeds
+{
+	local name=$1; shift
+	"$@"
+	t_report $? "$name"
+}
+
+# A busybox root filesystem (Debian's busybox-static) with a user "app".
+t_rootfs() # DIR
+{
+	local r=$1 a
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/home/app"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' \
+		>"$r/etc/passwd"
+	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\n' >"$r/etc/group"
+	chown 1000:1000 "$r/home/app"
+}
+
+# What a run may leave behind: dory cgroups and mounts under our prefix.
+t_leftovers()
+{
+	{ find /sys/fs/cgroup -maxdepth 4 -type d -name 'dory-*' 2>/dev/null
+	  grep -F "$TMP" /proc/self/mountinfo; } | sort
+}
+
+# Wait up to 5 s for a file to appear.
+t_wait_file()
+{
+	local i
+	for i in $(seq 50); do [ -e "$1" ] && return 0; sleep 0.1; done
+	return 1
+}

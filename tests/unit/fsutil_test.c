@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "core/err.h"
+#include "core/fsutil.h"
+#include "core/xalloc.h"
+#include "tap.h"
+
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/dory-unit-XXXXXX";
+
+	return xstrdup(mkdtemp(tmpl));
+}
+
+TEST(fsutil_mkdir_p_and_files)
+{
+	char *d = tmpdir(), *deep = xasprintf("%s/a/b/c", d), *f = xasprintf("%s/a/f", d);
+	char *text = NULL, *sub = xasprintf("%s/a/f/x", d);
+	int dfd;
+
+	CHECK_EQ_INT(fsutil_mkdir_p(deep, 0755), 0);
+	CHECK_EQ_INT(fsutil_mkdir_p(deep, 0755), 0);
+	dfd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK_EQ_INT(close(open(f, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)), 0);
+	CHECK_EQ_INT(fsutil_write_at(dfd, "a/f", "hello\n"), 0);
+	CHECK_EQ_INT(fsutil_read_file(f, &text), 0);
+	CHECK_EQ_STR(text, "hello\n");
+	CHECK_EQ_INT(fsutil_mkdir_p(f, 0755), -ENOTDIR);
+	CHECK(fsutil_mkdir_p(sub, 0755) < 0);
+	CHECK_EQ_INT(fsutil_write_at(dfd, "missing", "x"), -ENOENT);
+	CHECK(strstr(err_str(), "missing") != NULL);
+	close(dfd);
+	free(text);
+	unlink(f);
+	rmdir(deep);
+	*strrchr(deep, '/') = '\0';
+	rmdir(deep);
+	*strrchr(deep, '/') = '\0';
+	rmdir(deep);
+	CHECK_EQ_INT(rmdir(d), 0);
+	free(d), free(deep), free(f), free(sub);
+}
+
+TEST(fsutil_read_file_grows_past_4k)
+{
+	char *d = tmpdir(), *f = xasprintf("%s/big", d), *text = NULL;
+	char buf[10000];
+	int fd = open(f, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ_INT(fsutil_write_full(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	CHECK_EQ_INT(fsutil_read_file(f, &text), 0);
+	CHECK_EQ_INT(strlen(text), sizeof(buf));
+	free(text);
+	unlink(f);
+	rmdir(d);
+	free(d), free(f);
+}

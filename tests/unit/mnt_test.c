@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "core/mnt.h"
+#include "nsutil.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/dory-mnt-XXXXXX";
+
+static int mount_shapes(void)
+{
+	char f[64], d[64];
+	int fd;
+
+	snprintf(f, sizeof(f), "%s/t/file", dir);
+	snprintf(d, sizeof(d), "%s/t/dir", dir);
+	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 1;
+	if (mnt_mount("tmpfs", dir, "tmpfs", 0, "size=1m") < 0)
+		return 2;
+	snprintf(d, sizeof(d), "%s/t", dir);
+	if (mkdir(d, 0755) < 0)
+		return 3;
+	snprintf(d, sizeof(d), "%s/t/dir", dir);
+	if (mkdir(d, 0755) < 0)
+		return 3;
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	if (mnt_mask(f) < 0 || mnt_mask(d) < 0)
+		return 4;
+	fd = open(f, O_WRONLY);
+	if (fd < 0 || write(fd, "x", 1) != 1)	/* /dev/null takes it */
+		return 5;
+	close(fd);
+	snprintf(f, sizeof(f), "%s/t/dir/new", dir);
+	if (mkdir(f, 0755) == 0 || errno != EROFS)
+		return 6;
+	snprintf(d, sizeof(d), "%s/t", dir);
+	if (mnt_make_ro(d) < 0)
+		return 7;
+	snprintf(f, sizeof(f), "%s/t/other", dir);
+	if (mkdir(f, 0755) == 0 || errno != EROFS)
+		return 8;
+	if (mnt_mask("/nonexistent/dory") < 0 || mnt_make_ro("/nonexistent/dory") < 0)
+		return 9;
+	return 0;
+}
+
+TEST(mnt_masks_and_read_only_binds)
+{
+	SKIP_IF(ns_unavailable(), "needs root, not qemu-user");
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, mount_shapes), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);	/* nothing leaked into our namespace */
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "core/caps.h"
+#include "core/err.h"
+#include "core/runtime.h"
+#include "nsutil.h"
+#include "tap.h"
+
+TEST(rt_new_id_is_64_hex_and_random)
+{
+	char a[RT_ID_LEN + 1], b[RT_ID_LEN + 1];
+
+	CHECK_EQ_INT(rt_new_id(a), 0);
+	CHECK_EQ_INT(rt_new_id(b), 0);
+	CHECK_EQ_INT(strlen(a), 64);
+	CHECK_EQ_INT(strspn(a, "0123456789abcdef"), 64);
+	CHECK(strcmp(a, b) != 0);
+}
+
+/* A real container on an empty root: the command cannot be found, which
+ * exercises every step up to execve and the error path back. */
+TEST(rt_run_reports_not_found_and_cleans_up)
+{
+	char dir[] = "/tmp/dory-rt-XXXXXX", p[64];
+	char *argv1[] = { "nope", NULL }, *argv2[] = { "/bin/nope", NULL };
+	struct rt_spec s = { .hostname = "unit", .caps = caps_docker_default() };
+	int status = 0;
+
+	SKIP_IF(ns_unavailable(), "needs root, not qemu-user");
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_EQ_INT(rt_new_id(s.id), 0);
+	s.rootfs = dir;
+	s.argv = argv1;
+	CHECK(rt_run(&s, &status) < 0);
+	CHECK_EQ_INT(status, 127);
+	CHECK(strstr(err_str(), "executable file not found in $PATH") != NULL);
+	s.argv = argv2;
+	CHECK(rt_run(&s, &status) < 0);
+	CHECK_EQ_INT(status, 127);
+	for (const char *const *d = (const char *const[]){ "proc", "sys", "dev", NULL }; *d; d++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, *d);
+		CHECK_EQ_INT(rmdir(p), 0);
+	}
+	CHECK_EQ_INT(rmdir(dir), 0);
+	snprintf(p, sizeof(p), "/sys/fs/cgroup/pids/dory-%.12s", s.id);
+	CHECK(access(p, F_OK) < 0);
+}
