@@ -245,7 +245,7 @@ GEN := build/gen
 OGEN := $(O)/gen
 APPLET_SRCS := $(sort $(wildcard applets/*.c))
 APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
-HOST_PKGS += valgrind busybox-static crun
+HOST_PKGS += valgrind busybox-static crun qemu-user-static bsdutils
 
 -include $(KCONFIG_CONFIG)
 -include $(GEN)/applets.mk

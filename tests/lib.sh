@@ -63,7 +63,11 @@ t_fail() # CODE MSG NAME CMD... : exits CODE, one stderr line containing MSG
 {
 	local code=$1 msg=$2 name=$3; shift 3
 	t_run "$@"
-	[ "$RC" = "$code" ] && grep -Fq -- "$msg" "$ERR" && [ "$(wc -l <"$ERR")" -le 1 ]
+	if [ -z "$msg" ]; then
+		[ "$RC" = "$code" ] && [ ! -s "$ERR" ]
+	else
+		[ "$RC" = "$code" ] && grep -Fq -- "$msg" "$ERR" && [ "$(wc -l <"$ERR")" -le 1 ]
+	fi
 	t_report $? "$name" "exit $RC (want $code); stderr: $(cat "$ERR")"
 }
 
@@ -89,6 +93,10 @@ t_rootfs() # DIR
 		>"$r/etc/passwd"
 	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\n' >"$r/etc/group"
 	chown 1000:1000 "$r/home/app"
+	rm -f "$r/bin/printenv"  # busybox has none; the cases use it
+	printf '#!/bin/sh\n[ $# = 0 ] && exec env\nfor v; do eval "[ -n \\"\\${$v+x}\\" ] && echo \\"\\$$v\\""; done\n' \
+		>"$r/bin/printenv"
+	chmod 755 "$r/bin/printenv"
 }
 
 # What a run may leave behind: dory cgroups and mounts under our prefix.
@@ -96,6 +104,18 @@ t_leftovers()
 {
 	{ find /sys/fs/cgroup -maxdepth 4 -type d -name 'dory-*' 2>/dev/null
 	  grep -F "$TMP" /proc/self/mountinfo; } | sort
+}
+
+t_wait() # PID [SECONDS]: waits for a background job; RC is its status. One
+{        # that outlives SECONDS (default 10) is killed, so a case cannot hang.
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1"; RC=$?
+	return 0
 }
 
 # Wait up to 5 s for a file to appear.

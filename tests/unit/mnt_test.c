@@ -50,7 +50,7 @@ static int mount_shapes(void)
 
 TEST(mnt_masks_and_read_only_binds)
 {
-	SKIP_IF(ns_unavailable(), "needs root, not qemu-user");
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK_EQ_INT(in_ns(CLONE_NEWNS, mount_shapes), 0);
 	CHECK_EQ_INT(rmdir(dir), 0);	/* nothing leaked into our namespace */

@@ -20,6 +20,6 @@ static int lo_up(void)
 
 TEST(nl_link_up_in_a_new_netns)
 {
-	SKIP_IF(ns_unavailable(), "needs root, not qemu-user");
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, lo_up), 0);
 }

@@ -39,7 +39,7 @@ TEST(rootfs_enter_and_finish)
 {
 	char p[64];
 
-	SKIP_IF(ns_unavailable(), "needs root, not qemu-user");
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK_EQ_INT(in_ns(CLONE_NEWNS | CLONE_NEWPID, enter), 0);
 	/* Mount points were made in the directory; no mount stayed behind. */

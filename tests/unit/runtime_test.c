@@ -28,7 +28,7 @@ TEST(rt_run_reports_not_found_and_cleans_up)
 	struct rt_spec s = { .hostname = "unit", .caps = caps_docker_default() };
 	int status = 0;
 
-	SKIP_IF(ns_unavailable(), "needs root, not qemu-user");
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK_EQ_INT(rt_new_id(s.id), 0);
 	s.rootfs = dir;
