@@ -296,6 +296,11 @@ CFLAGS := $(COMMON_CFLAGS) -Os -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong \
 	-DDORY_VERSION='"$(VERSION)$(if $(GITREV),-$(GITREV))"' -DDORY_ARCH='"$(ARCH)"'
 LDFLAGS := -static -Wl,--gc-sections
+# The same libraries for the static binary (from the sysroot) and for the
+# host's ASan and valgrind unit builds (Debian's -dev packages); each is
+# wrapped by one core file, and --gc-sections drops what is not used.
+LIBS := -lseccomp -lbearssl -lcjson -lz
+HOST_PKGS += libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev
 
 CORE_BASE := core/err.o core/log.o core/xalloc.o core/str.o core/opt.o core/fsutil.o
 core-y := $(CORE_BASE)
@@ -312,7 +317,7 @@ $(O)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h $(SYSROOT)/.deps-ok
 
 $(O)/dory.unstripped: $(OBJS)
 	@echo "  LD      $@"
-	@$(CC_MUSL) $(LDFLAGS) -o $@ $(OBJS)
+	@$(CC_MUSL) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 $(O)/dory: $(O)/dory.unstripped
 	@$(STRIP_T) -s -R .comment -o $@ $<
 
@@ -335,7 +340,7 @@ UNIT_CORE := $(addprefix $(O)/,$(ALL_CORE))
 $(O)/unit/%: tests/unit/%.c tests/unit/tap.h $(UNIT_CORE)
 	@mkdir -p $(@D)
 	@echo "  UNIT    $@"
-	@$(CC_MUSL) $(CFLAGS) -Wno-unused-function -g $(LDFLAGS) -o $@ $< $(UNIT_CORE)
+	@$(CC_MUSL) $(CFLAGS) -Wno-unused-function -g $(LDFLAGS) -o $@ $< $(UNIT_CORE) $(LIBS)
 unit: $(UNIT_BINS)
 
 # ... and with the host's gcc under AddressSanitizer and UBSan.
@@ -350,7 +355,7 @@ $(ASAN)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h
 $(ASAN)/unit/%: tests/unit/%.c tests/unit/tap.h $(ASAN_CORE)
 	@mkdir -p $(@D)
 	@echo "  ASAN    $@"
-	@gcc $(COMMON_CFLAGS) $(ASAN_FLAGS) -Wno-unused-function -o $@ $< $(ASAN_CORE)
+	@gcc $(COMMON_CFLAGS) $(ASAN_FLAGS) -Wno-unused-function -o $@ $< $(ASAN_CORE) $(LIBS)
 asan-unit: $(ASAN_BINS)
 
 # ... and plain (glibc, dynamic) for valgrind, which cannot see inside a
@@ -364,7 +369,7 @@ $(VG)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h
 $(VG)/unit/%: tests/unit/%.c tests/unit/tap.h $(VG_CORE)
 	@mkdir -p $(@D)
 	@echo "  VG      $@"
-	@gcc $(COMMON_CFLAGS) -g -O1 -Wno-unused-function -o $@ $< $(VG_CORE)
+	@gcc $(COMMON_CFLAGS) -g -O1 -Wno-unused-function -o $@ $< $(VG_CORE) $(LIBS)
 vg-unit: $(VG_BINS)
 
 # ---- check, demo, install, size ----

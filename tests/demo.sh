@@ -8,7 +8,9 @@ dir=$(mktemp -d /tmp/dory-demo.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/rootfs/bin" "$dir/rootfs/etc"
 cp /bin/busybox "$dir/rootfs/bin/"
-for a in $(/bin/busybox --list); do ln -sf busybox "$dir/rootfs/bin/$a"; done
+for a in $(/bin/busybox --list); do
+	[ -e "$dir/rootfs/bin/$a" ] || ln -s busybox "$dir/rootfs/bin/$a"
+done
 echo "root:x:0:0:root:/root:/bin/sh" >"$dir/rootfs/etc/passwd"
 echo "+ dory run --rootfs ROOTFS -h demo sh -c '...'"
 "$DORY" run --rootfs "$dir/rootfs" -h demo sh -c \
