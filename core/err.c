@@ -7,7 +7,7 @@
 
 #include "core/err.h"
 
-enum { ERR_LINE = 256 };
+enum { ERR_LINE = 512 };	/* TLS errors with their hint need more than 256 */
 
 static char err_line[ERR_LINE];
 static int err_num;

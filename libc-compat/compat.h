@@ -21,4 +21,21 @@ pid_t compat_clone_fork(unsigned long flags);
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
+/* The new mount API (Linux 5.2): musl has no wrappers, and glibc's clash
+ * with <linux/mount.h>, so our own names for what we use. */
+int compat_fsopen(const char *fsname, unsigned int flags);
+int compat_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux);
+int compat_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
+int compat_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path,
+		      unsigned int flags);
+enum {
+	COMPAT_FSOPEN_CLOEXEC = 0x01,
+	COMPAT_FSCONFIG_SET_FLAG = 0,
+	COMPAT_FSCONFIG_SET_STRING = 1,
+	COMPAT_FSCONFIG_CMD_CREATE = 6,
+	COMPAT_FSMOUNT_CLOEXEC = 0x01,
+	COMPAT_MOUNT_ATTR_RDONLY = 0x01,
+	COMPAT_MOVE_MOUNT_F_EMPTY_PATH = 0x04,
+};
+
 #endif

@@ -10,10 +10,10 @@ bad=""
 # The level of each core module (STYLE.md section 1); unknown modules fail.
 level()
 {
-	case $1 in
-	base|err|log|xalloc|str|opt|fsutil|json|gz|lock) echo 0 ;;
+	case ${1%%_*} in
+	base|err|log|xalloc|str|opt|fsutil|json|gz|lock|sha256|b64|conf|ref|platform) echo 0 ;;
 	ns|mnt|cgroup|cgroup1|cgroup2|caps|seccomp|nl|pty|proc|passwd) echo 1 ;;
-	store|layer|overlay|bindcopy|image|http|tls|registry|runtime|rootfs|net|nft|state|\
+	store|layer|overlay|bindcopy|image|ctrfs|http|tls|registry|runtime|rootfs|net|nft|state|\
 	supervisor|build) echo 2 ;;
 	*) echo unknown ;;
 	esac

@@ -28,7 +28,7 @@ TEST(err_line_is_cut_not_overrun)
 	err_setx(EIO, "%s", big);
 	err_ctx("%s", big);
 	err_hint("%s", big);
-	CHECK_EQ_INT(strlen(err_str()), 255);
+	CHECK_EQ_INT(strlen(err_str()), 511);
 	err_clear();
 	CHECK_EQ_STR(err_str(), "");
 	CHECK_EQ_INT(err_errno(), 0);

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include "core/err.h"
+#include "core/overlay.h"
+#include "nsutil.h"
+#include "tap.h"
+
+#define FIX_TEMPLATE "/tmp/dory-ovl-XXXXXX"
+static char dir[] = FIX_TEMPLATE;
+#include "layerfix.h"
+		"l2/dd", "l1/opq", "l1/dirx", "u", "w", "m", NULL,
+	};
+
+	NS_CHECK(mkdirs(dirs) == 0);
+	NS_CHECK(put(P("l3/etc/passwd"), "root:x:0:0\n", 0644) == 0);
+	NS_CHECK(put(P("l3/etc/keep"), "keep", 0644) == 0);
+	NS_CHECK(put(P("l3/etc/gone"), "gone", 0644) == 0);
+	NS_CHECK(put(P("l3/bin/su"), "su", 04755) == 0);
+	NS_CHECK(put(P("l3/bin/h1"), "hard", 0755) == 0);
+	NS_CHECK(link(P("l3/bin/h1"), P("l3/bin/h2")) == 0);
+	NS_CHECK(put(P("l3/opq/a"), "a", 0644) == 0 && put(P("l3/opq/b"), "b", 0644) == 0);
+	NS_CHECK(put(P("l3/dirx"), "file", 0644) == 0);
+	NS_CHECK(put(P("l3/dd/inside"), "in", 0644) == 0);
+	NS_CHECK(symlink("etc/passwd", P("l3/lnk")) == 0);
+	NS_CHECK(mkfifo(P("l3/fifo"), 0600) == 0);
+	NS_CHECK(mknod(P("l3/null"), S_IFCHR | 0666, makedev(1, 3)) == 0);
+	NS_CHECK(put(P("l3/own"), "own", 0640) == 0 && chown(P("l3/own"), 1000, 1000) == 0);
+	NS_CHECK(put(P("l3/xf"), "x", 0644) == 0);
+	NS_CHECK(setxattr(P("l3/xf"), "user.test", "v", 1, 0) == 0);
+	/* l2: a whiteout, an opaque dir, a replaced file, a file over a dir */
+	NS_CHECK(mknod(P("l2/etc/gone"), S_IFCHR, makedev(0, 0)) == 0);
+	NS_CHECK(put(P("l2/etc/passwd"), "root:x:0:0:new\n", 0644) == 0);
+	NS_CHECK(setxattr(P("l2/opq"), "trusted.overlay.opaque", "y", 1, 0) == 0);
+	NS_CHECK(put(P("l2/opq/c"), "c", 0644) == 0);
+	NS_CHECK(rmdir(P("l2/dd")) == 0 && put(P("l2/dd"), "file now", 0600) == 0);
+	/* l1: a new file, a dir over a file, a whiteout over a device */
+	NS_CHECK(put(P("l1/top.txt"), "top", 0644) == 0);
+	NS_CHECK(put(P("l1/opq/d"), "d", 0644) == 0);
+	NS_CHECK(put(P("l1/dirx/inner"), "inner", 0644) == 0);
+	NS_CHECK(mknod(P("l1/null"), S_IFCHR, makedev(0, 0)) == 0);
+	return 0;
+}
+
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return d ? n : -1;
+}
+
+/* The merged view of make_layers() at where. */
+static int check_view(const char *where)
+{
+	char m[256];
+	struct stat st, st2;
+	char b[64];
+	ssize_t n;
+
+	snprintf(m, sizeof(m), "%s", where);
+#define M(s) R("%s/%s", m, s)
+	NS_CHECK(has(M("etc/passwd"), "root:x:0:0:new\n") && has(M("etc/keep"), "keep"));
+	NS_CHECK(absent(M("etc/gone")) && absent(M("null")));
+	NS_CHECK(count_entries(M("etc")) == 2);
+	NS_CHECK(stat(M("bin/su"), &st) == 0 && (st.st_mode & 07777) == 04755);
+	NS_CHECK(stat(M("bin/h1"), &st) == 0 && stat(M("bin/h2"), &st2) == 0);
+	NS_CHECK(st.st_ino == st2.st_ino && st.st_nlink == 2);
+	NS_CHECK(count_entries(M("opq")) == 2 && has(M("opq/c"), "c") && has(M("opq/d"), "d"));
+	NS_CHECK(lstat(M("dirx"), &st) == 0 && S_ISDIR(st.st_mode) && has(M("dirx/inner"), "inner"));
+	NS_CHECK(lstat(M("dd"), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
+	NS_CHECK((n = readlink(M("lnk"), b, sizeof(b))) == 10 && !memcmp(b, "etc/passwd", 10));
+	NS_CHECK(lstat(M("fifo"), &st) == 0 && S_ISFIFO(st.st_mode));
+	NS_CHECK(stat(M("own"), &st) == 0 && st.st_uid == 1000 && st.st_gid == 1000);
+	NS_CHECK((st.st_mode & 07777) == 0640);
+	NS_CHECK(getxattr(M("xf"), "user.test", b, sizeof(b)) == 1 && b[0] == 'v');
+	NS_CHECK(has(M("top.txt"), "top"));
+	NS_CHECK(count_entries(m) == 10);
+#undef M
+	return 0;
+}
+
+static int ns_setup(void)
+{
+	NS_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	NS_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=64m") == 0);
+	return make_layers();
+}
+
+/* The three layers' paths, top first. */
+static void layer_paths(char l[3][64], const char *lw[3])
+{
+	for (int i = 0; i < 3; i++) {
+		snprintf(l[i], 64, "%s/l%d", dir, i + 1);
+		lw[i] = l[i];
+	}
+}
+
+typedef int (*mount_fn)(const char *const *, int, const char *, const char *, const char *,
+			bool);
+
+static int merged_and_upper(mount_fn how)
+{
+	char l[3][64];
+	const char *lw[3];
+	struct stat st;
+	int r = ns_setup();
+
+	if (r)
+		return r;
+	layer_paths(l, lw);
+	NS_CHECK(how(lw, 3, P("u"), P("w"), P("m"), false) == 0);
+	if ((r = check_view(P("m"))))
+		return r;
+	/* writes land in the upper dir; a removal leaves a whiteout there */
+	NS_CHECK(put(P("m/new.txt"), "new", 0644) == 0 && has(P("u/new.txt"), "new"));
+	NS_CHECK(unlink(P("m/etc/keep")) == 0 && absent(P("m/etc/keep")));
+	NS_CHECK(lstat(P("u/etc/keep"), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0);
+	NS_CHECK(has(P("l3/etc/keep"), "keep"));
+	NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	NS_CHECK(overlay_umount(P("m")) == 0);	/* not mounted: fine */
+	NS_CHECK(overlay_umount(P("nonexistent")) == 0);
+	return 0;
+}
+
+static int merged_new(void)
+{
+	return merged_and_upper(overlay_mount);
+}
+
+static int merged_legacy(void)
+{
+	return merged_and_upper(overlay_mount_legacy);
+}
+
+TEST(overlay_merged_view_and_upper)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(new_dir());
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, merged_new), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);
+}
+
+TEST(overlay_legacy_mount_merged_view)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(new_dir());
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, merged_legacy), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);
+}
+
+static int erofs(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == EROFS;
+}
+
+static int read_only(void)
+{
+	char l[3][64];
+	const char *lw[3];
+	int r = ns_setup();
+
+	if (r)
+		return r;
+	layer_paths(l, lw);
+	for (int i = 0; i < 2; i++) {
+		mount_fn how = i ? overlay_mount_legacy : overlay_mount;
+
+		NS_CHECK(how(lw, 3, NULL, NULL, P("m"), false) == 0);	/* no upper: read-only */
+		NS_CHECK((r = check_view(P("m"))) == 0 && erofs(P("m/new")));
+		NS_CHECK(overlay_umount(P("m")) == 0);
+		NS_CHECK(how(lw, 1, NULL, NULL, P("m"), true) == 0);	/* one: a bind */
+		NS_CHECK(has(P("m/top.txt"), "top") && erofs(P("m/new")));
+		NS_CHECK(overlay_umount(P("m")) == 0);
+		NS_CHECK(how(lw, 3, P("u"), P("w"), P("m"), true) == 0);
+		NS_CHECK(has(P("m/top.txt"), "top") && erofs(P("m/new")));
+		NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	}
+	return 0;
+}
+
+TEST(overlay_read_only_mounts_refuse_writes)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(new_dir());
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, read_only), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);
+}
+
+enum { MANY = 150 };
+
+/* MANY layers at DIR/AAA.../layers/N/diff, the A's long enough that each
+ * path is longlen bytes or so; each has fNNN, and "common" saying N. */
+static int many_layers(size_t longlen, char **paths)
+{
+	char a[256], b[16];
+	size_t pre = strlen(dir) + 1 + 8 + 64 + 5;
+
+	memset(a, 'a', sizeof(a));
+	a[longlen > pre + 255 ? 255 : longlen - pre] = '\0';
+	NS_CHECK(mkdir(P("%s", a), 0755) == 0 && mkdir(P("%s/layers", a), 0755) == 0);
+	for (int i = 0; i < MANY; i++) {
+		paths[i] = strdup(P("%s/layers/%064d/diff", a, i));
+		NS_CHECK(mkdir(P("%s/layers/%064d", a, i), 0755) == 0 && mkdir(paths[i], 0755) == 0);
+		snprintf(b, sizeof(b), "%d", i);
+		NS_CHECK(put(P("%s/layers/%064d/diff/f%03d", a, i, i), b, 0644) == 0);
+		NS_CHECK(put(P("%s/layers/%064d/diff/common", a, i), b, 0644) == 0);
+	}
+	return 0;
+}
+
+static int many_check(mount_fn how, char **paths)
+{
+	const char *const *lw = (const char *const *)paths;
+
+	NS_CHECK(how(lw, MANY, P("u"), P("w"), P("m"), false) == 0);
+	NS_CHECK(count_entries(P("m")) == MANY + 1 && has(P("m/common"), "0"));
+	NS_CHECK(has(P("m/f000"), "0") && has(P("m/f149"), "149"));
+	NS_CHECK(put(P("m/common"), "new", 0644) == 0 && has(P("u/common"), "new"));
+	NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	NS_CHECK(unlink(P("u/common")) == 0);
+	NS_CHECK(how(lw, MANY, NULL, NULL, P("m"), true) == 0);
+	NS_CHECK(count_entries(P("m")) == MANY + 1 && has(P("m/common"), "0"));
+	NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	return 0;
+}
+
+static int many(void)
+{
+	static const char *const dirs[] = { "u", "w", "m", NULL };
+	char *paths[MANY] = { 0 };
+	int r;
+
+	NS_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	NS_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=64m") == 0);
+	NS_CHECK(mkdirs(dirs) == 0);
+	/* 200 bytes fit one fsconfig value, not 150 of them one page; 300 fit neither */
+	for (size_t len = 200; len <= 300; len += 100) {
+		NS_CHECK((r = many_layers(len, paths)) == 0);
+		NS_CHECK(strlen(paths[0]) > len - 10 && strlen(paths[0]) < len + 10);
+		NS_CHECK((r = many_check(overlay_mount, paths)) == 0);
+		NS_CHECK((r = many_check(overlay_mount_legacy, paths)) == 0);
+		for (int i = 0; i < MANY; i++)
+			free(paths[i]);
+	}
+	return 0;
+}
+
+TEST(overlay_150_layers_with_long_paths)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(new_dir());
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, many), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);
+}
+
+static int usable(void)
+{
+	static const char *const dirs[] = { "t", "l", "u", "w", "m", NULL };
+	char why[512] = "";
+
+	NS_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	/* the temp dir's own filesystem (ext4 or so), then tmpfs */
+	NS_CHECK(overlay_usable(dir, why, sizeof(why)));
+	NS_CHECK(count_entries(dir) == 0);
+	NS_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=8m") == 0);
+	NS_CHECK(overlay_usable(dir, why, sizeof(why)) && count_entries(dir) == 0);
+	/* an overlay cannot be the upper of another */
+	NS_CHECK(mkdirs(dirs) == 0);
+	NS_CHECK(overlay_mount((const char *const[]){ P("l") }, 1, P("u"), P("w"), P("m"),
+			       false) == 0);
+	NS_CHECK(!overlay_usable(P("m"), why, sizeof(why)));
+	fprintf(stderr, "#   overlay on overlay: %s\n", why);
+	NS_CHECK(strstr(why, P("m")) != NULL && count_entries(P("m")) == 0);
+	NS_CHECK(overlay_umount(P("m")) == 0);
+	NS_CHECK(!overlay_usable(P("nonexistent"), why, sizeof(why)));
+	NS_CHECK(strstr(why, "nonexistent") != NULL);
+	return 0;
+}
+
+TEST(overlay_usable_probes_and_cleans_up)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(new_dir());
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, usable), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);
+}
+
+static int errors(void)
+{
+	static const char *const dirs[] = { "l", "m", "u", "w", NULL };
+	const char *lw[2];
+	const char *many_lw[501];
+
+	NS_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	NS_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=1m") == 0);
+	NS_CHECK(mkdirs(dirs) == 0);
+	lw[0] = "l";
+	lw[1] = P("l");
+	NS_CHECK(overlay_mount(lw, 2, NULL, NULL, P("m"), true) == -EINVAL);
+	NS_CHECK(strstr(err_str(), "absolute") != NULL);
+	NS_CHECK(overlay_mount(lw, 0, NULL, NULL, P("m"), true) == -EINVAL);
+	NS_CHECK(overlay_mount(lw + 1, 1, P("u"), NULL, P("m"), false) == -EINVAL);
+	for (int i = 0; i < 501; i++)
+		many_lw[i] = lw[1];
+	NS_CHECK(overlay_mount(many_lw, 501, NULL, NULL, P("m"), true) == -EINVAL);
+	NS_CHECK(strstr(err_str(), "at most 500") != NULL);
+	lw[0] = P("missing");
+	NS_CHECK(overlay_mount(lw, 2, P("u"), P("w"), P("m"), false) == -ENOENT);
+	fprintf(stderr, "#   missing layer: %s\n", err_str());
+	NS_CHECK(overlay_mount_legacy(lw, 2, P("u"), P("w"), P("m"), false) == -ENOENT);
+	fprintf(stderr, "#   missing layer (mount(2)): %s\n", err_str());
+	NS_CHECK(count_entries(P("m")) == 0);
+	return 0;
+}
+
+TEST(overlay_bad_requests_fail_clearly)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(new_dir());
+	CHECK_EQ_INT(in_ns(CLONE_NEWNS, errors), 0);
+	CHECK_EQ_INT(rmdir(dir), 0);
+}
