@@ -6,13 +6,20 @@
 //@	bool "run (~40 KB)"
 //@	default y
 //@	select CORE_RUNTIME
+//@	select CORE_IMAGE
 //@	help
-//@	  Usage: dory run --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]
+//@	  Usage: dory run [OPTIONS] IMAGE [COMMAND [ARG...]]
+//@	     or: dory run --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]
 //@
-//@	  Run COMMAND in a new container on the root filesystem DIR, in new
-//@	  pid, mount, uts, ipc, cgroup and network namespaces (loopback only).
+//@	  Run a command in a new container made from IMAGE (pulled if missing)
+//@	  or on the root filesystem DIR, in new pid, mount, uts, ipc, cgroup
+//@	  and network namespaces (loopback only).
 //@
-//@	    --rootfs DIR         root filesystem directory to run in
+//@	        --rootfs DIR     root filesystem directory to run in
+//@	        --entrypoint CMD override the image's entrypoint ("" for none)
+//@	        --pull WHEN      missing (default), always or never
+//@	        --platform P     image platform to pull, e.g. linux/arm/v7
+//@	        --storage-driver D  overlay or bind-copy (default: detected)
 //@	    -e, --env K=V        set an environment variable (K alone: copy it)
 //@	        --env-file FILE  read K=V lines from FILE
 //@	    -h, --hostname NAME  container host name (default: short id)
@@ -21,7 +28,8 @@
 //@	    -u, --user U[:G]     user and group, by number or by name
 //@	    -w, --workdir DIR    working directory (created if missing)
 //@	        --read-only      mount the root filesystem read-only
-//@	        --rm             remove the container when it exits
+//@	        --rm             remove the container when it exits (for now
+//@	                         every container is removed when it exits)
 //@
 //@	  Exit status: the command's, 128+N if killed by signal N, 125 if
 //@	  dory failed, 126 if COMMAND cannot run, 127 if it is not found.
@@ -32,22 +40,31 @@
 #include <sys/stat.h>
 
 #include "core/caps.h"
+#include "core/conf.h"
+#include "core/ctrfs.h"
 #include "core/err.h"
+#include "core/image.h"
+#include "core/json.h"
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/ref.h"
 #include "core/runtime.h"
 #include "core/str.h"
 #include "core/xalloc.h"
 
 struct run_opts {
-	const char *rootfs, *hostname, *user, *workdir;
+	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;
 	struct strv env, env_files;
 	bool interactive, tty, readonly, rm;
 };
 
 static const struct opt run_optv[] = {
 	OPT_STR(0, "rootfs", offsetof(struct run_opts, rootfs)),
+	OPT_STR(0, "entrypoint", offsetof(struct run_opts, entrypoint)),
+	OPT_STR(0, "pull", offsetof(struct run_opts, pull)),
+	OPT_STR(0, "platform", offsetof(struct run_opts, platform)),
+	OPT_STR(0, "storage-driver", offsetof(struct run_opts, driver)),
 	OPT_LIST('e', "env", offsetof(struct run_opts, env)),
 	OPT_LIST(0, "env-file", offsetof(struct run_opts, env_files)),
 	OPT_STR('h', "hostname", offsetof(struct run_opts, hostname)),
@@ -117,9 +134,6 @@ static void run_rootfs(struct rt_spec *s, const char *dir)
 	static char real[PATH_MAX];
 	struct stat st;
 
-	if (!dir)
-		die("no --rootfs given: running images is not supported yet "
-		    "(use --rootfs DIR)");
 	if (!realpath(dir, real) || stat(real, &st) < 0)
 		die_errno("rootfs %s", dir);
 	if (!S_ISDIR(st.st_mode))
@@ -129,18 +143,128 @@ static void run_rootfs(struct rt_spec *s, const char *dir)
 	s->rootfs = real;
 }
 
+/* The image's part of the spec, with Docker's override rules: a given
+ * command replaces Cmd; --entrypoint replaces Entrypoint and drops Cmd. */
+struct run_image {
+	struct store *st;
+	struct dory_conf conf;
+	struct image im;
+	struct ctrfs fs;
+	struct strv argv;
+};
+
+static void run_json_strv(const struct json *arr, struct strv *out)
+{
+	for (int i = 0; i < json_arr_len(arr); i++) {
+		const char *v = json_str(json_arr_at(arr, i));
+
+		if (v)
+			strv_push(out, v);
+	}
+}
+
+static void run_image_open(struct run_image *ri, const struct run_opts *o, const char *name)
+{
+	struct image_pull_opts po = { .platform = o->platform };
+	const char *pull = o->pull ? o->pull : "missing";
+	char id[DIGEST_STRLEN];
+	int rc = -ENOENT;
+
+	if (strcmp(pull, "missing") && strcmp(pull, "always") && strcmp(pull, "never"))
+		die("invalid --pull \"%s\" (use missing, always or never)", pull);
+	if (conf_load(&ri->conf) < 0 || store_open(dory.root, &ri->st) < 0)
+		die_err();
+	if (strcmp(pull, "always"))
+		rc = image_open(ri->st, name, &ri->im);
+	if (rc == -ENOENT && strcmp(pull, "never") && !ref_is_id(name) && CFG_CORE_REGISTRY) {
+		if (strcmp(pull, "always"))
+			fprintf(stderr, "Unable to find image '%s' locally\n", name);
+		if (image_pull(ri->st, &ri->conf, name, &po, id) < 0)
+			die_err();
+		rc = image_open(ri->st, id, &ri->im);
+	}
+	if (rc == -ENOENT && err_errno() == ENOENT)
+		die("no such image: %s (pull it, or leave out --pull never)", name);
+	if (rc < 0)
+		die_err();
+}
+
+static void run_image_spec(struct run_image *ri, const struct run_opts *o, char **cmd,
+			   struct rt_spec *s)
+{
+	const struct json *c = json_get(ri->im.config, "config");
+	const struct json *env = json_get(c, "Env");
+	const char *wd = json_get_str(c, "WorkingDir"), *user = json_get_str(c, "User");
+
+	if (o->entrypoint) {
+		if (*o->entrypoint)
+			strv_push(&ri->argv, o->entrypoint);
+	} else {
+		run_json_strv(json_get(c, "Entrypoint"), &ri->argv);
+	}
+	if (*cmd)
+		for (; *cmd; cmd++)
+			strv_push(&ri->argv, *cmd);
+	else if (!o->entrypoint)
+		run_json_strv(json_get(c, "Cmd"), &ri->argv);
+	if (!ri->argv.n)
+		die("no command specified (the image %s has none: give one)", ri->im.id);
+	for (int i = 0; i < json_arr_len(env); i++)
+		if (json_str(json_arr_at(env, i)))
+			strv_setenv(&s->env, json_str(json_arr_at(env, i)));
+	if (!o->workdir && wd && *wd)
+		s->cwd = wd;
+	if (!o->user && user && *user)
+		s->user = user;
+	s->argv = ri->argv.v;
+}
+
+static void run_image_fs(struct run_image *ri, const struct run_opts *o, struct rt_spec *s)
+{
+	enum ctrfs_driver drv;
+
+	if (ctrfs_pick(dory.root, o->driver, &ri->conf, &drv) < 0 ||
+	    ctrfs_prepare(ri->st, &ri->im, s->id, drv, o->readonly, &ri->fs) < 0)
+		die_err();
+	if (store_hold_put(ri->st, s->id, ri->im.id) < 0) {
+		ctrfs_remove(&ri->fs);
+		die_err();
+	}
+	s->rootfs = ri->fs.rootfs;
+	s->mount_root = ctrfs_mount;
+	s->mount_arg = &ri->fs;
+	/* Not holding the store's lock while the container runs: gc waits
+	 * for no one, and the hold keeps this image. */
+	store_close(TAKE(ri->st));
+}
+
+static void run_image_done(struct run_image *ri, const char *id)
+{
+	if (store_open(dory.root, &ri->st) == 0) {
+		if (store_hold_del(ri->st, id) < 0)
+			warn("%s", err_str());
+		store_close(TAKE(ri->st));
+	}
+	if (ctrfs_remove(&ri->fs) < 0)
+		warn("%s", err_str());
+}
+
 int run_main(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct rt_spec s = { 0 };
+	struct run_image ri = { 0 };
 	char **cmd;
-	int status;
+	int status, rc;
 
 	(void)argc;
 	cmd = opt_parse(run_optv, &o, argv);
-	if (!*cmd)
+	if (!o.rootfs && !*cmd)
+		die("no image given (usage: dory run [OPTIONS] IMAGE [COMMAND...])");
+	if (o.rootfs && !*cmd)
 		die("no command given (usage: dory run --rootfs DIR COMMAND [ARG...])");
-	run_rootfs(&s, o.rootfs);
+	if (o.rootfs)
+		run_rootfs(&s, o.rootfs);
 	if (rt_new_id(s.id) < 0)
 		die_err();
 	s.hostname = o.hostname ? o.hostname : xstrndup(s.id, 12);
@@ -148,7 +272,16 @@ int run_main(int argc, char **argv)
 		die("invalid hostname '%s' (use letters, digits, '-' and '.')", s.hostname);
 	if (o.interactive && o.tty && !isatty(0))
 		die("the input device is not a TTY (drop -t, or run from a terminal)");
-	strv_setenv(&s.env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (o.workdir && o.workdir[0] != '/')
+		die("the working directory '%s' is invalid, it needs to be an absolute path",
+		    o.workdir);
+	s.argv = cmd;
+	if (!o.rootfs) {
+		run_image_open(&ri, &o, cmd[0]);
+		run_image_spec(&ri, &o, cmd + 1, &s);
+	}
+	if (!strv_getenv(&s.env, "PATH"))
+		strv_setenv(&s.env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	strv_push_take(&s.env, xasprintf("HOSTNAME=%s", s.hostname));
 	if (o.tty)
 		strv_setenv(&s.env, "TERM=xterm");
@@ -156,19 +289,27 @@ int run_main(int argc, char **argv)
 		run_env_file(&s.env, o.env_files.v[i]);
 	for (size_t i = 0; i < o.env.n; i++)
 		run_add_env(&s.env, o.env.v[i], NULL);
-	if (o.workdir && o.workdir[0] != '/')
-		die("the working directory '%s' is invalid, it needs to be an absolute path",
-		    o.workdir);
-	s.argv = cmd;
-	s.cwd = o.workdir;
-	s.user = o.user;
+	if (o.workdir)
+		s.cwd = o.workdir;
+	if (o.user)
+		s.user = o.user;
 	s.caps = caps_docker_default();
 	s.readonly = o.readonly;
 	s.tty = o.tty;
 	s.interactive = o.interactive;
-	if (rt_run(&s, &status) < 0) {
+	if (!o.rootfs)
+		run_image_fs(&ri, &o, &s);
+	rc = rt_run(&s, &status);
+	if (rc < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err_str());
+		if (!o.rootfs)
+			run_image_done(&ri, s.id);
 		dory.fail_code = status;
-		die_err();
+		die("%s", msg);
 	}
+	if (!o.rootfs)
+		run_image_done(&ri, s.id);
 	return status;
 }

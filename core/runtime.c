@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -22,6 +23,7 @@
 #include "core/cgroup.h"
 #include "core/err.h"
 #include "core/fsutil.h"
+#include "core/mnt.h"
 #include "core/nl.h"
 #include "core/passwd.h"
 #include "core/pty.h"
@@ -209,6 +211,17 @@ static NORETURN void rt_child_exec(const struct rt_spec *s, struct strv *env, in
 	rt_child_fail(errfd, rt_exec_code(err_errno()));
 }
 
+/* The root filesystem's own mount (overlay), made where nothing outside
+ * the container can see it: it goes away with the namespace. */
+static int rt_child_mount_root(const struct rt_spec *s)
+{
+	if (!s->mount_root)
+		return 0;
+	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -err_errno();
+	return s->mount_root(s->mount_arg);
+}
+
 static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock)
 {
 	struct strv env = { 0 };
@@ -227,7 +240,8 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 		err_set(errno, "create cgroup namespace");
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		err_set(errno, "set hostname %s", s->hostname);
-	else if (nl_link_up("lo") == 0 && rootfs_enter(s->rootfs) == 0 &&
+	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s) == 0 &&
+		 rootfs_enter(s->rootfs) == 0 &&
 		 rt_child_stdio(s, sock) == 0 && rootfs_finish(s->readonly) == 0 &&
 		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_user(s, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {

@@ -22,6 +22,10 @@ struct rt_spec {
 	const char *user;	/* "" or NULL: root */
 	uint64_t caps;		/* bounding, permitted and effective set */
 	bool readonly, tty, interactive;
+	/* Called in the container's private mount namespace before rootfs
+	 * is entered, to mount it (an image's overlay); may be NULL. */
+	int (*mount_root)(void *arg);
+	void *mount_arg;
 };
 
 /* Fill id with random hex. */

@@ -120,7 +120,8 @@ t_fail 125 "rootfs $TMP/none: No such file or directory" "missing rootfs" \
 	"$DORY" run --rootfs "$TMP/none" true
 t_fail 125 "not a directory" "rootfs is a file" "$DORY" run --rootfs "$R/etc/passwd" true
 t_fail 125 "is the host's root" "rootfs / is refused" "$DORY" run --rootfs / true
-t_fail 125 "no --rootfs given" "no rootfs" "$DORY" run true
+t_fail 125 "no image given" "no image and no rootfs" "$DORY" run
+t_fail 125 "no such image" "an image not in the store, --pull never" "$DORY" --root "$TMP/root" run --pull never true
 t_fail 125 "no command given" "no command" run
 t_fail 125 "unknown flag: --bogus" "unknown flag" run --bogus true
 t_fail 125 "flag needs an argument: -e" "missing flag value" "$DORY" run --rootfs "$R" -e

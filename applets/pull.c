@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+/* pull.c - `dory pull`: fetch an image from its registry into the store.
+ * The work is core/image_pull.c's; this file is the command line. */
+//@applet pull  APPLET_PULL  pull_main  NEEDROOT
+//@config APPLET_PULL
+//@	bool "pull (~60 KB with TLS)"
+//@	default y
+//@	select CORE_REGISTRY
+//@	help
+//@	  Usage: dory pull [OPTIONS] NAME[:TAG|@DIGEST]
+//@
+//@	  Download an image and its missing layers from a registry, verify
+//@	  every digest, and tag it once it is complete. An interrupted pull
+//@	  resumes where it stopped. Prints the image's full name.
+//@
+//@	        --platform P     e.g. linux/arm/v7 (default: this machine's)
+//@	    -q, --quiet          no progress, only the name
+//@	    -j, --jobs N         layers fetched at once (default: CPUs, <= 4)
+//@
+//@	  Registries: /etc/dory/config.json (insecure-registries,
+//@	  registry-mirrors), CAs in /etc/dory/certs.d/HOST:PORT/ca.crt,
+//@	  credentials from 'dory login'.
+#include <errno.h>
+#include <stdio.h>
+
+#include "core/conf.h"
+#include "core/err.h"
+#include "core/image.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/ref.h"
+#include "core/str.h"
+
+struct pull_opts {
+	const char *platform, *jobs;
+	bool quiet;
+};
+
+static const struct opt pull_optv[] = {
+	OPT_STR(0, "platform", offsetof(struct pull_opts, platform)),
+	OPT_BOOL('q', "quiet", offsetof(struct pull_opts, quiet)),
+	OPT_STR('j', "jobs", offsetof(struct pull_opts, jobs)),
+	OPT_END
+};
+
+int pull_main(int argc, char **argv)
+{
+	struct pull_opts o = { 0 };
+	struct image_pull_opts po = { 0 };
+	struct dory_conf conf;
+	struct store *st;
+	struct ref r;
+	char id[DIGEST_STRLEN];
+	unsigned long long jobs = 0;
+	char **args;
+
+	(void)argc;
+	args = opt_parse(pull_optv, &o, argv);
+	if (!args[0] || args[1])
+		die("give exactly one image (usage: dory pull NAME[:TAG|@DIGEST])");
+	if (o.jobs && (str_to_u64(o.jobs, 8, &jobs) < 0 || !jobs))
+		die("invalid --jobs \"%s\" (use 1 to 8)", o.jobs);
+	if (ref_parse(args[0], &r) < 0)
+		die_err();
+	po.platform = o.platform;
+	po.quiet = o.quiet;
+	po.jobs = (int)jobs;
+	if (conf_load(&conf) < 0 || store_open(dory.root, &st) < 0)
+		die_err();
+	if (image_pull(st, &conf, args[0], &po, id) < 0)
+		die_err();
+	store_close(st);
+	{
+		char *s = ref_str(&r);
+
+		puts(s);
+		free(s);
+	}
+	ref_clear(&r);
+	conf_clear(&conf);
+	return 0;
+}

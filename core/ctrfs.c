@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctrfs.c - choosing a storage driver and laying out a container's root
+ * filesystem; the mounting itself is overlay.c's and bindcopy.c's. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/bindcopy.h"
+#include "core/ctrfs.h"
+#include "core/err.h"
+#include "core/fsutil.h"
+#include "core/log.h"
+#include "core/overlay.h"
+#include "core/xalloc.h"
+
+int ctrfs_pick(const char *root, const char *driver, const struct dory_conf *conf,
+	       enum ctrfs_driver *out)
+{
+	char why[160];
+
+	if (!driver)
+		driver = conf->storage_driver;
+	if (driver && !strcmp(driver, "bind-copy")) {
+		*out = CTRFS_BINDCOPY;
+		return 0;
+	}
+	if (driver && strcmp(driver, "overlay"))
+		return err_setx(EINVAL, "unknown storage driver \"%s\" (use overlay or bind-copy)",
+				driver);
+	if (overlay_usable(root, why, sizeof(why))) {
+		*out = CTRFS_OVERLAY;
+		return 0;
+	}
+	if (driver)
+		return err_setx(ENOTSUP, "overlay cannot be used under %s: %s (use bind-copy)",
+				root, why);
+	dbg("overlay unusable under %s (%s): bind-copy", root, why);
+	*out = CTRFS_BINDCOPY;
+	return 0;
+}
+
+static int ctrfs_mkdirs(struct ctrfs *f, const char *const *names)
+{
+	for (; *names; names++) {
+		autofree char *p = xasprintf("%s/%s", f->dir, *names);
+
+		if (mkdir(p, 0700) < 0)
+			return err_set(errno, "mkdir %s", p);
+	}
+	return 0;
+}
+
+/* A read-only bind-copy container shares one flattened copy per image
+ * (ROOT/flat/IDHEX), made once; writable ones copy it. */
+static int ctrfs_flat(struct store *st, const struct image *im, struct ctrfs *f, char **out)
+{
+	autofree char *flat = xasprintf("%s/flat/%s", store_root(st), im->id + 7);
+	autofree char *tmp = xasprintf("%s.%d", flat, (int)getpid());
+	struct stat sb;
+	int rc;
+
+	if (stat(flat, &sb) == 0) {
+		*out = TAKE(flat);
+		return 0;
+	}
+	rc = fsutil_mkdir_p(tmp, 0700);
+	if (!rc)
+		rc = bindcopy_flatten((const char *const *)f->lowers.v, f->lowers.n, tmp);
+	/* Mount points the runtime needs, since this copy is bound read-only. */
+	for (const char *const *d = (const char *const[]){ "proc", "sys", "dev", NULL };
+	     !rc && *d; d++) {
+		autofree char *p = xasprintf("%s/%s", tmp, *d);
+
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			rc = err_set(errno, "mkdir %s", p);
+	}
+	if (!rc && rename(tmp, flat) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		rc = err_set(errno, "rename %s", tmp);
+	if (rc < 0 || stat(tmp, &sb) == 0)
+		bindcopy_remove(tmp);
+	if (!rc)
+		*out = TAKE(flat);
+	return rc;
+}
+
+int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
+		  enum ctrfs_driver driver, bool readonly, struct ctrfs *f)
+{
+	static const char *const ov[] = { "upper", "work", "rootfs", NULL };
+	static const char *const bc[] = { "rootfs", NULL };
+	autofree char *base = xasprintf("%s/containers", store_root(st));
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->driver = driver;
+	f->readonly = readonly;
+	rc = image_layer_dirs(st, im, &f->lowers);
+	if (rc < 0)
+		return rc;
+	if (fsutil_mkdir_p(base, 0700) < 0)
+		return -err_errno();
+	f->dir = xasprintf("%s/%s", base, id);
+	if (mkdir(f->dir, 0700) < 0) {
+		rc = err_set(errno, "mkdir %s", f->dir);
+		free(TAKE(f->dir));
+		return rc;
+	}
+	f->rootfs = xasprintf("%s/rootfs", f->dir);
+	rc = ctrfs_mkdirs(f, driver == CTRFS_OVERLAY ? ov : bc);
+	if (!rc && driver == CTRFS_BINDCOPY) {
+		autofree char *flat = NULL;
+
+		rc = ctrfs_flat(st, im, f, &flat);
+		if (!rc && readonly) {
+			f->src = TAKE(flat);
+		} else if (!rc) {
+			f->src = xasprintf("%s/copy", f->dir);
+			rc = bindcopy_clone(flat, f->src);
+		}
+	}
+	if (rc < 0) {
+		char keep[256];
+
+		snprintf(keep, sizeof(keep), "%s", err_str());
+		ctrfs_remove(f);
+		err_setx(-rc, "%s", keep);
+	}
+	return rc;
+}
+
+int ctrfs_mount(void *arg)
+{
+	const struct ctrfs *f = arg;
+
+	if (f->driver == CTRFS_BINDCOPY)
+		return bindcopy_mount(f->src, f->rootfs, f->readonly);
+	/* Always with an upper dir: the runtime makes mount points, and
+	 * --read-only turns the whole root read-only at the end. */
+	{
+		autofree char *upper = xasprintf("%s/upper", f->dir);
+		autofree char *work = xasprintf("%s/work", f->dir);
+
+		return overlay_mount((const char *const *)f->lowers.v, f->lowers.n, upper, work,
+				     f->rootfs, false);
+	}
+}
+
+int ctrfs_remove(struct ctrfs *f)
+{
+	if (!f->dir)
+		return 0;
+	return bindcopy_remove(f->dir);
+}
+
+void ctrfs_clear(struct ctrfs *f)
+{
+	strv_free(&f->lowers);
+	free(f->dir);
+	free(f->rootfs);
+	free(f->src);
+	memset(f, 0, sizeof(*f));
+}

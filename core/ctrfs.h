@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctrfs.h - a container's root filesystem made from an image: an overlay
+ * of its layers with a private upper dir, or a bind-copy when overlay
+ * cannot be used. Under ROOT/containers/ID. */
+#ifndef DORY_CTRFS_H
+#define DORY_CTRFS_H
+
+#include "core/conf.h"
+#include "core/image.h"
+
+enum ctrfs_driver { CTRFS_OVERLAY, CTRFS_BINDCOPY };
+
+struct ctrfs {
+	enum ctrfs_driver driver;
+	char *dir;		/* ROOT/containers/ID */
+	char *rootfs;		/* what the runtime enters */
+	char *src;		/* bind-copy: the tree bound onto rootfs */
+	struct strv lowers;	/* overlay: layer dirs, top first */
+	bool readonly;
+};
+
+/* The driver for this store: driver ("overlay", "bind-copy") when given,
+ * else the config's, else overlay when the store's filesystem takes it. */
+int ctrfs_pick(const char *root, const char *driver, const struct dory_conf *conf,
+	       enum ctrfs_driver *out);
+/* Make the container's directories (and copy, for bind-copy) before it
+ * starts. On failure nothing is left. */
+int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
+		  enum ctrfs_driver driver, bool readonly, struct ctrfs *out);
+/* In the container's private mount namespace: mount rootfs (a
+ * rt_spec.mount_root hook; arg is the struct ctrfs). */
+int ctrfs_mount(void *arg);
+/* Remove the container's directories; ctrfs_clear frees the struct. */
+int ctrfs_remove(struct ctrfs *f);
+void ctrfs_clear(struct ctrfs *f);
+
+#endif

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+/* image.h - images as users know them: pull from a registry into the store
+ * (one streaming pass per layer, layers in parallel) and read them back. */
+#ifndef DORY_IMAGE_H
+#define DORY_IMAGE_H
+
+#include "core/conf.h"
+#include "core/sha256.h"
+#include "core/store.h"
+
+struct image_pull_opts {
+	const char *platform;	/* "linux/arm/v7"; NULL: this machine's */
+	bool quiet;		/* no progress on stderr */
+	int jobs;		/* layers fetched at once; 0: one per CPU, at most 4 */
+};
+
+/* Pull ref into the store; the image ID (config digest) goes to id_out. A
+ * tag moves only once the image is complete. */
+int image_pull(struct store *st, const struct dory_conf *conf, const char *ref,
+	       const struct image_pull_opts *o, char id_out[DIGEST_STRLEN]);
+
+/* The image named by name (a reference, an ID or an ID prefix): its record
+ * and config (both allocated). -ENOENT "no such image" otherwise. */
+struct image {
+	char id[DIGEST_STRLEN];
+	struct json *record;
+	struct json *config;	/* the whole config blob */
+};
+int image_open(struct store *st, const char *name, struct image *out);
+void image_close(struct image *im);
+/* The unpacked layers' directories, top layer first (allocated strings). */
+int image_layer_dirs(struct store *st, const struct image *im, struct strv *out);
+
+#endif

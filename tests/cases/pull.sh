@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: Apache-2.0
+# pull.sh - `dory pull` and `dory run IMAGE` against a real registry over
+# real TLS: references, platforms, auth, certificates, damaged data,
+# interrupted pulls, path escapes, and a store left as it was.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../registry.sh"
+miss=$(reg_missing)
+[ -z "$miss" ] || { t_skip "pull" "missing: $miss"; exit 0; }
+
+ROOT=$TMP/root
+mkdir -p "$TMP/home"
+export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
+printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+d() { "$DORY" --root "$ROOT" "$@"; }
+# The store as a listing: what must not change when a command fails.
+store_list() { (cd "$ROOT" 2>/dev/null && find . ! -path './tmp/*' ! -name lock \
+	! -name records.lock ! -path './blobs/partial*' | sort); }
+t_store_unchanged() # NAME CMD...: fails and leaves the store as it was
+{
+	local name=$1 before; shift
+	before=$(store_list)
+	t_run "$@"
+	[ "$RC" != 0 ] && [ "$(store_list)" = "$before" ] && [ "$(wc -l <"$ERR")" -le 1 ]
+	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
+}
+
+reg_start
+reg_certs_d "$TMP/certs.d"
+G=$REG L=$TMP/layout
+mkdir -p "$TMP/extra/etc" "$TMP/extra/srv" && echo hello >"$TMP/extra/etc/hello"
+dig=$(reg_image_make "$L" one --layer "$TMP/extra" --env FOO=bar --workdir /srv \
+	--cmd '["cat","/etc/hello"]')
+reg_push "$L:one" "$G/$T/one:v1" >/dev/null
+
+# Pull and run
+t_out "pull prints the full name" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
+t_check "every layer was fetched once" [ "$(reg_blob_gets "$G")" -eq 3 ]
+t_out "run IMAGE uses the image's Cmd" hello d run "$G/$T/one:v1"
+t_out "... its Env and WorkingDir" "bar /srv" d run "$G/$T/one:v1" sh -c 'echo $FOO $(pwd)'
+t_out "... -e and -w override them" "baz /" d run -e FOO=baz -w / "$G/$T/one:v1" \
+	sh -c 'echo $FOO $(pwd)'
+t_out "--entrypoint replaces the image's" "x" d run --entrypoint echo "$G/$T/one:v1" x
+t_out "writes go to the container's own layer" "new" d run "$G/$T/one:v1" \
+	sh -c 'echo new >/etc/hello; cat /etc/hello'
+t_out "... and are gone in the next container" hello d run "$G/$T/one:v1"
+t_out "--read-only works on an image" "ro" d run --read-only "$G/$T/one:v1" \
+	sh -c 'touch /x 2>/dev/null || echo ro'
+t_out "bind-copy driver" hello d run --storage-driver bind-copy "$G/$T/one:v1"
+t_out "bind-copy, read-only" "ro" d run --storage-driver bind-copy --read-only \
+	"$G/$T/one:v1" sh -c 'touch /x 2>/dev/null || echo ro'
+reg_log_clear "$G"
+t_out "pulling again downloads nothing" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
+t_check "... no blob GET" [ "$(reg_blob_gets "$G")" -eq 0 ]
+t_out "pull by digest" "$G/$T/one@$dig" d pull -q "$G/$T/one@$dig"
+t_ok "run by digest" d run "$G/$T/one@$dig" true
+t_fail 125 "no such image" "--pull never with a missing image" \
+	d run --pull never "$G/$T/nope:v1" true
+t_fail 125 "not found" "a missing tag" d pull -q "$G/$T/one:nope"
+t_fail 125 "invalid reference" "a bad reference" d pull "$G/$T/One"
+
+# Platforms of an index
+reg_image_make "$L" multi --multi >/dev/null
+reg_push "$L:multi" "$G/$T/multi:v1" >/dev/null
+t_out "an index gives this machine's image" linux/amd64 d run "$G/$T/multi:v1" cat /platform
+t_ok "--platform linux/arm64 pulls that one" d pull -q --platform linux/arm64 "$G/$T/multi:v1"
+has_platform() { grep -rqx "$1" "$ROOT"/layers/*/diff/platform; }
+t_check "... its layer is in the store" has_platform linux/arm64
+t_ok "--platform linux/arm/v7" d pull -q --platform linux/arm/v7 "$G/$T/multi:v1"
+t_check "... its layer is in the store" has_platform linux/arm/v7
+t_fail 125 "has no image for linux/riscv64" "a platform the index lacks" \
+	d pull -q --platform linux/riscv64 "$G/$T/multi:v1"
+
+# Damaged data leaves the store as it was
+mkdir -p "$TMP/extra2" && echo other >"$TMP/extra2/other"
+reg_image_make "$L" bad --layer "$TMP/extra2" >/dev/null
+reg_push "$L:bad" "$G/$T/bad:v1" >/dev/null
+bl=$(curl -sf --cacert "$REG_CA" -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+	"https://$G/v2/$T/bad/manifests/v1" | reg_json layers.1.digest)
+reg_blob_corrupt "$G" "$bl"
+t_store_unchanged "a blob with a wrong digest is refused" d pull -q "$G/$T/bad:v1"
+cp "$ERR" "$TMP/last.err"
+t_match "... and named" "has digest" cat "$TMP/last.err"
+reg_blob_truncate "$G" "$bl"
+t_store_unchanged "a truncated blob is refused" d pull -q "$G/$T/bad:v1"
+
+# Path escapes in a layer
+"$REG_PY" - "$TMP/evil.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    for name, kind, target in (("link", tarfile.SYMTYPE, "/etc"), ("link/passwd", tarfile.REGTYPE, "")):
+        i = tarfile.TarInfo(name); i.type = kind; i.linkname = target
+        data = b"pwned\n" if kind == tarfile.REGTYPE else b""
+        i.size = len(data); t.addfile(i, io.BytesIO(data))
+PY
+reg_image_make "$L" evil --layer-tar "$TMP/evil.tar" >/dev/null
+reg_push "$L:evil" "$G/$T/evil:v1" >/dev/null
+t_store_unchanged "a layer writing through a symlink is refused" d pull -q "$G/$T/evil:v1"
+cp "$ERR" "$TMP/last.err"
+t_match "... with a clear message" 'layer entry "link/passwd"' cat "$TMP/last.err"
+
+# Certificates
+for bad in wrongname:"does not match" expired:"expired" unknownca:"not signed by a known CA"; do
+	reg_start --tls "${bad%%:*}"
+	reg_certs_d "$TMP/certs.d" "$REG"
+	reg_push "$L:one" "$REG/$T/one:v1" --dest-tls-verify=false >/dev/null 2>&1
+	t_fail 125 "${bad#*:}" "TLS: ${bad%%:*} certificate refused" d pull -q "$REG/$T/one:v1"
+done
+
+# Basic and token auth
+reg_start --basic "u:p"
+reg_certs_d "$TMP/certs.d" "$REG"
+reg_push "$L:one" "$REG/$T/one:v1" --creds u:p >/dev/null
+t_fail 125 "dory login" "basic auth: no credentials" d pull -q "$REG/$T/one:v1"
+mkdir -p "$DOCKER_CONFIG"
+reg_auth_json "$DOCKER_CONFIG/config.json" "$REG" u:p
+t_ok "basic auth: credentials from config.json" d pull -q "$REG/$T/one:v1"
+reg_start --token --basic "u:p"
+th=${REG_TOKEN#https://}
+reg_certs_d "$TMP/certs.d" "$REG" "${th%%/*}"
+reg_push "$L:one" "$REG/$T/one:v1" --creds u:p >/dev/null
+t_fail 125 "dory login" "token auth: no credentials" d pull -q "$REG/$T/one:v1"
+reg_auth_json "$DOCKER_CONFIG/config.json" "$REG" u:p
+t_ok "token auth: a token for these credentials" d pull -q "$REG/$T/one:v1"
+t_check "... asked of the token service" grep -q "u 200" "$REG_DIR/token.log"
+
+# An interrupted pull resumes
+reg_start
+reg_certs_d "$TMP/certs.d"
+mkdir -p "$TMP/big" && head -c $((8 << 20)) /dev/urandom >"$TMP/big/blob"
+reg_image_make "$L" big --layer "$TMP/big" >/dev/null
+reg_push "$L:big" "$REG/$T/big:v1" >/dev/null
+reg_slow_start --target "$REG" --rate $((2 << 20))
+reg_certs_d "$TMP/certs.d" "$REG_SLOW"
+d pull -q "$REG_SLOW/$T/big:v1" >/dev/null 2>&1 & pid=$!
+for i in $(seq 100); do
+	[ -n "$(ls "$ROOT/blobs/partial" 2>/dev/null)" ] && \
+		[ "$(du -sk "$ROOT/blobs/partial" | cut -f1)" -gt 1024 ] && break
+	sleep 0.1
+done
+kill -KILL "$pid"; t_wait "$pid"
+reg_slow_stop
+t_check "kill -9 mid-pull keeps a partial blob" [ -n "$(ls "$ROOT/blobs/partial")" ]
+reg_log_clear "$REG"
+t_ok "pulling again succeeds" d pull -q "$REG/$T/big:v1"
+t_check "... with a Range request for the rest" grep -q '" 206 ' "$(reg_log "$REG")"
+t_out "... and the big file is whole" "$(sha256sum <"$TMP/big/blob")" \
+	d run "$REG/$T/big:v1" sh -c 'sha256sum </blob'
+
+t_check "no partial or tmp left behind" [ -z "$(ls -A "$ROOT/blobs/partial" "$ROOT/tmp" | grep -v ':$' | grep .)" ]
+t_check "no container directory left" [ -z "$(ls "$ROOT/containers" 2>/dev/null)" ]
+no_mounts() { ! grep -q "$ROOT" /proc/self/mountinfo; }
+t_check "no mount left under the store" no_mounts
