@@ -146,6 +146,19 @@ t_check "... with a Range request for the rest" grep -q '" 206 ' "$(reg_log "$RE
 t_out "... and the big file is whole" "$(sha256sum <"$TMP/big/blob")" \
 	d run "$REG/$T/big:v1" sh -c 'sha256sum </blob'
 
+# Two pulls of one image at once: each layer is downloaded once
+mkdir -p "$TMP/two" && head -c $((4 << 20)) /dev/urandom >"$TMP/two/blob"
+reg_image_make "$L" two --layer "$TMP/two" >/dev/null
+reg_push "$L:two" "$REG/$T/two:v1" >/dev/null
+reg_log_clear "$REG"
+d pull -q "$REG/$T/two:v1" >"$TMP/p1" 2>&1 & p1=$!
+d pull -q "$REG/$T/two:v1" >"$TMP/p2" 2>&1 & p2=$!
+t_wait "$p1" 60; r1=$RC; t_wait "$p2" 60; r2=$RC
+t_check "two concurrent pulls both succeed" [ "$r1" = 0 ] && [ "$r2" = 0 ]
+t_check "... and fetch each layer once" [ "$(reg_blob_gets "$REG")" -le 3 ]
+t_out "... and the image runs" "$(sha256sum <"$TMP/two/blob")" \
+	d run "$REG/$T/two:v1" sh -c 'sha256sum </blob'
+
 t_check "no partial or tmp left behind" [ -z "$(ls -A "$ROOT/blobs/partial" "$ROOT/tmp" | grep -v ':$' | grep .)" ]
 t_check "no container directory left" [ -z "$(ls "$ROOT/containers" 2>/dev/null)" ]
 no_mounts() { ! grep -q "$ROOT" /proc/self/mountinfo; }
