@@ -246,7 +246,7 @@ OGEN := $(O)/gen
 APPLET_SRCS := $(sort $(wildcard applets/*.c))
 APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
 HOST_PKGS += valgrind busybox-static crun qemu-user-static bsdutils docker-registry skopeo \
-	apache2-utils openssl python3 curl zstd
+	apache2-utils openssl python3 curl zstd umoci
 
 -include $(KCONFIG_CONFIG)
 -include $(GEN)/applets.mk
