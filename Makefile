@@ -310,7 +310,8 @@ CORE_BASE := core/err.o core/log.o core/xalloc.o core/str.o core/opt.o core/fsut
 core-y := $(CORE_BASE)
 core-$(CONFIG_CORE_IMAGE) += core/sha256.o core/json.o core/gz.o core/lock.o core/conf.o \
 	core/ref.o core/platform.o $(patsubst %.c,%.o,$(wildcard core/store*.c)) core/layer.o \
-	core/image.o core/ctrfs.o core/overlay.o core/bindcopy.o libc-compat/newmount.o
+	core/image.o core/ctrfs.o core/overlay.o core/bindcopy.o libc-compat/newmount.o \
+	$(patsubst %.c,%.o,$(wildcard core/archive*.c core/tar.c))
 core-$(CONFIG_CORE_REGISTRY) += core/b64.o core/tls.o core/http.o core/registry.o \
 	core/image_pull.o
 core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o core/cgroup.o \
@@ -333,12 +334,14 @@ $(O)/dory: $(O)/dory.unstripped
 ifeq ($(O),build/$(ARCH)/obj)
 all: build/$(ARCH)/dory $(if $(filter $(ARCH),$(HOST_ARCH)),build/dory)
 build/$(ARCH)/dory: $(O)/dory
-	@cp $< $@ && echo "  OUT     $@ ($$(stat -c %s $@) bytes)"
+	@cp $< $@.tmp && mv -f $@.tmp $@ && echo "  OUT     $@ ($$(stat -c %s $@) bytes)"
 build/dory: build/$(ARCH)/dory
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 else
 all: $(O)/dory
 endif
+# Objects of the unit-test builds are kept, not treated as intermediates.
+.SECONDARY:
 .PHONY: all defconfig oldconfig menuconfig check demo install size clean distclean unit \
 	asan-unit vg-unit
 

@@ -32,6 +32,7 @@ struct pull_layer {
 	char diff[DIGEST_STRLEN];
 	char chain[DIGEST_STRLEN];
 	char parent[DIGEST_STRLEN];	/* "" for the base layer */
+	bool deferred;			/* links into a lower layer: unpack after them */
 };
 
 struct pull {
@@ -113,8 +114,10 @@ static int blame_blob(struct pull *p, const struct pull_layer *l, struct http_re
 			return -err_errno();
 	if (r == 0 && store_blob_writer_commit(TAKE(*wp), NULL) < 0)
 		return -err_errno();
-	/* A sound blob with bad content (an escaping entry): not kept. */
-	store_blob_remove(p->st, l->digest);
+	/* A sound blob with bad content (an escaping entry): not kept. One
+	 * that only needs its lower layers (EXDEV) is unpacked again later. */
+	if (perr != -EXDEV)
+		store_blob_remove(p->st, l->digest);
 	return err_setx(-perr, "%s", msg);
 }
 
@@ -160,6 +163,27 @@ static int feed_net(struct pull *p, struct pull_layer *l, struct store_blob_writ
 	return 0;
 }
 
+/* A deferred layer gets its lower layers' directories, top first. */
+static int layer_lowers(struct pull *p, struct pull_layer *l, struct layer_unpack *u)
+{
+	int n = (int)(l - p->layers), rc = 0, k;
+	autofree int *fds = xmalloc(sizeof(int) * (n + 1));
+
+	for (k = 0; k < n && !rc; k++) {
+		autofree char *dir = store_layer_path(p->st, p->layers[n - 1 - k].chain);
+
+		fds[k] = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fds[k] < 0)
+			rc = err_set(errno, "open layer %s", dir);
+	}
+	if (!rc)
+		rc = layer_unpack_set_lowers(u, fds, n);
+	while (k--)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	return rc;
+}
+
 static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 {
 	struct pipe_state s = { 0 };
@@ -182,6 +206,8 @@ static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 	}
 	if (l->gzip)
 		s.z = gz_inflate_new(tar_sink, &s);
+	if (l->deferred && (rc = layer_lowers(p, l, s.u)) < 0)
+		goto out;
 	rc = store_blob_writer_open(p->st, l->digest, l->size, &w);
 	if (rc == 1) {
 		/* The blob is stored (a layer of another image): unpack from it. */
@@ -273,9 +299,9 @@ static int worker_start(struct pull *p, int i, struct worker *wk)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		p->reg = own;
 		rc = layer_fetch(p, &p->layers[i]);
-		if (rc < 0)
+		if (rc < 0 && rc != -EXDEV)
 			(void)!write(pfd[1], err_str(), strlen(err_str()));
-		_exit(rc < 0 ? 1 : 0);
+		_exit(rc == -EXDEV ? 3 : rc < 0 ? 1 : 0);
 	}
 	close(pfd[1]);
 	*wk = (struct worker){ .pid = pid, .fd = pfd[0], .layer = i };
@@ -306,7 +332,33 @@ static int worker_reap(struct pull *p, struct worker *wk, int *nw)
 		say_layer(p, &p->layers[done.layer], "pull complete");
 		return 0;
 	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+		p->layers[done.layer].deferred = true;
+		return 0;
+	}
 	return err_setx(EIO, "%s", *msg ? msg : "a layer worker died");
+}
+
+/* Wait for every worker; on failure (rc) stop them first. */
+static int pull_reap_all(struct pull *p, struct worker *wk, int *nwp, int rc)
+{
+	int nw = *nwp;
+
+	for (int k = 0; k < nw && rc; k++)
+		kill(wk[k].pid, SIGTERM);
+	while (nw) {
+		char keep[256];
+		int r;
+
+		snprintf(keep, sizeof(keep), "%s", err_str());
+		r = worker_reap(p, wk, &nw);
+		if (rc)
+			err_setx(-rc, "%s", keep);
+		else
+			rc = r;
+	}
+	*nwp = nw;
+	return rc;
 }
 
 static int pull_layers(struct pull *p)
@@ -333,7 +385,9 @@ static int pull_layers(struct pull *p)
 			continue;
 		if (jobs == 1 || missing == 1) {
 			rc = layer_fetch(p, l);
-			if (!rc)
+			if (rc == -EXDEV)
+				l->deferred = true, rc = 0;
+			else if (!rc)
 				say_layer(p, l, "pull complete");
 			continue;
 		}
@@ -343,19 +397,11 @@ static int pull_layers(struct pull *p)
 			rc = worker_start(p, i, &wk[nw++]) < 0 ? (nw--, -err_errno()) : 0;
 	}
 	/* On failure the others are stopped; their partial blobs resume later. */
-	for (int k = 0; k < nw && rc; k++)
-		kill(wk[k].pid, SIGTERM);
-	while (nw) {
-		char keep[256];
-		int r;
-
-		snprintf(keep, sizeof(keep), "%s", err_str());
-		r = worker_reap(p, wk, &nw);
-		if (rc)
-			err_setx(-rc, "%s", keep);
-		else
-			rc = r;
-	}
+	rc = pull_reap_all(p, wk, &nw, rc);
+	/* Layers with hardlinks into lower layers, now that those are in. */
+	for (int i = 0; i < p->n && !rc; i++)
+		if (p->layers[i].deferred && !(rc = layer_fetch(p, &p->layers[i])))
+			say_layer(p, &p->layers[i], "pull complete");
 	return rc;
 }
 

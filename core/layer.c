@@ -101,6 +101,8 @@ struct layer_unpack {
 		size_t n, cap;
 	} marks;
 	struct layer_stats stats;
+	int *lower;			/* OVERLAY: lower layers, top first */
+	int nlower;
 };
 
 static void lbuf_reserve(struct lbuf *b, size_t n)
@@ -1040,10 +1042,88 @@ static int make_special(struct layer_unpack *u, int pfd, const char *base)
 	return set_times(u, -1, pfd, base);
 }
 
+/* Copy the regular file, symlink or node sfd/name of a lower layer to
+ * dfd/name of this one, with owner, mode and times. */
+static int copy_entry(struct layer_unpack *u, int sfd, int dfd, const char *name,
+		      const struct stat *st)
+{
+	autoclose int in = -1, out = -1;
+	char buf[4096];
+	ssize_t n;
+
+	if (S_ISLNK(st->st_mode)) {
+		n = readlinkat(sfd, name, buf, sizeof(buf) - 1);
+		if (n < 0)
+			return layer_fail(u, errno, true, "read lower symlink");
+		buf[n] = '\0';
+		if (symlinkat(buf, dfd, name) < 0)
+			return layer_fail(u, errno, true, "copy up symlink");
+	} else if (!S_ISREG(st->st_mode)) {
+		if (mknodat(dfd, name, st->st_mode, st->st_rdev) < 0)
+			return layer_fail(u, errno, true, "copy up node");
+	} else {
+		in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (in < 0 || out < 0)
+			return layer_fail(u, errno, true, "copy up");
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (fsutil_write_full(out, buf, n) < 0)
+				return layer_fail(u, errno, true, "copy up");
+		if (n < 0)
+			return layer_fail(u, errno, true, "copy up");
+	}
+	if (!(u->flags & LAYER_NO_CHOWN) &&
+	    fchownat(dfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return layer_fail(u, errno, true, "chown copied file");
+	if (!S_ISLNK(st->st_mode) && fchmodat(dfd, name, st->st_mode & 07777, 0) < 0)
+		return layer_fail(u, errno, true, "chmod copied file");
+	return utimensat(dfd, name, (struct timespec[2]){ st->st_atim, st->st_mtim },
+			 AT_SYMLINK_NOFOLLOW) < 0 ? layer_fail(u, errno, true, "copy up times") : 0;
+}
+
+/* A hardlink to a file of a lower layer: overlayfs cannot link across
+ * layers, so the file is first copied up into this one (as a write to it
+ * in a container would) and linked there. The topmost lower layer that
+ * has the name, or hides it with a whiteout, decides. Returns the parent
+ * fd in this layer, or -errno. */
+static int copy_up(struct layer_unpack *u, size_t tdl, const char *tbase, const char *shown)
+{
+	for (int i = 0; i < u->nlower; i++) {
+		int save = u->dirfd, lfd, dfd, r;
+		struct stat st;
+
+		u->dirfd = u->lower[i];
+		lfd = walk(u, u->lpath.p, tdl, false, "hardlink target");
+		u->dirfd = save;
+		if (lfd == -ENOENT)
+			continue;
+		if (lfd < 0)
+			return lfd;
+		if (fstatat(lfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			close(lfd);
+			continue;
+		}
+		if (is_whiteout(u, &st) || S_ISDIR(st.st_mode)) {
+			close(lfd);
+			break;
+		}
+		dfd = walk(u, u->lpath.p, tdl, true, "hardlink target");
+		r = dfd < 0 ? dfd : copy_entry(u, lfd, dfd, tbase, &st);
+		close(lfd);
+		if (r < 0 && dfd >= 0)
+			close(dfd);
+		return r < 0 ? r : dfd;
+	}
+	err_clear();
+	return layer_fail(u, ENOENT, false, "hardlink target \"%s\" not found", shown);
+}
+
 /* The target must already be in the tree (earlier in this layer, or a
  * lower layer in APPLY mode), reached without a symlink; a final symlink
  * is linked itself, not followed. Like umoci, the link's header metadata
- * is not applied: it would change the shared inode. */
+ * is not applied: it would change the shared inode. In OVERLAY mode a
+ * target below this layer is copied up when the lower layers are known,
+ * else the unpack fails with EXDEV so the caller can retry with them. */
 static int make_hardlink(struct layer_unpack *u, int pfd, const char *base)
 {
 	autoclose int tfd = -1;
@@ -1062,9 +1142,19 @@ static int make_hardlink(struct layer_unpack *u, int pfd, const char *base)
 	tfd = walk(u, u->lpath.p, tdl, false, "hardlink target");
 	if (tfd < 0 && tfd != -ENOENT)
 		return tfd;
-	if (tfd < 0 || fstatat(tfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return layer_fail(u, ENOENT, false, "hardlink target \"%s\" not found%s", shown,
-				  u->flags & LAYER_WH_OVERLAY ? " in this layer" : "");
+	if (tfd < 0 || fstatat(tfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!(u->flags & LAYER_WH_OVERLAY))
+			return layer_fail(u, ENOENT, false, "hardlink target \"%s\" not found", shown);
+		if (!u->nlower)
+			return layer_fail(u, EXDEV, false, "hardlink target \"%s\" is in a lower layer",
+					  shown);
+		if (tfd >= 0)
+			close(tfd);
+		tfd = copy_up(u, tdl, tbase, shown);
+		if (tfd < 0)
+			return tfd;
+		st.st_mode = 0;
+	}
 	if (S_ISDIR(st.st_mode))
 		return layer_fail(u, EPERM, false, "hardlink target \"%s\" is a directory", shown);
 	return make_link(u, pfd, base, tfd, tbase);
@@ -1396,6 +1486,17 @@ struct layer_unpack *layer_unpack_new(int dirfd, unsigned flags)
 	return u;
 }
 
+int layer_unpack_set_lowers(struct layer_unpack *u, const int *fds, int n)
+{
+	u->lower = xrealloc(u->lower, sizeof(int) * (n ? n : 1));
+	for (; u->nlower < n; u->nlower++) {
+		u->lower[u->nlower] = fcntl(fds[u->nlower], F_DUPFD_CLOEXEC, 3);
+		if (u->lower[u->nlower] < 0)
+			return err_set(errno, "layer unpack: dup");
+	}
+	return 0;
+}
+
 int layer_unpack_feed(struct layer_unpack *u, const void *p, size_t n)
 {
 	const char *s = p;
@@ -1453,6 +1554,9 @@ void layer_unpack_free(struct layer_unpack *u)
 	if (u->cfd >= 0)
 		close(u->cfd);
 	close(u->dirfd);
+	for (int i = 0; i < u->nlower; i++)
+		close(u->lower[i]);
+	free(u->lower);
 	free(u->pax.p), free(u->lname.p), free(u->llink.p);
 	free(u->name.p), free(u->link.p), free(u->path.p), free(u->lpath.p);
 	free(u->cache.p), free(u->dirs.p), free(u->marks.v);

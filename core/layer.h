@@ -54,6 +54,10 @@ struct layer_unpack;
 /* Start an unpack into dirfd (dup'ed; O_PATH is fine). NULL on bad flags or
  * if dirfd is not a directory. Allocated; free with layer_unpack_free. */
 struct layer_unpack *layer_unpack_new(int dirfd, unsigned flags);
+/* OVERLAY: the lower layers' directories (top first; dup'ed) for hardlinks
+ * to files below this layer, which are then copied up. Without them such
+ * a hardlink fails with -EXDEV. */
+int layer_unpack_set_lowers(struct layer_unpack *u, const int *fds, int n);
 /* Apply the next n bytes of the tar stream. 0 or -errno with the error
  * recorded; after an error every call returns it again. On error the
  * directory is half written: the caller removes it. */

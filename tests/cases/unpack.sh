@@ -54,4 +54,17 @@ t_out "bind-copy: the container's tree equals umoci's" "$want" \
 	"$DORY" --root "$ROOT" run --storage-driver bind-copy "$REG/$T/wh:v1" sh -c "$list"
 t_out "bind-copy read-only: the same" "$want" "$DORY" --root "$ROOT" run \
 	--storage-driver bind-copy --read-only "$REG/$T/wh:v1" sh -c "$list"
+
+# A hardlink to a file of a lower layer: overlay layers cannot share an
+# inode, so the file is copied up into the linking layer.
+"$REG_PY" - "$TMP/l3.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    i = tarfile.TarInfo("data/hl3"); i.type = tarfile.LNKTYPE; i.linkname = "data/hl1"
+    t.addfile(i)
+PY
+reg_image_make "$TMP/layout" hl --layer-tar "$TMP/l1.tar" --layer-tar "$TMP/l3.tar" >/dev/null
+reg_push "$TMP/layout:hl" "$REG/$T/hl:v1" >/dev/null
+t_out "a hardlink into a lower layer" "shared shared 2" "$DORY" --root "$ROOT" run \
+	"$REG/$T/hl:v1" sh -c 'echo $(cat /data/hl3 /data/hl1) $(stat -c %h /data/hl3)'
 t_check "no mount left under the store" eval '! grep -q "$ROOT" /proc/self/mountinfo'

@@ -782,6 +782,45 @@ TEST(layer_whiteout_apply_root_opaque)
 
 /* ---- hardlinks ---- */
 
+/* OVERLAY with lower layers: a hardlink to a lower file copies it up; a
+ * whiteout in a higher lower layer hides it. */
+TEST(layer_hardlink_copy_up)
+{
+	struct tdir up = td_new(), lo1 = td_new(), lo2 = td_new();
+	struct tw t = { 0 };
+	struct layer_unpack *u;
+	struct stat a, b;
+	int fds[2], r = 0;
+
+	put_file(td_path(&lo2, "f"), "lower\n");
+	chmod(td_path(&lo2, "f"), 04750);
+	put_file(td_path(&lo2, "gone"), "x\n");
+	mkdir(td_path(&lo1, "sub"), 0755);
+	SKIP_IF(mknod(td_path(&lo1, "gone"), S_IFCHR, 0) < 0, "mknod needs root");
+	tw_hard(&t, "sub/link", "f");
+	tw_end(&t);
+	fds[0] = lo1.fd, fds[1] = lo2.fd;
+	u = layer_unpack_new(up.fd, LAYER_WH_OVERLAY);
+	CHECK_EQ_INT(layer_unpack_set_lowers(u, fds, 2), 0);
+	r = layer_unpack_feed(u, t.p, t.len);
+	CHECK_EQ_INT(r ? r : layer_unpack_finish(u), 0);
+	layer_unpack_free(u);
+	CHECK_EQ_STR(slurp(td_path(&up, "sub/link")), "lower\n");
+	CHECK(lstat(td_path(&up, "f"), &a) == 0 && lstat(td_path(&up, "sub/link"), &b) == 0);
+	CHECK(a.st_ino == b.st_ino && (a.st_mode & 07777) == 04750);
+	free(t.p);
+	t = (struct tw){ 0 };
+	tw_hard(&t, "l2", "gone");
+	tw_end(&t);
+	u = layer_unpack_new(up.fd, LAYER_WH_OVERLAY);
+	layer_unpack_set_lowers(u, fds, 2);
+	r = layer_unpack_feed(u, t.p, t.len);
+	CHECK_EQ_INT(r ? r : layer_unpack_finish(u), -ENOENT);
+	layer_unpack_free(u);
+	free(t.p);
+	td_free(&up), td_free(&lo1), td_free(&lo2);
+}
+
 TEST(layer_hardlinks)
 {
 	struct tw t = { 0 };
@@ -807,7 +846,8 @@ TEST(layer_hardlinks)
 	t = (struct tw){ 0 };
 	tw_hard(&t, "x", "not/there");
 	tw_end(&t);
-	expect_fail(&t, LAYER_WH_OVERLAY, -ENOENT, "hardlink target \"not/there\" not found");
+	expect_fail(&t, LAYER_WH_OVERLAY, -EXDEV, "hardlink target \"not/there\" is in a lower layer");
+	expect_fail(&t, LAYER_WH_APPLY, -ENOENT, "hardlink target \"not/there\" not found");
 	free(t.p);
 	t = (struct tw){ 0 };
 	tw_dir(&t, "d", 0755);
