@@ -714,8 +714,8 @@ static int tls_fail(struct tls *t, const char *what, const char *certs_dir)
 				e - BR_ERR_RECV_FATAL_ALERT);
 	if (!t->open && (e == BR_ERR_UNSUPPORTED_VERSION || e == BR_ERR_UNKNOWN_TYPE ||
 			 e == BR_ERR_BAD_LENGTH))
-		return err_setx(EPROTO, "TLS %s %s:%d: the answer is not TLS (is it plain HTTP?)",
-				what, t->host, t->port);
+		return err_setx(EPROTO, "TLS %s %s:%d: the answer is not TLS "
+				"(plain HTTP? list it in insecure-registries)", what, t->host, t->port);
 	if (e == BR_ERR_NO_RANDOM)
 		return err_setx(EIO, "TLS %s %s:%d: no randomness from the system", what, t->host,
 				t->port);

@@ -123,6 +123,22 @@ reg_auth_json "$DOCKER_CONFIG/config.json" "$REG" u:p
 t_ok "token auth: a token for these credentials" d pull -q "$REG/$T/one:v1"
 t_check "... asked of the token service" grep -q "u 200" "$REG_DIR/token.log"
 
+# A mirror for docker.io, and a plain-HTTP registry listed as insecure
+reg_start
+reg_certs_d "$TMP/certs.d"
+reg_push "$L:one" "$REG/library/$T-hub:v1" >/dev/null
+printf '{"certs-dir": "%s", "registry-mirrors": ["https://%s/"]}\n' "$TMP/certs.d" "$REG" \
+	>"$TMP/mirror.json"
+t_out "docker.io names come from a configured mirror" "docker.io/library/$T-hub:v1" \
+	env DORY_CONFIG="$TMP/mirror.json" "$DORY" --root "$ROOT" pull -q "$T-hub:v1"
+t_out "... and run by their short name" hello d run "$T-hub:v1"
+reg_start --tls none
+reg_push "$L:one" "$REG/$T/plain:v1" >/dev/null
+t_fail 125 "list it in insecure-registries" "plain HTTP is refused unless configured" d pull -q "$REG/$T/plain:v1"
+printf '{"insecure-registries": ["%s"]}\n' "$REG" >"$TMP/insecure.json"
+t_out "... and used for insecure-registries" "$REG/$T/plain:v1" \
+	env DORY_CONFIG="$TMP/insecure.json" "$DORY" --root "$ROOT" pull -q "$REG/$T/plain:v1"
+
 # An interrupted pull resumes
 reg_start
 reg_certs_d "$TMP/certs.d"

@@ -571,7 +571,7 @@ TEST(tls_handshake_timeout_and_plain_http)
 	t = tls_open(fd, "127.0.0.1", port, &cf);
 	CHECK(t == NULL);
 	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: the answer is not TLS "
-		 "(is it plain HTTP?)", port);
+		 "(plain HTTP? list it in insecure-registries)", port);
 	CHECK_EQ_STR(err_str(), want);
 	close(fd);
 	kill(pid, SIGKILL);
