@@ -67,6 +67,7 @@ int pull_main(int argc, char **argv)
 	po.jobs = (int)jobs;
 	if (conf_load(&conf) < 0 || store_open(dory.root, &st) < 0)
 		die_err();
+	store_set_keep_layer_blobs(st, conf.keep_layer_blobs);
 	if (image_pull(st, &conf, args[0], &po, id) < 0)
 		die_err();
 	store_close(st);

@@ -174,6 +174,7 @@ static void run_image_open(struct run_image *ri, const struct run_opts *o, const
 		die("invalid --pull \"%s\" (use missing, always or never)", pull);
 	if (conf_load(&ri->conf) < 0 || store_open(dory.root, &ri->st) < 0)
 		die_err();
+	store_set_keep_layer_blobs(ri->st, ri->conf.keep_layer_blobs);
 	if (strcmp(pull, "always"))
 		rc = image_open(ri->st, name, &ri->im);
 	if (rc == -ENOENT && strcmp(pull, "never") && !ref_is_id(name) && CFG_CORE_REGISTRY) {

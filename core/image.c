@@ -3,6 +3,7 @@
  * name or ID, read its config, list its layer directories. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/image.h"
@@ -11,6 +12,67 @@
 #include "core/xalloc.h"
 
 enum { IMG_MAX_CONFIG = 16 << 20 };
+
+bool image_layer_media(const char *mt, bool *gzip)
+{
+	static const char *const gz[] = {
+		"application/vnd.oci.image.layer.v1.tar+gzip",
+		"application/vnd.docker.image.rootfs.diff.tar.gzip",
+		"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+		"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+	};
+	static const char *const plain[] = {
+		"application/vnd.oci.image.layer.v1.tar",
+		"application/vnd.oci.image.layer.nondistributable.v1.tar",
+		"application/vnd.docker.image.rootfs.diff.tar",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(gz); i++)
+		if (!strcmp(mt, gz[i]))
+			return *gzip = true;
+	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
+		if (!strcmp(mt, plain[i]))
+			return !(*gzip = false);
+	return false;
+}
+
+struct json *image_record_new(const char *id, const char *manifest, const char *index,
+			      const struct json *cfg)
+{
+	struct json *r = json_new_obj(), *pl;
+	const char *created = json_get_str(cfg, "created"), *v = json_get_str(cfg, "variant");
+	char now[32];
+	time_t t = time(NULL);
+
+	json_add_str(r, "id", id);
+	json_add_str(r, "config", id);
+	json_add_str(r, "manifest", manifest);
+	if (index && *index)
+		json_add_str(r, "index", index);
+	json_add_arr(r, "layers");
+	json_add_arr(r, "repo_digests");
+	pl = json_add_obj(r, "platform");
+	json_add_str(pl, "os", json_get_str(cfg, "os") ?: "linux");
+	json_add_str(pl, "architecture", json_get_str(cfg, "architecture") ?: "");
+	if (v)
+		json_add_str(pl, "variant", v);
+	json_add_str(r, "created", created ? created : "");
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_add_str(r, "pulled_at", now);
+	return r;
+}
+
+void image_record_layer(struct json *rec, const char *digest, const char *diff_id,
+			const char *chain_id, long long size, const char *media)
+{
+	struct json *l = json_add_obj(json_get(rec, "layers"), NULL);
+
+	json_add_str(l, "digest", digest);
+	json_add_str(l, "diff_id", diff_id);
+	json_add_str(l, "chain_id", chain_id);
+	json_add_i64(l, "size", size);
+	json_add_str(l, "media_type", media);
+}
 
 /* ---- stored images ---- */
 

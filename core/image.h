@@ -19,6 +19,15 @@ struct image_pull_opts {
 int image_pull(struct store *st, const struct dory_conf *conf, const char *ref,
 	       const struct image_pull_opts *o, char id_out[DIGEST_STRLEN]);
 
+/* OCI and Docker layer media types dory unpacks; *gzip says which. */
+bool image_layer_media(const char *mt, bool *gzip);
+/* A new image record (allocated; see store.h for its fields) for config
+ * digest id, with the layers array built by image_record_layer(). */
+struct json *image_record_new(const char *id, const char *manifest, const char *index,
+			      const struct json *cfg);
+void image_record_layer(struct json *rec, const char *digest, const char *diff_id,
+			const char *chain_id, long long size, const char *media);
+
 /* The image named by name (a reference, an ID or an ID prefix): its record
  * and config (both allocated). -ENOENT "no such image" otherwise. */
 struct image {

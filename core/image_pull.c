@@ -511,28 +511,6 @@ static int pull_manifest(struct pull *p)
 	return rc;
 }
 
-static bool layer_media_ok(const char *mt, bool *gzip)
-{
-	static const char *const gz[] = {
-		"application/vnd.oci.image.layer.v1.tar+gzip",
-		"application/vnd.docker.image.rootfs.diff.tar.gzip",
-		"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-		"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-	};
-	static const char *const plain[] = {
-		"application/vnd.oci.image.layer.v1.tar",
-		"application/vnd.oci.image.layer.nondistributable.v1.tar",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(gz); i++)
-		if (!strcmp(mt, gz[i]))
-			return *gzip = true;
-	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
-		if (!strcmp(mt, plain[i]))
-			return !(*gzip = false);
-	return false;
-}
-
 static int pull_config(struct pull *p)
 {
 	const struct json *c = json_get(p->man, "config"), *ls = json_get(p->man, "layers");
@@ -580,7 +558,7 @@ static int pull_config(struct pull *p)
 		if (!sha256_is_digest(l->digest) || !diff || !sha256_is_digest(diff))
 			return err_setx(EPROTO, "manifest %s: layer %d has no valid digest",
 					p->manifest, i);
-		if (!l->media || !layer_media_ok(l->media, &l->gzip))
+		if (!l->media || !image_layer_media(l->media, &l->gzip))
 			return err_setx(ENOTSUP, "layer %s has media type %s, which dory cannot "
 					"unpack (gzip and plain tar only)", l->digest,
 					l->media ? l->media : "(none)");
@@ -614,38 +592,14 @@ static int pull_check_space(struct pull *p)
 
 static struct json *pull_record(struct pull *p)
 {
-	struct json *r = json_new_obj(), *ls, *rd, *pl;
+	struct json *r = image_record_new(p->config, p->manifest, p->index, p->cfg);
 	autofree char *name = ref_name(&p->ref);
 	autofree char *repo_digest = xasprintf("%s@%s", name, p->top);
-	const char *created = json_get_str(p->cfg, "created");
-	char now[32];
-	time_t t = time(NULL);
 
-	json_add_str(r, "id", p->config);
-	json_add_str(r, "config", p->config);
-	json_add_str(r, "manifest", p->manifest);
-	if (*p->index)
-		json_add_str(r, "index", p->index);
-	ls = json_add_arr(r, "layers");
-	for (int i = 0; i < p->n; i++) {
-		struct json *l = json_add_obj(ls, NULL);
-
-		json_add_str(l, "digest", p->layers[i].digest);
-		json_add_str(l, "diff_id", p->layers[i].diff);
-		json_add_str(l, "chain_id", p->layers[i].chain);
-		json_add_i64(l, "size", p->layers[i].size);
-		json_add_str(l, "media_type", p->layers[i].media);
-	}
-	rd = json_add_arr(r, "repo_digests");
-	json_add_str(rd, NULL, repo_digest);
-	pl = json_add_obj(r, "platform");
-	json_add_str(pl, "os", json_get_str(p->cfg, "os") ?: "linux");
-	json_add_str(pl, "architecture", json_get_str(p->cfg, "architecture") ?: "");
-	if (json_get_str(p->cfg, "variant"))
-		json_add_str(pl, "variant", json_get_str(p->cfg, "variant"));
-	json_add_str(r, "created", created ? created : "");
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	json_add_str(r, "pulled_at", now);
+	for (int i = 0; i < p->n; i++)
+		image_record_layer(r, p->layers[i].digest, p->layers[i].diff, p->layers[i].chain,
+				   p->layers[i].size, p->layers[i].media);
+	json_add_str(json_get(r, "repo_digests"), NULL, repo_digest);
 	return r;
 }
 

@@ -15,6 +15,7 @@ level()
 	ns|mnt|cgroup|cgroup1|cgroup2|caps|seccomp|nl|pty|proc|passwd) echo 1 ;;
 	store|layer|overlay|bindcopy|image|ctrfs|http|tls|registry|runtime|rootfs|net|nft|state|\
 	supervisor|build) echo 2 ;;
+	tar) echo 0 ;; archive) echo 2 ;;
 	*) echo unknown ;;
 	esac
 }

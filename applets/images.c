@@ -1,0 +1,1190 @@
+// SPDX-License-Identifier: Apache-2.0
+/* images.c - the image commands: images, rmi, tag, inspect, image (ls, rm,
+ * tag, inspect, prune, pull) and system df. The store's rules are core's. */
+//@applet images   APPLET_IMAGES  images_main   NEEDROOT
+//@applet rmi      APPLET_IMAGES  rmi_main      NEEDROOT
+//@applet tag      APPLET_IMAGES  tag_main      NEEDROOT
+//@applet inspect  APPLET_IMAGES  inspect_main  NEEDROOT
+//@applet image    APPLET_IMAGES  image_main    NEEDROOT
+//@applet system   APPLET_IMAGES  system_main   NEEDROOT
+//@config APPLET_IMAGES
+//@	bool "images, rmi, tag, inspect, image, system df (~14 KB)"
+//@	default y
+//@	select CORE_IMAGE
+//@	help
+//@	  Usage: dory images [-q] [--digests] [--no-trunc] [REPOSITORY[:TAG]]
+//@	     or: dory rmi [-f] IMAGE...
+//@	     or: dory tag SOURCE TARGET
+//@	     or: dory inspect [-f FORMAT] IMAGE...
+//@	     or: dory image ls|rm|tag|inspect|pull [ARG...]
+//@	     or: dory image prune [-a] [-f]
+//@	     or: dory system df
+//@
+//@	  images       list images (REPOSITORY may hold * and ?)
+//@	    -q, --quiet          only the image IDs, each once
+//@	        --digests        add the registry digest of each name
+//@	        --no-trunc       full image IDs
+//@	    -a, --all            accepted (every image is listed anyway)
+//@	  rmi          remove a name; an image goes with its last name, and
+//@	               its space is freed at once. By ID: all its names go.
+//@	    -f, --force          also an image with several names, or one a
+//@	                         container uses (which keeps running)
+//@	  tag          give the image SOURCE (a name or an ID) the name TARGET
+//@	  inspect      image details as JSON, as Docker prints them
+//@	    -f, --format T       a template: {{.Id}}, {{.Config.Cmd}},
+//@	                         {{json .Config}}
+//@	  image prune  remove the untagged images no container uses
+//@	    -a, --all            every image no container uses, names too
+//@	    -f, --force          do not ask (needed without a terminal)
+//@	  system df    space used by images and what 'image prune -a' frees
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <string.h>
+#include <time.h>
+
+#include "applets.h"
+#include "core/err.h"
+#include "core/image.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/ref.h"
+#include "core/store.h"
+#include "core/str.h"
+#include "core/xalloc.h"
+
+enum { SHORT_ID = 12, TABLE_MINWIDTH = 10, TABLE_PAD = 3, SIZE_LEN = 24 };
+
+/* ---- Docker's units (go-units) ---- */
+
+/*
+ * n bytes in decimal units with prec (3 or 4) significant digits, as
+ * go-units' HumanSizeWithPrecision prints them ("7.79MB", "999B", "1kB"),
+ * in integers; where Go would print "1e+03kB" this gives "1MB".
+ */
+static void fmt_size(char *buf, size_t len, unsigned long long n, int prec)
+{
+	static const char units[][3] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	unsigned long long div = 1, scale = 1, top = 1, q, r;
+	unsigned u = 0;
+	int idig, frac;
+
+	while (u + 1 < ARRAY_SIZE(units) && n / div >= 1000) {
+		div *= 1000;
+		u++;
+	}
+	if (u == 0) {
+		snprintf(buf, len, "%lluB", n);
+		return;
+	}
+	idig = n / div >= 100 ? 3 : n / div >= 10 ? 2 : 1;
+	frac = prec - idig;
+	for (int i = 0; i < prec; i++)
+		top *= 10;
+	for (int i = 0; i < frac; i++)
+		scale *= 10;
+	q = div / scale;
+	r = (n + q / 2) / q;		/* the value times scale, rounded */
+	if (r >= top) {			/* rounded up to one digit more */
+		if (idig == 3) {
+			snprintf(buf, len, "1%s", units[u + 1]);
+			return;
+		}
+		r /= 10;
+		scale /= 10;
+		frac--;
+	}
+	for (; frac > 0 && r % 10 == 0; frac--) {	/* %g drops trailing zeros */
+		r /= 10;
+		scale /= 10;
+	}
+	if (frac > 0)
+		snprintf(buf, len, "%u.%0*u%s", (unsigned)(r / scale), frac, (unsigned)(r % scale),
+			 units[u]);
+	else
+		snprintf(buf, len, "%u%s", (unsigned)r, units[u]);
+}
+
+/* go-units' HumanDuration of now - t, then " ago": "About an hour ago". */
+static void fmt_ago(char *buf, size_t len, long long t)
+{
+	long long s = (long long)time(NULL) - t, m = s / 60, h = (s + 1800) / 3600;
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second ago");
+	else if (s == 1)
+		snprintf(buf, len, "1 second ago");
+	else if (s < 60)
+		snprintf(buf, len, "%lld seconds ago", s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute ago");
+	else if (m < 60)
+		snprintf(buf, len, "%lld minutes ago", m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour ago");
+	else if (h < 48)
+		snprintf(buf, len, "%lld hours ago", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%lld days ago", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%lld weeks ago", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%lld months ago", h / 24 / 30);
+	else
+		snprintf(buf, len, "%lld years ago", s / 3600 / 24 / 365);
+}
+
+/* An RFC 3339 time ("2024-05-01T10:00:00.5+02:00") in seconds since the
+ * epoch; -1 when s is missing or not such a time. */
+static long long parse_time(const char *s)
+{
+	struct tm tm = { 0 };
+	int oh = 0, om = 0, n = 0;
+	long long t;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || !n)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	t = (long long)timegm(&tm);
+	s += n;
+	if (*s == '.')
+		while (isdigit((unsigned char)*++s))
+			;
+	if ((*s == 'Z' || *s == 'z') && !s[1])
+		return t;
+	if ((*s != '+' && *s != '-') || sscanf(s + 1, "%2d:%2d", &oh, &om) != 2)
+		return -1;
+	return t - (*s == '+' ? 1 : -1) * (oh * 3600LL + om * 60LL);
+}
+
+/* ---- tables, laid out as Docker's tabwriter (minwidth 10, padding 3) ---- */
+
+struct table {
+	size_t ncol;
+	struct strv cells;	/* row after row */
+};
+
+static void table_row(struct table *t, const char *const *cols)
+{
+	for (size_t i = 0; i < t->ncol; i++)
+		strv_push(&t->cells, cols[i]);
+}
+
+static void table_print(struct table *t)
+{
+	size_t w[8] = { 0 };
+
+	for (size_t i = 0; i < t->cells.n; i++) {
+		size_t c = i % t->ncol, n = strlen(t->cells.v[i]) + TABLE_PAD;
+
+		if (n > w[c])
+			w[c] = n < TABLE_MINWIDTH ? TABLE_MINWIDTH : n;
+	}
+	for (size_t i = 0; i < t->cells.n; i++) {
+		size_t c = i % t->ncol;
+
+		if (c + 1 < t->ncol)
+			printf("%-*s", (int)w[c], t->cells.v[i]);
+		else
+			printf("%s\n", t->cells.v[i]);
+	}
+	strv_free(&t->cells);
+}
+
+static int out_flush(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno("write the output");
+	return 0;
+}
+
+/* ---- references as Docker shows them ---- */
+
+/* Split a normalized "domain/repo:tag" or "domain/repo@digest" into its
+ * familiar name ("alpine", allocated) and what follows the separator. */
+static char *ref_split(const char *ref, const char **rest)
+{
+	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/');
+	const char *sep = at ? at : strrchr(slash ? slash : ref, ':');
+	autofree char *name = sep ? xstrndup(ref, (size_t)(sep - ref)) : xstrdup(ref);
+
+	*rest = sep ? sep + 1 : "";
+	return ref_familiar(name);
+}
+
+/* "alpine:latest" for "docker.io/library/alpine:latest"; allocated. */
+static char *ref_short(const char *ref)
+{
+	const char *rest;
+	autofree char *name = ref_split(ref, &rest);
+
+	if (!*rest)
+		return TAKE(name);
+	return xasprintf("%s%c%s", name, strchr(ref, '@') ? '@' : ':', rest);
+}
+
+/* Docker's reference filter (FamiliarMatch): the pattern against the
+ * familiar reference or its name; the full forms match too. */
+static bool ref_match(const char *pattern, const char *ref)
+{
+	const char *rest;
+	autofree char *name = ref_split(ref, &rest), *fam = ref_short(ref);
+	autofree char *full = *rest ? xstrndup(ref, (size_t)(rest - 1 - ref)) : xstrdup(ref);
+
+	return !fnmatch(pattern, fam, FNM_PATHNAME) || !fnmatch(pattern, name, FNM_PATHNAME) ||
+	       !fnmatch(pattern, ref, FNM_PATHNAME) || !fnmatch(pattern, full, FNM_PATHNAME);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool strv_has(const struct strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
+}
+
+/* ---- the images in the store ---- */
+
+struct img {
+	char id[DIGEST_STRLEN];
+	struct json *rec;
+	struct strv tags;	/* normalized, sorted */
+	long long created;	/* -1: unknown */
+};
+
+struct imgs {
+	struct img *v;
+	size_t n;
+};
+
+/* The tags (normalized) that point at id, sorted. */
+static void tags_of(const struct json *tags, const char *id, struct strv *out)
+{
+	for (struct json *m = json_first(tags); m; m = json_next(m))
+		if (json_str(m) && !strcmp(json_str(m), id))
+			strv_push(out, json_key(m));
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+}
+
+static int img_cmp(const void *a, const void *b)
+{
+	const struct img *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* Every image with its record and tags, newest first (as Docker lists
+ * them). A damaged record is reported and left out. */
+static int imgs_load(struct store *st, struct imgs *l)
+{
+	struct strv ids = { 0 };
+	struct json *tags = store_tags_get(st);
+
+	memset(l, 0, sizeof(*l));
+	if (!tags || store_images_list(st, &ids) < 0) {
+		json_free(tags);
+		return -err_errno();
+	}
+	l->v = xzalloc((ids.n + 1) * sizeof(*l->v));
+	for (size_t i = 0; i < ids.n; i++) {
+		struct img *im = &l->v[l->n];
+
+		im->rec = store_image_get(st, ids.v[i]);
+		if (!im->rec) {
+			warn("%s (remove it with 'dory rmi -f %s')", err_str(), ids.v[i]);
+			continue;
+		}
+		snprintf(im->id, sizeof(im->id), "%s", ids.v[i]);
+		tags_of(tags, im->id, &im->tags);
+		im->created = parse_time(json_get_str(im->rec, "created"));
+		l->n++;
+	}
+	err_clear();
+	qsort(l->v, l->n, sizeof(*l->v), img_cmp);
+	strv_free(&ids);
+	json_free(tags);
+	return 0;
+}
+
+static void imgs_free(struct imgs *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		json_free(l->v[i].rec);
+		strv_free(&l->v[i].tags);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The unpacked size of an image: its layers' sizes, as Docker's SIZE. */
+static unsigned long long img_size(struct store *st, const struct json *rec)
+{
+	const struct json *ls = json_get(rec, "layers");
+	unsigned long long sum = 0;
+
+	for (int i = 0; i < json_arr_len(ls); i++) {
+		const char *chain = json_get_str(json_arr_at(ls, i), "chain_id");
+		struct json *meta = chain ? store_layer_meta(st, chain) : NULL;
+		long long n;
+
+		if (json_get_i64(meta, "size", &n) && n > 0)
+			sum += (unsigned long long)n;
+		json_free(meta);
+	}
+	err_clear();		/* a missing layer counts nothing */
+	return sum;
+}
+
+static struct store *open_store(void)
+{
+	struct store *st;
+
+	if (store_open(dory.root, &st) < 0)
+		die_err();
+	return st;
+}
+
+/*
+ * Find the image name names: a tag, NAME@DIGEST or an ID (prefix). ref
+ * gets name as a normalized reference (allocated) when it is one; a name
+ * that is neither a reference nor an ID is an error of its own.
+ */
+static int img_find(struct store *st, const char *name, char id[DIGEST_STRLEN], char **ref)
+{
+	struct ref r;
+	int rc;
+
+	*ref = NULL;
+	if (!ref_is_id(name)) {
+		if (ref_parse(name, &r) < 0)
+			return -err_errno();
+		*ref = ref_str(&r);
+		ref_clear(&r);
+	}
+	rc = store_image_resolve(st, name, *ref, id);
+	if (rc == -ENOENT) {
+		err_setx(ENOENT, "no such image: %s", name);
+		rc = err_hint("see 'dory images'");
+	}
+	if (rc < 0) {
+		free(*ref);
+		*ref = NULL;
+	}
+	return rc;
+}
+
+/* ---- images ---- */
+
+struct ls_opts {
+	bool quiet, digests, notrunc, all;
+};
+
+static const struct opt ls_optv[] = {
+	OPT_BOOL('q', "quiet", offsetof(struct ls_opts, quiet)),
+	OPT_BOOL(0, "digests", offsetof(struct ls_opts, digests)),
+	OPT_BOOL(0, "no-trunc", offsetof(struct ls_opts, notrunc)),
+	OPT_BOOL('a', "all", offsetof(struct ls_opts, all)),
+	OPT_END
+};
+
+/* One row: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE. */
+static void ls_row(struct table *t, const struct ls_opts *o, const char *repo, const char *tag,
+		   const char *digest, const char *const *rest)
+{
+	const char *cols[6] = { repo, tag, digest, rest[0], rest[1], rest[2] };
+
+	if (!o->digests)
+		memmove(cols + 2, cols + 3, 3 * sizeof(cols[0]));
+	table_row(t, cols);
+}
+
+/* The rows of one image, as Docker makes them: a row per tag (and per
+ * digest of its repository with --digests), then the repositories known
+ * only by digest with tag <none>. Returns the number of rows. */
+static size_t ls_image(struct table *t, const struct ls_opts *o, const struct strv *tags,
+		       const struct strv *digs, const char *const *rest)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < tags->n; i++) {
+		const char *tag, *d;
+		autofree char *repo = ref_split(tags->v[i], &tag);
+		size_t shown = 0;
+
+		for (size_t k = 0; o->digests && k < digs->n; k++) {
+			autofree char *drepo = ref_split(digs->v[k], &d);
+
+			if (strcmp(drepo, repo))
+				continue;
+			ls_row(t, o, repo, tag, d, rest);
+			shown++;
+		}
+		if (!shown)
+			ls_row(t, o, repo, tag, "<none>", rest);
+		rows += shown ? shown : 1;
+	}
+	for (size_t k = 0; k < digs->n; k++) {
+		const char *d, *x;
+		autofree char *repo = ref_split(digs->v[k], &d);
+		bool tagged = false, seen = false;
+
+		for (size_t i = 0; i < tags->n && !tagged; i++) {
+			autofree char *r = ref_split(tags->v[i], &x);
+
+			tagged = !strcmp(r, repo);
+		}
+		for (size_t j = 0; j < k && !seen && !o->digests; j++) {
+			autofree char *r = ref_split(digs->v[j], &x);
+
+			seen = !strcmp(r, repo);
+		}
+		if (tagged || seen)
+			continue;
+		ls_row(t, o, repo, "<none>", d, rest);
+		rows++;
+	}
+	return rows;
+}
+
+/* The image's references that match pattern (all without one). */
+static void ls_refs(const struct img *im, const char *pattern, struct strv *tags,
+		    struct strv *digs)
+{
+	const struct json *rd = json_get(im->rec, "repo_digests");
+
+	for (size_t i = 0; i < im->tags.n; i++)
+		if (!pattern || ref_match(pattern, im->tags.v[i]))
+			strv_push(tags, im->tags.v[i]);
+	for (int i = 0; i < json_arr_len(rd); i++) {
+		const char *s = json_str(json_arr_at(rd, i));
+
+		if (s && strchr(s, '@') && (!pattern || ref_match(pattern, s)))
+			strv_push(digs, s);
+	}
+	if (digs->n)
+		qsort(digs->v, digs->n, sizeof(char *), cmp_str);
+}
+
+static void ls_one(struct store *st, const struct img *im, const struct ls_opts *o,
+		   const char *pattern, struct table *t)
+{
+	struct strv tags = { 0 }, digs = { 0 };
+	char created[32] = "N/A", size[SIZE_LEN], id[DIGEST_STRLEN];
+	const char *rest[3] = { id, created, size };
+
+	ls_refs(im, pattern, &tags, &digs);
+	if (pattern && !tags.n && !digs.n)
+		goto out;
+	snprintf(id, o->notrunc ? sizeof(id) : SHORT_ID + 1, "%s", o->notrunc ? im->id : im->id + 7);
+	if (o->quiet) {
+		puts(id);
+		goto out;
+	}
+	if (im->created >= 0)
+		fmt_ago(created, sizeof(created), im->created);
+	fmt_size(size, sizeof(size), img_size(st, im->rec), 3);
+	if (!ls_image(t, o, &tags, &digs, rest))
+		ls_row(t, o, "<none>", "<none>", "<none>", rest);
+out:
+	strv_free(&tags);
+	strv_free(&digs);
+}
+
+int images_main(int argc, char **argv)
+{
+	static const char *const head[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
+					    "CREATED", "SIZE" };
+	struct ls_opts o = { 0 };
+	struct table t = { 0 };
+	struct store *st;
+	struct imgs l;
+	char **args;
+
+	(void)argc;
+	args = opt_parse(ls_optv, &o, argv);
+	if (args[0] && args[1])
+		die("give at most one REPOSITORY[:TAG] (usage: dory images [OPTIONS] [REPO[:TAG]])");
+	t.ncol = o.digests ? 6 : 5;
+	ls_row(&t, &o, head[0], head[1], head[2], head + 3);
+	st = open_store();
+	if (imgs_load(st, &l) < 0)
+		die_err();
+	for (size_t i = 0; i < l.n; i++)
+		ls_one(st, &l.v[i], &o, args[0], &t);
+	if (!o.quiet)
+		table_print(&t);
+	strv_free(&t.cells);
+	imgs_free(&l);
+	store_close(st);
+	return out_flush();
+}
+
+/* ---- rmi ---- */
+
+struct rmi {
+	struct store *st;
+	bool force, deleted;
+};
+
+static const struct opt rmi_optv[] = {
+	OPT_BOOL('f', "force", offsetof(struct rmi, force)),
+	OPT_END
+};
+
+/* Delete image id; print the names it had and its ID, as Docker does. */
+static int rmi_delete(struct rmi *c, const char *id, const struct json *rec,
+		      const struct strv *tags)
+{
+	const struct json *rd = json_get(rec, "repo_digests");
+
+	if (store_image_del(c->st, id, c->force) < 0)
+		return -err_errno();
+	for (size_t i = 0; tags && i < tags->n; i++) {
+		autofree char *s = ref_short(tags->v[i]);
+
+		printf("Untagged: %s\n", s);
+	}
+	for (int i = 0; i < json_arr_len(rd); i++) {
+		autofree char *s = json_str(json_arr_at(rd, i)) ?
+				   ref_short(json_str(json_arr_at(rd, i))) : NULL;
+
+		if (s)
+			printf("Untagged: %s\n", s);
+	}
+	printf("Deleted: %s\n", id);
+	c->deleted = true;
+	return 0;
+}
+
+/* Docker's message when removing name would leave a used image nameless. */
+static int rmi_conflict_ref(const char *name, const char *holder, const char *id)
+{
+	return err_setx(EBUSY, "conflict: unable to remove repository reference \"%s\" (must "
+			"force) - container %.12s is using its referenced image %.12s", name,
+			holder, id + 7);
+}
+
+/* rmi NAME:TAG: untag; the image goes with its last tag unless a
+ * container uses it (with -f it stays, untagged, as in Docker). */
+static int rmi_tag(struct rmi *c, const char *name, const char *ref, const char *id,
+		   const struct json *rec, size_t ntags, const char *holder)
+{
+	autofree char *s = ref_short(ref);
+
+	if (ntags == 1 && holder && !c->force)
+		return rmi_conflict_ref(name, holder, id);
+	if (store_tag_del(c->st, ref) < 0)
+		return -err_errno();
+	printf("Untagged: %s\n", s);
+	if (ntags > 1 || holder)
+		return 0;
+	return rmi_delete(c, id, rec, NULL);
+}
+
+/* The record without the repo digest ref. */
+static int rmi_drop_digest(struct rmi *c, struct json *rec, const char *ref)
+{
+	const struct json *rd = json_get(rec, "repo_digests");
+	struct json *keep = json_new_arr();
+	autofree char *s = ref_short(ref);
+	int rc;
+
+	for (int i = 0; i < json_arr_len(rd); i++) {
+		const char *d = json_str(json_arr_at(rd, i));
+
+		if (d && strcmp(d, ref))
+			json_add_str(keep, NULL, d);
+	}
+	json_del(rec, "repo_digests");
+	json_add_copy(rec, "repo_digests", keep);
+	json_free(keep);
+	rc = store_image_put(c->st, rec);
+	if (rc == 0)
+		printf("Untagged: %s\n", s);
+	return rc;
+}
+
+/* rmi NAME@DIGEST: that name goes; the image too if it was the last one. */
+static int rmi_digest(struct rmi *c, const char *name, const char *ref, const char *id,
+		      struct json *rec, size_t ntags, const char *holder)
+{
+	bool last = !ntags && json_arr_len(json_get(rec, "repo_digests")) == 1;
+
+	if (last && holder && !c->force)
+		return rmi_conflict_ref(name, holder, id);
+	if (last && !holder)
+		return rmi_delete(c, id, rec, NULL);
+	return rmi_drop_digest(c, rec, ref);
+}
+
+/* rmi ID: every name goes with the image; several names or a container
+ * using it need -f (Docker's conflicts, on one line). */
+static int rmi_id(struct rmi *c, const char *id, const struct json *rec,
+		  const struct strv *tags, const char *holder)
+{
+	if (tags->n > 1 && !c->force)
+		return err_setx(EBUSY, "conflict: unable to delete %.12s (must be forced) - image "
+				"is referenced in multiple repositories", id + 7);
+	if (holder && !c->force)
+		return err_setx(EBUSY, "conflict: unable to delete %.12s (must be forced) - image "
+				"is being used by running container %.12s", id + 7, holder);
+	return rmi_delete(c, id, rec, tags);
+}
+
+static bool rec_has_digest(const struct json *rec, const char *ref)
+{
+	const struct json *rd = json_get(rec, "repo_digests");
+
+	for (int i = 0; i < json_arr_len(rd); i++)
+		if (json_str(json_arr_at(rd, i)) && !strcmp(json_str(json_arr_at(rd, i)), ref))
+			return true;
+	return false;
+}
+
+static int rmi_one(struct rmi *c, const char *name)
+{
+	char id[DIGEST_STRLEN];
+	autofree char *ref = NULL, *holder = NULL;
+	struct strv tags = { 0 };
+	struct json *all, *rec;
+	int rc;
+
+	if (img_find(c->st, name, id, &ref) < 0)
+		return -err_errno();
+	all = store_tags_get(c->st);
+	rec = all ? store_image_get(c->st, id) : NULL;
+	if (!rec) {
+		json_free(all);
+		/* a damaged record goes with -f, as gc's message advises */
+		return all && c->force ? rmi_delete(c, id, NULL, NULL) : -err_errno();
+	}
+	tags_of(all, id, &tags);
+	json_free(all);
+	store_image_is_held(c->st, id, &holder);
+	if (ref && strv_has(&tags, ref))
+		rc = rmi_tag(c, name, ref, id, rec, tags.n, holder);
+	else if (ref && strchr(ref, '@') && rec_has_digest(rec, ref))
+		rc = rmi_digest(c, name, ref, id, rec, tags.n, holder);
+	else
+		rc = rmi_id(c, id, rec, &tags, holder);
+	strv_free(&tags);
+	json_free(rec);
+	return rc;
+}
+
+/* Free what the removed images used now; if another dory command has the
+ * store open, the next gc (rmi, image prune) does it. */
+static void rmi_gc(struct store *st)
+{
+	struct store_gc_stats gs;
+
+	if (store_gc(st, STORE_GC_TRY, &gs) == 0)
+		return;
+	if (err_errno() == EWOULDBLOCK)
+		info("the store is busy: space is freed by the next rmi or image prune");
+	else
+		warn("%s", err_str());
+}
+
+int rmi_main(int argc, char **argv)
+{
+	struct rmi c = { 0 };
+	bool failed = false;
+	char **args;
+
+	(void)argc;
+	args = opt_parse(rmi_optv, &c, argv);
+	if (!args[0])
+		die("give at least one image (usage: dory rmi [-f] IMAGE...)");
+	c.st = open_store();
+	for (; *args; args++) {
+		if (rmi_one(&c, *args) < 0) {
+			warn("%s", err_str());
+			failed = true;
+		}
+	}
+	if (c.deleted)
+		rmi_gc(c.st);
+	store_close(c.st);
+	out_flush();
+	return failed ? dory.fail_code : 0;
+}
+
+/* ---- tag ---- */
+
+static const struct opt none_optv[] = { OPT_END };
+
+int tag_main(int argc, char **argv)
+{
+	char id[DIGEST_STRLEN];
+	autofree char *src = NULL, *dst = NULL;
+	struct store *st;
+	struct ref r;
+	char **args;
+
+	(void)argc;
+	args = opt_parse(none_optv, NULL, argv);
+	if (!args[0] || !args[1] || args[2])
+		die("give SOURCE and TARGET (usage: dory tag SOURCE TARGET)");
+	if (ref_is_id(args[1]))
+		die("refusing to create an ambiguous tag: %s is an image ID (give NAME[:TAG])",
+		    args[1]);
+	if (ref_parse(args[1], &r) < 0)
+		die_err();
+	if (r.digest)
+		die("refusing to create a tag with a digest reference: %s (give NAME[:TAG])",
+		    args[1]);
+	dst = ref_str(&r);
+	ref_clear(&r);
+	st = open_store();
+	if (img_find(st, args[0], id, &src) < 0 || store_tag_set(st, dst, id) < 0)
+		die_err();
+	store_close(st);
+	return 0;
+}
+
+/* ---- inspect ---- */
+
+
+/*
+ * --format: the cheap part of Go's text/template that scripts use: text,
+ * {{.A.B}} (printed as Go prints it: [a b], map[k:v], <no value>) and
+ * {{json .A.B}}.
+ */
+static void tpl_go(const struct json *j, FILE *out);
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(json_key(*(struct json *const *)a), json_key(*(struct json *const *)b));
+}
+
+/* An object as Go prints a map: keys sorted. */
+static void tpl_go_map(const struct json *j, FILE *out)
+{
+	struct json *m, **v;
+	size_t n = 0;
+
+	for (m = json_first(j); m; m = json_next(m))
+		n++;
+	v = xmalloc((n + 1) * sizeof(*v));
+	n = 0;
+	for (m = json_first(j); m; m = json_next(m))
+		v[n++] = m;
+	qsort(v, n, sizeof(*v), cmp_key);
+	fputs("map[", out);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "%s%s:", i ? " " : "", json_key(v[i]));
+		tpl_go(v[i], out);
+	}
+	fputc(']', out);
+	free(v);
+}
+
+static void tpl_go(const struct json *j, FILE *out)
+{
+	size_t n = 0;
+
+	if (json_str(j)) {
+		fputs(json_str(j), out);
+	} else if (json_is_arr(j)) {
+		fputc('[', out);
+		for (struct json *m = json_first(j); m; m = json_next(m), n++) {
+			if (n)
+				fputc(' ', out);
+			tpl_go(m, out);
+		}
+		fputc(']', out);
+	} else if (json_is_obj(j)) {
+		tpl_go_map(j, out);
+	} else {
+		autofree char *p = json_print(j, false);
+
+		fputs(strcmp(p, "null") ? p : "<nil>", out);
+	}
+}
+
+/* One action, "json .A.B" or ".A.B" (n bytes at a); -1 if unsupported.
+ * With out NULL it only checks the action. */
+static int tpl_action(const char *a, size_t n, const struct json *obj, FILE *out)
+{
+	char buf[256], *p = buf, *end, *save = NULL;
+	bool js = false;
+	const struct json *j = obj;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, a, n);
+	buf[n] = '\0';
+	for (end = buf + n; end > buf && isspace((unsigned char)end[-1]); end--)
+		*(end - 1) = '\0';
+	p += strspn(p, " \t");
+	if (!strncmp(p, "json", 4) && isspace((unsigned char)p[4])) {
+		js = true;
+		p += 4 + strspn(p + 4, " \t");
+	}
+	if (p[0] != '.' || strstr(p, "..") || p[strspn(p, ".abcdefghijklmnopqrstuvwxyz"
+					       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
+		return -1;
+	if (!out)
+		return 0;
+	for (char *k = strtok_r(p, ".", &save); k && j; k = strtok_r(NULL, ".", &save))
+		j = json_is_obj(j) ? json_get(j, k) : NULL;
+	if (js) {
+		autofree char *s = json_print(j, false);
+
+		fputs(s, out);
+	} else if (j) {
+		tpl_go(j, out);
+	} else {
+		fputs("<no value>", out);
+	}
+	return 0;
+}
+
+/* Run template f on obj; with out NULL only check it. -1 if unsupported. */
+static int tpl_run(const char *f, const struct json *obj, FILE *out)
+{
+	while (*f) {
+		const char *open = strstr(f, "{{"), *close;
+
+		if (!open) {
+			if (out)
+				fputs(f, out);
+			break;
+		}
+		if (out)
+			fwrite(f, 1, (size_t)(open - f), out);
+		close = strstr(open + 2, "}}");
+		if (!close || tpl_action(open + 2, (size_t)(close - open - 2), obj, out) < 0)
+			return -1;
+		f = close + 2;
+	}
+	return 0;
+}
+
+/* Docker's image inspect object for im: the fields scripts read. */
+static void inspect_obj(struct store *st, const struct image *im, const struct strv *tags,
+			struct json *o)
+{
+	const struct json *cfg = im->config, *pl = json_get(im->record, "platform");
+	const struct json *c = json_get(cfg, "config"), *rd = json_get(im->record, "repo_digests");
+	const struct json *diffs = json_get(json_get(cfg, "rootfs"), "diff_ids");
+	const char *v = json_get_str(cfg, "variant") ?: json_get_str(pl, "variant");
+	struct json *a, *rootfs;
+
+	json_add_str(o, "Id", im->id);
+	a = json_add_arr(o, "RepoTags");
+	for (size_t i = 0; i < tags->n; i++) {
+		autofree char *s = ref_short(tags->v[i]);
+
+		json_add_str(a, NULL, s);
+	}
+	a = json_add_arr(o, "RepoDigests");
+	for (int i = 0; i < json_arr_len(rd); i++) {
+		autofree char *s = json_str(json_arr_at(rd, i)) ?
+				   ref_short(json_str(json_arr_at(rd, i))) : NULL;
+
+		if (s)
+			json_add_str(a, NULL, s);
+	}
+	json_add_str(o, "Parent", "");
+	json_add_str(o, "Comment", json_get_str(cfg, "comment") ?: "");
+	json_add_str(o, "Created", json_get_str(cfg, "created") ?: "");
+	json_add_str(o, "Author", json_get_str(cfg, "author") ?: "");
+	if (json_is_obj(c))
+		json_add_copy(o, "Config", c);
+	else
+		json_add_obj(o, "Config");
+	json_add_str(o, "Architecture", json_get_str(cfg, "architecture") ?:
+		     json_get_str(pl, "architecture") ?: "");
+	if (v && *v)
+		json_add_str(o, "Variant", v);
+	json_add_str(o, "Os", json_get_str(cfg, "os") ?: json_get_str(pl, "os") ?: "linux");
+	json_add_i64(o, "Size", (long long)img_size(st, im->record));
+	rootfs = json_add_obj(o, "RootFS");
+	json_add_str(rootfs, "Type", "layers");
+	a = json_add_arr(rootfs, "Layers");
+	for (int i = 0; i < json_arr_len(diffs); i++)
+		if (json_str(json_arr_at(diffs, i)))
+			json_add_str(a, NULL, json_str(json_arr_at(diffs, i)));
+}
+
+static int inspect_one(struct store *st, const char *name, const char *kind, struct json *arr)
+{
+	char id[DIGEST_STRLEN];
+	autofree char *ref = NULL;
+	struct strv tags = { 0 };
+	struct json *all;
+	struct image im;
+
+	if (img_find(st, name, id, &ref) < 0) {
+		if (err_errno() == ENOENT || err_errno() == EINVAL)
+			return err_setx(ENOENT, "no such %s: %s", kind, name);
+		return -err_errno();
+	}
+	if (image_open(st, id, &im) < 0)
+		return -err_errno();
+	all = store_tags_get(st);
+	if (!all) {
+		image_close(&im);
+		return -err_errno();
+	}
+	tags_of(all, id, &tags);
+	json_free(all);
+	inspect_obj(st, &im, &tags, json_add_obj(arr, NULL));
+	strv_free(&tags);
+	image_close(&im);
+	return 0;
+}
+
+struct inspect_opts {
+	const char *format;
+};
+
+static const struct opt inspect_optv[] = {
+	OPT_STR('f', "format", offsetof(struct inspect_opts, format)),
+	OPT_END
+};
+
+/* inspect NAME...: kind names what was not found ("image", "object"). */
+static int inspect_run(char **argv, const char *kind)
+{
+	struct inspect_opts o = { 0 };
+	bool failed = false;
+	struct store *st;
+	struct json *arr;
+	char **args;
+
+	args = opt_parse(inspect_optv, &o, argv);
+	if (!args[0])
+		die("give at least one image (usage: dory inspect [-f FORMAT] IMAGE...)");
+	if (o.format && tpl_run(o.format, NULL, NULL) < 0)
+		die("unsupported --format \"%s\" (use text, {{.Field.Sub}} and {{json .Field}})",
+		    o.format);
+	st = open_store();
+	arr = json_new_arr();
+	for (; *args; args++) {
+		if (inspect_one(st, *args, kind, arr) < 0) {
+			warn("%s", err_str());
+			failed = true;
+		}
+	}
+	store_close(st);
+	for (struct json *m = json_first(arr); o.format && m; m = json_next(m)) {
+		tpl_run(o.format, m, stdout);
+		putchar('\n');
+	}
+	if (!o.format) {
+		autofree char *s = json_print(arr, true);
+
+		puts(s);
+	}
+	json_free(arr);
+	out_flush();
+	return failed ? dory.fail_code : 0;
+}
+
+int inspect_main(int argc, char **argv)
+{
+	(void)argc;
+	return inspect_run(argv, "object");
+}
+
+static int image_inspect_main(int argc, char **argv)
+{
+	(void)argc;
+	return inspect_run(argv, "image");
+}
+
+/* ---- image prune ---- */
+
+struct prune_opts {
+	bool all, force;
+};
+
+static const struct opt prune_optv[] = {
+	OPT_BOOL('a', "all", offsetof(struct prune_opts, all)),
+	OPT_BOOL('f', "force", offsetof(struct prune_opts, force)),
+	OPT_END
+};
+
+/* Ask on a terminal, as Docker does; a device's scripts must say -f. */
+static bool prune_confirm(bool all)
+{
+	char line[16];
+
+	if (!isatty(0))
+		die("not pruning without asking: stdin is not a terminal (add -f to prune "
+		    "without asking)");
+	fprintf(stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ",
+		all ? "all images without at least one container associated to them" :
+		      "all dangling images");
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return (line[0] == 'y' || line[0] == 'Y') && (line[1] == '\n' || !line[1]);
+}
+
+/* What went, in Docker's words: the names, then the ID of each image. */
+static void prune_report(const struct imgs *before, const struct strv *after)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < before->n; i++) {
+		const struct img *im = &before->v[i];
+		const struct json *rd = json_get(im->rec, "repo_digests");
+
+		if (strv_has(after, im->id))
+			continue;
+		if (!n++)
+			puts("Deleted Images:");
+		for (size_t k = 0; k < im->tags.n; k++) {
+			autofree char *s = ref_short(im->tags.v[k]);
+
+			printf("untagged: %s\n", s);
+		}
+		for (int k = 0; k < json_arr_len(rd); k++) {
+			autofree char *s = json_str(json_arr_at(rd, k)) ?
+					   ref_short(json_str(json_arr_at(rd, k))) : NULL;
+
+			if (s)
+				printf("untagged: %s\n", s);
+		}
+		printf("deleted: %s\n", im->id);
+	}
+	if (n)
+		putchar('\n');
+}
+
+static int prune_main(int argc, char **argv)
+{
+	struct prune_opts o = { 0 };
+	struct store_gc_stats gs;
+	struct strv after = { 0 };
+	struct store *st;
+	struct imgs before;
+	char size[SIZE_LEN], **args;
+
+	(void)argc;
+	args = opt_parse(prune_optv, &o, argv);
+	if (args[0])
+		die("unexpected argument \"%s\" (usage: dory image prune [-a] [-f])", args[0]);
+	if (!o.force && !prune_confirm(o.all))
+		return 0;
+	st = open_store();
+	if (imgs_load(st, &before) < 0 ||
+	    store_gc(st, o.all ? STORE_GC_UNUSED : STORE_GC_DANGLING, &gs) < 0 ||
+	    store_images_list(st, &after) < 0)
+		die_err();
+	store_close(st);
+	prune_report(&before, &after);
+	fmt_size(size, sizeof(size), gs.bytes, 4);
+	printf("Total reclaimed space: %s\n", size);
+	imgs_free(&before);
+	strv_free(&after);
+	return out_flush();
+}
+
+/* ---- system df ---- */
+
+static int df_main(int argc, char **argv)
+{
+	static const char *const head[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
+	static const char *const none[][5] = {
+		{ "Containers", "0", "0", "0B", "0B" },
+		{ "Local Volumes", "0", "0", "0B", "0B" },
+		{ "Build Cache", "0", "0", "0B", "0B" },
+	};
+	char total[16], active[16], size[SIZE_LEN], free_[SIZE_LEN], recl[48];
+	const char *row[5] = { "Images", total, active, size, recl };
+	struct table t = { .ncol = 5 };
+	struct store_gc_stats gs;
+	unsigned long long bytes;
+	struct store_df df;
+	struct store *st;
+
+	(void)argc;
+	if (opt_parse(none_optv, NULL, argv)[0])
+		die("unexpected argument (usage: dory system df)");
+	st = open_store();
+	if (store_df(st, &df) < 0 || store_gc(st, STORE_GC_UNUSED | STORE_GC_DRY_RUN, &gs) < 0)
+		die_err();
+	store_close(st);
+	bytes = df.blob_bytes + df.layer_bytes + df.partial_bytes;
+	if (gs.bytes > bytes)
+		gs.bytes = bytes;	/* tmp/ leftovers are not in the total */
+	snprintf(total, sizeof(total), "%u", df.images);
+	snprintf(active, sizeof(active), "%u", df.images_held);
+	fmt_size(size, sizeof(size), bytes, 4);
+	fmt_size(free_, sizeof(free_), gs.bytes, 4);
+	if (bytes)
+		snprintf(recl, sizeof(recl), "%s (%llu%%)", free_, gs.bytes * 100 / bytes);
+	else
+		snprintf(recl, sizeof(recl), "%s", free_);
+	table_row(&t, head);
+	table_row(&t, row);
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
+		table_row(&t, none[i]);
+	table_print(&t);
+	return out_flush();
+}
+
+/* ---- image and system: Docker's management commands ---- */
+
+struct subcmd {
+	const char *name, *label;	/* label: the applet name in messages */
+	int (*main)(int argc, char **argv);
+};
+
+static const struct subcmd image_cmds[] = {
+	{ "inspect", "image inspect", image_inspect_main },
+	{ "list", "image ls", images_main },
+	{ "ls", "image ls", images_main },
+	{ "prune", "image prune", prune_main },
+	{ "remove", "image rm", rmi_main },
+	{ "rm", "image rm", rmi_main },
+	{ "tag", "image tag", tag_main },
+};
+
+static const struct subcmd system_cmds[] = {
+	{ "df", "system df", df_main },
+};
+
+static int subcmd_run(const struct subcmd *v, size_t n, int argc, char **argv)
+{
+	const char *family = dory.applet;
+
+	if (argc < 2 || argv[1][0] == '-')
+		die("give a command (see 'dory %s --help')", family);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(argv[1], v[i].name)) {
+			dory.applet = v[i].label;
+			return v[i].main(argc - 1, argv + 1);
+		}
+	}
+	die("'%s' is not a dory %s command (see 'dory %s --help')", argv[1], family, family);
+}
+
+int image_main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "pull")) {
+		IF_APPLET_PULL(dory.applet = "image pull"; dory.help = HELP_APPLET_PULL;
+			       return pull_main(argc - 1, argv + 1);)
+	}
+	return subcmd_run(image_cmds, ARRAY_SIZE(image_cmds), argc, argv);
+}
+
+int system_main(int argc, char **argv)
+{
+	return subcmd_run(system_cmds, ARRAY_SIZE(system_cmds), argc, argv);
+}
