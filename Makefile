@@ -314,7 +314,8 @@ core-$(CONFIG_CORE_IMAGE) += core/sha256.o core/json.o core/gz.o core/lock.o cor
 	$(patsubst %.c,%.o,$(wildcard core/archive*.c core/tar.c))
 core-$(CONFIG_CORE_REGISTRY) += core/b64.o core/tls.o core/http.o core/registry.o \
 	core/image_pull.o
-core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o core/cgroup.o \
+core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o \
+	$(patsubst %.c,%.o,$(wildcard core/cgroup*.c)) \
 	core/passwd.o core/rootfs.o core/runtime.o libc-compat/pivot_root.o libc-compat/clone.o
 OBJS := $(addprefix $(O)/,applets/main.o $(obj-y) $(sort $(core-y)))
 ALL_CORE := $(patsubst %.c,%.o,$(wildcard core/*.c libc-compat/*.c))

@@ -28,6 +28,13 @@
 //@	    -u, --user U[:G]     user and group, by number or by name
 //@	    -w, --workdir DIR    working directory (created if missing)
 //@	        --read-only      mount the root filesystem read-only
+//@	    -m, --memory BYTES   memory limit (k, m, g suffixes)
+//@	        --memory-swap B  memory plus swap limit (-1: unlimited swap)
+//@	        --cpus N         CPU quota, e.g. 0.5
+//@	        --cpu-shares N   relative CPU weight (default 1024)
+//@	        --pids-limit N   most processes at once (-1: no limit)
+//@	        --cpuset-cpus L  CPUs allowed, e.g. 0-1
+//@	        --cpuset-mems L  memory nodes allowed
 //@	        --rm             remove the container when it exits (for now
 //@	                         every container is removed when it exits)
 //@
@@ -40,6 +47,7 @@
 #include <sys/stat.h>
 
 #include "core/caps.h"
+#include "core/cgroup.h"
 #include "core/conf.h"
 #include "core/ctrfs.h"
 #include "core/err.h"
@@ -55,6 +63,7 @@
 
 struct run_opts {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;
+	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
 	struct strv env, env_files;
 	bool interactive, tty, readonly, rm;
 };
@@ -65,6 +74,13 @@ static const struct opt run_optv[] = {
 	OPT_STR(0, "pull", offsetof(struct run_opts, pull)),
 	OPT_STR(0, "platform", offsetof(struct run_opts, platform)),
 	OPT_STR(0, "storage-driver", offsetof(struct run_opts, driver)),
+	OPT_STR('m', "memory", offsetof(struct run_opts, memory)),
+	OPT_STR(0, "memory-swap", offsetof(struct run_opts, memory_swap)),
+	OPT_STR(0, "cpus", offsetof(struct run_opts, cpus)),
+	OPT_STR(0, "cpu-shares", offsetof(struct run_opts, cpu_shares)),
+	OPT_STR(0, "pids-limit", offsetof(struct run_opts, pids)),
+	OPT_STR(0, "cpuset-cpus", offsetof(struct run_opts, cpuset_cpus)),
+	OPT_STR(0, "cpuset-mems", offsetof(struct run_opts, cpuset_mems)),
 	OPT_LIST('e', "env", offsetof(struct run_opts, env)),
 	OPT_LIST(0, "env-file", offsetof(struct run_opts, env_files)),
 	OPT_STR('h', "hostname", offsetof(struct run_opts, hostname)),
@@ -141,6 +157,50 @@ static void run_rootfs(struct rt_spec *s, const char *dir)
 	if (!strcmp(real, "/"))
 		die("rootfs %s: is the host's root (give a container's root directory)", dir);
 	s->rootfs = real;
+}
+
+/* "-1" or a byte count with Docker's units. */
+static long long run_bytes(const char *flag, const char *v, bool minus_one)
+{
+	long long n;
+
+	if (minus_one && !strcmp(v, "-1"))
+		return -1;
+	if (cg_parse_bytes(v, &n) < 0)
+		die("invalid %s \"%s\" (use a size like 64m or 1g%s)", flag, v,
+		    minus_one ? ", or -1" : "");
+	return n;
+}
+
+/* Docker's resource flags into limits, checked before anything is made. */
+static void run_limits(const struct run_opts *o, struct cg_limits *l)
+{
+	unsigned long long n;
+
+	if (o->memory)
+		l->memory = run_bytes("--memory", o->memory, false);
+	if (o->memory_swap)
+		l->memory_swap = run_bytes("--memory-swap", o->memory_swap, true);
+	if (o->cpus && cg_parse_cpus(o->cpus, &l->cpu_quota_us, &l->cpu_period_us) < 0)
+		die_err();
+	if (o->cpus && l->cpu_quota_us > l->cpu_period_us * sysconf(_SC_NPROCESSORS_ONLN))
+		die("range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available",
+		    sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_ONLN));
+	if (o->cpu_shares) {
+		if (str_to_u64(o->cpu_shares, 262144, &n) < 0)
+			die("invalid --cpu-shares \"%s\" (use 2 to 262144)", o->cpu_shares);
+		l->cpu_shares = (long long)n;
+	}
+	if (o->pids && !strcmp(o->pids, "-1"))
+		l->pids = -1;
+	else if (o->pids && (str_to_u64(o->pids, 1ULL << 31, &n) < 0 || !n))
+		die("invalid --pids-limit \"%s\" (use a positive number, or -1)", o->pids);
+	else if (o->pids)
+		l->pids = (long long)n;
+	l->cpuset_cpus = o->cpuset_cpus;
+	l->cpuset_mems = o->cpuset_mems;
+	if (cg_limits_check(l) < 0)
+		die_err();
 }
 
 /* The image's part of the spec, with Docker's override rules: a given
@@ -277,6 +337,7 @@ int run_main(int argc, char **argv)
 		die("the working directory '%s' is invalid, it needs to be an absolute path",
 		    o.workdir);
 	s.argv = cmd;
+	run_limits(&o, &s.limits);
 	if (!o.rootfs) {
 		run_image_open(&ri, &o, cmd[0]);
 		run_image_spec(&ri, &o, cmd + 1, &s);

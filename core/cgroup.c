@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-/* cgroup.c - finding the hierarchies and making, joining and removing a
- * container's cgroup in all of them. Limits per version come in
- * cgroup1.c / cgroup2.c. Nested below the caller's own cgroup, so dory
- * works under a delegated subtree and never escapes a limit set on it. */
+/* cgroup.c - finding the hierarchies, making, joining and removing a
+ * container's cgroup in all of them, and choosing the hierarchy of each
+ * controller for limits; the per-version files are in cgroup1.c and
+ * cgroup2.c. Nested below the caller's own cgroup, so dory works under a
+ * delegated subtree and never escapes a limit set on it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -67,7 +69,7 @@ static bool cg_super_has(const char *super, const char *ctrl)
 
 /* The mount of the hierarchy for ctrl (v1) or the unified one (v2). */
 static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ctrl,
-			  const char *path, char **dir)
+			  const char *path, char **dir, size_t *mnt_len)
 {
 	autofree char *text = xstrdup(mountinfo);
 	char *save = NULL;
@@ -86,6 +88,7 @@ static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ct
 		if (rl && (strncmp(path, m.root, rl) || (path[rl] && path[rl] != '/')))
 			rl = strlen(path);	/* outside this mount's root: use its top */
 		*dir = xasprintf("%s%s", m.point, strcmp(path + rl, "/") ? path + rl : "");
+		*mnt_len = strlen(m.point);
 		return true;
 	}
 	return false;
@@ -100,13 +103,14 @@ int cg_parse(const char *mountinfo, const char *selfcg, struct cg *out)
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		enum cg_ver ver;
+		size_t mnt_len;
 		char *dir;
 
 		if (!c2)
 			continue;
 		*c1 = *c2 = '\0';
 		ver = (!strcmp(l, "0") && c2 == c1 + 1) ? CG_V2 : CG_V1;
-		if (!cg_find_mount(mountinfo, ver, c1 + 1, c2 + 1, &dir))
+		if (!cg_find_mount(mountinfo, ver, c1 + 1, c2 + 1, &dir, &mnt_len))
 			continue;
 		if (out->n == CG_MAX) {
 			free(dir);
@@ -114,6 +118,7 @@ int cg_parse(const char *mountinfo, const char *selfcg, struct cg *out)
 		}
 		out->h[out->n].ver = ver;
 		out->h[out->n].ctrl = xstrdup(c1 + 1);
+		out->h[out->n].mnt_len = mnt_len;
 		out->h[out->n++].dir = dir;
 	}
 	if (!out->n)
@@ -143,17 +148,12 @@ static int cg_cpuset_inherit(const char *parent, const char *dir)
 	return 0;
 }
 
-int cg_create(const char *name, struct cg *out)
+int cg_create_at(const char *mountinfo, const char *selfcg, const char *name, struct cg *out)
 {
-	autofree char *mi = NULL, *self = NULL;
 	size_t i;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
-	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
-		return -err_errno();
-	if (cg_parse(mi, self, out) < 0)
+	if (cg_parse(mountinfo, selfcg, out) < 0)
 		return -err_errno();
 	for (i = 0; i < out->n; i++) {
 		char *parent = out->h[i].dir;
@@ -183,6 +183,17 @@ undo:
 	cg_destroy(out);
 	cg_free(out);
 	return r;
+}
+
+int cg_create(const char *name, struct cg *out)
+{
+	autofree char *mi = NULL, *self = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
+	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
+		return -err_errno();
+	return cg_create_at(mi, self, name, out);
 }
 
 int cg_add_pid(const struct cg *cg, pid_t pid)
@@ -246,4 +257,464 @@ bool cg_has_v2(const struct cg *cg)
 		if (cg->h[i].ver == CG_V2)
 			return true;
 	return false;
+}
+
+/* ---- limits: one list of writes, checked, then done ---- */
+
+void cg_plan_str(struct cg_plan *p, const char *dir, const char *file, const char *val,
+		 const char *flag, const char *hint)
+{
+	struct cg_write *w = &p->w[p->n++];
+
+	*w = (struct cg_write){ .dir = dir, .file = file, .val = val, .flag = flag, .hint = hint };
+}
+
+void cg_plan_num(struct cg_plan *p, const char *dir, const char *file, long long val,
+		 const char *flag, const char *hint)
+{
+	struct cg_write *w = &p->w[p->n];
+
+	cg_plan_str(p, dir, file, w->num, flag, hint);
+	snprintf(w->num, sizeof(w->num), "%lld", val);
+}
+
+int cg_read_key(const char *dir, const char *file, const char *key, long long *out)
+{
+	autofree char *path = xasprintf("%s/%s", dir, file), *text = NULL;
+	size_t n;
+
+	if (access(path, F_OK) < 0)
+		return -ENOENT;
+	if (fsutil_read_file(path, &text) < 0)
+		return -err_errno();
+	if (!key) {
+		*out = strtoll(text, NULL, 10);
+		return 0;
+	}
+	n = strlen(key);
+	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, key, n) || l[n] != ' ')
+			continue;
+		*out = strtoll(l + n + 1, NULL, 10);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+bool cg_backoff(unsigned *waited_ms, unsigned ms)
+{
+	unsigned step = *waited_ms < 20 ? 1 : 10;
+	struct timespec ts = { 0, (long)step * 1000 * 1000 };
+
+	if (*waited_ms >= ms)
+		return false;
+	nanosleep(&ts, NULL);
+	*waited_ms += step;
+	return true;
+}
+
+/* The controllers limits use, with what the user can do without one. */
+enum { CG_MEMORY, CG_CPU, CG_PIDS, CG_CPUSET, CG_NCTRL };
+static const struct cg_ctrl {
+	const char *name, *config, *flag;
+} cg_ctrls[CG_NCTRL] = {
+	[CG_MEMORY] = { "memory", "CONFIG_MEMCG", "-m/--memory" },
+	[CG_CPU] = { "cpu", "CONFIG_CGROUP_SCHED", "--cpus/--cpu-shares" },
+	[CG_PIDS] = { "pids", "CONFIG_CGROUP_PIDS", "--pids-limit" },
+	[CG_CPUSET] = { "cpuset", "CONFIG_CPUSETS", "--cpuset-cpus/--cpuset-mems" },
+};
+
+/* Where ctrl is attached: the v1 hierarchy it is bound to, else v2 when
+ * the unified root offers it. A controller lives in one place only. */
+static const struct cg_hier *cg_find(const struct cg *cg, const char *ctrl)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ver == CG_V1 && cg_super_has(cg->h[i].ctrl, ctrl))
+			return &cg->h[i];
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ver == CG_V2 && cg2_has(&cg->h[i], ctrl))
+			return &cg->h[i];
+	return NULL;
+}
+
+static bool cg_is_set(const char *s)
+{
+	return s && *s;
+}
+
+/* Which controllers l asks for. */
+static void cg_wanted(const struct cg_limits *l, bool want[CG_NCTRL])
+{
+	want[CG_MEMORY] = l->memory > 0 || l->memory_swap > 0;
+	want[CG_CPU] = l->cpu_quota_us > 0 || l->cpu_shares > 0;
+	want[CG_PIDS] = l->pids > 0;
+	want[CG_CPUSET] = cg_is_set(l->cpuset_cpus) || cg_is_set(l->cpuset_mems);
+}
+
+/* Docker's checks (daemon/daemon_unix.go verifyPlatformContainerResources). */
+int cg_limits_check(const struct cg_limits *l)
+{
+	if (l->memory > 0 && l->memory < 6 * 1024 * 1024)
+		return err_setx(EINVAL, "minimum memory limit allowed is 6MB");
+	if (l->memory_swap < -1)
+		return err_setx(EINVAL, "--memory-swap %lld: -1 (unlimited swap) is the only "
+				"negative value", l->memory_swap);
+	if (l->memory_swap > 0 && l->memory <= 0)
+		return err_setx(EINVAL, "--memory-swap needs a memory limit (-m) too");
+	if (l->memory_swap > 0 && l->memory_swap < l->memory)
+		return err_setx(EINVAL, "--memory-swap must be at least the memory limit (-m)");
+	if (l->cpu_shares && (l->cpu_shares < 2 || l->cpu_shares > 262144))
+		return err_setx(EINVAL, "--cpu-shares %lld: must be from 2 to 262144",
+				l->cpu_shares);
+	if (l->cpu_quota_us && l->cpu_quota_us < 1000)
+		return err_setx(EINVAL, "CPU quota %lld us: must be at least 1000 (0.01 CPUs)",
+				l->cpu_quota_us);
+	if (l->cpu_period_us && (l->cpu_period_us < 1000 || l->cpu_period_us > 1000000))
+		return err_setx(EINVAL, "CPU period %lld us: must be from 1000 to 1000000",
+				l->cpu_period_us);
+	if (cg_is_set(l->cpuset_cpus) && cg_parse_cpuset(l->cpuset_cpus) < 0)
+		return err_ctx("--cpuset-cpus");
+	if (cg_is_set(l->cpuset_mems) && cg_parse_cpuset(l->cpuset_mems) < 0)
+		return err_ctx("--cpuset-mems");
+	return 0;
+}
+
+/* Each wanted controller's hierarchy; fails naming the first missing. */
+static int cg_resolve(const struct cg *cg, const bool want[CG_NCTRL],
+		      const struct cg_hier *at[CG_NCTRL])
+{
+	for (int c = 0; c < CG_NCTRL; c++) {
+		const struct cg_ctrl *k = &cg_ctrls[c];
+
+		at[c] = want[c] ? cg_find(cg, k->name) : NULL;
+		if (!want[c] || at[c])
+			continue;
+		err_setx(EOPNOTSUPP, "no cgroup hierarchy has the %s controller", k->name);
+		if (c == CG_MEMORY)
+			return err_hint("boot a %s kernel with cgroup_enable=memory, or drop %s",
+					k->config, k->flag);
+		return err_hint("the kernel needs %s, or drop %s", k->config, k->flag);
+	}
+	return 0;
+}
+
+/* Turn the v2 controllers on along the path, all in one write per level. */
+static int cg_enable_v2(const struct cg_hier *const at[CG_NCTRL])
+{
+	const struct cg_hier *v2 = NULL;
+	char ctrls[64] = "";
+
+	for (int c = 0; c < CG_NCTRL; c++) {
+		if (!at[c] || at[c]->ver != CG_V2)
+			continue;
+		v2 = at[c];
+		if (ctrls[0])
+			strcat(ctrls, " ");
+		strcat(ctrls, cg_ctrls[c].name);
+	}
+	return v2 ? cg2_enable(v2, ctrls) : 0;
+}
+
+static void cg_plan(struct cg_plan *p, const struct cg_limits *l,
+		    const struct cg_hier *const at[CG_NCTRL])
+{
+	static const char nopids[] = "is the pids controller enabled for it?";
+	static const char nocpuset[] = "is the cpuset controller enabled for it?";
+	const struct cg_hier *h;
+
+	if ((h = at[CG_MEMORY]))
+		(h->ver == CG_V1 ? cg1_plan_memory : cg2_plan_memory)(p, h->dir, l);
+	if ((h = at[CG_CPU]))
+		(h->ver == CG_V1 ? cg1_plan_cpu : cg2_plan_cpu)(p, h->dir, l);
+	if ((h = at[CG_PIDS]))
+		cg_plan_num(p, h->dir, "pids.max", l->pids, "--pids-limit", nopids);
+	if ((h = at[CG_CPUSET]) && cg_is_set(l->cpuset_cpus))
+		cg_plan_str(p, h->dir, "cpuset.cpus", l->cpuset_cpus, "--cpuset-cpus", nocpuset);
+	if ((h = at[CG_CPUSET]) && cg_is_set(l->cpuset_mems))
+		cg_plan_str(p, h->dir, "cpuset.mems", l->cpuset_mems, "--cpuset-mems", nocpuset);
+}
+
+/* Every file the plan needs is there; optional ones that are not drop out. */
+static int cg_plan_check(struct cg_plan *p)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct cg_write *w = &p->w[i];
+		autofree char *path = xasprintf("%s/%s", w->dir, w->file);
+
+		if (access(path, F_OK) == 0) {
+			if (k != i)
+				p->w[k] = *w;
+			if (p->w[k].val == w->num)
+				p->w[k].val = p->w[k].num;
+			k++;
+			continue;
+		}
+		if (w->hint) {
+			err_setx(EOPNOTSUPP, "%s: %s is missing", w->flag, path);
+			return err_hint("%s", w->hint);
+		}
+	}
+	p->n = k;
+	return 0;
+}
+
+/* Say which CPUs or nodes the parent allows when the kernel refuses ours. */
+static void cg_cpuset_hint(const struct cg_write *w)
+{
+	autofree char *parent = xstrdup(w->dir), *path = NULL, *val = NULL;
+	char *slash = strrchr(parent, '/');
+
+	if (!slash)
+		return;
+	*slash = '\0';
+	path = xasprintf("%s/%s.effective", parent, w->file);
+	if (access(path, F_OK) < 0) {
+		free(path);
+		path = xasprintf("%s/%s", parent, w->file);
+	}
+	if (fsutil_read_file(path, &val) < 0)
+		return;
+	val[strcspn(val, "\n")] = '\0';
+	err_hint("the parent cgroup allows %s", val);
+}
+
+static int cg_plan_write(const struct cg_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cg_write *w = &p->w[i];
+		autofree char *path = xasprintf("%s/%s", w->dir, w->file);
+		autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+		int r = fd < 0 ? -errno : fsutil_write_full(fd, w->val, strlen(w->val));
+
+		if (r == 0)
+			continue;
+		err_set(-r, "%s %s: write %s", w->flag, w->val, path);
+		if ((r == -EINVAL || r == -ERANGE) && str_has_prefix(w->file, "cpuset."))
+			cg_cpuset_hint(w);
+		return r;
+	}
+	return 0;
+}
+
+int cg_set_limits(const struct cg *cg, const struct cg_limits *l)
+{
+	const struct cg_hier *at[CG_NCTRL];
+	bool want[CG_NCTRL];
+	struct cg_plan p;
+
+	if (cg_limits_check(l) < 0)
+		return -err_errno();
+	cg_wanted(l, want);
+	if (cg_resolve(cg, want, at) < 0 || cg_enable_v2(at) < 0)
+		return -err_errno();
+	p.n = 0;
+	cg_plan(&p, l, at);
+	if (cg_plan_check(&p) < 0)
+		return -err_errno();
+	return cg_plan_write(&p);
+}
+
+int cg_events(const struct cg *cg, struct cg_events *out)
+{
+	const struct cg_hier *m = cg_find(cg, "memory"), *p = cg_find(cg, "pids");
+	int r;
+
+	*out = (struct cg_events){ 0 };
+	if (m && (m->ver == CG_V1 ? cg1_memory_events : cg2_memory_events)(m->dir, out) < 0)
+		return -err_errno();
+	/* pids.events: the same "max N" in v1 (Linux 4.3) and v2. */
+	r = p ? cg_read_key(p->dir, "pids.events", "max", &out->pids_max) : 0;
+	return r == -ENOENT ? 0 : r;
+}
+
+/* Before Linux 4.13 v1 did not count kills: hitting the limit is the best
+ * sign there is. */
+int cg_oom_killed(const struct cg *cg, bool *out)
+{
+	struct cg_events ev;
+
+	*out = false;
+	if (cg_events(cg, &ev) < 0)
+		return -err_errno();
+	*out = ev.oom_kills > 0 || (ev.oom_kills < 0 && ev.memory_max > 0);
+	return 0;
+}
+
+/* The v1 freezer if one is mounted, else v2's cgroup.freeze (Linux 5.2). */
+static const struct cg_hier *cg_freezer(const struct cg *cg)
+{
+	const struct cg_hier *h = cg_find(cg, "freezer");
+
+	for (size_t i = 0; !h && i < cg->n; i++) {
+		autofree char *path = xasprintf("%s/cgroup.freeze", cg->h[i].dir);
+
+		if (cg->h[i].ver == CG_V2 && access(path, F_OK) == 0)
+			h = &cg->h[i];
+	}
+	if (!h) {
+		err_setx(EOPNOTSUPP, "no cgroup freezer");
+		err_hint("the kernel needs CONFIG_CGROUP_FREEZER or cgroup v2 of Linux 5.2");
+	}
+	return h;
+}
+
+int cg_freeze(const struct cg *cg, bool frozen)
+{
+	const struct cg_hier *h = cg_freezer(cg);
+
+	if (!h)
+		return -err_errno();
+	return h->ver == CG_V1 ? cg1_freeze(h->dir, frozen) : cg2_freeze(h->dir, frozen);
+}
+
+int cg_is_frozen(const struct cg *cg, bool *out)
+{
+	const struct cg_hier *h = cg_freezer(cg);
+
+	*out = false;
+	if (!h)
+		return -err_errno();
+	return h->ver == CG_V1 ? cg1_is_frozen(h->dir, out) : cg2_is_frozen(h->dir, out);
+}
+
+/* ---- the run flags' values; fixed point, core has no floating point ---- */
+
+/* "D[.F]": the integer part, and the fraction in nanos (0.F * 1e9) with
+ * *inexact set if it has more than 9 digits; *end is what follows. All
+ * digits are read even on -ERANGE (an integer part over 2^53). */
+static int cg_parse_decimal(const char *s, unsigned long long *whole, unsigned long long *nano,
+			    bool *inexact, const char **end)
+{
+	unsigned long long w = 0, f = 0, scale = 1000000000ULL;
+	bool big = false;
+
+	*inexact = false;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		big = big || w > (1ULL << 53) / 10;
+		w = big ? w : w * 10 + (unsigned)(*s - '0');
+	}
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -EINVAL;
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (scale == 1) {
+				*inexact = *inexact || *s != '0';
+				continue;
+			}
+			scale /= 10;
+			f += (unsigned)(*s - '0') * scale;
+		}
+	}
+	*whole = w, *nano = f, *end = s;
+	return big ? -ERANGE : 0;
+}
+
+/* floor(nano / 1e9 * 2^shift), by long division: stays within 64 bits
+ * on 32-bit routers too. */
+static unsigned long long cg_frac_shift(unsigned long long nano, unsigned shift)
+{
+	unsigned long long q = 0;
+
+	for (unsigned i = 0; i < shift; i++) {
+		nano *= 2;
+		q = q * 2 + nano / 1000000000ULL;
+		nano %= 1000000000ULL;
+	}
+	return q;
+}
+
+/* go-units RAMInBytes: ^(\d+(\.\d+)?) ?([kmgtp])?i?b?$, any case, binary
+ * multiples, a fraction truncated to whole bytes. */
+int cg_parse_bytes(const char *s, long long *out)
+{
+	static const char units[] = "kmgtp";
+	unsigned long long whole, nano, v;
+	const char *p, *u;
+	unsigned shift = 0;
+	bool inexact;
+	int r = cg_parse_decimal(s, &whole, &nano, &inexact, &p);
+
+	if (r == -EINVAL)
+		goto bad;
+	if (*p == ' ')
+		p++;
+	if (*p && (u = strchr(units, *p | 0x20)))
+		shift = 10 * (unsigned)(u - units + 1), p++;
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p)
+		goto bad;
+	if (r < 0 || whole > (unsigned long long)LLONG_MAX >> shift)
+		goto range;
+	v = (whole << shift) + cg_frac_shift(nano, shift);
+	if (v > (unsigned long long)LLONG_MAX)
+		goto range;
+	*out = (long long)v;
+	return 0;
+bad:
+	err_setx(EINVAL, "invalid size \"%s\"", s);
+	return err_hint("a number with an optional unit b, k, m, g, t or p, e.g. 512m or 1.5g");
+range:
+	return err_setx(ERANGE, "size \"%s\" is too large", s);
+}
+
+/* Docker's NanoCPUs: at most 9 decimals; the daemon turns them into a
+ * 100 ms CFS period and a quota of NanoCPUs * period / 1e9. */
+int cg_parse_cpus(const char *s, long long *quota, long long *period)
+{
+	unsigned long long whole, nano;
+	const char *end;
+	bool inexact;
+	int r = cg_parse_decimal(s, &whole, &nano, &inexact, &end);
+
+	if (r == 0 && *end)
+		r = -EINVAL;
+	if (r == -EINVAL)
+		return err_setx(EINVAL, "invalid CPU count \"%s\" (a decimal number, e.g. 1.5)", s);
+	if (r < 0 || whole > 1000000 || inexact)
+		return err_setx(ERANGE, "CPU count \"%s\" is too large or too precise", s);
+	if ((whole || nano) && whole * 100000 + nano / 10000 < 1000)
+		return err_setx(ERANGE, "CPU count \"%s\": the least is 0.01", s);
+	*quota = (long long)(whole * 100000 + nano / 10000);
+	*period = *quota ? 100000 : 0;
+	return 0;
+}
+
+/* "N", "N-M", comma-separated, as the kernel's cpulist (and Docker's
+ * ParseUintList) reads them. */
+int cg_parse_cpuset(const char *s)
+{
+	const char *p = s;
+
+	if (!*p)
+		goto bad;
+	for (;;) {
+		unsigned long lo, hi;
+		char *e;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		lo = hi = strtoul(p, &e, 10);
+		if (*e == '-') {
+			if (e[1] < '0' || e[1] > '9')
+				goto bad;
+			hi = strtoul(e + 1, &e, 10);
+		}
+		if (hi < lo || hi > 65535)
+			goto bad;
+		if (!*e)
+			return 0;
+		if (*e != ',')
+			goto bad;
+		p = e + 1;
+	}
+bad:
+	err_setx(EINVAL, "invalid cpuset \"%s\"", s);
+	return err_hint("a list of numbers and ranges, e.g. 0-3,5");
 }

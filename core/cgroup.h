@@ -62,6 +62,14 @@ int cg_limits_check(const struct cg_limits *l);
  * hierarchy that has it, else cgroup v2 (enabled on the way down). A
  * controller that is missing fails before anything is written. */
 int cg_set_limits(const struct cg *cg, const struct cg_limits *l);
+/* What the kernel counted against the group's limits, for inspect. */
+struct cg_events {
+	long long oom_kills;	/* tasks the OOM killer took; -1: unknown (v1 < 4.13) */
+	long long memory_max;	/* times usage hit the memory limit */
+	long long pids_max;	/* forks refused at the pids limit */
+};
+/* Read them before cg_destroy; 0 where no controller counts. */
+int cg_events(const struct cg *cg, struct cg_events *out);
 /* Did the kernel's OOM killer kill a task of the group? Read it before
  * cg_destroy. False when no memory controller watches the group. */
 int cg_oom_killed(const struct cg *cg, bool *out);
@@ -83,7 +91,7 @@ struct cg_write {
 	const char *dir, *file, *val;
 	const char *flag;	/* the run flag it comes from, for messages */
 	const char *hint;	/* why the file may be missing; NULL: optional */
-	char num[24];		/* val, when it is a number */
+	char num[32];		/* val, when the plan formats it */
 };
 struct cg_plan {
 	size_t n;
@@ -94,14 +102,14 @@ void cg_plan_str(struct cg_plan *p, const char *dir, const char *file, const cha
 void cg_plan_num(struct cg_plan *p, const char *dir, const char *file, long long val,
 		 const char *flag, const char *hint);
 /* The value of "key N" in dir/file; -ENOENT, with nothing recorded, if
- * the file or the key is missing. */
+ * the file or the key is missing. A NULL key reads a file holding N. */
 int cg_read_key(const char *dir, const char *file, const char *key, long long *out);
 /* Wait a little before polling again; false once about ms have passed. */
 bool cg_backoff(unsigned *waited_ms, unsigned ms);
 
 void cg1_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l);
 void cg1_plan_cpu(struct cg_plan *p, const char *dir, const struct cg_limits *l);
-int cg1_oom_killed(const char *dir, bool *out);
+int cg1_memory_events(const char *dir, struct cg_events *out);
 int cg1_freeze(const char *dir, bool frozen);
 int cg1_is_frozen(const char *dir, bool *out);
 
@@ -112,7 +120,7 @@ bool cg2_has(const struct cg_hier *h, const char *ctrl);
 int cg2_enable(const struct cg_hier *h, const char *ctrls);
 void cg2_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l);
 void cg2_plan_cpu(struct cg_plan *p, const char *dir, const struct cg_limits *l);
-int cg2_oom_killed(const char *dir, bool *out);
+int cg2_memory_events(const char *dir, struct cg_events *out);
 int cg2_freeze(const char *dir, bool frozen);
 int cg2_is_frozen(const char *dir, bool *out);
 

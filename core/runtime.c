@@ -461,6 +461,10 @@ int rt_run(const struct rt_spec *s, int *status)
 		err_clear();	/* no cgroup mounted at all: run without one */
 	else if (r < 0)
 		return r;
+	/* With no cgroup at all, asking for a limit still fails clearly. */
+	r = cg_set_limits(&cg, &s->limits);
+	if (r < 0)
+		goto undo_cg;
 	rt_sigset(&set);
 	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
 		r = err_set(errno, "block signals");
@@ -474,6 +478,8 @@ int rt_run(const struct rt_spec *s, int *status)
 	/* Orphans of the container's namespace come to us, not to a late PID 1. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	r = rt_run_cg(s, &cg, sfd, status);
+	if (s->oom_killed && cg_oom_killed(&cg, s->oom_killed) < 0)
+		err_clear();
 undo_mask:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 undo_cg:

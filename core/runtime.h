@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/base.h"
+#include "core/cgroup.h"
 #include "core/str.h"
 
 enum { RT_ID_LEN = 64 };
@@ -22,6 +23,8 @@ struct rt_spec {
 	const char *user;	/* "" or NULL: root */
 	uint64_t caps;		/* bounding, permitted and effective set */
 	bool readonly, tty, interactive;
+	struct cg_limits limits;	/* -m, --cpus, --pids-limit...; {0}: none */
+	bool *oom_killed;	/* set when the OOM killer struck; may be NULL */
 	/* Called in the container's private mount namespace before rootfs
 	 * is entered, to mount it (an image's overlay); may be NULL. */
 	int (*mount_root)(void *arg);

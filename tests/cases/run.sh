@@ -44,6 +44,17 @@ cpid=$(cat /proc/$dpid/task/$dpid/children 2>/dev/null | awk '{print $1}')
 t_wait $dpid
 rm -f "$R/tmp/up"
 
+# Resource limits (cgroup v1 here; v2 is covered by the unit tests)
+t_fail 137 "" "-m: a memory hog is OOM-killed (137)" run -m 32m sh -c \
+	'x=$(head -c 200000000 /dev/zero | tr "\0" a)'
+t_match "--pids-limit: a fork bomb stops at the limit" "can't fork" sh -c \
+	"\"$DORY\" run --rootfs \"$R\" --pids-limit 5 sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done' 2>&1; true"
+t_ok "--cpus, --cpu-shares, --cpuset-cpus, --memory-swap are applied" \
+	run --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 -m 64m --memory-swap 128m true
+t_fail 125 "range of CPUs is from 0.01" "--cpus above the CPU count" run --cpus 999 true
+t_fail 125 'invalid --memory "1x"' "a bad memory size" run -m 1x true
+t_fail 125 "--memory-swap" "swap below memory" run -m 64m --memory-swap 32m true
+
 # Namespaces and identity
 t_out "PID 1 is the command" 1 run sh -c 'echo $$'
 t_out "only the container's processes" /proc/1 run sh -c 'echo /proc/[0-9]*'
