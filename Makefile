@@ -312,6 +312,7 @@ core-$(CONFIG_CORE_IMAGE) += core/sha256.o core/json.o core/gz.o core/lock.o cor
 	core/ref.o core/platform.o $(patsubst %.c,%.o,$(wildcard core/store*.c)) core/layer.o \
 	core/image.o core/ctrfs.o core/overlay.o core/bindcopy.o libc-compat/newmount.o \
 	$(patsubst %.c,%.o,$(wildcard core/archive*.c core/tar.c))
+core-$(CONFIG_CORE_SECCOMP) += core/seccomp.o
 core-$(CONFIG_CORE_REGISTRY) += core/b64.o core/tls.o core/http.o core/registry.o \
 	core/image_pull.o
 core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o \

@@ -28,6 +28,7 @@
 //@	    -u, --user U[:G]     user and group, by number or by name
 //@	    -w, --workdir DIR    working directory (created if missing)
 //@	        --read-only      mount the root filesystem read-only
+//@	        --security-opt O seccomp=FILE|unconfined, no-new-privileges
 //@	    -m, --memory BYTES   memory limit (k, m, g suffixes)
 //@	        --memory-swap B  memory plus swap limit (-1: unlimited swap)
 //@	        --cpus N         CPU quota, e.g. 0.5
@@ -58,13 +59,14 @@
 #include "core/opt.h"
 #include "core/ref.h"
 #include "core/runtime.h"
+#include "core/seccomp.h"
 #include "core/str.h"
 #include "core/xalloc.h"
 
 struct run_opts {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;
 	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
-	struct strv env, env_files;
+	struct strv env, env_files, secopts;
 	bool interactive, tty, readonly, rm;
 };
 
@@ -74,6 +76,7 @@ static const struct opt run_optv[] = {
 	OPT_STR(0, "pull", offsetof(struct run_opts, pull)),
 	OPT_STR(0, "platform", offsetof(struct run_opts, platform)),
 	OPT_STR(0, "storage-driver", offsetof(struct run_opts, driver)),
+	OPT_LIST(0, "security-opt", offsetof(struct run_opts, secopts)),
 	OPT_STR('m', "memory", offsetof(struct run_opts, memory)),
 	OPT_STR(0, "memory-swap", offsetof(struct run_opts, memory_swap)),
 	OPT_STR(0, "cpus", offsetof(struct run_opts, cpus)),
@@ -201,6 +204,33 @@ static void run_limits(const struct run_opts *o, struct cg_limits *l)
 	l->cpuset_mems = o->cpuset_mems;
 	if (cg_limits_check(l) < 0)
 		die_err();
+}
+
+/* --security-opt: the seccomp policy (Docker's default unless told), built
+ * here so that the container only installs it. no_new_privs is always on. */
+static void run_security(const struct run_opts *o, struct rt_spec *s)
+{
+	const char *profile = NULL;
+	struct seccomp_policy *p = NULL;
+
+	for (size_t i = 0; i < o->secopts.n; i++) {
+		const char *v = o->secopts.v[i];
+
+		if (!strncmp(v, "seccomp=", 8) || !strncmp(v, "seccomp:", 8))
+			profile = v + 8;
+		else if (strcmp(v, "no-new-privileges") && strcmp(v, "no-new-privileges=true") &&
+			 strcmp(v, "no-new-privileges:true"))
+			die("unsupported --security-opt \"%s\" (use seccomp=FILE, "
+			    "seccomp=unconfined or no-new-privileges)", v);
+	}
+	if (profile && !strcmp(profile, "unconfined"))
+		return;
+	if (!CFG_CORE_SECCOMP && !profile)
+		return;	/* this build has no seccomp: containers run unfiltered */
+	if ((profile ? seccomp_policy_load(profile, s->caps, &p) :
+		       seccomp_policy_default(s->caps, &p)) < 0)
+		die_err();
+	s->seccomp = p;
 }
 
 /* The image's part of the spec, with Docker's override rules: a given
@@ -356,6 +386,7 @@ int run_main(int argc, char **argv)
 	if (o.user)
 		s.user = o.user;
 	s.caps = caps_docker_default();
+	run_security(&o, &s);
 	s.readonly = o.readonly;
 	s.tty = o.tty;
 	s.interactive = o.interactive;

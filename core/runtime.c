@@ -29,6 +29,7 @@
 #include "core/pty.h"
 #include "core/rootfs.h"
 #include "core/runtime.h"
+#include "core/seccomp.h"
 #include "core/xalloc.h"
 #include "libc-compat/compat.h"
 
@@ -204,8 +205,10 @@ static NORETURN void rt_child_exec(const struct rt_spec *s, struct strv *env, in
 		}
 		cmd = path;
 	}
-	/* The seccomp filter will be loaded here, last before execve, so that
-	 * nothing dory itself does is filtered. */
+	/* Last before execve, so that nothing dory itself does is filtered;
+	 * the program was built by the caller, this only installs it. */
+	if (s->seccomp && seccomp_policy_apply(s->seccomp) < 0)
+		rt_child_fail(errfd, 125);
 	execve(cmd, s->argv, env->v);
 	err_set(errno, "exec: \"%s\"", s->argv[0]);
 	rt_child_fail(errfd, rt_exec_code(err_errno()));

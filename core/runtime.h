@@ -9,6 +9,8 @@
 
 #include "core/base.h"
 #include "core/cgroup.h"
+
+struct seccomp_policy;
 #include "core/str.h"
 
 enum { RT_ID_LEN = 64 };
@@ -24,6 +26,7 @@ struct rt_spec {
 	uint64_t caps;		/* bounding, permitted and effective set */
 	bool readonly, tty, interactive;
 	struct cg_limits limits;	/* -m, --cpus, --pids-limit...; {0}: none */
+	const struct seccomp_policy *seccomp;	/* NULL: unconfined */
 	bool *oom_killed;	/* set when the OOM killer struck; may be NULL */
 	/* Called in the container's private mount namespace before rootfs
 	 * is entered, to mount it (an image's overlay); may be NULL. */

@@ -44,6 +44,22 @@ cpid=$(cat /proc/$dpid/task/$dpid/children 2>/dev/null | awk '{print $1}')
 t_wait $dpid
 rm -f "$R/tmp/up"
 
+# Seccomp: Docker's default policy, a profile of one's own, unconfined
+t_fail 1 "Operation not permitted" "seccomp: a user namespace is refused by default" \
+	run unshare -U true
+t_ok "... and allowed with seccomp=unconfined" run --security-opt seccomp=unconfined unshare -U true
+t_fail 1 "permission denied" "mount is refused" run mount -t tmpfs t /mnt
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],
+ "action":"SCMP_ACT_ERRNO"}]}' >"$TMP/nomkdir.json"
+t_fail 1 "Operation not permitted" "a JSON profile that denies mkdir" \
+	run --security-opt seccomp="$TMP/nomkdir.json" mkdir /home/x
+t_ok "... leaves the rest allowed" run --security-opt seccomp="$TMP/nomkdir.json" \
+	sh -c 'echo x >/home/f && rm /home/f'
+echo '{bad' >"$TMP/bad.json"
+t_fail 125 "invalid JSON" "a broken profile" run --security-opt seccomp="$TMP/bad.json" true
+t_fail 125 'unsupported --security-opt "bogus"' "an unknown --security-opt" \
+	run --security-opt bogus true
+
 # Resource limits (cgroup v1 here; v2 is covered by the unit tests)
 t_fail 137 "" "-m: a memory hog is OOM-killed (137)" run -m 32m sh -c \
 	'x=$(head -c 200000000 /dev/zero | tr "\0" a)'
