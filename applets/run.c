@@ -228,7 +228,7 @@ static void run_security(const struct run_opts *o, struct rt_spec *s)
 	if (!CFG_CORE_SECCOMP && !profile)
 		return;	/* this build has no seccomp: containers run unfiltered */
 	if ((profile ? seccomp_policy_load(profile, s->caps, &p) :
-		       seccomp_policy_default(s->caps, &p)) < 0)
+		       seccomp_policy_default_cached(s->caps, dory.state, &p)) < 0)
 		die_err();
 	s->seccomp = p;
 }

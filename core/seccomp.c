@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -543,6 +545,95 @@ int seccomp_policy_default(uint64_t caps, struct seccomp_policy **out)
 	if (r >= 0)
 		r = sc_finish(&b, out);
 	sc_end(&b);
+	return r;
+}
+
+/* ---- a cache of the default policy ---- */
+
+static uint64_t sc_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* What the default program depends on: caps, this build's table, the
+ * kernel (some rules depend on its version). */
+static uint64_t sc_default_key(uint64_t caps)
+{
+	uint64_t h = sc_fnv(0xcbf29ce484222325ULL, &caps, sizeof(caps));
+	long long epoch = DORY_BUILD_EPOCH;
+	struct utsname u;
+
+	h = sc_fnv(h, &epoch, sizeof(epoch));
+	if (uname(&u) == 0)
+		h = sc_fnv(h, u.release, strlen(u.release));
+	for (size_t i = 0; i < ARRAY_SIZE(sc_groups); i++) {
+		const char *n = sc_groups[i].names;
+
+		while (*n)
+			n += strlen(n) + 1;
+		h = sc_fnv(h, sc_groups[i].names, n - sc_groups[i].names);
+		h = sc_fnv(h, &sc_groups[i].cap, 1);
+		h = sc_fnv(h, &sc_groups[i].flags, 1);
+	}
+	return h;
+}
+
+static struct seccomp_policy *sc_cache_read(const char *path)
+{
+	struct seccomp_policy *p;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	/* Only a file root made and nobody else can change is trusted. */
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) || !st.st_size ||
+	    st.st_size % sizeof(struct sock_filter) || st.st_size > 0xffff * 8) {
+		close(fd);
+		return NULL;
+	}
+	p = xzalloc(sizeof(*p) + st.st_size);
+	p->len = st.st_size / sizeof(struct sock_filter);
+	if (fsutil_read_full(fd, p->insns, st.st_size) != st.st_size)
+		free(TAKE(p));
+	close(fd);
+	return p;
+}
+
+static void sc_cache_write(const char *dir, const char *path, const struct seccomp_policy *p)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (fsutil_mkdir_p(dir, 0700) < 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (fsutil_write_full(fd, p->insns, p->len * sizeof(struct sock_filter)) < 0 ||
+	    close(fd) < 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+int seccomp_policy_default_cached(uint64_t caps, const char *dir, struct seccomp_policy **out)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!dir || snprintf(path, sizeof(path), "%s/seccomp-%016llx.bpf", dir,
+			     (unsigned long long)sc_default_key(caps)) >= (int)sizeof(path))
+		return seccomp_policy_default(caps, out);
+	*out = sc_cache_read(path);
+	if (*out)
+		return 0;
+	r = seccomp_policy_default(caps, out);
+	if (r == 0)
+		sc_cache_write(dir, path, *out);	/* best effort */
 	return r;
 }
 

@@ -7,6 +7,7 @@ set -u
 : "${DORY:?DORY must name the dory binary}"
 T=dt$$
 TMP=$(mktemp -d "/tmp/$T.XXXXXX")
+export DORY_STATE=$TMP/state	# not the host's /run/dory
 CASE=$(basename "${0%.sh}")
 T_PIDS=""
 T_MOUNTS=""

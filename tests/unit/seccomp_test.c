@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -170,6 +171,37 @@ TEST(seccomp_default_builds_fast_and_small)
 	seccomp_policy_free(p);
 	seccomp_policy_free(all);
 	seccomp_policy_free(NULL);
+}
+
+/* The cache gives the very program it stored, and ignores a file that
+ * someone else could have written. */
+TEST(seccomp_default_cache)
+{
+	char dir[] = "/tmp/dory-sc-XXXXXX", path[300] = "";
+	struct seccomp_policy *a = NULL, *b = NULL, *c = NULL;
+	struct dirent *e;
+	DIR *d;
+
+	SKIP_IF(!mkdtemp(dir), "mkdtemp");
+	CHECK_EQ_INT(seccomp_policy_default_cached(caps_docker_default(), dir, &a), 0);
+	CHECK_EQ_INT(seccomp_policy_default_cached(caps_docker_default(), dir, &b), 0);
+	CHECK(a && b && seccomp_policy_len(a) == seccomp_policy_len(b));
+	CHECK(a && b && !memcmp(seccomp_policy_prog(a), seccomp_policy_prog(b),
+				seccomp_policy_len(a) * sizeof(struct sock_filter)));
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+	if (d)
+		closedir(d);
+	/* Writable by others: not trusted, rebuilt (and the same). */
+	if (getuid() == 0 && chmod(path, 0666) == 0) {
+		CHECK_EQ_INT(seccomp_policy_default_cached(caps_docker_default(), dir, &c), 0);
+		CHECK(c && seccomp_policy_len(c) == seccomp_policy_len(a));
+	}
+	unlink(path);
+	rmdir(dir);
+	seccomp_policy_free(a), seccomp_policy_free(b), seccomp_policy_free(c);
 }
 
 static void blocked_by_default(void)
