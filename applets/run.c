@@ -29,6 +29,12 @@
 //@	    -w, --workdir DIR    working directory (created if missing)
 //@	        --read-only      mount the root filesystem read-only
 //@	        --security-opt O seccomp=FILE|unconfined, no-new-privileges
+//@	        --cap-add CAP    add a capability (e.g. NET_ADMIN, or ALL)
+//@	        --cap-drop CAP   drop a capability (drops apply before adds)
+//@	        --privileged     all capabilities, no seccomp, no masked paths,
+//@	                         /sys read-write and the host's devices
+//@	        --device H[:C][:rwm]  make host device H as C (default: H)
+//@	                         in the container's /dev
 //@	    -m, --memory BYTES   memory limit (k, m, g suffixes)
 //@	        --memory-swap B  memory plus swap limit (-1: unlimited swap)
 //@	        --cpus N         CPU quota, e.g. 0.5
@@ -45,6 +51,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/caps.h"
@@ -58,6 +65,7 @@
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/ref.h"
+#include "core/rootfs.h"
 #include "core/runtime.h"
 #include "core/seccomp.h"
 #include "core/str.h"
@@ -66,8 +74,8 @@
 struct run_opts {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;
 	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
-	struct strv env, env_files, secopts;
-	bool interactive, tty, readonly, rm;
+	struct strv env, env_files, secopts, cap_add, cap_drop, devices;
+	bool interactive, tty, readonly, rm, privileged;
 };
 
 static const struct opt run_optv[] = {
@@ -77,6 +85,10 @@ static const struct opt run_optv[] = {
 	OPT_STR(0, "platform", offsetof(struct run_opts, platform)),
 	OPT_STR(0, "storage-driver", offsetof(struct run_opts, driver)),
 	OPT_LIST(0, "security-opt", offsetof(struct run_opts, secopts)),
+	OPT_LIST(0, "cap-add", offsetof(struct run_opts, cap_add)),
+	OPT_LIST(0, "cap-drop", offsetof(struct run_opts, cap_drop)),
+	OPT_BOOL(0, "privileged", offsetof(struct run_opts, privileged)),
+	OPT_LIST(0, "device", offsetof(struct run_opts, devices)),
 	OPT_STR('m', "memory", offsetof(struct run_opts, memory)),
 	OPT_STR(0, "memory-swap", offsetof(struct run_opts, memory_swap)),
 	OPT_STR(0, "cpus", offsetof(struct run_opts, cpus)),
@@ -206,6 +218,54 @@ static void run_limits(const struct run_opts *o, struct cg_limits *l)
 		die_err();
 }
 
+/* --cap-add, --cap-drop on Docker's default set (all with --privileged).
+ * "All" means all this process holds, as no container can have more. */
+static void run_caps(const struct run_opts *o, struct rt_spec *s)
+{
+	uint64_t held;
+	bool all = o->privileged;
+
+	for (size_t i = 0; i < o->cap_add.n; i++)
+		all |= !strcasecmp(o->cap_add.v[i], "ALL");
+	if (caps_adjust(o->privileged ? caps_all() : caps_docker_default(), &o->cap_add,
+			&o->cap_drop, &s->caps) < 0)
+		die_err();
+	if (all && caps_held(&held) == 0)
+		s->caps &= held;
+	err_clear();
+}
+
+static bool run_device_mode_ok(const char *m)
+{
+	return *m && strlen(m) <= 3 && !m[strspn(m, "rwm")];
+}
+
+/* --device HOST[:CONTAINER][:rwm] (Docker's grammar); the node is
+ * described now, so a missing host device fails before anything starts. */
+static void run_devices(const struct run_opts *o, struct rt_spec *s, char **paths)
+{
+	struct rootfs_device *d = xzalloc((o->devices.n + 1) * sizeof(*d));
+
+	for (size_t i = 0; i < o->devices.n; i++) {
+		const char *v = o->devices.v[i], *c1 = strchr(v, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		autofree char *host = xstrndup(v, c1 ? (size_t)(c1 - v) : strlen(v));
+
+		if (c2 && !run_device_mode_ok(c2 + 1))
+			die("invalid device mode \"%s\" in --device %s (use r, w and m)", c2 + 1, v);
+		if (c2)
+			paths[i] = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+		else if (c1 && !run_device_mode_ok(c1 + 1))
+			paths[i] = xstrdup(c1 + 1);
+		else
+			paths[i] = xstrdup(host);
+		if (!*host || rootfs_device_from_host(host, paths[i], &d[i]) < 0)
+			die("invalid --device %s: %s", v, *host ? err_str() : "no host path");
+	}
+	s->devices = d;
+	s->ndevices = o->devices.n;
+}
+
 /* --security-opt: the seccomp policy (Docker's default unless told), built
  * here so that the container only installs it. no_new_privs is always on. */
 static void run_security(const struct run_opts *o, struct rt_spec *s)
@@ -223,8 +283,8 @@ static void run_security(const struct run_opts *o, struct rt_spec *s)
 			die("unsupported --security-opt \"%s\" (use seccomp=FILE, "
 			    "seccomp=unconfined or no-new-privileges)", v);
 	}
-	if (profile && !strcmp(profile, "unconfined"))
-		return;
+	if ((profile && !strcmp(profile, "unconfined")) || o->privileged)
+		return;	/* Docker: --privileged runs with no seccomp at all */
 	if (!CFG_CORE_SECCOMP && !profile)
 		return;	/* this build has no seccomp: containers run unfiltered */
 	if ((profile ? seccomp_policy_load(profile, s->caps, &p) :
@@ -345,6 +405,7 @@ int run_main(int argc, char **argv)
 	struct run_opts o = { 0 };
 	struct rt_spec s = { 0 };
 	struct run_image ri = { 0 };
+	char **devpaths;
 	char **cmd;
 	int status, rc;
 
@@ -385,8 +446,11 @@ int run_main(int argc, char **argv)
 		s.cwd = o.workdir;
 	if (o.user)
 		s.user = o.user;
-	s.caps = caps_docker_default();
+	run_caps(&o, &s);
 	run_security(&o, &s);
+	devpaths = xzalloc((o.devices.n + 1) * sizeof(*devpaths));	/* live until exit */
+	run_devices(&o, &s, devpaths);
+	s.privileged = o.privileged;
 	s.readonly = o.readonly;
 	s.tty = o.tty;
 	s.interactive = o.interactive;

@@ -95,3 +95,74 @@ int caps_apply(uint64_t keep)
 		return err_set(errno, "set capabilities");
 	return 0;
 }
+
+int caps_parse_name(const char *name, int *cap)
+{
+	int c = caps_from_name(name);
+
+	if (c < 0)
+		return err_setx(EINVAL, "unknown capability \"%s\" (use a name from "
+				"capabilities(7) such as NET_ADMIN, or ALL)", name);
+	*cap = c;
+	return 0;
+}
+
+uint64_t caps_all(void)
+{
+	int last = caps_last_cap();
+
+	return last >= 63 ? ~UINT64_C(0) : CAPS_BIT(last + 1) - 1;
+}
+
+int caps_held(uint64_t *out)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return err_set(errno, "read capabilities");
+	*out = data[0].permitted | ((uint64_t)data[1].permitted << 32);
+	return 0;
+}
+
+static bool caps_has_all(const struct strv *names)
+{
+	for (size_t i = 0; names && i < names->n; i++)
+		if (!strcasecmp(names->v[i], "ALL"))
+			return true;
+	return false;
+}
+
+/* The mask of names, "ALL" left out; -EINVAL on an unknown name. */
+static int caps_mask(const struct strv *names, const char *what, uint64_t *out)
+{
+	int c;
+
+	*out = 0;
+	for (size_t i = 0; names && i < names->n; i++) {
+		if (!strcasecmp(names->v[i], "ALL"))
+			continue;
+		if (caps_parse_name(names->v[i], &c) < 0)
+			return err_ctx("%s", what);
+		*out |= CAPS_BIT(c);
+	}
+	return 0;
+}
+
+int caps_adjust(uint64_t base, const struct strv *add, const struct strv *drop,
+		uint64_t *out)
+{
+	uint64_t a, d, all = caps_all();
+
+	if (caps_mask(add, "capabilities to add", &a) < 0 ||
+	    caps_mask(drop, "capabilities to drop", &d) < 0)
+		return -err_errno();
+	if (caps_has_all(add))
+		*out = all & ~d;
+	else if (caps_has_all(drop))
+		*out = a & all;
+	else
+		*out = ((base & ~d) | a) & all;
+	return 0;
+}

@@ -718,3 +718,36 @@ bad:
 	err_setx(EINVAL, "invalid cpuset \"%s\"", s);
 	return err_hint("a list of numbers and ranges, e.g. 0-3,5");
 }
+
+/* Docker's device rules for the v1 devices controller: deny everything,
+ * then allow the nodes a container's /dev holds, and mknod of any (a node
+ * the rules do not allow cannot be opened). v2 has no file for this: it
+ * needs a BPF program, which dory does not load yet. */
+int cg_set_devices(const struct cg *cg, bool all, const char *const *extra)
+{
+	static const char *const base[] = {
+		"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+		"c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+		NULL,
+	};
+
+	for (size_t i = 0; i < cg->n; i++) {
+		autoclose int dfd = -1;
+		int r = 0;
+
+		if (cg->h[i].ver != CG_V1 || !cg_super_has(cg->h[i].ctrl, "devices"))
+			continue;
+		dfd = open(cg->h[i].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return err_set(errno, "open %s", cg->h[i].dir);
+		if (all)
+			return fsutil_write_at(dfd, "devices.allow", "a");
+		r = fsutil_write_at(dfd, "devices.deny", "a");
+		for (const char *const *a = base; !r && *a; a++)
+			r = fsutil_write_at(dfd, "devices.allow", *a);
+		for (const char *const *a = extra; !r && a && *a; a++)
+			r = fsutil_write_at(dfd, "devices.allow", *a);
+		return r < 0 ? err_ctx("device rules of %s", cg->h[i].dir) : 0;
+	}
+	return 0;
+}

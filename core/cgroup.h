@@ -73,6 +73,9 @@ int cg_events(const struct cg *cg, struct cg_events *out);
 /* Did the kernel's OOM killer kill a task of the group? Read it before
  * cg_destroy. False when no memory controller watches the group. */
 int cg_oom_killed(const struct cg *cg, bool *out);
+/* Docker's device rules (v1): deny all but the default /dev nodes, plus
+ * extra rules ("c 1:3 rwm"); all: allow every device (--privileged). */
+int cg_set_devices(const struct cg *cg, bool all, const char *const *extra);
 /* Freeze (or thaw) every task of the group; returns once they are. */
 int cg_freeze(const struct cg *cg, bool frozen);
 int cg_is_frozen(const struct cg *cg, bool *out);

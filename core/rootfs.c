@@ -2,6 +2,7 @@
 /* rootfs.c - mounts inside the container's mount namespace. Everything here
  * dies with the namespace, so a failure needs no undo on the host. Paths and
  * flags follow Docker's defaults (moby oci/defaults.go, runc libcontainer). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "core/err.h"
+#include "core/fsutil.h"
 #include "core/mnt.h"
 #include "core/rootfs.h"
 #include "core/xalloc.h"
@@ -79,6 +81,97 @@ static int rootfs_dev(const char *dir)
 	return 0;
 }
 
+int rootfs_device_from_host(const char *host, const char *path, struct rootfs_device *out)
+{
+	struct stat st;
+
+	if (strncmp(path, "/dev/", 5) || !path[5] || strstr(path, "/../") ||
+	    !strcmp(path + strlen(path) - 3, "/.."))
+		return err_setx(EINVAL, "device path \"%s\" in the container is invalid "
+				"(use a path under /dev/)", path);
+	if (stat(host, &st) < 0)
+		return err_set(errno, "device %s", host);
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_setx(ENODEV, "device %s: not a character or block device", host);
+	*out = (struct rootfs_device){ .path = path, .mode = st.st_mode & (S_IFMT | 07777),
+				       .rdev = st.st_rdev, .uid = st.st_uid, .gid = st.st_gid };
+	return 0;
+}
+
+/* Make the node d under dir, replacing what is there (a default node). */
+static int rootfs_mknod(const char *dir, const struct rootfs_device *d)
+{
+	autofree char *p = xasprintf("%s%s", dir, d->path);
+	char *slash = strrchr(p, '/');
+
+	*slash = '\0';
+	if (fsutil_mkdir_p(p, 0755) < 0)
+		return err_ctx("device %s", d->path);
+	*slash = '/';
+	if (unlink(p) < 0 && errno != ENOENT)
+		return err_set(errno, "replace %s", p);
+	if (mknod(p, d->mode, d->rdev) < 0)
+		return err_set(errno, "mknod %s", p);
+	if (chown(p, d->uid, d->gid) < 0)
+		return err_set(errno, "chown %s", p);
+	return 0;
+}
+
+/* Host /dev entries --privileged leaves out: our own mounts and nodes. */
+static bool rootfs_host_skip(const char *rel)
+{
+	static const char *const skip[] = {
+		"pts", "shm", "mqueue", "console", "ptmx", "fd", "core",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
+		if (!strcmp(rel, skip[i]))
+			return true;
+	return false;
+}
+
+/* --privileged: a node for every character and block device in the
+ * host's /dev/rel (still visible before pivot_root), a few levels deep. */
+static int rootfs_host_devices(const char *dir, const char *rel, int depth)
+{
+	autofree char *hp = xasprintf("/dev%s%s", *rel ? "/" : "", rel);
+	DIR *d = opendir(hp);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return depth ? 0 : err_set(errno, "read the host's %s", hp);
+	while (r == 0 && (e = readdir(d))) {
+		autofree char *sub = xasprintf("%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		autofree char *host = xasprintf("/dev/%s", sub);
+		struct rootfs_device dev;
+		struct stat st;
+
+		if (e->d_name[0] == '.' || rootfs_host_skip(sub) || lstat(host, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 3)
+			r = rootfs_host_devices(dir, sub, depth + 1);
+		else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			dev = (struct rootfs_device){ .path = host, .mode = st.st_mode,
+						      .rdev = st.st_rdev, .uid = st.st_uid,
+						      .gid = st.st_gid };
+			r = rootfs_mknod(dir, &dev);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int rootfs_devices(const char *dir, const struct rootfs_opts *o)
+{
+	if (o->privileged && rootfs_host_devices(dir, "", 0) < 0)
+		return err_ctx("copy the host's devices");
+	for (size_t i = 0; i < o->ndevices; i++)
+		if (rootfs_mknod(dir, &o->devices[i]) < 0)
+			return -err_errno();
+	return 0;
+}
+
 /* pivot_root(".", ".") stacks the old root on the new one; detaching it
  * then leaves only the new root, with no put_old directory needed. */
 static int rootfs_pivot(const char *dir)
@@ -96,7 +189,15 @@ static int rootfs_pivot(const char *dir)
 
 int rootfs_enter(const char *dir)
 {
+	const struct rootfs_opts o = { 0 };
+
+	return rootfs_enter_opts(dir, &o);
+}
+
+int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
+{
 	const unsigned long nse = MS_NOSUID | MS_NOEXEC | MS_NODEV;
+	const unsigned long sysro = o->privileged ? 0 : MS_RDONLY;
 	mode_t old = umask(0);
 	int r = -1;
 
@@ -104,8 +205,8 @@ int rootfs_enter(const char *dir)
 	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mnt_bind(dir, dir, true, 0) < 0 ||
 	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
-	    rootfs_mount_at(dir, "sys", "sysfs", nse | MS_RDONLY, NULL) < 0 ||
-	    rootfs_dev(dir) < 0)
+	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
+	    rootfs_dev(dir) < 0 || rootfs_devices(dir, o) < 0)
 		goto out;
 	r = rootfs_pivot(dir);
 out:
@@ -126,13 +227,20 @@ int rootfs_bind_console(int slave)
 
 int rootfs_finish(bool readonly)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(rootfs_masked); i++)
+	const struct rootfs_opts o = { .readonly = readonly };
+
+	return rootfs_finish_opts(&o);
+}
+
+int rootfs_finish_opts(const struct rootfs_opts *o)
+{
+	for (size_t i = 0; !o->privileged && i < ARRAY_SIZE(rootfs_masked); i++)
 		if (mnt_mask(rootfs_masked[i]) < 0)
 			return err_ctx("mask");
-	for (size_t i = 0; i < ARRAY_SIZE(rootfs_readonly); i++)
+	for (size_t i = 0; !o->privileged && i < ARRAY_SIZE(rootfs_readonly); i++)
 		if (mnt_make_ro(rootfs_readonly[i]) < 0)
 			return err_ctx("read-only path");
-	if (readonly && mnt_remount_ro("/") < 0)
+	if (o->readonly && mnt_remount_ro("/") < 0)
 		return err_ctx("read-only root");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "core/caps.h"
@@ -227,6 +228,8 @@ static int rt_child_mount_root(const struct rt_spec *s)
 
 static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock)
 {
+	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = s->privileged,
+					.devices = s->devices, .ndevices = s->ndevices };
 	struct strv env = { 0 };
 	char go;
 
@@ -244,8 +247,8 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		err_set(errno, "set hostname %s", s->hostname);
 	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s) == 0 &&
-		 rootfs_enter(s->rootfs) == 0 &&
-		 rt_child_stdio(s, sock) == 0 && rootfs_finish(s->readonly) == 0 &&
+		 rootfs_enter_opts(s->rootfs, &ro) == 0 &&
+		 rt_child_stdio(s, sock) == 0 && rootfs_finish_opts(&ro) == 0 &&
 		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_user(s, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
 		umask(022);
@@ -449,6 +452,22 @@ static int rt_run_cg(const struct rt_spec *s, const struct cg *cg, int sfd, int 
 	return 0;
 }
 
+/* The devices controller allows the default nodes and --device ones. */
+static int rt_devices(const struct rt_spec *s, const struct cg *cg)
+{
+	struct strv extra = { 0 };
+	int r;
+
+	for (size_t i = 0; i < s->ndevices; i++)
+		strv_push_take(&extra, xasprintf("%c %u:%u rwm",
+						 S_ISBLK(s->devices[i].mode) ? 'b' : 'c',
+						 major(s->devices[i].rdev),
+						 minor(s->devices[i].rdev)));
+	r = cg_set_devices(cg, s->privileged, (const char *const *)extra.v);
+	strv_free(&extra);
+	return r;
+}
+
 int rt_run(const struct rt_spec *s, int *status)
 {
 	autoclose int sfd = -1;
@@ -466,6 +485,8 @@ int rt_run(const struct rt_spec *s, int *status)
 		return r;
 	/* With no cgroup at all, asking for a limit still fails clearly. */
 	r = cg_set_limits(&cg, &s->limits);
+	if (r == 0)
+		r = rt_devices(s, &cg);
 	if (r < 0)
 		goto undo_cg;
 	rt_sigset(&set);

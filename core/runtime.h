@@ -11,6 +11,7 @@
 #include "core/cgroup.h"
 
 struct seccomp_policy;
+struct rootfs_device;
 #include "core/str.h"
 
 enum { RT_ID_LEN = 64 };
@@ -25,6 +26,9 @@ struct rt_spec {
 	const char *user;	/* "" or NULL: root */
 	uint64_t caps;		/* bounding, permitted and effective set */
 	bool readonly, tty, interactive;
+	bool privileged;	/* /sys read-write, host devices, no masked paths */
+	const struct rootfs_device *devices;	/* --device nodes to make */
+	size_t ndevices;
 	struct cg_limits limits;	/* -m, --cpus, --pids-limit...; {0}: none */
 	const struct seccomp_policy *seccomp;	/* NULL: unconfined */
 	bool *oom_killed;	/* set when the OOM killer struck; may be NULL */

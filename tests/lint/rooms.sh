@@ -39,7 +39,7 @@ for f in core/*.[ch]; do
 done
 for pair in bearssl.h:core/tls.c cJSON.h:core/json.c seccomp.h:core/seccomp.c zlib.h:core/gz.c; do
 	h=${pair%%:*} owner=${pair#*:}
-	for f in $(grep -l "#include [<\"]\([a-z]*/\)\{0,1\}$h[>\"]" applets/*.c core/*.[ch] \
+	for f in $(grep -l "#include <\([a-z]*/\)\{0,1\}$h>" applets/*.c core/*.[ch] \
 			libc-compat/*.[ch] 2>/dev/null); do
 		[ "$f" = "$owner" ] || { echo "$f: includes $h (only $owner may)"; bad="$bad $f"; }
 	done
