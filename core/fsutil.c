@@ -2,6 +2,7 @@
 /* fsutil.c - the EINTR-retrying I/O loops and directory helpers. Errors are
  * recorded with the path involved. */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,4 +104,17 @@ int fsutil_mkdir_p(const char *path, mode_t mode)
 	if (!S_ISDIR(st.st_mode))
 		return err_setx(ENOTDIR, "%s exists and is not a directory", p);
 	return 0;
+}
+
+int fsutil_poll(int fd, short ev, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int r;
+
+	do
+		r = poll(&p, 1, ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r ? 0 : -ETIMEDOUT;
 }

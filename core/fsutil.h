@@ -16,6 +16,9 @@ int fsutil_write_full(int fd, const void *buf, size_t n);
 int fsutil_write_at(int dirfd, const char *name, const char *s);
 /* Read a whole small file into an allocated NUL-terminated buffer. */
 int fsutil_read_file(const char *path, char **out);
+/* Wait up to ms for events ev on fd (poll, retried on EINTR): 0 when
+ * ready, -ETIMEDOUT, or -errno. */
+int fsutil_poll(int fd, short ev, int ms);
 /* mkdir -p; existing directories are fine. */
 int fsutil_mkdir_p(const char *path, mode_t mode);
 

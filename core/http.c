@@ -17,6 +17,7 @@
 
 #include "core/b64.h"
 #include "core/err.h"
+#include "core/fsutil.h"
 #include "core/http.h"
 #include "core/str.h"
 #include "core/tls.h"
@@ -184,19 +185,6 @@ static char *url_resolve(const struct http_url *base, const char *loc)
 
 /* ---- sockets ---- */
 
-/* Wait for ev on fd: 0, -ETIMEDOUT, or -errno. */
-static int sock_wait(int fd, short ev, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-	int r;
-
-	do
-		r = poll(&p, 1, ms);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	return r ? 0 : -ETIMEDOUT;
-}
 
 /* Non-blocking connect to one address, waiting at most ms: 0 or errno. */
 static int tcp_connect_one(int fd, const struct addrinfo *ai, int ms)
@@ -208,7 +196,7 @@ static int tcp_connect_one(int fd, const struct addrinfo *ai, int ms)
 		return 0;
 	if (errno != EINPROGRESS && errno != EINTR)
 		return errno;
-	w = sock_wait(fd, POLLOUT, ms);
+	w = fsutil_poll(fd, POLLOUT, ms);
 	if (w < 0)
 		return -w;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
@@ -305,7 +293,7 @@ static ssize_t conn_recv(struct http_conn *k, void *p, size_t n)
 				break;
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				return err_set(errno, "read from %s", k->name);
-			w = sock_wait(k->fd, POLLIN, k->timeout_ms);
+			w = fsutil_poll(k->fd, POLLIN, k->timeout_ms);
 			if (w == -ETIMEDOUT)
 				return err_setx(ETIMEDOUT, "read from %s: no data in %d ms", k->name,
 						k->timeout_ms);
@@ -335,7 +323,7 @@ static int conn_send(struct http_conn *k, const void *p, size_t n)
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			return err_set(errno, "write to %s", k->name);
-		w = sock_wait(k->fd, POLLOUT, k->timeout_ms);
+		w = fsutil_poll(k->fd, POLLOUT, k->timeout_ms);
 		if (w == -ETIMEDOUT)
 			return err_setx(ETIMEDOUT, "write to %s: stalled for %d ms", k->name,
 					k->timeout_ms);

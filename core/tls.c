@@ -564,19 +564,6 @@ static const br_x509_class tls_x509_class = {
 
 /* ---- socket I/O for the engine ---- */
 
-/* Wait for ev on fd; 0, or -ETIMEDOUT / -errno. */
-static int tls_wait(int fd, short ev, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-	int r;
-
-	do
-		r = poll(&p, 1, ms);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	return r ? 0 : -ETIMEDOUT;
-}
 
 static int tls_low_read(void *ctx, unsigned char *buf, size_t n)
 {
@@ -594,7 +581,7 @@ static int tls_low_read(void *ctx, unsigned char *buf, size_t n)
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			break;
-		w = tls_wait(t->fd, POLLIN, t->timeout_ms);
+		w = fsutil_poll(t->fd, POLLIN, t->timeout_ms);
 		if (w < 0) {
 			t->ioerr = -w;
 			return -1;
@@ -616,7 +603,7 @@ static int tls_low_write(void *ctx, const unsigned char *buf, size_t n)
 			return (int)r;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			break;
-		w = tls_wait(t->fd, POLLOUT, t->timeout_ms);
+		w = fsutil_poll(t->fd, POLLOUT, t->timeout_ms);
 		if (w < 0) {
 			t->ioerr = -w;
 			return -1;

@@ -99,6 +99,20 @@ t_rootfs() # DIR
 	chmod 755 "$r/bin/printenv"
 }
 
+# The store under $ROOT as a listing: what must not change when a command
+# fails (staging, locks and partial downloads aside).
+store_list() { (cd "$ROOT" 2>/dev/null && find . ! -path './tmp/*' ! -name lock \
+	! -name records.lock ! -path './blobs/partial*' | sort); }
+
+t_store_unchanged() # NAME CMD...: fails with one stderr line, store as it was
+{
+	local name=$1 before; shift
+	before=$(store_list)
+	t_run "$@"
+	[ "$RC" != 0 ] && [ "$(store_list)" = "$before" ] && [ "$(wc -l <"$ERR")" -le 1 ]
+	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
+}
+
 # What a run may leave behind: dory cgroups and mounts under our prefix.
 t_leftovers()
 {

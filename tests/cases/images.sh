@@ -12,17 +12,6 @@ mkdir -p "$TMP/home"
 export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
 printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
 d() { "$DORY" --root "$ROOT" "$@"; }
-# The store as a listing: what must not change when a command fails.
-store_list() { (cd "$ROOT" 2>/dev/null && find . ! -path './tmp/*' ! -name lock \
-	! -name records.lock ! -path './blobs/partial*' | sort); }
-t_store_unchanged() # NAME CMD...: fails and leaves the store as it was
-{
-	local name=$1 before; shift
-	before=$(store_list)
-	t_run "$@"
-	[ "$RC" != 0 ] && [ "$(store_list)" = "$before" ] && [ "$(wc -l <"$ERR")" -le 1 ]
-	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
-}
 # An image's unpacked size from the store, as Docker prints it (%.3g);
 # PRECISION 0: in bytes.
 img_size() # ID [PRECISION]

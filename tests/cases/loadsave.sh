@@ -13,9 +13,6 @@ export DORY_CONFIG=$TMP/config.json
 echo '{}' >"$DORY_CONFIG"
 d() { "$DORY" --root "$ROOT" "$@"; }
 dr() { local r=$1; shift; "$DORY" --root "$TMP/$r" "$@"; }
-# The store as a listing: what must not change when a command fails.
-store_list() { (cd "$ROOT" 2>/dev/null && find . ! -path './tmp/*' ! -name lock \
-	! -name records.lock ! -path './blobs/partial*' | sort); }
 t_refused() # NAME MSG CMD...: exit 125, one stderr line with MSG, the store as it was
 {
 	local name=$1 msg=$2 before; shift 2

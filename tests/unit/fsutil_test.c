@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -59,4 +60,16 @@ TEST(fsutil_read_file_grows_past_4k)
 	unlink(f);
 	rmdir(d);
 	free(d), free(f);
+}
+
+TEST(fsutil_poll_times_out_then_sees_data)
+{
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	CHECK_EQ_INT(fsutil_poll(p[0], POLLIN, 10), -ETIMEDOUT);
+	CHECK(write(p[1], "x", 1) == 1);
+	CHECK_EQ_INT(fsutil_poll(p[0], POLLIN, 1000), 0);
+	close(p[0]);
+	close(p[1]);
 }
