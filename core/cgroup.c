@@ -723,14 +723,16 @@ bad:
  * then allow the nodes a container's /dev holds, and mknod of any (a node
  * the rules do not allow cannot be opened). v2 has no file for this: it
  * needs a BPF program, which dory does not load yet. */
+/* Docker's default device rules: mknod of anything (inert unless allowed),
+ * and the nodes a container's /dev holds. */
+const char *const cg_dev_default[] = {
+	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+	"c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+	NULL,
+};
+
 int cg_set_devices(const struct cg *cg, bool all, const char *const *extra)
 {
-	static const char *const base[] = {
-		"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-		"c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
-		NULL,
-	};
-
 	for (size_t i = 0; i < cg->n; i++) {
 		autoclose int dfd = -1;
 		int r = 0;
@@ -743,7 +745,7 @@ int cg_set_devices(const struct cg *cg, bool all, const char *const *extra)
 		if (all)
 			return fsutil_write_at(dfd, "devices.allow", "a");
 		r = fsutil_write_at(dfd, "devices.deny", "a");
-		for (const char *const *a = base; !r && *a; a++)
+		for (const char *const *a = cg_dev_default; !r && *a; a++)
 			r = fsutil_write_at(dfd, "devices.allow", *a);
 		for (const char *const *a = extra; !r && a && *a; a++)
 			r = fsutil_write_at(dfd, "devices.allow", *a);

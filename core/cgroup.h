@@ -73,9 +73,27 @@ int cg_events(const struct cg *cg, struct cg_events *out);
 /* Did the kernel's OOM killer kill a task of the group? Read it before
  * cg_destroy. False when no memory controller watches the group. */
 int cg_oom_killed(const struct cg *cg, bool *out);
+/* Docker's default device rules, NULL-terminated ("c 1:3 rwm"...). */
+extern const char *const cg_dev_default[];
 /* Docker's device rules (v1): deny all but the default /dev nodes, plus
  * extra rules ("c 1:3 rwm"); all: allow every device (--privileged). */
 int cg_set_devices(const struct cg *cg, bool all, const char *const *extra);
+/* cgroup_bpf.c: the same rules on cgroup v2, where a BPF program of type
+ * CGROUP_DEVICE attached to the group decides. A rule as v1 writes it. */
+struct cg_dev_rule {
+	char type;		/* 'a' (any), 'b' or 'c' */
+	long major, minor;	/* -1: any ("*") */
+	unsigned access;	/* BPF_DEVCG_ACC_*: 1 mknod, 2 read, 4 write */
+};
+/* "a", or "c 1:3 rwm" ("*" for any number; a missing access is rwm). */
+int cg_dev_rule_parse(const char *s, struct cg_dev_rule *out);
+struct bpf_insn;
+/* The program for Docker's default rules plus extra: allocated, *n
+ * instructions. Pure: no kernel needed. */
+int cg_dev_prog(const char *const *extra, struct bpf_insn **out, size_t *n);
+/* Load and attach it to the v2 group (after cg_set_devices); all: attach
+ * nothing, which allows every device. 0 when there is no v2 hierarchy. */
+int cg_set_devices_v2(const struct cg *cg, bool all, const char *const *extra);
 /* Freeze (or thaw) every task of the group; returns once they are. */
 int cg_freeze(const struct cg *cg, bool frozen);
 int cg_is_frozen(const struct cg *cg, bool *out);

@@ -464,6 +464,8 @@ static int rt_devices(const struct rt_spec *s, const struct cg *cg)
 						 major(s->devices[i].rdev),
 						 minor(s->devices[i].rdev)));
 	r = cg_set_devices(cg, s->privileged, (const char *const *)extra.v);
+	if (r == 0)
+		r = cg_set_devices_v2(cg, s->privileged, (const char *const *)extra.v);
 	strv_free(&extra);
 	return r;
 }
