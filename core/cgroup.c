@@ -218,13 +218,13 @@ int cg_destroy(struct cg *cg)
 
 	for (size_t i = 0; i < cg->n; i++) {
 		/* Tasks killed with the pid namespace leave the group as they
-		 * are reaped; give them a moment (up to 2 s) before giving up. */
+		 * exit; give them a moment (up to 5 s, for a loaded device). */
 		for (int tries = 0; rmdir(cg->h[i].dir) < 0; tries++) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 			if (errno == ENOENT)
 				break;
-			if (errno != EBUSY || tries == 200) {
+			if (errno != EBUSY || tries == 500) {
 				ret = err_set(errno, "remove cgroup %s", cg->h[i].dir);
 				break;
 			}

@@ -506,6 +506,10 @@ int rt_run(const struct rt_spec *s, int *status)
 	r = rt_run_cg(s, &cg, sfd, status);
 	if (s->oom_killed && cg_oom_killed(&cg, s->oom_killed) < 0)
 		err_clear();
+	/* The namespace's other processes, killed with its init, were
+	 * reparented to us: reap those already gone before removing the group. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 undo_mask:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 undo_cg:
