@@ -61,13 +61,9 @@ static int gz_drain(struct gz *z)
 	return r < 0 ? r : 0;
 }
 
-struct gz *gz_inflate_new(gz_sink_fn sink, void *arg)
+/* After inflateInit2/deflateInit2: z ready for output, or NULL (freed). */
+static struct gz *gz_started(struct gz *z, int r)
 {
-	struct gz *z = gz_new(false, sink, arg);
-	int r;
-
-	/* 16 + windowBits: expect a gzip header and trailer, not zlib's */
-	r = inflateInit2(&z->zs, 16 + MAX_WBITS);
 	if (r != Z_OK) {
 		gz_zlib_err(z, r);
 		free(z);
@@ -76,6 +72,16 @@ struct gz *gz_inflate_new(gz_sink_fn sink, void *arg)
 	z->zs.next_out = z->out;
 	z->zs.avail_out = GZ_CHUNK;
 	return z;
+}
+
+struct gz *gz_inflate_new(gz_sink_fn sink, void *arg)
+{
+	struct gz *z = gz_new(false, sink, arg);
+	int r;
+
+	/* 16 + windowBits: expect a gzip header and trailer, not zlib's */
+	r = inflateInit2(&z->zs, 16 + MAX_WBITS);
+	return gz_started(z, r);
 }
 
 struct gz *gz_deflate_new(int level, gz_sink_fn sink, void *arg)
@@ -91,14 +97,7 @@ struct gz *gz_deflate_new(int level, gz_sink_fn sink, void *arg)
 	/* zlib's gzip header has no name and a zero mtime: the output depends
 	 * on the input alone, so saved layers keep their digests */
 	r = deflateInit2(&z->zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-	if (r != Z_OK) {
-		gz_zlib_err(z, r);
-		free(z);
-		return NULL;
-	}
-	z->zs.next_out = z->out;
-	z->zs.avail_out = GZ_CHUNK;
-	return z;
+	return gz_started(z, r);
 }
 
 static int gz_inflate_some(struct gz *z)
