@@ -30,9 +30,8 @@ done
 . tests/lib.sh
 . tests/registry.sh
 B=$TMP/bench
-mkdir -p "$B" "$TMP/home"
-export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
-printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+mkdir -p "$B"
+reg_dory_env
 mkdir -p "$DOCKER_CONFIG" && echo '{}' >"$DOCKER_CONFIG/config.json"	# podman wants one
 
 # Podman sees only files of ours: no host registries.conf, storage.conf or

@@ -677,6 +677,19 @@ reg_certs_d()
 	for h; do mkdir -p "$d/$h" && cp "$REG_CA" "$d/$h/ca.crt" || return 1; done
 }
 
+# reg_dory_env - dory of this test talks to the test registries only:
+# a store in $ROOT ($TMP/root), HOME, DOCKER_CONFIG (credentials) and a
+# DORY_CONFIG whose certs-dir is $TMP/certs.d (filled by reg_certs_d),
+# all under $TMP; d() runs dory on that store.
+reg_dory_env()
+{
+	ROOT=$TMP/root
+	mkdir -p "$TMP/home"
+	export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
+	printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+}
+d() { "$DORY" --root "$ROOT" "$@"; }
+
 # reg_auth_json FILE HOST:PORT USER:PASS - adds an entry to a Docker
 # config.json-style auth file ({"auths": {HOST: {"auth": base64}}}).
 reg_auth_json()

@@ -11,7 +11,6 @@ for c in skopeo "$REG_PY" tar gzip script; do command -v "$c" >/dev/null || miss
 ROOT=$TMP/root
 export DORY_CONFIG=$TMP/config.json
 echo '{}' >"$DORY_CONFIG"
-d() { "$DORY" --root "$ROOT" "$@"; }
 dr() { local r=$1; shift; "$DORY" --root "$TMP/$r" "$@"; }
 t_refused() # NAME MSG CMD...: exit 125, one stderr line with MSG, the store as it was
 {

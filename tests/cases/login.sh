@@ -8,12 +8,8 @@ miss=$(reg_missing)
 [ -z "$miss" ] || { t_skip "login" "missing: $miss"; exit 0; }
 "$DORY" --list | grep -qx login || { t_skip "login" "not in this build (APPLET_LOGIN)"; exit 0; }
 
-ROOT=$TMP/root
-mkdir -p "$TMP/home"
-export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
-printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+reg_dory_env
 CFG=$DOCKER_CONFIG/config.json
-d() { "$DORY" --root "$ROOT" "$@"; }
 # lin PASS USER SERVER: login with the password on stdin
 lin() { printf '%s\n' "$1" | "$DORY" login -u "$2" --password-stdin "$3"; }
 # auth_is KEY USER:PASS: config.json's auths.KEY is exactly {"auth": base64(USER:PASS)}

@@ -7,11 +7,7 @@
 miss=$(reg_missing)
 [ -z "$miss" ] || { t_skip "pull" "missing: $miss"; exit 0; }
 
-ROOT=$TMP/root
-mkdir -p "$TMP/home"
-export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
-printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
-d() { "$DORY" --root "$ROOT" "$@"; }
+reg_dory_env
 
 reg_start
 reg_certs_d "$TMP/certs.d"
