@@ -245,8 +245,8 @@ GEN := build/gen
 OGEN := $(O)/gen
 APPLET_SRCS := $(sort $(wildcard applets/*.c))
 APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
-HOST_PKGS += valgrind busybox-static crun qemu-user-static bsdutils docker-registry skopeo \
-	apache2-utils openssl python3 curl zstd umoci
+HOST_PKGS += valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry \
+	skopeo apache2-utils openssl python3 curl zstd umoci
 
 -include $(KCONFIG_CONFIG)
 -include $(GEN)/applets.mk
@@ -311,13 +311,15 @@ core-y := $(CORE_BASE)
 core-$(CONFIG_CORE_IMAGE) += core/sha256.o core/json.o core/gz.o core/lock.o core/conf.o \
 	core/ref.o core/platform.o $(patsubst %.c,%.o,$(wildcard core/store*.c)) core/layer.o \
 	core/image.o core/ctrfs.o core/overlay.o core/bindcopy.o libc-compat/newmount.o \
-	$(patsubst %.c,%.o,$(wildcard core/archive*.c core/tar.c))
+	$(patsubst %.c,%.o,$(wildcard core/archive*.c core/tar.c core/tpl.c))
 core-$(CONFIG_CORE_SECCOMP) += core/seccomp.o
 core-$(CONFIG_CORE_REGISTRY) += core/b64.o core/tls.o core/http.o core/registry.o \
 	core/image_pull.o
 core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o \
 	$(patsubst %.c,%.o,$(wildcard core/cgroup*.c)) \
-	core/passwd.o core/rootfs.o core/runtime.o libc-compat/pivot_root.o libc-compat/clone.o
+	core/passwd.o core/rootfs.o core/runtime.o libc-compat/pivot_root.o libc-compat/clone.o \
+	core/proc.o \
+	$(patsubst %.c,%.o,$(wildcard core/ctr*.c core/supervisor.c core/rt_exec.c core/userns.c))
 OBJS := $(addprefix $(O)/,applets/main.o $(obj-y) $(sort $(core-y)))
 ALL_CORE := $(patsubst %.c,%.o,$(wildcard core/*.c libc-compat/*.c))
 

@@ -15,7 +15,7 @@
 //@	  Usage: dory images [-q] [--digests] [--no-trunc] [REPOSITORY[:TAG]]
 //@	     or: dory rmi [-f] IMAGE...
 //@	     or: dory tag SOURCE TARGET
-//@	     or: dory inspect [-f FORMAT] IMAGE...
+//@	     or: dory inspect [-f FORMAT] [--type container|image] NAME...
 //@	     or: dory image ls|rm|tag|inspect|pull [ARG...]
 //@	     or: dory image prune [-a] [-f]
 //@	     or: dory system df
@@ -30,9 +30,11 @@
 //@	    -f, --force          also an image with several names, or one a
 //@	                         container uses (which keeps running)
 //@	  tag          give the image SOURCE (a name or an ID) the name TARGET
-//@	  inspect      image details as JSON, as Docker prints them
-//@	    -f, --format T       a template: {{.Id}}, {{.Config.Cmd}},
+//@	  inspect      a container's or an image's details as JSON, as Docker
+//@	               prints them (a container of that name comes first)
+//@	    -f, --format T       a template: {{.Id}}, {{.State.ExitCode}},
 //@	                         {{json .Config}}
+//@	        --type T         only look for a container, or an image
 //@	  image prune  remove the untagged images no container uses
 //@	    -a, --all            every image no container uses, names too
 //@	    -f, --force          do not ask (needed without a terminal)
@@ -44,6 +46,8 @@
 #include <time.h>
 
 #include "applets.h"
+#include "core/ctr.h"
+#include "core/ctr_view.h"
 #include "core/err.h"
 #include "core/image.h"
 #include "core/json.h"
@@ -52,6 +56,7 @@
 #include "core/ref.h"
 #include "core/store.h"
 #include "core/str.h"
+#include "core/tpl.h"
 #include "core/xalloc.h"
 
 enum { SHORT_ID = 12, TABLE_MINWIDTH = 10, TABLE_PAD = 3, SIZE_LEN = 24 };
@@ -756,123 +761,6 @@ int tag_main(int argc, char **argv)
 
 /* ---- inspect ---- */
 
-
-/*
- * --format: the cheap part of Go's text/template that scripts use: text,
- * {{.A.B}} (printed as Go prints it: [a b], map[k:v], <no value>) and
- * {{json .A.B}}.
- */
-static void tpl_go(const struct json *j, FILE *out);
-
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(json_key(*(struct json *const *)a), json_key(*(struct json *const *)b));
-}
-
-/* An object as Go prints a map: keys sorted. */
-static void tpl_go_map(const struct json *j, FILE *out)
-{
-	struct json *m, **v;
-	size_t n = 0;
-
-	for (m = json_first(j); m; m = json_next(m))
-		n++;
-	v = xmalloc((n + 1) * sizeof(*v));
-	n = 0;
-	for (m = json_first(j); m; m = json_next(m))
-		v[n++] = m;
-	qsort(v, n, sizeof(*v), cmp_key);
-	fputs("map[", out);
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "%s%s:", i ? " " : "", json_key(v[i]));
-		tpl_go(v[i], out);
-	}
-	fputc(']', out);
-	free(v);
-}
-
-static void tpl_go(const struct json *j, FILE *out)
-{
-	size_t n = 0;
-
-	if (json_str(j)) {
-		fputs(json_str(j), out);
-	} else if (json_is_arr(j)) {
-		fputc('[', out);
-		for (struct json *m = json_first(j); m; m = json_next(m), n++) {
-			if (n)
-				fputc(' ', out);
-			tpl_go(m, out);
-		}
-		fputc(']', out);
-	} else if (json_is_obj(j)) {
-		tpl_go_map(j, out);
-	} else {
-		autofree char *p = json_print(j, false);
-
-		fputs(strcmp(p, "null") ? p : "<nil>", out);
-	}
-}
-
-/* One action, "json .A.B" or ".A.B" (n bytes at a); -1 if unsupported.
- * With out NULL it only checks the action. */
-static int tpl_action(const char *a, size_t n, const struct json *obj, FILE *out)
-{
-	char buf[256], *p = buf, *end, *save = NULL;
-	bool js = false;
-	const struct json *j = obj;
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, a, n);
-	buf[n] = '\0';
-	for (end = buf + n; end > buf && isspace((unsigned char)end[-1]); end--)
-		*(end - 1) = '\0';
-	p += strspn(p, " \t");
-	if (!strncmp(p, "json", 4) && isspace((unsigned char)p[4])) {
-		js = true;
-		p += 4 + strspn(p + 4, " \t");
-	}
-	if (p[0] != '.' || strstr(p, "..") || p[strspn(p, ".abcdefghijklmnopqrstuvwxyz"
-					       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
-		return -1;
-	if (!out)
-		return 0;
-	for (char *k = strtok_r(p, ".", &save); k && j; k = strtok_r(NULL, ".", &save))
-		j = json_is_obj(j) ? json_get(j, k) : NULL;
-	if (js) {
-		autofree char *s = json_print(j, false);
-
-		fputs(s, out);
-	} else if (j) {
-		tpl_go(j, out);
-	} else {
-		fputs("<no value>", out);
-	}
-	return 0;
-}
-
-/* Run template f on obj; with out NULL only check it. -1 if unsupported. */
-static int tpl_run(const char *f, const struct json *obj, FILE *out)
-{
-	while (*f) {
-		const char *open = strstr(f, "{{"), *close;
-
-		if (!open) {
-			if (out)
-				fputs(f, out);
-			break;
-		}
-		if (out)
-			fwrite(f, 1, (size_t)(open - f), out);
-		close = strstr(open + 2, "}}");
-		if (!close || tpl_action(open + 2, (size_t)(close - open - 2), obj, out) < 0)
-			return -1;
-		f = close + 2;
-	}
-	return 0;
-}
-
 /* Docker's image inspect object for im: the fields scripts read. */
 static void inspect_obj(struct store *st, const struct image *im, const struct strv *tags,
 			struct json *o)
@@ -920,7 +808,7 @@ static void inspect_obj(struct store *st, const struct image *im, const struct s
 			json_add_str(a, NULL, json_str(json_arr_at(diffs, i)));
 }
 
-static int inspect_one(struct store *st, const char *name, const char *kind, struct json *arr)
+static int inspect_img(struct store *st, const char *name, const char *kind, struct json *arr)
 {
 	char id[DIGEST_STRLEN];
 	autofree char *ref = NULL;
@@ -948,48 +836,99 @@ static int inspect_one(struct store *st, const char *name, const char *kind, str
 	return 0;
 }
 
+/* Docker's container inspect object of the container name names; -ENOENT
+ * when there is none. */
+static int inspect_ctr(const char *name, struct json *arr)
+{
+	char id[CTR_ID_LEN + 1];
+	struct ctr_config c = { 0 };
+	struct ctr_state s = { 0 };
+	autofree char *dir = NULL;
+	int rc;
+
+	rc = ctr_find(name, id);
+	if (rc < 0)
+		return rc;
+	rc = ctr_config_load(id, &c);
+	if (rc == 0)
+		rc = ctr_state_load(id, false, &s);
+	if (rc == 0) {
+		dir = ctr_dir(id);
+		ctr_inspect(&c, &s, dir, json_add_obj(arr, NULL));
+		ctr_state_clear(&s);
+	}
+	ctr_config_clear(&c);
+	return rc;
+}
+
 struct inspect_opts {
-	const char *format;
+	const char *format, *type;
 };
 
 static const struct opt inspect_optv[] = {
 	OPT_STR('f', "format", offsetof(struct inspect_opts, format)),
+	OPT_STR(0, "type", offsetof(struct inspect_opts, type)),
 	OPT_END
 };
 
-/* inspect NAME...: kind names what was not found ("image", "object"). */
-static int inspect_run(char **argv, const char *kind)
+/* One NAME: a container first, then an image, as Docker looks them up
+ * (type: "container", "image" or NULL for either). */
+static int inspect_one(struct store **st, const char *name, const char *type, struct json *arr)
 {
-	struct inspect_opts o = { 0 };
+	int rc = -ENOENT;
+
+	if (CFG_CORE_RUNTIME && (!type || !strcmp(type, "container"))) {
+		rc = inspect_ctr(name, arr);
+		if (rc != -ENOENT)
+			return rc;
+		if (type)
+			return err_setx(ENOENT, "no such container: %s", name);
+	}
+	if (!*st)
+		*st = open_store();
+	return inspect_img(*st, name, type ? type : "object", arr);
+}
+
+static void inspect_print(const char *format, const struct json *arr)
+{
+	autofree char *s = NULL;
+
+	for (struct json *m = json_first(arr); format && m; m = json_next(m)) {
+		tpl_run(format, m, stdout);
+		putchar('\n');
+	}
+	if (format)
+		return;
+	s = json_print(arr, true);
+	puts(s);
+}
+
+/* inspect [--type T] NAME...: type is what a bare NAME may be. */
+static int inspect_run(char **argv, const char *type)
+{
+	struct inspect_opts o = { .type = type };
+	struct store *st = NULL;
 	bool failed = false;
-	struct store *st;
 	struct json *arr;
 	char **args;
 
 	args = opt_parse(inspect_optv, &o, argv);
 	if (!args[0])
-		die("give at least one image (usage: dory inspect [-f FORMAT] IMAGE...)");
+		die("give at least one name (usage: dory inspect [-f FORMAT] NAME...)");
+	if (o.type && strcmp(o.type, "image") && strcmp(o.type, "container"))
+		die("\"%s\" is not a valid value for --type (use container or image)", o.type);
 	if (o.format && tpl_run(o.format, NULL, NULL) < 0)
 		die("unsupported --format \"%s\" (use text, {{.Field.Sub}} and {{json .Field}})",
 		    o.format);
-	st = open_store();
 	arr = json_new_arr();
 	for (; *args; args++) {
-		if (inspect_one(st, *args, kind, arr) < 0) {
+		if (inspect_one(&st, *args, o.type, arr) < 0) {
 			warn("%s", err_str());
 			failed = true;
 		}
 	}
 	store_close(st);
-	for (struct json *m = json_first(arr); o.format && m; m = json_next(m)) {
-		tpl_run(o.format, m, stdout);
-		putchar('\n');
-	}
-	if (!o.format) {
-		autofree char *s = json_print(arr, true);
-
-		puts(s);
-	}
+	inspect_print(o.format, arr);
 	json_free(arr);
 	out_flush();
 	return failed ? dory.fail_code : 0;
@@ -998,7 +937,7 @@ static int inspect_run(char **argv, const char *kind)
 int inspect_main(int argc, char **argv)
 {
 	(void)argc;
-	return inspect_run(argv, "object");
+	return inspect_run(argv, NULL);
 }
 
 static int image_inspect_main(int argc, char **argv)

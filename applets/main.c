@@ -59,7 +59,8 @@ static const struct applet *main_find(const char *name)
 static int main_list(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
-		printf("%s\n", applets[i].name);
+		if (applets[i].name[0] != '_')	/* internal, as _supervise */
+			printf("%s\n", applets[i].name);
 	return fflush(stdout) ? 125 : 0;
 }
 
@@ -74,8 +75,11 @@ static int main_install(const char *dir, bool sym)
 		die_errno("find this binary (/proc/self/exe)");
 	self[n] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
-		autofree char *p = xasprintf("%s/%s", dir, applets[i].name);
+		autofree char *p = NULL;
 
+		if (applets[i].name[0] == '_')
+			continue;
+		p = xasprintf("%s/%s", dir, applets[i].name);
 		if ((sym ? symlink(self, p) : link(self, p)) == 0)
 			continue;
 		if (errno == EEXIST) {

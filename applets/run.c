@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-/* run.c - `dory run`: parse Docker's run options into a runtime spec and run
- * the container in the foreground. The engine lives in core/runtime.c. */
-//@applet run  APPLET_RUN  run_main  NEEDROOT
+/* run.c - `dory run` and `dory create`: Docker's run options into a
+ * container record, then (run) its start, attached or detached. The engine
+ * lives in core/ctr_ops.c, core/supervisor.c and core/runtime.c. */
+//@applet run     APPLET_RUN  run_main     NEEDROOT
+//@applet create  APPLET_RUN  create_main  NEEDROOT
+//@applet _supervise  APPLET_RUN  supervise_main  NEEDROOT
 //@config APPLET_RUN
-//@	bool "run (~40 KB)"
+//@	bool "run, create (~50 KB)"
 //@	default y
 //@	select CORE_RUNTIME
 //@	select CORE_IMAGE
 //@	help
 //@	  Usage: dory run [OPTIONS] IMAGE [COMMAND [ARG...]]
 //@	     or: dory run --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]
+//@	     or: dory create [OPTIONS] IMAGE [COMMAND [ARG...]]
 //@
 //@	  Run a command in a new container made from IMAGE (pulled if missing)
 //@	  or on the root filesystem DIR, in new pid, mount, uts, ipc, cgroup
-//@	  and network namespaces (loopback only).
+//@	  and network namespaces (loopback only). The container is kept once
+//@	  it exits (see 'dory ps -a') unless --rm. create makes it, to start
+//@	  later with 'dory start'.
 //@
+//@	    -d, --detach         run in the background; print the id
+//@	        --name NAME      name the container (default: generated)
+//@	        --restart P      no, always, unless-stopped, on-failure[:N]
+//@	        --log-opt O      max-size=SIZE (1m), max-file=N (2)
+//@	    -l, --label K=V      set a label
+//@	        --stop-signal S  signal for 'dory stop' (default SIGTERM)
+//@	        --stop-timeout N seconds 'dory stop' waits (default 10)
 //@	        --rootfs DIR     root filesystem directory to run in
 //@	        --entrypoint CMD override the image's entrypoint ("" for none)
 //@	        --pull WHEN      missing (default), always or never
@@ -42,8 +55,7 @@
 //@	        --pids-limit N   most processes at once (-1: no limit)
 //@	        --cpuset-cpus L  CPUs allowed, e.g. 0-1
 //@	        --cpuset-mems L  memory nodes allowed
-//@	        --rm             remove the container when it exits (for now
-//@	                         every container is removed when it exits)
+//@	        --rm             remove the container when it exits
 //@
 //@	  Exit status: the command's, 128+N if killed by signal N, 125 if
 //@	  dory failed, 126 if COMMAND cannot run, 127 if it is not found.
@@ -57,7 +69,10 @@
 #include "core/caps.h"
 #include "core/cgroup.h"
 #include "core/conf.h"
+#include "core/ctr.h"
+#include "core/ctr_ops.h"
 #include "core/ctrfs.h"
+#include "core/ctrlog.h"
 #include "core/err.h"
 #include "core/image.h"
 #include "core/json.h"
@@ -69,16 +84,25 @@
 #include "core/runtime.h"
 #include "core/seccomp.h"
 #include "core/str.h"
+#include "core/supervisor.h"
 #include "core/xalloc.h"
 
 struct run_opts {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;
 	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
-	struct strv env, env_files, secopts, cap_add, cap_drop, devices;
-	bool interactive, tty, readonly, rm, privileged;
+	const char *name, *restart, *stop_signal, *stop_timeout;
+	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
+	bool interactive, tty, readonly, rm, privileged, detach;
 };
 
 static const struct opt run_optv[] = {
+	OPT_BOOL('d', "detach", offsetof(struct run_opts, detach)),
+	OPT_STR(0, "name", offsetof(struct run_opts, name)),
+	OPT_STR(0, "restart", offsetof(struct run_opts, restart)),
+	OPT_LIST(0, "log-opt", offsetof(struct run_opts, log_opts)),
+	OPT_LIST('l', "label", offsetof(struct run_opts, labels)),
+	OPT_STR(0, "stop-signal", offsetof(struct run_opts, stop_signal)),
+	OPT_STR(0, "stop-timeout", offsetof(struct run_opts, stop_timeout)),
 	OPT_STR(0, "rootfs", offsetof(struct run_opts, rootfs)),
 	OPT_STR(0, "entrypoint", offsetof(struct run_opts, entrypoint)),
 	OPT_STR(0, "pull", offsetof(struct run_opts, pull)),
@@ -160,7 +184,7 @@ static bool run_hostname_ok(const char *h)
 	return true;
 }
 
-static void run_rootfs(struct rt_spec *s, const char *dir)
+static const char *run_rootfs(const char *dir)
 {
 	static char real[PATH_MAX];
 	struct stat st;
@@ -171,7 +195,7 @@ static void run_rootfs(struct rt_spec *s, const char *dir)
 		die("rootfs %s: not a directory", dir);
 	if (!strcmp(real, "/"))
 		die("rootfs %s: is the host's root (give a container's root directory)", dir);
-	s->rootfs = real;
+	return real;
 }
 
 /* "-1" or a byte count with Docker's units. */
@@ -220,7 +244,7 @@ static void run_limits(const struct run_opts *o, struct cg_limits *l)
 
 /* --cap-add, --cap-drop on Docker's default set (all with --privileged).
  * "All" means all this process holds, as no container can have more. */
-static void run_caps(const struct run_opts *o, struct rt_spec *s)
+static void run_caps(const struct run_opts *o, struct ctr_config *c)
 {
 	uint64_t held;
 	bool all = o->privileged;
@@ -228,47 +252,35 @@ static void run_caps(const struct run_opts *o, struct rt_spec *s)
 	for (size_t i = 0; i < o->cap_add.n; i++)
 		all |= !strcasecmp(o->cap_add.v[i], "ALL");
 	if (caps_adjust(o->privileged ? caps_all() : caps_docker_default(), &o->cap_add,
-			&o->cap_drop, &s->caps) < 0)
+			&o->cap_drop, &c->caps) < 0)
 		die_err();
 	if (all && caps_held(&held) == 0)
-		s->caps &= held;
+		c->caps &= held;
 	err_clear();
+	for (size_t i = 0; i < o->cap_add.n; i++)
+		strv_push(&c->cap_add, o->cap_add.v[i]);
+	for (size_t i = 0; i < o->cap_drop.n; i++)
+		strv_push(&c->cap_drop, o->cap_drop.v[i]);
 }
 
-static bool run_device_mode_ok(const char *m)
+/* --device: checked now, so that a missing host device fails before
+ * anything is made; the supervisor describes the nodes at each start. */
+static void run_devices(const struct run_opts *o, struct ctr_config *c)
 {
-	return *m && strlen(m) <= 3 && !m[strspn(m, "rwm")];
-}
-
-/* --device HOST[:CONTAINER][:rwm] (Docker's grammar); the node is
- * described now, so a missing host device fails before anything starts. */
-static void run_devices(const struct run_opts *o, struct rt_spec *s, char **paths)
-{
-	struct rootfs_device *d = xzalloc((o->devices.n + 1) * sizeof(*d));
-
 	for (size_t i = 0; i < o->devices.n; i++) {
-		const char *v = o->devices.v[i], *c1 = strchr(v, ':');
-		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		autofree char *host = xstrndup(v, c1 ? (size_t)(c1 - v) : strlen(v));
+		struct rootfs_device d;
 
-		if (c2 && !run_device_mode_ok(c2 + 1))
-			die("invalid device mode \"%s\" in --device %s (use r, w and m)", c2 + 1, v);
-		if (c2)
-			paths[i] = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-		else if (c1 && !run_device_mode_ok(c1 + 1))
-			paths[i] = xstrdup(c1 + 1);
-		else
-			paths[i] = xstrdup(host);
-		if (!*host || rootfs_device_from_host(host, paths[i], &d[i]) < 0)
-			die("invalid --device %s: %s", v, *host ? err_str() : "no host path");
+		if (rootfs_device_parse(o->devices.v[i], &d) < 0)
+			die_err();
+		free((char *)d.path);
+		strv_push(&c->devices, o->devices.v[i]);
 	}
-	s->devices = d;
-	s->ndevices = o->devices.n;
 }
 
-/* --security-opt: the seccomp policy (Docker's default unless told), built
- * here so that the container only installs it. no_new_privs is always on. */
-static void run_security(const struct run_opts *o, struct rt_spec *s)
+/* --security-opt: the seccomp mode (Docker's default unless told); a
+ * profile file is checked now and copied into the container's records.
+ * no_new_privs is always on. */
+static const char *run_security(const struct run_opts *o, struct ctr_config *c)
 {
 	const char *profile = NULL;
 	struct seccomp_policy *p = NULL;
@@ -283,24 +295,22 @@ static void run_security(const struct run_opts *o, struct rt_spec *s)
 			die("unsupported --security-opt \"%s\" (use seccomp=FILE, "
 			    "seccomp=unconfined or no-new-privileges)", v);
 	}
-	if ((profile && !strcmp(profile, "unconfined")) || o->privileged)
-		return;	/* Docker: --privileged runs with no seccomp at all */
-	if (!CFG_CORE_SECCOMP && !profile)
-		return;	/* this build has no seccomp: containers run unfiltered */
-	if ((profile ? seccomp_policy_load(profile, s->caps, &p) :
-		       seccomp_policy_default_cached(s->caps, dory.state, &p)) < 0)
+	c->seccomp = xstrdup(!profile ? "default" : !strcmp(profile, "unconfined") ?
+			     "unconfined" : "file");
+	if (!profile || !strcmp(profile, "unconfined"))
+		return NULL;
+	if (seccomp_policy_load(profile, c->caps, &p) < 0)
 		die_err();
-	s->seccomp = p;
+	seccomp_policy_free(p);
+	return profile;
 }
 
-/* The image's part of the spec, with Docker's override rules: a given
- * command replaces Cmd; --entrypoint replaces Entrypoint and drops Cmd. */
+/* The image's part, with Docker's override rules: a given command
+ * replaces Cmd; --entrypoint replaces Entrypoint and drops Cmd. */
 struct run_image {
 	struct store *st;
 	struct dory_conf conf;
 	struct image im;
-	struct ctrfs fs;
-	struct strv argv;
 };
 
 static void run_json_strv(const struct json *arr, struct strv *out)
@@ -340,133 +350,206 @@ static void run_image_open(struct run_image *ri, const struct run_opts *o, const
 		die_err();
 }
 
-static void run_image_spec(struct run_image *ri, const struct run_opts *o, char **cmd,
-			   struct rt_spec *s)
+static void run_image_spec(struct run_image *ri, const struct run_opts *o, const char *name,
+			   char **cmd, struct ctr_config *c)
 {
-	const struct json *c = json_get(ri->im.config, "config");
-	const struct json *env = json_get(c, "Env");
-	const char *wd = json_get_str(c, "WorkingDir"), *user = json_get_str(c, "User");
+	const struct json *j = json_get(ri->im.config, "config");
+	const struct json *env = json_get(j, "Env");
+	const char *wd = json_get_str(j, "WorkingDir"), *user = json_get_str(j, "User");
+	const char *stop = json_get_str(j, "StopSignal");
+	enum ctrfs_driver drv;
 
+	c->image = xstrdup(name);
+	c->image_id = xstrdup(ri->im.id);
 	if (o->entrypoint) {
 		if (*o->entrypoint)
-			strv_push(&ri->argv, o->entrypoint);
+			strv_push(&c->entrypoint, o->entrypoint);
 	} else {
-		run_json_strv(json_get(c, "Entrypoint"), &ri->argv);
+		run_json_strv(json_get(j, "Entrypoint"), &c->entrypoint);
 	}
 	if (*cmd)
 		for (; *cmd; cmd++)
-			strv_push(&ri->argv, *cmd);
+			strv_push(&c->cmd, *cmd);
 	else if (!o->entrypoint)
-		run_json_strv(json_get(c, "Cmd"), &ri->argv);
-	if (!ri->argv.n)
+		run_json_strv(json_get(j, "Cmd"), &c->cmd);
+	if (!c->entrypoint.n && !c->cmd.n)
 		die("no command specified (the image %s has none: give one)", ri->im.id);
 	for (int i = 0; i < json_arr_len(env); i++)
 		if (json_str(json_arr_at(env, i)))
-			strv_setenv(&s->env, json_str(json_arr_at(env, i)));
+			strv_setenv(&c->env, json_str(json_arr_at(env, i)));
 	if (!o->workdir && wd && *wd)
-		s->cwd = wd;
+		c->workdir = xstrdup(wd);
 	if (!o->user && user && *user)
-		s->user = user;
-	s->argv = ri->argv.v;
+		c->user = xstrdup(user);
+	if (!o->stop_signal && stop && *stop)
+		c->stop_signal = xstrdup(stop);
+	if (ctrfs_pick(dory.root, o->driver, &ri->conf, &drv) < 0)
+		die_err();
+	c->driver = xstrdup(drv == CTRFS_BINDCOPY ? "bind-copy" : "overlay");
 }
 
-static void run_image_fs(struct run_image *ri, const struct run_opts *o, struct rt_spec *s)
+/* Restart, logs, labels and stop options. */
+static void run_policy(const struct run_opts *o, struct ctr_config *c)
 {
-	enum ctrfs_driver drv;
+	unsigned long long n;
 
-	if (ctrfs_pick(dory.root, o->driver, &ri->conf, &drv) < 0 ||
-	    ctrfs_prepare(ri->st, &ri->im, s->id, drv, o->readonly, &ri->fs) < 0)
+	if (o->restart && ctr_restart_parse(o->restart, c) < 0)
 		die_err();
-	if (store_hold_put(ri->st, s->id, ri->im.id) < 0) {
-		ctrfs_remove(&ri->fs);
-		die_err();
+	if (o->rm && c->restart != CTR_RESTART_NO)
+		die("conflicting options: --restart and --rm (drop one)");
+	for (size_t i = 0; i < o->log_opts.n; i++)
+		if (ctrlog_parse_opt(o->log_opts.v[i], &c->log_max_size, &c->log_max_file) < 0)
+			die_err();
+	for (size_t i = 0; i < o->labels.n; i++) {
+		if (o->labels.v[i][0] == '=' || !o->labels.v[i][0])
+			die("invalid label \"%s\" (use KEY=VALUE)", o->labels.v[i]);
+		strv_push_take(&c->labels, strchr(o->labels.v[i], '=') ? xstrdup(o->labels.v[i])
+					    : xasprintf("%s=", o->labels.v[i]));
 	}
-	s->rootfs = ri->fs.rootfs;
-	s->mount_root = ctrfs_mount;
-	s->mount_arg = &ri->fs;
-	/* Not holding the store's lock while the container runs: gc waits
-	 * for no one, and the hold keeps this image. */
-	store_close(TAKE(ri->st));
+	if (o->stop_signal && ctr_signal_parse(o->stop_signal) < 0)
+		die_err();
+	if (o->stop_signal)
+		c->stop_signal = xstrdup(o->stop_signal);
+	c->stop_timeout = 10;
+	if (o->stop_timeout && str_to_u64(o->stop_timeout, 1U << 30, &n) < 0)
+		die("invalid --stop-timeout \"%s\" (use seconds)", o->stop_timeout);
+	if (o->stop_timeout)
+		c->stop_timeout = (int)n;
+	if (o->name && !ctr_name_ok(o->name[0] == '/' ? o->name + 1 : o->name))
+		die("invalid container name \"%s\" (use letters, digits, '_', '.' and '-', "
+		    "starting with a letter or digit)", o->name);
+	if (o->name)
+		c->name = xstrdup(o->name[0] == '/' ? o->name + 1 : o->name);
+	c->autoremove = o->rm;
 }
 
-static void run_image_done(struct run_image *ri, const char *id)
+/* The environment: the image's, PATH, HOSTNAME, TERM, then --env-file and
+ * -e in order. */
+static void run_env(const struct run_opts *o, struct ctr_config *c)
 {
-	if (store_open(dory.root, &ri->st) == 0) {
-		if (store_hold_del(ri->st, id) < 0)
-			warn("%s", err_str());
-		store_close(TAKE(ri->st));
+	if (!strv_getenv(&c->env, "PATH"))
+		strv_setenv(&c->env,
+			    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	strv_push_take(&c->env, xasprintf("HOSTNAME=%s", c->hostname));
+	if (o->tty)
+		strv_setenv(&c->env, "TERM=xterm");
+	for (size_t i = 0; i < o->env_files.n; i++)
+		run_env_file(&c->env, o->env_files.v[i]);
+	for (size_t i = 0; i < o->env.n; i++)
+		run_add_env(&c->env, o->env.v[i], NULL);
+}
+
+/* Everything create needs, checked: the container's config. */
+static const char *run_config(int argc, char **argv, struct run_opts *o, struct run_image *ri,
+			      struct ctr_config *c)
+{
+	const char *profile;
+	char **cmd;
+
+	(void)argc;
+	cmd = opt_parse(run_optv, o, argv);
+	if (!o->rootfs && !*cmd)
+		die("no image given (usage: dory %s [OPTIONS] IMAGE [COMMAND...])", dory.applet);
+	if (o->rootfs && !*cmd)
+		die("no command given (usage: dory %s --rootfs DIR COMMAND [ARG...])", dory.applet);
+	if (rt_new_id(c->id) < 0)
+		die_err();
+	c->hostname = o->hostname ? xstrdup(o->hostname) : xstrndup(c->id, 12);
+	if (!run_hostname_ok(c->hostname))
+		die("invalid hostname '%s' (use letters, digits, '-' and '.')", c->hostname);
+	if (o->interactive && o->tty && !o->detach && !isatty(0))
+		die("the input device is not a TTY (drop -t, or run from a terminal)");
+	if (o->workdir && o->workdir[0] != '/')
+		die("the working directory '%s' is invalid, it needs to be an absolute path",
+		    o->workdir);
+	run_limits(o, &c->limits);
+	c->limits.cpuset_cpus = o->cpuset_cpus ? xstrdup(o->cpuset_cpus) : NULL;
+	c->limits.cpuset_mems = o->cpuset_mems ? xstrdup(o->cpuset_mems) : NULL;
+	run_policy(o, c);
+	if (o->rootfs) {
+		c->rootfs = xstrdup(run_rootfs(o->rootfs));
+		for (; *cmd; cmd++)
+			strv_push(&c->cmd, *cmd);
+	} else {
+		run_image_open(ri, o, cmd[0]);
+		run_image_spec(ri, o, cmd[0], cmd + 1, c);
 	}
-	if (ctrfs_remove(&ri->fs) < 0)
-		warn("%s", err_str());
+	for (size_t i = 0; i < c->entrypoint.n; i++)
+		strv_push(&c->argv, c->entrypoint.v[i]);
+	for (size_t i = 0; i < c->cmd.n; i++)
+		strv_push(&c->argv, c->cmd.v[i]);
+	run_env(o, c);
+	if (o->workdir)
+		c->workdir = xstrdup(o->workdir);
+	if (o->user)
+		c->user = xstrdup(o->user);
+	run_caps(o, c);
+	profile = run_security(o, c);
+	run_devices(o, c);
+	c->privileged = o->privileged;
+	c->readonly = o->readonly;
+	c->tty = o->tty;
+	c->interactive = o->interactive;
+	return profile;
+}
+
+/* Make the container from the options; its id in c->id. */
+static void run_make(int argc, char **argv, struct run_opts *o, struct ctr_config *c)
+{
+	struct run_image ri = { 0 };
+	const char *profile = run_config(argc, argv, o, &ri, c);
+
+	if (ctr_make(c, ri.st, o->rootfs ? NULL : &ri.im, profile) < 0)
+		die_err();
+	if (!o->rootfs) {
+		image_close(&ri.im);
+		store_close(TAKE(ri.st));	/* the hold keeps the image meanwhile */
+	}
+}
+
+int create_main(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct ctr_config c = { 0 };
+
+	run_make(argc, argv, &o, &c);
+	printf("%s\n", c.id);
+	return fflush(stdout) ? 125 : 0;
 }
 
 int run_main(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
-	struct rt_spec s = { 0 };
-	struct run_image ri = { 0 };
-	char **devpaths;
-	char **cmd;
+	struct ctr_config c = { 0 };
+	char msg[256] = "";
 	int status, rc;
 
-	(void)argc;
-	cmd = opt_parse(run_optv, &o, argv);
-	if (!o.rootfs && !*cmd)
-		die("no image given (usage: dory run [OPTIONS] IMAGE [COMMAND...])");
-	if (o.rootfs && !*cmd)
-		die("no command given (usage: dory run --rootfs DIR COMMAND [ARG...])");
-	if (o.rootfs)
-		run_rootfs(&s, o.rootfs);
-	if (rt_new_id(s.id) < 0)
-		die_err();
-	s.hostname = o.hostname ? o.hostname : xstrndup(s.id, 12);
-	if (!run_hostname_ok(s.hostname))
-		die("invalid hostname '%s' (use letters, digits, '-' and '.')", s.hostname);
-	if (o.interactive && o.tty && !isatty(0))
-		die("the input device is not a TTY (drop -t, or run from a terminal)");
-	if (o.workdir && o.workdir[0] != '/')
-		die("the working directory '%s' is invalid, it needs to be an absolute path",
-		    o.workdir);
-	s.argv = cmd;
-	run_limits(&o, &s.limits);
-	if (!o.rootfs) {
-		run_image_open(&ri, &o, cmd[0]);
-		run_image_spec(&ri, &o, cmd + 1, &s);
-	}
-	if (!strv_getenv(&s.env, "PATH"))
-		strv_setenv(&s.env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	strv_push_take(&s.env, xasprintf("HOSTNAME=%s", s.hostname));
-	if (o.tty)
-		strv_setenv(&s.env, "TERM=xterm");
-	for (size_t i = 0; i < o.env_files.n; i++)
-		run_env_file(&s.env, o.env_files.v[i]);
-	for (size_t i = 0; i < o.env.n; i++)
-		run_add_env(&s.env, o.env.v[i], NULL);
-	if (o.workdir)
-		s.cwd = o.workdir;
-	if (o.user)
-		s.user = o.user;
-	run_caps(&o, &s);
-	run_security(&o, &s);
-	devpaths = xzalloc((o.devices.n + 1) * sizeof(*devpaths));	/* live until exit */
-	run_devices(&o, &s, devpaths);
-	s.privileged = o.privileged;
-	s.readonly = o.readonly;
-	s.tty = o.tty;
-	s.interactive = o.interactive;
-	if (!o.rootfs)
-		run_image_fs(&ri, &o, &s);
-	rc = rt_run(&s, &status);
-	if (rc < 0) {
-		char msg[256];
-
+	run_make(argc, argv, &o, &c);
+	rc = ctr_start(c.id, !o.detach, &status);
+	if (rc < 0)
 		snprintf(msg, sizeof(msg), "%s", err_str());
-		if (!o.rootfs)
-			run_image_done(&ri, s.id);
+	if (o.rm && (rc < 0 || !o.detach) && ctr_delete(c.id, false) < 0)
+		warn("%s", err_str());
+	if (rc < 0) {
 		dory.fail_code = status;
 		die("%s", msg);
 	}
-	if (!o.rootfs)
-		run_image_done(&ri, s.id);
+	if (o.detach) {
+		printf("%s\n", c.id);
+		return fflush(stdout) ? 125 : 0;
+	}
+	return status;
+}
+
+/* The hidden command a detached container's supervisor runs (sup_spawn). */
+int supervise_main(int argc, char **argv)
+{
+	unsigned long long fd;
+	int status;
+
+	if (argc != 3 || strlen(argv[1]) != CTR_ID_LEN || str_to_u64(argv[2], 1024, &fd) < 0)
+		die("internal command: dory _supervise ID FD (started by run -d and start)");
+	if (sup_run(argv[1], (int)fd, false, &status) < 0)
+		return 125;
 	return status;
 }

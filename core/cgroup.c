@@ -159,7 +159,10 @@ int cg_create_at(const char *mountinfo, const char *selfcg, const char *name, st
 		char *parent = out->h[i].dir;
 
 		out->h[i].dir = xasprintf("%s/%s", parent, name);
-		if (mkdir(out->h[i].dir, 0755) < 0) {
+		/* An empty one left by an owner that died (a supervisor killed, a
+		 * reboot not seen) is removed first; one with tasks is refused. */
+		if (mkdir(out->h[i].dir, 0755) < 0 &&
+		    (errno != EEXIST || rmdir(out->h[i].dir) < 0 || mkdir(out->h[i].dir, 0755) < 0)) {
 			err_set(errno, "create cgroup %s", out->h[i].dir);
 			free(parent);
 			goto undo;
@@ -750,6 +753,46 @@ int cg_set_devices(const struct cg *cg, bool all, const char *const *extra)
 		for (const char *const *a = extra; !r && a && *a; a++)
 			r = fsutil_write_at(dfd, "devices.allow", *a);
 		return r < 0 ? err_ctx("device rules of %s", cg->h[i].dir) : 0;
+	}
+	return 0;
+}
+
+char *cg_to_text(const struct cg *cg)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; i < cg->n; i++) {
+		char *t = xasprintf("%s%d %zu %s %s\n", s, (int)cg->h[i].ver, cg->h[i].mnt_len,
+				    *cg->h[i].ctrl ? cg->h[i].ctrl : "-", cg->h[i].dir);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+int cg_from_text(const char *text, struct cg *out)
+{
+	autofree char *copy = xstrdup(text);
+	char *save = NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char ctrl[256] = "-";
+		const char *dir;
+		int ver = 0, off = 0;
+		size_t len;
+
+		if (sscanf(l, "%d %zu %255s %n", &ver, &len, ctrl, &off) != 3 || !off)
+			off = (int)strlen(l);
+		dir = l + off;
+		if (out->n == CG_MAX || (ver != CG_V1 && ver != CG_V2) ||
+		    len > strlen(dir) || dir[0] != '/') {
+			cg_free(out);
+			return err_setx(EINVAL, "bad cgroup record \"%s\"", l);
+		}
+		out->h[out->n++] = (struct cg_hier){ .ver = (enum cg_ver)ver, .mnt_len = len,
+			.ctrl = xstrdup(strcmp(ctrl, "-") ? ctrl : ""), .dir = xstrdup(dir) };
 	}
 	return 0;
 }

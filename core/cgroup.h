@@ -52,6 +52,9 @@ int cg_add_pid(const struct cg *cg, pid_t pid);
 /* Remove the cgroup directories (waiting briefly for exiting tasks). */
 int cg_destroy(struct cg *cg);
 void cg_free(struct cg *cg);
+/* A line per hierarchy, for a record another process reads back. */
+char *cg_to_text(const struct cg *cg);
+int cg_from_text(const char *text, struct cg *out);
 bool cg_has_v1(const struct cg *cg);
 bool cg_has_v2(const struct cg *cg);
 

@@ -61,6 +61,11 @@ int conf_load(struct dory_conf *c)
 	}
 	if ((s = json_get_str(doc, "certs-dir")))
 		c->certs_dir = xstrdup(s);
+	/* Checked where it is used (userns_map_parse), which may read /etc/subuid. */
+	if ((s = json_get_str(doc, "userns-remap")))
+		c->userns_remap = xstrdup(s);
+	else if (!rc && json_get(doc, "userns-remap"))
+		rc = err_setx(EINVAL, "%s: \"userns-remap\" must be a string", path);
 	if ((kb = json_get(doc, "keep-layer-blobs")))
 		c->keep_layer_blobs = json_is_true(kb);
 	json_free(doc);
@@ -75,6 +80,7 @@ void conf_clear(struct dory_conf *c)
 	strv_free(&c->mirrors);
 	free(c->storage_driver);
 	free(c->certs_dir);
+	free(c->userns_remap);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -12,6 +12,7 @@ struct dory_conf {
 	char *storage_driver;	/* "storage-driver": "overlay", "bind-copy"; NULL: detect */
 	bool keep_layer_blobs;	/* "keep-layer-blobs" (default true): save needs them */
 	char *certs_dir;	/* "certs-dir" (default /etc/dory/certs.d) */
+	char *userns_remap;	/* "userns-remap": "BASE:COUNT" or "USER[:GROUP]"; NULL */
 };
 
 /* Read the file; a missing file gives the defaults. -errno with the path

@@ -128,6 +128,27 @@ int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
 	return rc;
 }
 
+int ctrfs_open(struct store *st, const struct image *im, const char *id,
+	       enum ctrfs_driver driver, bool readonly, struct ctrfs *f)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->driver = driver;
+	f->readonly = readonly;
+	f->dir = xasprintf("%s/containers/%s", store_root(st), id);
+	f->rootfs = xasprintf("%s/rootfs", f->dir);
+	rc = image_layer_dirs(st, im, &f->lowers);
+	if (!rc && driver == CTRFS_BINDCOPY)
+		f->src = readonly ? xasprintf("%s/flat/%s", store_root(st), im->id + 7)
+				  : xasprintf("%s/copy", f->dir);
+	if (!rc && access(f->rootfs, F_OK) < 0)
+		rc = err_set(errno, "container root %s", f->rootfs);
+	if (rc < 0)
+		ctrfs_clear(f);
+	return rc;
+}
+
 int ctrfs_mount(void *arg)
 {
 	const struct ctrfs *f = arg;

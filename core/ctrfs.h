@@ -27,6 +27,9 @@ int ctrfs_pick(const char *root, const char *driver, const struct dory_conf *con
  * starts. On failure nothing is left. */
 int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
 		  enum ctrfs_driver driver, bool readonly, struct ctrfs *out);
+/* The same struct for a container prepared earlier (to start it again). */
+int ctrfs_open(struct store *st, const struct image *im, const char *id,
+	       enum ctrfs_driver driver, bool readonly, struct ctrfs *f);
 /* In the container's private mount namespace: mount rootfs (a
  * rt_spec.mount_root hook; arg is the struct ctrfs). */
 int ctrfs_mount(void *arg);

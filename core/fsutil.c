@@ -118,3 +118,34 @@ int fsutil_poll(int fd, short ev, int ms)
 		return -errno;
 	return r ? 0 : -ETIMEDOUT;
 }
+
+int fsutil_write_atomic(const char *path, const char *s, bool durable)
+{
+	autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	autofree char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0)
+		return err_set(errno, "create %s", tmp);
+	r = fsutil_write_full(fd, s, strlen(s));
+	if (r == 0 && durable && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return err_set(-r, "write %s", path);
+	}
+	if (durable && slash) {
+		*slash = '\0';
+		fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	return 0;
+}

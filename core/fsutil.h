@@ -21,5 +21,8 @@ int fsutil_read_file(const char *path, char **out);
 int fsutil_poll(int fd, short ev, int ms);
 /* mkdir -p; existing directories are fine. */
 int fsutil_mkdir_p(const char *path, mode_t mode);
+/* Replace path with the string s: a temporary name beside it, rename;
+ * durable: fsync the file and its directory too (power cuts). */
+int fsutil_write_atomic(const char *path, const char *s, bool durable);
 
 #endif

@@ -27,6 +27,9 @@ struct rootfs_opts {
 /* Describe the host's device node host as path in the container; path
  * must lie under /dev/. -ENOENT or -ENODEV (not a device) otherwise. */
 int rootfs_device_from_host(const char *host, const char *path, struct rootfs_device *out);
+/* --device HOST[:CONTAINER][:rwm] (Docker's grammar) described from the
+ * host's node; out->path is allocated (free it). */
+int rootfs_device_parse(const char *spec, struct rootfs_device *out);
 
 /* Make dir the root of the calling process's (new) mount namespace with
  * Docker's /proc, /sys and /dev; the old root is detached. */

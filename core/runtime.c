@@ -36,12 +36,6 @@
 
 #define RT_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* What the container side sends when it cannot reach execve. */
-struct rt_child_err {
-	int code;	/* 125, 126 or 127 */
-	int errnum;
-	char msg[240];
-};
 
 /* The signals the caller forwards (as Docker's client does), plus CHLD. */
 static const int rt_relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -67,7 +61,7 @@ int rt_new_id(char id[RT_ID_LEN + 1])
 
 /* ---- the container's side ---- */
 
-static NORETURN void rt_child_fail(int errfd, int code)
+NORETURN void rt_child_fail(int errfd, int code)
 {
 	struct rt_child_err e = { .code = code, .errnum = err_errno() };
 
@@ -76,7 +70,7 @@ static NORETURN void rt_child_fail(int errfd, int code)
 	_exit(code);
 }
 
-static void rt_child_signals(void)
+void rt_child_signals(void)
 {
 	sigset_t none;
 
@@ -89,10 +83,18 @@ static void rt_child_signals(void)
 
 /* stdio: the pty's slave with -t (master sent to the caller), else the
  * caller's own streams, with /dev/null as stdin unless -i. */
-static int rt_child_stdio(const struct rt_spec *s, int sock)
+static int rt_child_stdio(const struct rt_spec *s, int sock, const int io[3])
 {
 	int master, slave, fd;
 
+	if (!s->tty && io[1] >= 0) {
+		if (setsid() < 0)
+			return err_set(errno, "setsid");
+		for (fd = 0; fd < 3; fd++)
+			if (dup2(io[fd], fd) < 0)
+				return err_set(errno, "connect the container's output");
+		return 0;
+	}
 	if (!s->tty) {
 		/* A session of its own: keys typed at the caller's terminal reach
 		 * the container only as the signals the caller forwards. */
@@ -130,30 +132,21 @@ static char *rt_child_etc(const char *path)
 	return text;
 }
 
-/* Become the user, in the working directory, with the capability set.
- * The bounding set is cut first, while CAP_SETPCAP is still held. */
-static int rt_child_user(const struct rt_spec *s, struct strv *env)
+int rt_child_user(const char *user, uint64_t caps, struct strv *env)
 {
 	autofree char *passwd = rt_child_etc("/etc/passwd"), *group = rt_child_etc("/etc/group");
-	const char *cwd = s->cwd && *s->cwd ? s->cwd : "/";
-	const char *who = s->user && *s->user ? s->user : "root";
+	const char *who = user && *user ? user : "root";
 	struct pw_user u;
 	int r = -1;
 
-	if (pw_resolve(s->user ? s->user : "", passwd, group, &u) < 0)
+	if (pw_resolve(user ? user : "", passwd, group, &u) < 0)
 		return -err_errno();
 	if (!strv_getenv(env, "HOME")) {
 		autofree char *home = xasprintf("HOME=%s", u.home);
 
 		strv_setenv(env, home);
 	}
-	if (fsutil_mkdir_p(cwd, 0755) < 0 || chdir(cwd) < 0) {
-		if (!err_errno())
-			err_set(errno, "chdir %s", cwd);
-		err_ctx("working directory");
-		goto out;
-	}
-	if (caps_drop_bounding(s->caps) < 0)
+	if (caps_drop_bounding(caps) < 0)
 		goto out;
 	if (setgroups(u.ngroups, u.groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0) {
 		err_set(errno, "set groups for user %s", who);
@@ -163,21 +156,30 @@ static int rt_child_user(const struct rt_spec *s, struct strv *env)
 		err_set(errno, "set user %s", who);
 		goto out;
 	}
-	r = caps_apply(s->caps);
+	r = caps_apply(caps);
 out:
 	pw_user_clear(&u);
 	return r;
 }
 
-/* The exit code for an execve error: 127 not found, 126 not runnable. */
-static int rt_exec_code(int e)
+/* The working directory, made if missing (as Docker does). */
+static int rt_child_cwd(const struct rt_spec *s)
+{
+	const char *cwd = s->cwd && *s->cwd ? s->cwd : "/";
+
+	if (fsutil_mkdir_p(cwd, 0755) == 0 && chdir(cwd) == 0)
+		return 0;
+	if (!err_errno())
+		err_set(errno, "chdir %s", cwd);
+	return err_ctx("working directory");
+}
+
+int rt_exec_code(int e)
 {
 	return (e == ENOENT || e == ENOTDIR || e == ELOOP) ? 127 : 126;
 }
 
-/* Look cmd up in PATH like Docker (Go's exec.LookPath): the first regular
- * file with an execute bit. Allocated. */
-static char *rt_lookpath(const char *cmd, const char *path)
+char *rt_lookpath(const char *cmd, const char *path)
 {
 	autofree char *copy = xstrdup(path);
 	char *save = NULL;
@@ -193,9 +195,10 @@ static char *rt_lookpath(const char *cmd, const char *path)
 	return NULL;
 }
 
-static NORETURN void rt_child_exec(const struct rt_spec *s, struct strv *env, int errfd)
+NORETURN void rt_child_execve(char *const *argv, struct strv *env,
+			      const struct seccomp_policy *sc, int errfd)
 {
-	const char *cmd = s->argv[0];
+	const char *cmd = argv[0];
 	autofree char *path = NULL;
 
 	if (!strchr(cmd, '/')) {
@@ -208,10 +211,10 @@ static NORETURN void rt_child_exec(const struct rt_spec *s, struct strv *env, in
 	}
 	/* Last before execve, so that nothing dory itself does is filtered;
 	 * the program was built by the caller, this only installs it. */
-	if (s->seccomp && seccomp_policy_apply(s->seccomp) < 0)
+	if (sc && seccomp_policy_apply(sc) < 0)
 		rt_child_fail(errfd, 125);
-	execve(cmd, s->argv, env->v);
-	err_set(errno, "exec: \"%s\"", s->argv[0]);
+	execve(cmd, argv, env->v);
+	err_set(errno, "exec: \"%s\"", argv[0]);
 	rt_child_fail(errfd, rt_exec_code(err_errno()));
 }
 
@@ -226,7 +229,8 @@ static int rt_child_mount_root(const struct rt_spec *s)
 	return s->mount_root(s->mount_arg);
 }
 
-static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock)
+static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock,
+			      const int io[3])
 {
 	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = s->privileged,
 					.devices = s->devices, .ndevices = s->ndevices };
@@ -248,11 +252,12 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 		err_set(errno, "set hostname %s", s->hostname);
 	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s) == 0 &&
 		 rootfs_enter_opts(s->rootfs, &ro) == 0 &&
-		 rt_child_stdio(s, sock) == 0 && rootfs_finish_opts(&ro) == 0 &&
-		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_user(s, &env) == 0 &&
+		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
+		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_cwd(s) == 0 &&
+		 rt_child_user(s->user, s->caps, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
 		umask(022);
-		rt_child_exec(s, &env, errfd);
+		rt_child_execve(s->argv, &env, s->seccomp, errfd);
 	}
 	if (!err_errno())
 		err_set(errno, "set up the container");
@@ -261,7 +266,7 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 
 /* ---- the caller's side ---- */
 
-static int rt_exit_status(int st)
+int rt_exit_status(int st)
 {
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
@@ -270,8 +275,7 @@ static int rt_exit_status(int st)
 	return 125;
 }
 
-/* Reap every child that has exited (we are a subreaper); true once pid. */
-static bool rt_reap(pid_t pid, int *status)
+bool rt_reap(pid_t pid, int *status)
 {
 	bool done = false;
 	pid_t r;
@@ -373,25 +377,63 @@ static void rt_sigset(sigset_t *set)
 		sigaddset(set, rt_relayed[i]);
 }
 
+/* The container's ends of its stdio pipes (RT pipes mode): in[0] (or
+ * /dev/null), out[1], err[1]; the caller keeps the others in p. */
+static int rt_pipes(const struct rt_spec *s, struct rt_proc *p, int io[3])
+{
+	int in[2] = { -1, -1 }, out[2], err[2];
+
+	if (s->tty || !s->pipes)
+		return 0;
+	if (s->interactive ? pipe2(in, O_CLOEXEC) < 0
+			   : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(errno, "create the container's input");
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		close(in[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		return err_set(errno, "create the container's output pipes");
+	}
+	io[0] = in[0];
+	io[1] = out[1];
+	io[2] = err[1];
+	p->in = in[1];
+	p->out = out[0];
+	p->err = err[0];
+	return 0;
+}
+
+static void rt_close_io(int io[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (io[i] >= 0)
+			close(TAKE_FD(io[i]));
+}
+
 /* Start the container side and hand it over to its cgroup; returns pid. */
-static pid_t rt_spawn(const struct rt_spec *s, const struct cg *cg, int *errfd, int *sockfd)
+static pid_t rt_spawn(const struct rt_spec *s, struct rt_proc *p, int *errfd, int *sockfd)
 {
 	const unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				 CLONE_NEWNET;
-	int sync[2], errp[2], sock[2] = { -1, -1 };
+	int sync[2], errp[2], sock[2] = { -1, -1 }, io[3] = { -1, -1, -1 };
 	pid_t pid;
 
+	if (rt_pipes(s, p, io) < 0)
+		return -err_errno();
 	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    (s->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0))
+	    (s->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)) {
+		rt_close_io(io);
 		return err_set(errno, "create pipes");
+	}
 	pid = compat_clone_fork(ns);
 	if (pid == 0) {
 		close(sync[1]);
 		close(errp[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		rt_child(s, sync[0], errp[1], sock[1]);
+		rt_child(s, sync[0], errp[1], sock[1], io);
 	}
+	rt_close_io(io);
 	close(sync[0]);
 	close(errp[1]);
 	if (sock[1] >= 0)
@@ -400,7 +442,7 @@ static pid_t rt_spawn(const struct rt_spec *s, const struct cg *cg, int *errfd, 
 		err_set(errno, "create namespaces");
 		goto undo;
 	}
-	if (cg->n && cg_add_pid(cg, pid) < 0) {
+	if (p->cg.n && cg_add_pid(&p->cg, pid) < 0) {
 		kill(pid, SIGKILL);
 		goto undo;
 	}
@@ -423,35 +465,6 @@ undo:
 	return -err_errno();
 }
 
-/* Start the container and relay until it exits; signals are blocked and
- * read from sfd throughout. */
-static int rt_run_cg(const struct rt_spec *s, const struct cg *cg, int sfd, int *status)
-{
-	autoclose int errfd = -1, sock = -1, master = -1;
-	struct termios saved;
-	bool raw = false;
-	pid_t pid = rt_spawn(s, cg, &errfd, &sock);
-	int r = 0;
-
-	if (pid < 0)
-		return pid;
-	if (s->tty && pty_recv_fd(sock, &master) < 0) {
-		r = rt_started(errfd, pid, status);
-		return r < 0 ? r : err_ctx("set up the container's terminal");
-	}
-	r = rt_started(errfd, pid, status);
-	if (r < 0)
-		return r;
-	if (master >= 0) {
-		pty_copy_winsize(isatty(0) ? 0 : 1, master);
-		raw = s->interactive && isatty(0) && pty_make_raw(0, &saved) == 0;
-	}
-	rt_wait(s, pid, sfd, master, status);
-	if (raw)
-		pty_restore(0, &saved);
-	return 0;
-}
-
 /* The devices controller allows the default nodes and --device ones. */
 static int rt_devices(const struct rt_spec *s, const struct cg *cg)
 {
@@ -470,51 +483,132 @@ static int rt_devices(const struct rt_spec *s, const struct cg *cg)
 	return r;
 }
 
-int rt_run(const struct rt_spec *s, int *status)
+/* The cgroup dory-<id12>, with the limits and device rules. */
+static int rt_cgroup(const struct rt_spec *s, struct cg *cg)
 {
-	autoclose int sfd = -1;
 	char name[32];
-	sigset_t set, old;
-	struct cg cg;
 	int r;
 
-	*status = 125;
 	snprintf(name, sizeof(name), "dory-%.12s", s->id);
-	r = cg_create(name, &cg);
+	r = cg_create(name, cg);
 	if (r == -ENODEV)
 		err_clear();	/* no cgroup mounted at all: run without one */
 	else if (r < 0)
 		return r;
 	/* With no cgroup at all, asking for a limit still fails clearly. */
-	r = cg_set_limits(&cg, &s->limits);
+	r = cg_set_limits(cg, &s->limits);
 	if (r == 0)
-		r = rt_devices(s, &cg);
+		r = rt_devices(s, cg);
+	return r;
+}
+
+static void rt_proc_close(struct rt_proc *p)
+{
+	int *fds[] = { &p->master, &p->in, &p->out, &p->err };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(TAKE_FD(*fds[i]));
+}
+
+int rt_start(const struct rt_spec *s, struct rt_proc *p, int *status)
+{
+	autoclose int errfd = -1, sock = -1;
+	int r;
+
+	*status = 125;
+	*p = (struct rt_proc){ .master = -1, .in = -1, .out = -1, .err = -1 };
+	r = rt_cgroup(s, &p->cg);
 	if (r < 0)
-		goto undo_cg;
-	rt_sigset(&set);
-	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
-		r = err_set(errno, "block signals");
-		goto undo_cg;
+		goto undo;
+	p->pid = rt_spawn(s, p, &errfd, &sock);
+	if (p->pid < 0) {
+		r = p->pid;
+		goto undo;
 	}
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		r = err_set(errno, "signalfd");
-		goto undo_mask;
+	if (s->tty && pty_recv_fd(sock, &p->master) < 0) {
+		r = rt_started(errfd, p->pid, status);
+		if (r == 0)
+			r = err_ctx("set up the container's terminal");
+		goto undo;
 	}
-	/* Orphans of the container's namespace come to us, not to a late PID 1. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	r = rt_run_cg(s, &cg, sfd, status);
-	if (s->oom_killed && cg_oom_killed(&cg, s->oom_killed) < 0)
+	r = rt_started(errfd, p->pid, status);
+	if (r == 0)
+		return 0;
+undo:
+	p->pid = 0;
+	rt_proc_close(p);
+	if (cg_destroy(&p->cg) < 0)
+		err_clear();	/* keep the first error */
+	cg_free(&p->cg);
+	return r;
+}
+
+int rt_finish(const struct rt_spec *s, struct rt_proc *p)
+{
+	int r = 0;
+
+	if (s->oom_killed && cg_oom_killed(&p->cg, s->oom_killed) < 0)
 		err_clear();
 	/* The namespace's other processes, killed with its init, were
 	 * reparented to us: reap those already gone before removing the group. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-undo_mask:
-	sigprocmask(SIG_SETMASK, &old, NULL);
-undo_cg:
-	if (cg_destroy(&cg) < 0 && r == 0)
+	rt_proc_close(p);
+	if (cg_destroy(&p->cg) < 0)
 		r = -err_errno();
-	cg_free(&cg);
+	cg_free(&p->cg);
+	return r;
+}
+
+int rt_signals_block(sigset_t *old)
+{
+	sigset_t set;
+	int sfd;
+
+	rt_sigset(&set);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return err_set(errno, "block signals");
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return err_set(errno, "signalfd");
+	}
+	/* Orphans of the container's namespace come to us, not to a late PID 1. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	return sfd;
+}
+
+void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, int *status)
+{
+	struct termios saved;
+	bool raw = false;
+
+	if (p->master >= 0) {
+		pty_copy_winsize(isatty(0) ? 0 : 1, p->master);
+		raw = s->interactive && isatty(0) && pty_make_raw(0, &saved) == 0;
+	}
+	rt_wait(s, p->pid, sfd, p->master, status);
+	if (raw)
+		pty_restore(0, &saved);
+}
+
+int rt_run(const struct rt_spec *s, int *status)
+{
+	struct rt_proc p;
+	sigset_t old;
+	int sfd, r;
+
+	*status = 125;
+	sfd = rt_signals_block(&old);
+	if (sfd < 0)
+		return sfd;
+	r = rt_start(s, &p, status);
+	if (r == 0) {
+		rt_attach(s, &p, sfd, status);
+		r = rt_finish(s, &p);
+	}
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

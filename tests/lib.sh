@@ -8,6 +8,7 @@ set -u
 T=dt$$
 TMP=$(mktemp -d "/tmp/$T.XXXXXX")
 export DORY_STATE=$TMP/state	# not the host's /run/dory
+export DORY_ROOT=$TMP/root	# nor its /var/lib/dory (containers are kept)
 CASE=$(basename "${0%.sh}")
 T_PIDS=""
 T_MOUNTS=""
@@ -16,8 +17,14 @@ ERR=$TMP/err
 
 t_cleanup()
 {
-	local p m
+	local p m c
 	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	# Detached containers of this run: their supervisors, cgroups, files.
+	for c in "$DORY_ROOT"/containers/*/config.json; do
+		[ -e "$c" ] || continue
+		c=${c%/config.json}
+		"$DORY" rm -f "${c##*/}" >/dev/null 2>&1
+	done
 	for m in $T_MOUNTS; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$TMP"
 }

@@ -132,7 +132,7 @@ t_fail 125 "invalid reference" "... with one line" d rmi "$N/Bad"
 t_store_unchanged "rmi: an ID prefix of nothing is refused" d rmi 0000000000
 
 # rmi of an image a running container uses
-"$DORY" --root "$ROOT" run "$N/two:v1" sleep 30 >/dev/null 2>&1 & dpid=$!
+"$DORY" --root "$ROOT" run --rm "$N/two:v1" sleep 30 >/dev/null 2>&1 & dpid=$!
 T_PIDS="$T_PIDS $dpid"
 cpid=""  # the container's PID 1 once it runs sleep
 for i in $(seq 100); do

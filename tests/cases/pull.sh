@@ -20,33 +20,33 @@ reg_push "$L:one" "$G/$T/one:v1" >/dev/null
 # Pull and run
 t_out "pull prints the full name" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
 t_check "every layer was fetched once" [ "$(reg_blob_gets "$G")" -eq 3 ]
-t_out "run IMAGE uses the image's Cmd" hello d run "$G/$T/one:v1"
-t_out "... its Env and WorkingDir" "bar /srv" d run "$G/$T/one:v1" sh -c 'echo $FOO $(pwd)'
-t_out "... -e and -w override them" "baz /" d run -e FOO=baz -w / "$G/$T/one:v1" \
+t_out "run IMAGE uses the image's Cmd" hello d run --rm "$G/$T/one:v1"
+t_out "... its Env and WorkingDir" "bar /srv" d run --rm "$G/$T/one:v1" sh -c 'echo $FOO $(pwd)'
+t_out "... -e and -w override them" "baz /" d run --rm -e FOO=baz -w / "$G/$T/one:v1" \
 	sh -c 'echo $FOO $(pwd)'
-t_out "--entrypoint replaces the image's" "x" d run --entrypoint echo "$G/$T/one:v1" x
-t_out "writes go to the container's own layer" "new" d run "$G/$T/one:v1" \
+t_out "--entrypoint replaces the image's" "x" d run --rm --entrypoint echo "$G/$T/one:v1" x
+t_out "writes go to the container's own layer" "new" d run --rm "$G/$T/one:v1" \
 	sh -c 'echo new >/etc/hello; cat /etc/hello'
-t_out "... and are gone in the next container" hello d run "$G/$T/one:v1"
-t_out "--read-only works on an image" "ro" d run --read-only "$G/$T/one:v1" \
+t_out "... and are gone in the next container" hello d run --rm "$G/$T/one:v1"
+t_out "--read-only works on an image" "ro" d run --rm --read-only "$G/$T/one:v1" \
 	sh -c 'touch /x 2>/dev/null || echo ro'
-t_out "bind-copy driver" hello d run --storage-driver bind-copy "$G/$T/one:v1"
-t_out "bind-copy, read-only" "ro" d run --storage-driver bind-copy --read-only \
+t_out "bind-copy driver" hello d run --rm --storage-driver bind-copy "$G/$T/one:v1"
+t_out "bind-copy, read-only" "ro" d run --rm --storage-driver bind-copy --read-only \
 	"$G/$T/one:v1" sh -c 'touch /x 2>/dev/null || echo ro'
 reg_log_clear "$G"
 t_out "pulling again downloads nothing" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
 t_check "... no blob GET" [ "$(reg_blob_gets "$G")" -eq 0 ]
 t_out "pull by digest" "$G/$T/one@$dig" d pull -q "$G/$T/one@$dig"
-t_ok "run by digest" d run "$G/$T/one@$dig" true
+t_ok "run by digest" d run --rm "$G/$T/one@$dig" true
 t_fail 125 "no such image" "--pull never with a missing image" \
-	d run --pull never "$G/$T/nope:v1" true
+	d run --rm --pull never "$G/$T/nope:v1" true
 t_fail 125 "not found" "a missing tag" d pull -q "$G/$T/one:nope"
 t_fail 125 "invalid reference" "a bad reference" d pull "$G/$T/One"
 
 # Platforms of an index
 reg_image_make "$L" multi --multi >/dev/null
 reg_push "$L:multi" "$G/$T/multi:v1" >/dev/null
-t_out "an index gives this machine's image" linux/amd64 d run "$G/$T/multi:v1" cat /platform
+t_out "an index gives this machine's image" linux/amd64 d run --rm "$G/$T/multi:v1" cat /platform
 t_ok "--platform linux/arm64 pulls that one" d pull -q --platform linux/arm64 "$G/$T/multi:v1"
 has_platform() { grep -rqx "$1" "$ROOT"/layers/*/diff/platform; }
 t_check "... its layer is in the store" has_platform linux/arm64
@@ -116,7 +116,7 @@ printf '{"certs-dir": "%s", "registry-mirrors": ["https://%s/"]}\n' "$TMP/certs.
 	>"$TMP/mirror.json"
 t_out "docker.io names come from a configured mirror" "docker.io/library/$T-hub:v1" \
 	env DORY_CONFIG="$TMP/mirror.json" "$DORY" --root "$ROOT" pull -q "$T-hub:v1"
-t_out "... and run by their short name" hello d run "$T-hub:v1"
+t_out "... and run by their short name" hello d run --rm "$T-hub:v1"
 reg_start --tls none
 reg_push "$L:one" "$REG/$T/plain:v1" >/dev/null
 t_fail 125 "list it in insecure-registries" "plain HTTP is refused unless configured" d pull -q "$REG/$T/plain:v1"
@@ -145,7 +145,7 @@ reg_log_clear "$REG"
 t_ok "pulling again succeeds" d pull -q "$REG/$T/big:v1"
 t_check "... with a Range request for the rest" grep -q '" 206 ' "$(reg_log "$REG")"
 t_out "... and the big file is whole" "$(sha256sum <"$TMP/big/blob")" \
-	d run "$REG/$T/big:v1" sh -c 'sha256sum </blob'
+	d run --rm "$REG/$T/big:v1" sh -c 'sha256sum </blob'
 
 # Two pulls of one image at once: each layer is downloaded once
 mkdir -p "$TMP/two" && head -c $((4 << 20)) /dev/urandom >"$TMP/two/blob"
@@ -158,7 +158,7 @@ t_wait "$p1" 60; r1=$RC; t_wait "$p2" 60; r2=$RC
 t_check "two concurrent pulls both succeed" [ "$r1" = 0 ] && [ "$r2" = 0 ]
 t_check "... and fetch each layer once" [ "$(reg_blob_gets "$REG")" -le 3 ]
 t_out "... and the image runs" "$(sha256sum <"$TMP/two/blob")" \
-	d run "$REG/$T/two:v1" sh -c 'sha256sum </blob'
+	d run --rm "$REG/$T/two:v1" sh -c 'sha256sum </blob'
 
 t_check "no partial or tmp left behind" [ -z "$(ls -A "$ROOT/blobs/partial" "$ROOT/tmp" | grep -v ':$' | grep .)" ]
 t_check "no container directory left" [ -z "$(ls "$ROOT/containers" 2>/dev/null)" ]

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+/* exec.c - `dory exec`: run a command in a running container, from its
+ * records. Joining the container is core/rt_exec.c's work. */
+//@applet exec  APPLET_EXEC  exec_main  NEEDROOT
+//@config APPLET_EXEC
+//@	bool "exec (~6 KB)"
+//@	default y
+//@	select CORE_RUNTIME
+//@	help
+//@	  Usage: dory exec [OPTIONS] CONTAINER COMMAND [ARG...]
+//@
+//@	  Run a command in a running container: in its namespaces, cgroup and
+//@	  root filesystem, as its user, with its capabilities and seccomp
+//@	  policy and its environment.
+//@
+//@	    -d, --detach         run in the background (output discarded)
+//@	    -e, --env K=V        set an environment variable (K alone: copy it)
+//@	    -i, --interactive    keep stdin open
+//@	    -t, --tty            allocate a pseudo-terminal
+//@	    -u, --user U[:G]     user and group (default: the container's)
+//@	    -w, --workdir DIR    working directory (default: the container's)
+//@
+//@	  Exit status: the command's, 128+N if killed by signal N, 125 if
+//@	  dory failed or the container is not running, 126 if COMMAND cannot
+//@	  run, 127 if it is not found.
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctr.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/rt_exec.h"
+#include "core/seccomp.h"
+#include "core/str.h"
+#include "core/xalloc.h"
+
+struct exec_opts {
+	bool detach, interactive, tty;
+	struct strv env;
+	const char *user, *workdir;
+};
+
+static const struct opt exec_optv[] = {
+	OPT_BOOL('d', "detach", offsetof(struct exec_opts, detach)),
+	OPT_LIST('e', "env", offsetof(struct exec_opts, env)),
+	OPT_BOOL('i', "interactive", offsetof(struct exec_opts, interactive)),
+	OPT_BOOL('t', "tty", offsetof(struct exec_opts, tty)),
+	OPT_STR('u', "user", offsetof(struct exec_opts, user)),
+	OPT_STR('w', "workdir", offsetof(struct exec_opts, workdir)),
+	OPT_END
+};
+
+/* One -e: "K=V" as is; "K" copies the caller's K if set (Docker's rule). */
+static void exec_add_env(struct strv *env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	autofree char *key = xstrndup(kv, klen);
+	const char *val;
+
+	if (!klen || key[strcspn(key, " \t")])
+		die("invalid environment variable '%s' (use NAME=VALUE)", kv);
+	if (kv[klen] == '=') {
+		strv_setenv(env, kv);
+		return;
+	}
+	val = getenv(key);
+	if (val) {
+		autofree char *full = xasprintf("%s=%s", key, val);
+
+		strv_setenv(env, full);
+	}
+}
+
+/* The container's seccomp policy, as run built it; NULL for none. */
+static struct seccomp_policy *exec_seccomp(const struct ctr_config *c)
+{
+	struct seccomp_policy *p = NULL;
+	autofree char *dir = NULL, *path = NULL;
+
+	if (c->privileged || !c->seccomp || !strcmp(c->seccomp, "unconfined"))
+		return NULL;
+	if (!strcmp(c->seccomp, "default")) {
+		if (seccomp_policy_default_cached(c->caps, dory.state, &p) < 0)
+			die_err();
+		return p;
+	}
+	dir = ctr_dir(c->id);
+	path = xasprintf("%s/seccomp.json", dir);
+	if (seccomp_policy_load(path, c->caps, &p) < 0)
+		die_err();
+	return p;
+}
+
+/* Docker refuses a container that is not running; so do we (125). */
+static void exec_check_state(const char *ref, const struct ctr_state *st)
+{
+	if (st->status == CTR_PAUSED)
+		die("container %s is paused (unpause it first)", ref);
+	if (st->status == CTR_RESTARTING)
+		die("container %s is restarting (wait until it is running)", ref);
+	if (st->status != CTR_RUNNING || st->pid <= 0)
+		die("container %s is not running (start it first)", ref);
+}
+
+static void exec_spec(const struct exec_opts *o, const struct ctr_config *c,
+		      struct rt_exec_spec *s)
+{
+	/* Docker: HOSTNAME and, with -t, TERM, then the container's, then -e. */
+	for (size_t i = 0; i < c->env.n; i++)
+		strv_push(&s->env, c->env.v[i]);
+	if (c->hostname && !strv_getenv(&s->env, "HOSTNAME"))
+		strv_push_take(&s->env, xasprintf("HOSTNAME=%s", c->hostname));
+	if (o->tty && !strv_getenv(&s->env, "TERM"))
+		strv_setenv(&s->env, "TERM=xterm");
+	for (size_t i = 0; i < o->env.n; i++)
+		exec_add_env(&s->env, o->env.v[i]);
+	s->user = o->user ? o->user : c->user;
+	s->cwd = o->workdir ? o->workdir : c->workdir;
+	s->caps = c->caps;
+	s->seccomp = exec_seccomp(c);
+	s->tty = o->tty;
+	s->interactive = o->interactive;
+	s->detach = o->detach;
+}
+
+int exec_main(int argc, char **argv)
+{
+	struct exec_opts o = { 0 };
+	struct rt_exec_spec s = { 0 };
+	struct ctr_config c = { 0 };
+	struct ctr_state st = { 0 };
+	char id[CTR_ID_LEN + 1];
+	char **args;
+	int status;
+
+	(void)argc;
+	args = opt_parse(exec_optv, &o, argv);
+	if (!args[0] || !args[1])
+		die("give a container and a command (usage: dory exec CONTAINER COMMAND [ARG...])");
+	if (o.interactive && o.tty && !isatty(0))
+		die("the input device is not a TTY (drop -t, or run from a terminal)");
+	if (o.workdir && o.workdir[0] != '/')
+		die("the working directory '%s' is invalid, it needs to be an absolute path",
+		    o.workdir);
+	if (ctr_find(args[0], id) < 0 || ctr_config_load(id, &c) < 0 ||
+	    ctr_state_load(id, false, &st) < 0)
+		die_err();
+	exec_check_state(args[0], &st);
+	exec_spec(&o, &c, &s);
+	s.pid = st.pid;
+	s.cg = &st.cg;
+	s.argv = args + 1;
+	if (rt_exec(&s, &status) < 0) {
+		if (err_errno() == ESRCH && status == 125)	/* it stopped meanwhile */
+			die("container %s is not running (start it first)", args[0]);
+		dory.fail_code = status;
+		die_err();
+	}
+	return status;
+}

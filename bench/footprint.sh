@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# bench/footprint.sh - what a detached container costs: memory of N sleeping
+# busybox containers and `run -d` latency, for dory (one supervisor per
+# container: dory itself re-executed), crun alone (no supervisor at all) and
+# conmon + crun (podman's per-container supervisor). Prints medians and ratios.
+#   bench/footprint.sh [N] [RUNS]   (as root; DORY= picks the binary,
+#   ENGINES="dory crun conmon" a subset; N=50 containers, RUNS=20 runs)
+# Memory is Pss from /proc/PID/smaps_rollup (shared pages split among their
+# users) summed over supervisors and container processes, plus the memory
+# charged to each container's own memory cgroup (v1 usage_in_bytes, or v2
+# memory.current). Each engine's containers run alone, one engine at a time.
+set -eu -o pipefail
+cd "$(dirname "$0")/.."
+DORY=${DORY:-$PWD/build/dory}
+N=${1:-50}
+RUNS=${2:-20}
+[ "$(id -u)" = 0 ] || { echo "bench/footprint.sh: run as root" >&2; exit 1; }
+[ -x "$DORY" ] || { echo "bench/footprint.sh: no $DORY: run make first" >&2; exit 1; }
+for t in busybox crun unshare nsenter python3 sha256sum tar; do
+	command -v $t >/dev/null ||
+		{ echo "bench/footprint.sh: $t is missing (make check installs it)" >&2; exit 1; }
+done
+# conmon is the optional peer: installed here if apt-get can, else skipped.
+CONMON=$(command -v conmon || true)
+if [ -z "$CONMON" ] && command -v apt-get >/dev/null; then
+	echo "bench/footprint.sh: installing conmon (Debian package) for the peer rows" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq conmon >/dev/null 2>&1 || true
+	CONMON=$(command -v conmon || true)
+fi
+
+B=$(mktemp -d "/tmp/${USER:-$(id -un)}-fp$$.XXXXXX")
+P=fp$$-			# every container name starts with this
+NS=""			# pid of the mount namespace crun and conmon run in
+export DORY_ROOT=$B/root DORY_STATE=$B/state
+
+# ---- cleanup: by name for dory and crun, by PID for conmon ----
+cleanup()
+{
+	local id p m
+	trap - EXIT INT TERM
+	for id in $("$B/dory" ps -aq -f "name=^$P" 2>/dev/null); do "$B/dory" rm -f "$id" >/dev/null 2>&1 || true; done
+	for id in $(incrun crun --root "$B/crun" list -q 2>/dev/null); do
+		incrun crun --root "$B/crun" delete -f "$id" >/dev/null 2>&1 || true
+	done
+	for p in "$B"/mb/*/conmon.pid "$B"/sup.pids; do
+		[ -f "$p" ] && for id in $(cat "$p"); do	# only if it is still ours
+			tr '\0' ' ' 2>/dev/null <"/proc/$id/cmdline" | grep -qF "$B/" && kill "$id"
+		done
+	done
+	[ -n "$NS" ] && kill "$NS" 2>/dev/null
+	for m in /sys/fs/cgroup/*/"$P"* /sys/fs/cgroup/"$P"*; do
+		[ -d "$m" ] && rmdir "$m" 2>/dev/null
+	done
+	awk -v d="$B/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	rm -rf "$B"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# crun 1.8.1 refuses hybrid cgroups (v1 controllers plus a v2 hierarchy at
+# /sys/fs/cgroup/unified): crun and conmon run in a mount namespace, held
+# by a sleeping process, where that v2 mount is hidden (as in start.sh).
+incrun() { if [ -n "$NS" ]; then nsenter -t "$NS" -m -- "$@"; else "$@"; fi; }
+CRUN_NOTE=""
+if [ -d /sys/fs/cgroup/unified ] && mountpoint -q /sys/fs/cgroup/unified; then
+	unshare -m --propagation private sh -c \
+		'umount /sys/fs/cgroup/unified && exec sleep 100000' </dev/null >/dev/null 2>&1 &
+	NS=$!
+	for _ in $(seq 100); do
+		[ "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] &&
+			! incrun mountpoint -q /sys/fs/cgroup/unified && break
+		sleep 0.01
+	done
+	CRUN_NOTE=" crun and conmon ran in a mount ns hiding cgroup2 'unified' (crun 1.8.1 refuses hybrid cgroups)."
+fi
+
+# ---- the image, the bundles ----
+# A busybox root filesystem (as tests/demo.sh makes it), loaded into dory as
+# a Docker archive, and shared read-only by every crun bundle.
+R=$B/rootfs
+mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/proc" "$R/sys" "$R/dev" "$B/img" "$B/crun"
+cp "$(command -v busybox)" "$R/bin/"
+chroot "$R" /bin/busybox --install -s /bin
+echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
+echo "root:x:0:" >"$R/etc/group"
+case $(uname -m) in
+x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; armv7l) arch=arm ;;
+mips*) arch=mipsle ;; *) arch=$(uname -m) ;;
+esac
+tar -C "$R" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$B/layer.tar" .
+lh=$(sha256sum <"$B/layer.tar" | cut -d' ' -f1)
+mkdir -p "$B/img/$lh" && mv "$B/layer.tar" "$B/img/$lh/layer.tar"
+printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+	"$arch" "$lh" >"$B/config.json"
+ch=$(sha256sum <"$B/config.json" | cut -d' ' -f1)
+mv "$B/config.json" "$B/img/$ch.json"
+printf '[{"Config":"%s.json","RepoTags":["%sbusybox:latest"],"Layers":["%s/layer.tar"]}]' \
+	"$ch" "$P" "$lh" >"$B/img/manifest.json"
+tar -C "$B/img" -cf "$B/busybox.tar" .
+rm -rf "$B/img"
+# A copy of the binary: a rebuild of $DORY during the run does not touch
+# it, and other dory processes on the host do not share (and so dilute)
+# its pages.
+cp "$DORY" "$B/dory"
+"$B/dory" load -i "$B/busybox.tar" >/dev/null
+IMG=${P}busybox
+
+# bundle DIR NAME: an OCI bundle from `crun spec`, not a terminal, running
+# `sleep 100000` on the shared read-only rootfs, in a cgroup of its own and
+# in the namespaces dory uses (pid, mount, uts, ipc, net, cgroup).
+(cd "$B" && crun spec) && mv "$B/config.json" "$B/spec.json"
+bundle()
+{
+	mkdir -p "$1"
+	python3 - "$B/spec.json" "$1/config.json" "$R" "$2" <<-'PY'
+	import json, sys
+	src, dst, root, name = sys.argv[1:]
+	c = json.load(open(src))
+	c["process"]["terminal"] = False
+	c["process"]["args"] = ["sleep", "100000"]
+	c["root"] = {"path": root, "readonly": True}
+	c["hostname"] = name
+	c["linux"]["cgroupsPath"] = "/" + name
+	if not any(n["type"] == "cgroup" for n in c["linux"]["namespaces"]):
+	    c["linux"]["namespaces"].append({"type": "cgroup"})
+	json.dump(c, open(dst, "w"), indent=1)
+	PY
+}
+
+# ---- starting and stopping one container, for each engine ----
+# start_ENGINE NAME: starts it detached and returns once the engine says it
+# runs (the CLI returned; for conmon, its sync pipe gave the pid and
+# `crun start` returned). stop_ENGINE NAME removes it. pid_ENGINE NAME
+# prints the container's init pid.
+start_dory() { "$B/dory" run -d --name "$1" "$IMG" sleep 100000 >/dev/null; }
+stop_dory() { "$B/dory" rm -f "$1" >/dev/null; }
+pid_dory() { "$B/dory" inspect -f '{{.State.Pid}}' "$1"; }
+
+start_crun() { crun --root "$B/crun" run -d -b "$B/cb/$1" "$1" </dev/null >/dev/null 2>&1; }
+stop_crun() { incrun crun --root "$B/crun" delete -f "$1" >/dev/null; }
+pid_crun() { incrun crun --root "$B/crun" state "$1" | awk -F'[:,]' '/"pid"/ { print $2 + 0 }'; }
+
+# As podman runs it (libpod/oci_conmon_linux.go): conmon double-forks, runs
+# `crun create`, reports the container pid on the sync pipe, and waits for
+# the container; the caller then runs `crun start`. Logs go to a k8s-file.
+start_conmon()
+{
+	local d=$B/mb/$1 line
+	mkfifo "$d/sync"
+	exec 9<>"$d/sync"
+	_OCI_SYNCPIPE=9 conmon --api-version 1 -c "$1" -u "$1" -n "$1" -r "$(command -v crun)" \
+		--runtime-arg --root --runtime-arg "$B/crun" -b "$d" -p "$d/pidfile" \
+		-P "$d/conmon.pid" --exit-dir "$B/exits" -l "k8s-file:$d/ctr.log" \
+		--socket-dir-path "$B/sock" --log-level error </dev/null >/dev/null 2>&1 || return 1
+	read -r -t 10 -u 9 line || { exec 9>&-; return 1; }
+	exec 9>&-
+	case $line in *'"data": -'* | *'"data":-'*) return 1 ;; esac
+	crun --root "$B/crun" start "$1"
+}
+stop_conmon()
+{
+	incrun crun --root "$B/crun" delete -f "$1" >/dev/null
+	kill "$(cat "$B/mb/$1/conmon.pid")" 2>/dev/null || true
+}
+pid_conmon() { cat "$B/mb/$1/pidfile"; }
+
+# up PID: a process of PID's tree runs busybox and sleeps (is not a zombie).
+up()
+{
+	local p
+	[ -n "$1" ] || return 1
+	for p in $(tree "$1"); do
+		[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = S ] &&
+			case $(readlink "/proc/$p/exe") in */busybox) return 0 ;; esac
+	done
+	return 1
+}
+
+# timed ENGINE NAME: start_ENGINE NAME; prints how long it took in us.
+# in_ns ENGINE CMD...: CMD, in crun's mount namespace unless ENGINE is dory.
+timed()
+{
+	local t0 t1
+	t0=${EPOCHREALTIME//[.,]/}
+	"start_$1" "$2" || return 1
+	t1=${EPOCHREALTIME//[.,]/}
+	echo $((t1 - t0))
+}
+in_ns()
+{
+	local e=$1; shift
+	if [ "$e" = dory ]; then "$@"; else incrun bash -c '"$@"' _ "$@"; fi
+}
+# prep ENGINE NAME: what a container NAME needs before its start (a bundle).
+prep()
+{
+	case $1 in
+	crun) bundle "$B/cb/$2" "$2" ;;
+	conmon) bundle "$B/mb/$2" "$2" ;;
+	esac
+}
+
+# ---- run -d latency ----
+# lat ENGINE...: RUNS rounds (after 2 warm-up rounds), each starting one
+# container per ENGINE in turn (so that drifting load on the host hits all
+# alike), timing it, checking it is up and removing it (not timed). Prints
+# "ENGINE median min max" in ms per ENGINE.
+lat()
+{
+	local e i n t
+	for ((i = 0; i < RUNS + 2; i++)); do
+		for e; do
+			n=${P}l$e$i
+			prep "$e" "$n"
+			t=$(in_ns "$e" timed "$e" "$n") ||
+				{ echo "bench/footprint.sh: $e: start of $n failed" >&2; return 1; }
+			up "$("pid_$e" "$n")" ||
+				{ echo "bench/footprint.sh: $e: $n is not running" >&2; return 1; }
+			"stop_$e" "$n"
+			((i < 2)) || echo "$e $t"
+		done
+	done >"$B/times"
+	for e; do
+		awk -v e="$e" '$1 == e { print $2 }' "$B/times" | sort -n | awk -v e="$e" '
+			{ v[NR] = $1 } END {
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%s %.2f %.1f %.1f\n", e, m / 1000, v[1] / 1000, v[NR] / 1000 }'
+	done
+}
+
+# ---- memory of N containers ----
+# tree PID: PID and all its descendants.
+tree()
+{
+	local c
+	echo "$1"
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done
+}
+# rss_pss PID...: "RSS PSS" in KiB of each PID, one line each.
+rss_pss()
+{
+	local p
+	for p; do
+		awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print r + 0, p + 0 }' \
+			"/proc/$p/smaps_rollup" 2>/dev/null || echo "0 0"
+	done
+}
+# cg_kib PID: KiB charged to PID's memory cgroup, if it is not ours.
+cg_kib()
+{
+	local c f
+	c=$(awk -F: '$2 == "memory" || ($1 == 0 && $2 == "") { print $3; exit }' "/proc/$1/cgroup")
+	[ "$c" = "$(awk -F: '$2 == "memory" || ($1 == 0 && $2 == "") { print $3; exit }' /proc/self/cgroup)" ] &&
+		{ echo -; return; }
+	for f in "/sys/fs/cgroup/memory$c/memory.usage_in_bytes" "/sys/fs/cgroup$c/memory.current"; do
+		[ -r "$f" ] && { echo $(($(cat "$f") / 1024)); return; }
+	done
+	echo -
+}
+
+# mem ENGINE: starts N containers, measures, removes them. Prints one line:
+# ENGINE supervisor-rss-median supervisor-pss-median supervisors-pss-sum
+# containers-pss-sum containers-rss-sum cgroup-sum(or -)
+mem()
+{
+	local e=$1 i n pid sup cg c sp
+	: >"$B/sup.pids"; : >"$B/ctr.pids"; : >"$B/cg"
+	for ((i = 0; i < N; i++)); do
+		n=${P}m$e$i
+		prep "$e" "$n"
+		in_ns "$e" "start_$e" "$n" >/dev/null ||
+			{ echo "bench/footprint.sh: $e: start of $n failed" >&2; return 1; }
+	done
+	sleep 2	# let every process finish starting and settle
+	for ((i = 0; i < N; i++)); do
+		n=${P}m$e$i
+		pid=$("pid_$e" "$n")
+		up "$pid" || { echo "bench/footprint.sh: $e: $n is not running" >&2; return 1; }
+		tree "$pid" >>"$B/ctr.pids"
+		cg_kib "$pid" >>"$B/cg"
+		case $e in
+		dory)
+			sup=$(awk '{ print $4 }' "/proc/$pid/stat")
+			tr '\0' ' ' <"/proc/$sup/cmdline" | grep -q _supervise ||
+				{ echo "bench/footprint.sh: the parent of $n's pid $pid is not a supervisor" >&2; return 1; }
+			echo "$sup" >>"$B/sup.pids" ;;
+		conmon) cat "$B/mb/$n/conmon.pid" >>"$B/sup.pids"; echo >>"$B/sup.pids" ;;
+		esac
+	done
+	sp=$(rss_pss $(cat "$B/sup.pids") | sort -n -k2 | awk '
+		{ r[NR] = $1; p[NR] = $2; s += $2 }
+		END { if (!NR) print "- - 0"; else { m = int((NR + 1) / 2); print r[m], p[m], s } }')
+	# medians: of Rss sorted by Pss (close enough: they rise together)
+	c=$(rss_pss $(cat "$B/ctr.pids") | awk '{ r += $1; p += $2 } END { print p + 0, r + 0 }')
+	cg=$(awk '$1 == "-" { na = 1 } { s += $1 } END { print na ? "-" : s }' "$B/cg")
+	for ((i = 0; i < N; i++)); do "stop_$e" "${P}m$e$i"; done
+	echo "$e $sp $c $cg"
+}
+
+# ---- measure ----
+PEERS=""
+for e in ${ENGINES:-dory crun conmon}; do
+	[ "$e" = conmon ] && [ -z "$CONMON" ] && continue
+	PEERS="$PEERS $e"
+done
+mkdir -p "$B/cb" "$B/mb" "$B/exits" "$B/sock"
+export -f start_crun start_conmon timed
+export B
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+lat $PEERS >"$B/lat"
+for e in $PEERS; do mem "$e" >>"$B/mem"; done
+
+# ---- the tables ----
+# Every row named; an engine that was not measured prints why.
+why() { [ "$1" = conmon ] && [ -z "$CONMON" ] && echo "skipped: conmon is not installed (Debian: conmon)" || echo "skipped: not in ENGINES"; }
+echo "run -d to running (busybox sleep 100000; until the CLI returns, then the process"
+echo "is checked), median (min-max) of $RUNS, engines taking turns"
+for e in dory crun conmon; do
+	case $e in
+	dory) l="dory run -d IMAGE" ;;
+	crun) l="crun run -d BUNDLE (no supervisor)" ;;
+	conmon) l="conmon + crun create, crun start (podman's way)" ;;
+	esac
+	t=$(awk -v e=$e '$1 == e { printf "%8s ms  (%s-%s)", $2, $3, $4 }' "$B/lat" 2>/dev/null)
+	if [ -n "$t" ]; then printf '  %-48s %s\n' "$l" "$t"
+	else printf '  %-48s %s\n' "$l" "$(why $e)"; fi
+done
+awk '{ t[$1] = $2 } END {
+	if (!("dory" in t)) exit
+	if ("crun" in t) printf "  ratio dory/crun %.2f", t["dory"] / t["crun"]
+	if ("conmon" in t) printf "   ratio dory/conmon %.2f", t["dory"] / t["conmon"]
+	print "" }' "$B/lat"
+
+echo "memory of $N sleeping containers, KiB (Pss: shared pages split among users)"
+printf '  %-7s %22s %9s %11s %9s %9s\n' engine "supervisor Rss/Pss med" "sups Pss" \
+	"ctrs Pss" "per ctr" "cgroups"
+for e in dory crun conmon; do
+	if grep -q "^$e " "$B/mem" 2>/dev/null; then
+		awk -v e=$e -v n="$N" '$1 == e { printf "  %-7s %22s %9s %11s %9.0f %9s\n", e,
+			($2 == "-") ? "(none)" : $2 " / " $3, $4, $5, ($4 + $5) / n, $7 }' "$B/mem"
+	else printf '  %-7s %s\n' "$e" "$(why $e)"; fi
+done
+awk '{ sr[$1] = $2; sp[$1] = $3; all[$1] = $4 + $5 } END {
+	if (!("dory" in sp)) exit
+	if ("conmon" in sp)
+		printf "  supervisor: dory Pss %d vs conmon %d KiB, ratio %.2f (Rss %d vs %d, ratio %.2f)\n",
+			sp["dory"], sp["conmon"], sp["dory"] / sp["conmon"], sr["dory"], sr["conmon"],
+			sr["dory"] / sr["conmon"]
+	printf "  all Pss (supervisors + containers):"
+	if ("crun" in all) printf " ratio dory/crun %.2f", all["dory"] / all["crun"]
+	if ("conmon" in all) printf "   ratio dory/conmon %.2f", all["dory"] / all["conmon"]
+	print "" }' "$B/mem"
+echo "  per ctr: (sups Pss + ctrs Pss) / $N. cgroups: sum charged to the containers' own"
+echo "  memory cgroups (- if none; kernel memory included, supervisors not: they stay in"
+echo "  the caller's cgroup for all three)."
+[ -z "$CRUN_NOTE" ] || echo " $CRUN_NOTE"
+echo "  load average at the start: $LOAD (on $(nproc) CPUs)"
