@@ -28,6 +28,7 @@
 //@	    -l, --label K=V      set a label
 //@	        --stop-signal S  signal for 'dory stop' (default SIGTERM)
 //@	        --stop-timeout N seconds 'dory stop' waits (default 10)
+//@	        --userns host    not the user namespace "userns-remap" asks for
 //@	        --rootfs DIR     root filesystem directory to run in
 //@	        --entrypoint CMD override the image's entrypoint ("" for none)
 //@	        --pull WHEN      missing (default), always or never
@@ -85,12 +86,13 @@
 #include "core/seccomp.h"
 #include "core/str.h"
 #include "core/supervisor.h"
+#include "core/userns.h"
 #include "core/xalloc.h"
 
 struct run_opts {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;
 	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
-	const char *name, *restart, *stop_signal, *stop_timeout;
+	const char *name, *restart, *stop_signal, *stop_timeout, *userns;
 	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
 	bool interactive, tty, readonly, rm, privileged, detach;
 };
@@ -103,6 +105,7 @@ static const struct opt run_optv[] = {
 	OPT_LIST('l', "label", offsetof(struct run_opts, labels)),
 	OPT_STR(0, "stop-signal", offsetof(struct run_opts, stop_signal)),
 	OPT_STR(0, "stop-timeout", offsetof(struct run_opts, stop_timeout)),
+	OPT_STR(0, "userns", offsetof(struct run_opts, userns)),
 	OPT_STR(0, "rootfs", offsetof(struct run_opts, rootfs)),
 	OPT_STR(0, "entrypoint", offsetof(struct run_opts, entrypoint)),
 	OPT_STR(0, "pull", offsetof(struct run_opts, pull)),
@@ -439,6 +442,30 @@ static void run_env(const struct run_opts *o, struct ctr_config *c)
 		run_add_env(&c->env, o->env.v[i], NULL);
 }
 
+/* "userns-remap" in the config file: container root is an unprivileged
+ * host id (its image's files seen through idmapped mounts), unless
+ * --userns=host. */
+static void run_userns(const struct run_opts *o, struct ctr_config *c)
+{
+	struct dory_conf conf = { 0 };
+
+	if (o->userns && strcmp(o->userns, "host") && *o->userns)
+		die("invalid --userns \"%s\" (use host, or leave it out)", o->userns);
+	if (conf_load(&conf) < 0)
+		die_err();
+	if (conf.userns_remap && !o->userns) {
+		if (userns_map_parse(conf.userns_remap, &c->userns) < 0)
+			die_err();
+		if (o->privileged || o->devices.n)
+			die("--privileged and --device need the host's user namespace "
+			    "(add --userns=host)");
+		if (o->rootfs)
+			die("--rootfs has no idmapped layers for \"userns-remap\" "
+			    "(add --userns=host, or run an image)");
+	}
+	conf_clear(&conf);
+}
+
 /* Everything create needs, checked: the container's config. */
 static const char *run_config(int argc, char **argv, struct run_opts *o, struct run_image *ri,
 			      struct ctr_config *c)
@@ -466,6 +493,7 @@ static const char *run_config(int argc, char **argv, struct run_opts *o, struct 
 	c->limits.cpuset_cpus = o->cpuset_cpus ? xstrdup(o->cpuset_cpus) : NULL;
 	c->limits.cpuset_mems = o->cpuset_mems ? xstrdup(o->cpuset_mems) : NULL;
 	run_policy(o, c);
+	run_userns(o, c);
 	if (o->rootfs) {
 		c->rootfs = xstrdup(run_rootfs(o->rootfs));
 		for (; *cmd; cmd++)

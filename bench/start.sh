@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# bench/start.sh - start-to-exit latency of `dory run --rootfs R /bin/true`
+# bench/start.sh - start-to-exit latency of `dory run --rm --rootfs R /bin/true`
 # against the floor (unshare + chroot, no isolation beyond namespaces) and
 # against crun on the same busybox rootfs. Prints medians and ratios.
 #   bench/start.sh [RUNS]      (as root; DORY= picks the binary)
@@ -15,6 +15,7 @@ for t in busybox unshare crun; do
 done
 
 B=$(mktemp -d /tmp/db$$.XXXXXX)
+export DORY_ROOT=$B/root DORY_STATE=$B/state	# its records, not the host's
 trap 'rm -rf "$B"' EXIT INT TERM
 R=$B/bundle/rootfs
 mkdir -p "$R/bin" "$R/proc" "$R/etc" "$R/tmp"
@@ -41,7 +42,7 @@ median_ms()
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"$|"/bin/true"|' "$B/bundle/config.json"
 crun_once() { crun --root "$B/crun" run -b "$B/bundle" "db$$-$RANDOM" </dev/null; }
 
-dory_ms=$(median_ms "$DORY" run --rootfs "$R" /bin/true)
+dory_ms=$(median_ms "$DORY" run --rm --rootfs "$R" /bin/true)
 floor_ms=$(median_ms unshare -fmpiu --mount-proc chroot "$R" /bin/true)
 # crun 1.8.1 refuses hybrid cgroups (v1 controllers plus a v2 hierarchy at
 # /sys/fs/cgroup/unified). It is measured in a mount namespace where that
@@ -57,7 +58,7 @@ else
 fi
 
 echo "start-to-exit of /bin/true on a busybox rootfs, median of $RUNS runs"
-printf '  %-44s %8s ms\n' "dory run --rootfs R /bin/true" "$dory_ms"
+printf '  %-44s %8s ms\n' "dory run --rm --rootfs R /bin/true" "$dory_ms"
 printf '  %-44s %8s ms\n' "floor: unshare -fmpiu --mount-proc chroot" "$floor_ms"
 printf '  %-44s %8s ms%s\n' "crun run" "$crun_ms" "$crun_note"
 awk -v d="$dory_ms" -v f="$floor_ms" -v c="$crun_ms" 'BEGIN {

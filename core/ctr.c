@@ -229,6 +229,12 @@ static char *ctr_config_json(const struct ctr_config *c)
 	json_add_i64(o, "LogMaxSize", c->log_max_size);
 	json_add_i64(o, "LogMaxFile", c->log_max_file);
 	ctr_put_ns(o, "Created", c->created_ns);
+	if (c->userns.count) {
+		char map[32];
+
+		snprintf(map, sizeof(map), "%u:%u", c->userns.base, c->userns.count);
+		json_add_str(o, "UsernsRemap", map);
+	}
 	s = json_print(o, false);
 	json_free(o);
 	return s;
@@ -278,6 +284,9 @@ static int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->log_max_size = ctr_get_num(o, "LogMaxSize");
 	c->log_max_file = (int)ctr_get_num(o, "LogMaxFile");
 	c->created_ns = ctr_get_ns(o, "Created");
+	if (json_get_str(o, "UsernsRemap") &&
+	    sscanf(json_get_str(o, "UsernsRemap"), "%u:%u", &c->userns.base, &c->userns.count) != 2)
+		c->userns = (struct userns_map){ 0 };
 	json_free(o);
 	return 0;
 }

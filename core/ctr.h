@@ -12,6 +12,7 @@
 #include "core/base.h"
 #include "core/cgroup.h"
 #include "core/str.h"
+#include "core/userns.h"
 
 /*
  * ROOT/containers/ID/
@@ -60,6 +61,7 @@ struct ctr_config {
 	long long log_max_size;	/* bytes; 0: the default (ctrlog.h) */
 	int log_max_file;	/* 0: the default */
 	long long created_ns;	/* CLOCK_REALTIME */
+	struct userns_map userns;	/* count 0: the host's user namespace */
 };
 
 struct ctr_state {

@@ -11,6 +11,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/overlay.h"
+#include "core/userns.h"
 #include "core/xalloc.h"
 
 int ctrfs_pick(const char *root, const char *driver, const struct dory_conf *conf,
@@ -83,6 +84,21 @@ static int ctrfs_flat(struct store *st, const struct image *im, struct ctrfs *f,
 	return rc;
 }
 
+/* The merged root takes the upper dir's mode and owner: the image's own
+ * (0755 where its top layer says nothing), or a user that is not root
+ * could not enter "/". */
+static int ctrfs_upper_root(const struct ctrfs *f)
+{
+	autofree char *upper = xasprintf("%s/upper", f->dir);
+	struct stat st = { .st_mode = 0755 };
+
+	if (f->lowers.n && stat(f->lowers.v[0], &st) < 0)
+		st = (struct stat){ .st_mode = 0755 };
+	if (chmod(upper, st.st_mode & 07777) < 0 || chown(upper, st.st_uid, st.st_gid) < 0)
+		return err_set(errno, "set the root of %s", upper);
+	return 0;
+}
+
 int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
 		  enum ctrfs_driver driver, bool readonly, struct ctrfs *f)
 {
@@ -107,6 +123,8 @@ int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
 	}
 	f->rootfs = xasprintf("%s/rootfs", f->dir);
 	rc = ctrfs_mkdirs(f, driver == CTRFS_OVERLAY ? ov : bc);
+	if (!rc && driver == CTRFS_OVERLAY)
+		rc = ctrfs_upper_root(f);
 	if (!rc && driver == CTRFS_BINDCOPY) {
 		autofree char *flat = NULL;
 
@@ -147,6 +165,41 @@ int ctrfs_open(struct store *st, const struct image *im, const char *id,
 	if (rc < 0)
 		ctrfs_clear(f);
 	return rc;
+}
+
+int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, int *out)
+{
+	autofree char *upper = xasprintf("%s/upper", f->dir), *work = xasprintf("%s/work", f->dir);
+	int usfd = userns_open(m), *fds, r = 0;
+	size_t n = 0;
+
+	if (usfd < 0)
+		return usfd;
+	if (f->driver == CTRFS_BINDCOPY) {
+		*out = userns_idmap_open(f->src, usfd, f->readonly);
+		close(usfd);
+		return *out < 0 ? *out : 0;
+	}
+	fds = xzalloc((f->lowers.n + 1) * sizeof(*fds));
+	for (; n < f->lowers.n && r == 0; n++)
+		if ((fds[n] = userns_idmap_open(f->lowers.v[n], usfd, true)) < 0)
+			r = fds[n];
+	/* The upper layer is not idmapped: its root must be the mapped root's. */
+	if (r == 0 && chown(upper, userns_host_id(m, 0), userns_host_id(m, 0)) < 0)
+		r = err_set(errno, "chown %s", upper);
+	if (r == 0) {
+		*out = userns_overlay_open(fds, (int)n, upper, work);
+		r = *out < 0 ? *out : 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	close(usfd);
+	if (r < 0)
+		err_hint("the kernel or the filesystem under --root cannot idmap mounts "
+			 "(Linux 6.8+; ext4, xfs, btrfs, tmpfs): run it with --userns=host");
+	return r;
 }
 
 int ctrfs_mount(void *arg)

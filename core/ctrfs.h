@@ -30,6 +30,12 @@ int ctrfs_prepare(struct store *st, const struct image *im, const char *id,
 /* The same struct for a container prepared earlier (to start it again). */
 int ctrfs_open(struct store *st, const struct image *im, const char *id,
 	       enum ctrfs_driver driver, bool readonly, struct ctrfs *f);
+struct userns_map;
+/* For a user namespace with map m: the container's root as a detached
+ * mount (*out, an fd), its image layers idmapped so that their files keep
+ * their owners as the container sees them; made by the caller (host
+ * root), attached by the container (rt_spec.attach_fd). */
+int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, int *out);
 /* In the container's private mount namespace: mount rootfs (a
  * rt_spec.mount_root hook; arg is the struct ctrfs). */
 int ctrfs_mount(void *arg);

@@ -52,7 +52,22 @@ static int rootfs_mount_at(const char *dir, const char *sub, const char *type,
 	return mnt_mount(type, dst, type, flags, data);
 }
 
-static int rootfs_dev(const char *dir)
+/* A node of the host's /dev at p: made, or in a user namespace (where
+ * mknod is refused) the host's own bound onto an empty file. */
+static int rootfs_node(const char *p, const char *host, mode_t mode, dev_t rdev, bool userns)
+{
+	int fd;
+
+	if (!userns)
+		return mknod(p, mode, rdev) < 0 ? err_set(errno, "mknod %s", p) : 0;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(errno, "create %s", p);
+	close(fd);
+	return mnt_bind(host, p, false, 0);
+}
+
+static int rootfs_dev(const char *dir, bool userns)
 {
 	autofree char *dev = xasprintf("%s/dev", dir);
 	const unsigned long nse = MS_NOSUID | MS_NOEXEC | MS_NODEV;
@@ -63,9 +78,10 @@ static int rootfs_dev(const char *dir)
 	for (size_t i = 0; i < ARRAY_SIZE(rootfs_devs); i++) {
 		const struct rootfs_dev *d = &rootfs_devs[i];
 		autofree char *p = xasprintf("%s/%s", dev, d->name);
+		autofree char *host = xasprintf("/dev/%s", d->name);
 
-		if (mknod(p, S_IFCHR | 0666, makedev(d->maj, d->min)) < 0)
-			return err_set(errno, "mknod %s", p);
+		if (rootfs_node(p, host, S_IFCHR | 0666, makedev(d->maj, d->min), userns) < 0)
+			return -err_errno();
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(rootfs_links); i++) {
 		autofree char *p = xasprintf("%s/%s", dev, rootfs_links[i][1]);
@@ -206,7 +222,7 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 	    mnt_bind(dir, dir, true, 0) < 0 ||
 	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
 	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
-	    rootfs_dev(dir) < 0 || rootfs_devices(dir, o) < 0)
+	    rootfs_dev(dir, o->userns) < 0 || rootfs_devices(dir, o) < 0)
 		goto out;
 	r = rootfs_pivot(dir);
 out:

@@ -22,6 +22,7 @@ struct rootfs_opts {
 	bool privileged;	/* /sys read-write, the host's devices, no masks */
 	const struct rootfs_device *devices;
 	size_t ndevices;
+	bool userns;		/* in a user namespace: bind the host's nodes, no mknod */
 };
 
 /* Describe the host's device node host as path in the container; path

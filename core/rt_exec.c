@@ -24,6 +24,7 @@
 #include "core/rt_exec.h"
 #include "core/runtime.h"
 #include "core/seccomp.h"
+#include "core/userns.h"
 #include "core/xalloc.h"
 #include "libc-compat/compat.h"
 
@@ -50,6 +51,7 @@ enum { RT_EXEC_NNS = ARRAY_SIZE(rt_exec_nsv), RT_EXEC_PIDNS = 4 };
 struct rt_exec_fds {
 	int ns[RT_EXEC_NNS];	/* -1: not in this kernel (cgroup before 4.6) */
 	int root;		/* the init's root directory */
+	int user;		/* its user namespace; -1: ours */
 	int null;		/* /dev/null */
 	int err;		/* the children's error pipe (write end) */
 	int pid;		/* the intermediate's report of the process's pid */
@@ -179,6 +181,13 @@ static NORETURN void rt_exec_mid(const struct rt_exec_spec *s, const struct rt_e
 	}
 	if (s->cg && s->cg->n && cg_add_pid(s->cg, getpid()) < 0)
 		rt_child_fail(f->err, 125);
+	/* The user namespace first: the others belong to it. */
+	if (f->user >= 0 && setns(f->user, CLONE_NEWUSER) < 0) {
+		err_set(errno, "join the container's user namespace");
+		rt_child_fail(f->err, 125);
+	}
+	if (f->user >= 0 && userns_become_root() < 0)
+		rt_child_fail(f->err, 125);
 	for (size_t i = 0; i < RT_EXEC_NNS; i++)
 		if (f->ns[i] >= 0 && setns(f->ns[i], rt_exec_nsv[i].type) < 0) {
 			err_set(errno, "join the container's %s namespace", rt_exec_nsv[i].name);
@@ -204,6 +213,8 @@ static void rt_exec_fds_close(struct rt_exec_fds *f)
 			close(f->ns[i]);
 	if (f->root >= 0)
 		close(f->root);
+	if (f->user >= 0)
+		close(f->user);
 	if (f->null >= 0)
 		close(f->null);
 }
@@ -218,6 +229,20 @@ static bool rt_exec_is_our_pidns(int fd)
 }
 
 /* Open what the children join, before anything is started. */
+/* The init's user namespace, when it is not ours (userns-remap). */
+static int rt_exec_open_user(int nsd, struct rt_exec_fds *f)
+{
+	struct stat theirs, ours;
+
+	f->user = openat(nsd, "user", O_RDONLY | O_CLOEXEC);
+	if (f->user < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(f->user, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 &&
+	    theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+		close(TAKE_FD(f->user));
+	return 0;
+}
+
 static int rt_exec_open(pid_t pid, struct rt_exec_fds *f)
 {
 	autoclose int dfd = -1, nsd = -1;
@@ -233,7 +258,7 @@ static int rt_exec_open(pid_t pid, struct rt_exec_fds *f)
 			goto gone;
 	}
 	f->root = openat(dfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (f->root < 0)
+	if (f->root < 0 || rt_exec_open_user(nsd, f) < 0)
 		goto gone;
 	/* A pid is reused once its process is gone; one in our own pid
 	 * namespace is no container's init. */
@@ -362,7 +387,8 @@ static int rt_exec_relay(const struct rt_exec_spec *s, struct rt_exec_fds *f, in
 
 int rt_exec(const struct rt_exec_spec *s, int *status)
 {
-	struct rt_exec_fds f = { .root = -1, .null = -1, .err = -1, .pid = -1, .sock = -1 };
+	struct rt_exec_fds f = { .root = -1, .user = -1, .null = -1, .err = -1, .pid = -1,
+				 .sock = -1 };
 	struct signalfd_siginfo si;
 	autoclose int sfd = -1;
 	sigset_t set, old;

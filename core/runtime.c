@@ -31,6 +31,7 @@
 #include "core/rootfs.h"
 #include "core/runtime.h"
 #include "core/seccomp.h"
+#include "core/userns.h"
 #include "core/xalloc.h"
 #include "libc-compat/compat.h"
 
@@ -219,28 +220,45 @@ NORETURN void rt_child_execve(char *const *argv, struct strv *env,
 }
 
 /* The root filesystem's own mount (overlay), made where nothing outside
- * the container can see it: it goes away with the namespace. */
-static int rt_child_mount_root(const struct rt_spec *s)
+ * the container can see it: it goes away with the namespace. *root is
+ * the directory to enter. */
+static int rt_child_mount_root(const struct rt_spec *s, const char **root)
 {
-	if (!s->mount_root)
+	static char fdpath[32];
+
+	*root = s->rootfs;
+	if (!s->mount_root && !s->userns)
 		return 0;
 	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -err_errno();
-	return s->mount_root(s->mount_arg);
+	if (!s->userns)
+		return s->mount_root(s->mount_arg);
+	if (compat_move_mount(s->attach_fd, "", AT_FDCWD, "",
+			      COMPAT_MOVE_MOUNT_F_EMPTY_PATH | COMPAT_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_set(errno, "attach the container's root");
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", s->attach_fd);
+	*root = fdpath;
+	return 0;
 }
 
 static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock,
 			      const int io[3])
 {
 	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = s->privileged,
-					.devices = s->devices, .ndevices = s->ndevices };
+					.devices = s->devices, .ndevices = s->ndevices,
+					.userns = s->userns != NULL };
 	struct strv env = { 0 };
+	const char *root;
 	char go;
 
 	rt_child_signals();
 	if (fsutil_read_full(syncfd, &go, 1) != 1)
 		_exit(125);	/* the caller died or gave up */
 	close(syncfd);
+	/* The maps are written: become the namespace's root before making
+	 * anything, which host root's ids (unmapped) could not own. */
+	if (s->userns && userns_become_root() < 0)
+		rt_child_fail(errfd, 125);
 	for (size_t i = 0; i < s->env.n; i++)
 		strv_push(&env, s->env.v[i]);
 	if (!strv_getenv(&env, "PATH"))
@@ -250,8 +268,8 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 		err_set(errno, "create cgroup namespace");
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		err_set(errno, "set hostname %s", s->hostname);
-	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s) == 0 &&
-		 rootfs_enter_opts(s->rootfs, &ro) == 0 &&
+	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s, &root) == 0 &&
+		 rootfs_enter_opts(root, &ro) == 0 &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
 		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_cwd(s) == 0 &&
 		 rt_child_user(s->user, s->caps, &env) == 0 &&
@@ -410,11 +428,51 @@ static void rt_close_io(int io[3])
 			close(TAKE_FD(io[i]));
 }
 
+/* The new user namespace's maps, and its cgroup v2 directories given to
+ * its root (as a cgroup namespace's root may manage its own subtree). */
+static int rt_userns(const struct rt_spec *s, const struct rt_proc *p, pid_t pid)
+{
+	if (userns_write_maps(pid, s->userns) < 0)
+		return -err_errno();
+	for (size_t i = 0; i < p->cg.n; i++)
+		if (p->cg.h[i].ver == CG_V2 && userns_cg_delegate(p->cg.h[i].dir, s->userns) < 0)
+			return -err_errno();
+	return 0;
+}
+
+/* clone, in attach_at with a user namespace: the child's working
+ * directory is then that directory in its own mount namespace, where it
+ * attaches its root without a path the namespace's root could not search
+ * (the store's directories are host root's, mode 0700). */
+static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
+{
+	int here = -1, e;
+	pid_t pid;
+
+	if (s->userns) {
+		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (here < 0 || fchdir(s->attach_at) < 0) {
+			if (here >= 0)
+				close(here);
+			return -1;
+		}
+	}
+	pid = compat_clone_fork(ns);
+	e = errno;
+	if (here >= 0) {
+		if (pid != 0 && fchdir(here) < 0)
+			pid = pid > 0 ? pid : -1;	/* the old directory is gone: stay */
+		close(here);
+	}
+	errno = e;
+	return pid;
+}
+
 /* Start the container side and hand it over to its cgroup; returns pid. */
 static pid_t rt_spawn(const struct rt_spec *s, struct rt_proc *p, int *errfd, int *sockfd)
 {
 	const unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-				 CLONE_NEWNET;
+				 CLONE_NEWNET | (s->userns ? CLONE_NEWUSER : 0);
 	int sync[2], errp[2], sock[2] = { -1, -1 }, io[3] = { -1, -1, -1 };
 	pid_t pid;
 
@@ -425,7 +483,7 @@ static pid_t rt_spawn(const struct rt_spec *s, struct rt_proc *p, int *errfd, in
 		rt_close_io(io);
 		return err_set(errno, "create pipes");
 	}
-	pid = compat_clone_fork(ns);
+	pid = rt_clone_at(s, ns);
 	if (pid == 0) {
 		close(sync[1]);
 		close(errp[0]);
@@ -442,7 +500,7 @@ static pid_t rt_spawn(const struct rt_spec *s, struct rt_proc *p, int *errfd, in
 		err_set(errno, "create namespaces");
 		goto undo;
 	}
-	if (p->cg.n && cg_add_pid(&p->cg, pid) < 0) {
+	if ((p->cg.n && cg_add_pid(&p->cg, pid) < 0) || (s->userns && rt_userns(s, p, pid) < 0)) {
 		kill(pid, SIGKILL);
 		goto undo;
 	}

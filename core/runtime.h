@@ -14,6 +14,7 @@
 
 struct seccomp_policy;
 struct rootfs_device;
+struct userns_map;
 #include "core/str.h"
 
 enum { RT_ID_LEN = 64 };
@@ -42,6 +43,12 @@ struct rt_spec {
 	 * is entered, to mount it (an image's overlay); may be NULL. */
 	int (*mount_root)(void *arg);
 	void *mount_arg;
+	/* A user namespace with this map (NULL: the host's). The root is then
+	 * the detached mount attach_fd (made by the caller, e.g. idmapped
+	 * layers), attached at the directory attach_at (an O_PATH fd) and
+	 * entered through the fd: no path of the host is searched. */
+	const struct userns_map *userns;
+	int attach_fd, attach_at;
 };
 
 /* Fill id with random hex. */

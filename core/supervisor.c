@@ -116,6 +116,7 @@ static int sup_spec(struct sup *u)
 	s->limits = u->c.limits;
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
+	s->attach_fd = s->attach_at = -1;
 	u->devs = xzalloc((u->c.devices.n + 1) * sizeof(*u->devs));
 	for (size_t i = 0; i < u->c.devices.n; i++, s->ndevices++)
 		if (rootfs_device_parse(u->c.devices.v[i], &u->devs[i]) < 0)
@@ -365,6 +366,33 @@ static bool sup_backoff(struct sup *u, unsigned ms)
 	}
 }
 
+/* In a user namespace, each start gets a fresh detached root (a mount
+ * can be attached once) and the directory fd it is attached at. */
+static int sup_attach_fds(struct sup *u)
+{
+	if (!u->c.userns.count)
+		return 0;
+	u->s.userns = &u->c.userns;
+	u->s.attach_at = open(u->fs.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (u->s.attach_at < 0)
+		return err_set(errno, "open %s", u->fs.rootfs);
+	if (ctrfs_idmap_open(&u->fs, &u->c.userns, &u->s.attach_fd) < 0) {
+		close(TAKE_FD(u->s.attach_at));
+		return -err_errno();
+	}
+	return 0;
+}
+
+static void sup_attach_close(struct sup *u)
+{
+	if (!u->c.userns.count)
+		return;
+	if (u->s.attach_fd >= 0)
+		close(TAKE_FD(u->s.attach_fd));
+	if (u->s.attach_at >= 0)
+		close(TAKE_FD(u->s.attach_at));
+}
+
 /* The linker's bounds of this binary's code and read-only data. */
 extern char __executable_start[], etext[], __data_start[];
 
@@ -394,14 +422,17 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	char msg[256];
 
 	u->oom = false;
-	if (rt_start(&u->s, &p, status) < 0) {
+	*status = 125;
+	if (sup_attach_fds(u) < 0 || rt_start(&u->s, &p, status) < 0) {
 		int e = err_errno();
 
 		snprintf(msg, sizeof(msg), "%s", err_str());
 		sup_record_exit(u, *status, msg, &restart);
 		sup_ready(u, msg, *status);
+		sup_attach_close(u);
 		return err_setx(e ? e : EIO, "%s", msg);
 	}
+	sup_attach_close(u);	/* the container has its root now */
 	t0 = ctr_now();
 	if (sup_record_start(u, &p) < 0) {
 		snprintf(msg, sizeof(msg), "%s", err_str());

@@ -32,9 +32,9 @@ printf '[{"Config":"%s.json","RepoTags":["dory-demo:latest"],"Layers":["%s/layer
 	"$ch" "$lh" >"$dir/img/manifest.json"
 tar -C "$dir/img" -cf "$dir/demo.tar" .
 
-echo "+ dory load -i demo.tar; dory run -h demo dory-demo"
+echo "+ dory load -i demo.tar; dory run --rm -h demo dory-demo"
 "$DORY" --root "$dir/store" load -i "$dir/demo.tar"
-"$DORY" --root "$dir/store" run -h demo dory-demo
-echo "+ dory run --rootfs ROOTFS -h demo sh -c '...'"
-"$DORY" run --rootfs "$r" -h demo sh -c \
+"$DORY" --root "$dir/store" run --rm -h demo dory-demo
+echo "+ dory run --rm --rootfs ROOTFS -h demo sh -c '...'"
+"$DORY" run --rm --rootfs "$r" -h demo sh -c \
 	'echo "hello from $(hostname), pid $$, uid $(id -u)"; echo "network: $(ls /sys/class/net)"'

@@ -28,6 +28,8 @@ t_out "--entrypoint replaces the image's" "x" d run --rm --entrypoint echo "$G/$
 t_out "writes go to the container's own layer" "new" d run --rm "$G/$T/one:v1" \
 	sh -c 'echo new >/etc/hello; cat /etc/hello'
 t_out "... and are gone in the next container" hello d run --rm "$G/$T/one:v1"
+t_out "a user other than root enters / and writes its home" touched d run --rm -u app \
+	"$G/$T/one:v1" sh -c 'touch ~/f && echo touched'
 t_out "--read-only works on an image" "ro" d run --rm --read-only "$G/$T/one:v1" \
 	sh -c 'touch /x 2>/dev/null || echo ro'
 t_out "bind-copy driver" hello d run --rm --storage-driver bind-copy "$G/$T/one:v1"
