@@ -318,6 +318,7 @@ core-$(CONFIG_CORE_REGISTRY) += core/b64.o core/tls.o core/http.o core/registry.
 core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o \
 	$(patsubst %.c,%.o,$(wildcard core/cgroup*.c)) \
 	core/passwd.o core/rootfs.o core/runtime.o libc-compat/pivot_root.o libc-compat/clone.o \
+	libc-compat/closerange.o \
 	core/proc.o \
 	$(patsubst %.c,%.o,$(wildcard core/ctr*.c core/supervisor.c core/rt_exec.c core/userns.c))
 OBJS := $(addprefix $(O)/,applets/main.o $(obj-y) $(sort $(core-y)))

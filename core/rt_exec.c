@@ -28,9 +28,6 @@
 #include "core/xalloc.h"
 #include "libc-compat/compat.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)	/* linux/close_range.h, Linux 5.11 */
-#endif
 #define RT_EXEC_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* The namespaces joined, in order: cgroup right after the cgroup itself,
@@ -101,35 +98,6 @@ static int rt_exec_stdio(const struct rt_exec_spec *s, const struct rt_exec_fds 
 	return r;
 }
 
-/* Every descriptor above stdio closes at execve: one the caller left open
- * (its shell's, on a host directory say) must not reach the container.
- * close_range(2) where the kernel has it (5.11), else one by one. */
-static void rt_exec_cloexec_rest(void)
-{
-	struct rlimit rl = { 0 };
-	DIR *d;
-	struct dirent *e;
-
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return;
-#endif
-	d = opendir("/proc/self/fd");
-	while (d && (e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (fd > 2 && fd != dirfd(d))
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	if (d) {
-		closedir(d);
-		return;
-	}
-	getrlimit(RLIMIT_NOFILE, &rl);
-	for (rlim_t fd = 3; fd < rl.rlim_cur && fd < 65536; fd++)
-		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-}
-
 static NORETURN void rt_exec_child(const struct rt_exec_spec *s, const struct rt_exec_fds *f)
 {
 	const char *cwd = s->cwd && *s->cwd ? s->cwd : "/";
@@ -157,7 +125,7 @@ static NORETURN void rt_exec_child(const struct rt_exec_spec *s, const struct rt
 	if (rt_exec_stdio(s, f) == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
 	    rt_child_user(s->user, s->caps, &env) == 0) {
 		umask(022);
-		rt_exec_cloexec_rest();
+		compat_cloexec_from(3);
 		rt_child_execve(s->argv, &env, s->seccomp, f->err);
 	}
 	if (!err_errno())

@@ -275,6 +275,7 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 		 rt_child_user(s->user, s->caps, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
 		umask(022);
+		compat_cloexec_from(3);	/* nothing the caller inherited */
 		rt_child_execve(s->argv, &env, s->seccomp, errfd);
 	}
 	if (!err_errno())

@@ -12,6 +12,9 @@ int compat_pivot_root(const char *new_root, const char *put_old);
 /* fork(2) into new namespaces: clone(2) without a new stack, so the child
  * returns here like fork() does. Only for single-threaded callers. */
 pid_t compat_clone_fork(unsigned long flags);
+/* Every descriptor from low up close-on-exec (before an execve that must
+ * not pass on what the caller inherited). */
+void compat_cloexec_from(int low);
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000

@@ -35,6 +35,24 @@ t_out "--read-only works on an image" "ro" d run --rm --read-only "$G/$T/one:v1"
 t_out "bind-copy driver" hello d run --rm --storage-driver bind-copy "$G/$T/one:v1"
 t_out "bind-copy, read-only" "ro" d run --rm --storage-driver bind-copy --read-only \
 	"$G/$T/one:v1" sh -c 'touch /x 2>/dev/null || echo ro'
+# A detached container of an image keeps its own layer across a restart
+twice() # CONTAINER: its /count has two lines (within 5 s)
+{
+	local i
+	for i in $(seq 50); do
+		[ "$(d exec "$1" sh -c 'wc -l </count' 2>/dev/null)" = 2 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+for drv in overlay bind-copy; do
+	d run -d --name "$T-$drv" --storage-driver "$drv" "$G/$T/one:v1" sh -c \
+		'echo x >>/count; exec sleep 1000' >/dev/null
+	t_ok "$drv: stop and start an image's container" sh -c \
+		"\"$DORY\" --root \"$ROOT\" stop -t 0 $T-$drv && \"$DORY\" --root \"$ROOT\" start $T-$drv"
+	t_check "... its writes survive the restart" twice "$T-$drv"
+	t_ok "... rm -f" d rm -f "$T-$drv"
+done
 reg_log_clear "$G"
 t_out "pulling again downloads nothing" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
 t_check "... no blob GET" [ "$(reg_blob_gets "$G")" -eq 0 ]

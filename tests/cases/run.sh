@@ -73,6 +73,8 @@ t_fail 125 "--memory-swap" "swap below memory" run -m 64m --memory-swap 32m true
 
 # Namespaces and identity
 t_out "PID 1 is the command" 1 run sh -c 'echo $$'
+t_ok "an fd the caller inherited does not reach the container" sh -c \
+	"exec 9</dev/null; \"$DORY\" run --rm --rootfs \"$R\" sh -c 'test ! -e /proc/self/fd/9'"
 t_out "only the container's processes" /proc/1 run sh -c 'echo /proc/[0-9]*'
 t_out "hostname" web run -h web hostname
 t_match "default hostname is the short id" '^[0-9a-f]{12}$' run hostname
