@@ -52,27 +52,6 @@ static const struct opt exec_optv[] = {
 	OPT_END
 };
 
-/* One -e: "K=V" as is; "K" copies the caller's K if set (Docker's rule). */
-static void exec_add_env(struct strv *env, const char *kv)
-{
-	size_t klen = strcspn(kv, "=");
-	autofree char *key = xstrndup(kv, klen);
-	const char *val;
-
-	if (!klen || key[strcspn(key, " \t")])
-		die("invalid environment variable '%s' (use NAME=VALUE)", kv);
-	if (kv[klen] == '=') {
-		strv_setenv(env, kv);
-		return;
-	}
-	val = getenv(key);
-	if (val) {
-		autofree char *full = xasprintf("%s=%s", key, val);
-
-		strv_setenv(env, full);
-	}
-}
-
 /* The container's seccomp policy, as run built it; NULL for none. */
 static struct seccomp_policy *exec_seccomp(const struct ctr_config *c)
 {
@@ -115,7 +94,8 @@ static void exec_spec(const struct exec_opts *o, const struct ctr_config *c,
 	if (o->tty && !strv_getenv(&s->env, "TERM"))
 		strv_setenv(&s->env, "TERM=xterm");
 	for (size_t i = 0; i < o->env.n; i++)
-		exec_add_env(&s->env, o->env.v[i]);
+		if (strv_docker_env(&s->env, o->env.v[i], NULL) < 0)
+			die_err();
 	s->user = o->user ? o->user : c->user;
 	s->cwd = o->workdir ? o->workdir : c->workdir;
 	s->caps = c->caps;

@@ -59,7 +59,7 @@
 #include "core/tpl.h"
 #include "core/xalloc.h"
 
-enum { SHORT_ID = 12, TABLE_MINWIDTH = 10, TABLE_PAD = 3, SIZE_LEN = 24 };
+enum { SHORT_ID = 12, SIZE_LEN = 24 };
 
 /* ---- Docker's units (go-units) ---- */
 
@@ -111,35 +111,6 @@ static void fmt_size(char *buf, size_t len, unsigned long long n, int prec)
 		snprintf(buf, len, "%u%s", (unsigned)r, units[u]);
 }
 
-/* go-units' HumanDuration of now - t, then " ago": "About an hour ago". */
-static void fmt_ago(char *buf, size_t len, long long t)
-{
-	long long s = (long long)time(NULL) - t, m = s / 60, h = (s + 1800) / 3600;
-
-	if (s < 1)
-		snprintf(buf, len, "Less than a second ago");
-	else if (s == 1)
-		snprintf(buf, len, "1 second ago");
-	else if (s < 60)
-		snprintf(buf, len, "%lld seconds ago", s);
-	else if (m == 1)
-		snprintf(buf, len, "About a minute ago");
-	else if (m < 60)
-		snprintf(buf, len, "%lld minutes ago", m);
-	else if (h == 1)
-		snprintf(buf, len, "About an hour ago");
-	else if (h < 48)
-		snprintf(buf, len, "%lld hours ago", h);
-	else if (h < 24 * 7 * 2)
-		snprintf(buf, len, "%lld days ago", h / 24);
-	else if (h < 24 * 30 * 2)
-		snprintf(buf, len, "%lld weeks ago", h / 24 / 7);
-	else if (h < 24 * 365 * 2)
-		snprintf(buf, len, "%lld months ago", h / 24 / 30);
-	else
-		snprintf(buf, len, "%lld years ago", s / 3600 / 24 / 365);
-}
-
 /* An RFC 3339 time ("2024-05-01T10:00:00.5+02:00") in seconds since the
  * epoch; -1 when s is missing or not such a time. */
 static long long parse_time(const char *s)
@@ -165,7 +136,7 @@ static long long parse_time(const char *s)
 	return t - (*s == '+' ? 1 : -1) * (oh * 3600LL + om * 60LL);
 }
 
-/* ---- tables, laid out as Docker's tabwriter (minwidth 10, padding 3) ---- */
+/* ---- tables, laid out as Docker's tabwriter ---- */
 
 struct table {
 	size_t ncol;
@@ -178,24 +149,21 @@ static void table_row(struct table *t, const char *const *cols)
 		strv_push(&t->cells, cols[i]);
 }
 
+/* The cells, tab-separated and a line a row, through tpl's tabwriter. */
 static void table_print(struct table *t)
 {
-	size_t w[8] = { 0 };
+	autofree char *text = NULL;
+	size_t n = 0;
+	char *p;
 
+	for (size_t i = 0; i < t->cells.n; i++)
+		n += strlen(t->cells.v[i]) + 1;
+	p = text = xmalloc(n + 1);
 	for (size_t i = 0; i < t->cells.n; i++) {
-		size_t c = i % t->ncol, n = strlen(t->cells.v[i]) + TABLE_PAD;
-
-		if (n > w[c])
-			w[c] = n < TABLE_MINWIDTH ? TABLE_MINWIDTH : n;
+		p = stpcpy(p, t->cells.v[i]);
+		*p++ = (i + 1) % t->ncol ? '\t' : '\n';
 	}
-	for (size_t i = 0; i < t->cells.n; i++) {
-		size_t c = i % t->ncol;
-
-		if (c + 1 < t->ncol)
-			printf("%-*s", (int)w[c], t->cells.v[i]);
-		else
-			printf("%s\n", t->cells.v[i]);
-	}
+	tpl_table_print(text, n, stdout);
 	strv_free(&t->cells);
 }
 
@@ -496,8 +464,11 @@ static void ls_one(struct store *st, const struct img *im, const struct ls_opts 
 		puts(id);
 		goto out;
 	}
-	if (im->created >= 0)
-		fmt_ago(created, sizeof(created), im->created);
+	if (im->created >= 0) {
+		str_human_duration((long long)time(NULL) - im->created, created,
+				   sizeof(created) - 4);
+		strcat(created, " ago");
+	}
 	fmt_size(size, sizeof(size), img_size(st, im->rec), 3);
 	if (!ls_image(t, o, &tags, &digs, rest))
 		ls_row(t, o, "<none>", "<none>", "<none>", rest);

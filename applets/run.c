@@ -135,29 +135,6 @@ static const struct opt run_optv[] = {
 	OPT_END
 };
 
-/* One -e or --env-file entry: "K=V" as is; "K" copies the caller's K if
- * set (Docker's rule); a name with white space is refused. */
-static void run_add_env(struct strv *env, const char *kv, const char *from)
-{
-	size_t klen = strcspn(kv, "=");
-	autofree char *key = xstrndup(kv, klen);
-	const char *val;
-
-	if (!klen || key[strcspn(key, " \t")])
-		die("invalid environment variable '%s'%s%s (use NAME=VALUE)", kv,
-		    from ? " in " : "", from ? from : "");
-	if (kv[klen] == '=') {
-		strv_setenv(env, kv);
-		return;
-	}
-	val = getenv(key);
-	if (val) {
-		autofree char *full = xasprintf("%s=%s", key, val);
-
-		strv_setenv(env, full);
-	}
-}
-
 static void run_env_file(struct strv *env, const char *path)
 {
 	autofree char *text = NULL;
@@ -168,8 +145,8 @@ static void run_env_file(struct strv *env, const char *path)
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		l += strspn(l, " \t");
 		l[strcspn(l, "\r")] = '\0';
-		if (*l && *l != '#')
-			run_add_env(env, l, path);
+		if (*l && *l != '#' && strv_docker_env(env, l, path) < 0)
+			die_err();
 	}
 }
 
@@ -439,7 +416,8 @@ static void run_env(const struct run_opts *o, struct ctr_config *c)
 	for (size_t i = 0; i < o->env_files.n; i++)
 		run_env_file(&c->env, o->env_files.v[i]);
 	for (size_t i = 0; i < o->env.n; i++)
-		run_add_env(&c->env, o->env.v[i], NULL);
+		if (strv_docker_env(&c->env, o->env.v[i], NULL) < 0)
+			die_err();
 }
 
 /* "userns-remap" in the config file: container root is an unprivileged

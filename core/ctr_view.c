@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* ctr_view.c - containers in Docker's words: durations, statuses, ps rows
+/* ctr_view.c - containers in Docker's words: ages, statuses, ps rows
  * and filters, inspect objects. Records are read and kept by ctr.c. */
 #include <errno.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "core/ctr_view.h"
 #include "core/ctrlog.h"
 #include "core/err.h"
+#include "core/str.h"
 #include "core/xalloc.h"
 
 #define NS_PER_S 1000000000LL
@@ -17,37 +18,6 @@ const char ctr_ps_format[] = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Runnin
 
 /* ---- times ---- */
 
-/* go-units duration.go: whole seconds and minutes truncated, hours
- * rounded (half up); days, weeks, months and years from those hours. */
-void ctr_human_duration(long long ns, char *buf, size_t len)
-{
-	long long s = ns / NS_PER_S, m = ns / (60 * NS_PER_S);
-	long long h = (ns + 1800 * NS_PER_S) / (3600 * NS_PER_S);	/* Round(time.Hour) */
-
-	if (s < 1)
-		snprintf(buf, len, "Less than a second");
-	else if (s == 1)
-		snprintf(buf, len, "1 second");
-	else if (s < 60)
-		snprintf(buf, len, "%lld seconds", s);
-	else if (m == 1)
-		snprintf(buf, len, "About a minute");
-	else if (m < 60)
-		snprintf(buf, len, "%lld minutes", m);
-	else if (h == 1)
-		snprintf(buf, len, "About an hour");
-	else if (h < 48)
-		snprintf(buf, len, "%lld hours", h);
-	else if (h < 24 * 7 * 2)
-		snprintf(buf, len, "%lld days", h / 24);
-	else if (h < 24 * 30 * 2)
-		snprintf(buf, len, "%lld weeks", h / 24 / 7);
-	else if (h < 24 * 365 * 2)
-		snprintf(buf, len, "%lld months", h / 24 / 30);
-	else
-		snprintf(buf, len, "%lld years", ns / (3600 * NS_PER_S) / 24 / 365);
-}
-
 /* Docker's State.String() (container/state.go), "ago" included. */
 void ctr_status_text(const struct ctr_state *s, long long now_ns, char *buf, size_t len)
 {
@@ -56,11 +26,11 @@ void ctr_status_text(const struct ctr_state *s, long long now_ns, char *buf, siz
 	switch (s->status) {
 	case CTR_RUNNING:
 	case CTR_PAUSED:
-		ctr_human_duration(now_ns - s->started_ns, d, sizeof(d));
+		str_human_duration((now_ns - s->started_ns) / NS_PER_S, d, sizeof(d));
 		snprintf(buf, len, "Up %s%s", d, s->status == CTR_PAUSED ? " (Paused)" : "");
 		return;
 	case CTR_RESTARTING:
-		ctr_human_duration(now_ns - s->finished_ns, d, sizeof(d));
+		str_human_duration((now_ns - s->finished_ns) / NS_PER_S, d, sizeof(d));
 		snprintf(buf, len, "Restarting (%d) %s ago", s->exit_code, d);
 		return;
 	case CTR_DEAD:
@@ -74,7 +44,7 @@ void ctr_status_text(const struct ctr_state *s, long long now_ns, char *buf, siz
 	} else if (!s->finished_ns) {
 		snprintf(buf, len, "%s", "");
 	} else {
-		ctr_human_duration(now_ns - s->finished_ns, d, sizeof(d));
+		str_human_duration((now_ns - s->finished_ns) / NS_PER_S, d, sizeof(d));
 		snprintf(buf, len, "Exited (%d) %s ago", s->exit_code, d);
 	}
 }
@@ -399,7 +369,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	json_add_str(o, "Command", cmd);
 	time_go_string(c->created_ns, buf);
 	json_add_str(o, "CreatedAt", buf);
-	ctr_human_duration(now_ns - c->created_ns, buf, sizeof(buf) - 4);
+	str_human_duration((now_ns - c->created_ns) / NS_PER_S, buf, sizeof(buf) - 4);
 	strcat(buf, " ago");
 	json_add_str(o, "RunningFor", buf);
 	json_add_str(o, "Ports", "");

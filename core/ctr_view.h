@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* ctr_view.h - containers as Docker shows them: ps rows, statuses, human
- * durations, ps filters and the inspect object. Reads records, stores none. */
+/* ctr_view.h - containers as Docker shows them: ps rows, statuses, ages,
+ * ps filters and the inspect object. Reads records, stores none. */
 #ifndef DORY_CTR_VIEW_H
 #define DORY_CTR_VIEW_H
 
@@ -9,9 +9,6 @@
 
 enum { CTR_SHORT_ID = 12, CTR_TEXT_LEN = 64 };
 
-/* go-units' HumanDuration of ns nanoseconds: "Less than a second",
- * "1 second", "About a minute", "3 hours", "2 weeks"... */
-void ctr_human_duration(long long ns, char *buf, size_t len);
 /* Docker's STATUS column at now: "Created", "Up 3 minutes (Paused)",
  * "Restarting (1) 2 seconds ago", "Exited (0) 2 seconds ago", "Dead". */
 void ctr_status_text(const struct ctr_state *s, long long now_ns, char *buf, size_t len);

@@ -141,9 +141,7 @@ static int ovl_no_kernel(void)
 
 /* ---- the new mount API ---- */
 
-/* The context's last error message, "overlay: ..." ("" if none), or
- * with msg NULL just drain the log. */
-static void ovl_log(int fd, char *msg, size_t n)
+void overlay_fslog(int fd, char *msg, size_t n)
 {
 	char b[OVL_LOG_MAX];
 	ssize_t len;
@@ -158,20 +156,40 @@ static void ovl_log(int fd, char *msg, size_t n)
 	}
 }
 
-static int ovl_fail(int fd, int errnum, const char *what, const char *target)
+int overlay_fsfail(int fd, int errnum, const char *what)
 {
 	char msg[OVL_LOG_MAX];
 
-	ovl_log(fd, msg, sizeof(msg));
+	overlay_fslog(fd, msg, sizeof(msg));
 	if (msg[0])
-		return err_setx(errnum, "mount overlay on %s: %s: %s: %s", target, what, msg,
-				strerror(errnum));
-	return err_set(errnum, "mount overlay on %s: %s", target, what);
+		return err_setx(errnum, "%s: %s: %s", what, msg, strerror(errnum));
+	return err_set(errnum, "%s", what);
+}
+
+static int ovl_fail(int fd, int errnum, const char *what, const char *target)
+{
+	overlay_fsfail(fd, errnum, what);
+	return err_ctx("mount overlay on %s", target);
 }
 
 static int ovl_set(int fd, const char *key, const char *val)
 {
 	return compat_fsconfig(fd, COMPAT_FSCONFIG_SET_STRING, key, val, 0) < 0 ? -errno : 0;
+}
+
+int overlay_fsconfig_common(int fd, const char *upper, const char *work, const char *what_upper)
+{
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ovl_opts); i++)
+		if ((ret = ovl_set(fd, ovl_opts[i][0], ovl_opts[i][1])) < 0)
+			return overlay_fsfail(fd, -ret, ovl_opts[i][0]);
+	if (upper && ((ret = ovl_set(fd, "upperdir", upper)) < 0 ||
+		      (ret = ovl_set(fd, "workdir", work)) < 0))
+		return overlay_fsfail(fd, -ret, what_upper);
+	if ((ret = ovl_set(fd, "source", "overlay")) < 0)
+		return overlay_fsfail(fd, -ret, "source");
+	return 0;
 }
 
 /* Options, then the layers one by one: no length limit but the kernel's.
@@ -184,7 +202,7 @@ static int ovl_new_config(const struct ovl_req *r, const struct ovl_short *s, in
 	/* Kernels before 6.5 take any key here and hand all to mount(2) later. */
 	if (compat_fsconfig(fd, COMPAT_FSCONFIG_SET_FLAG, "x-dory-probe", NULL, 0) == 0)
 		return 1;
-	ovl_log(fd, NULL, 0);
+	overlay_fslog(fd, NULL, 0);
 	for (int i = 0; i < r->n; i++) {
 		ret = ovl_set(fd, "lowerdir+", ovl_lower(r, s, i, b));
 		if (ret == -EINVAL && i == 0)
@@ -192,14 +210,9 @@ static int ovl_new_config(const struct ovl_req *r, const struct ovl_short *s, in
 		if (ret < 0)
 			return ovl_fail(fd, -ret, r->lowers[i], r->target);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(ovl_opts); i++)
-		if ((ret = ovl_set(fd, ovl_opts[i][0], ovl_opts[i][1])) < 0)
-			return ovl_fail(fd, -ret, ovl_opts[i][0], r->target);
-	if (r->upper && ((ret = ovl_set(fd, "upperdir", ovl_upper(r, s))) < 0 ||
-			 (ret = ovl_set(fd, "workdir", ovl_work(r, s))) < 0))
-		return ovl_fail(fd, -ret, "upper and work dirs", r->target);
-	if ((ret = ovl_set(fd, "source", "overlay")) < 0)
-		return ovl_fail(fd, -ret, "source", r->target);
+	if (overlay_fsconfig_common(fd, r->upper ? ovl_upper(r, s) : NULL,
+				    r->upper ? ovl_work(r, s) : NULL, "upper and work dirs") < 0)
+		return err_ctx("mount overlay on %s", r->target);
 	return 0;
 }
 

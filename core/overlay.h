@@ -32,4 +32,17 @@ int overlay_mount_legacy(const char *const *lowers, int nlowers, const char *upp
 /* Detach the mount on target; not mounted (or missing) is fine. */
 int overlay_umount(const char *target);
 
+/* The new mount API's steps that overlay_mount() and userns.c's overlay
+ * of idmapped layers share, on an fsopen("overlay") context fd: */
+/* The context's last error line, "overlay: ..." ("" if none), or with
+ * msg NULL just drain the log. */
+void overlay_fslog(int fd, char *msg, size_t n);
+/* Record errnum for the step what, with the kernel's message from the
+ * log when there is one ("what: msg: strerror"); returns -errnum. */
+int overlay_fsfail(int fd, int errnum, const char *what);
+/* After the lowers: the safety options above, upper and work dirs
+ * (upper NULL: none; what_upper names them in a message) and the source.
+ * -errno, recorded through overlay_fsfail(). */
+int overlay_fsconfig_common(int fd, const char *upper, const char *work, const char *what_upper);
+
 #endif

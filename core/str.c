@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* str.c - string helpers and string vectors (environment lists, argv). */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/str.h"
 #include "core/xalloc.h"
 
@@ -70,10 +73,59 @@ void strv_setenv(struct strv *sv, const char *kv)
 	sv->v[i] = xstrdup(kv);
 }
 
+int strv_docker_env(struct strv *env, const char *kv, const char *from)
+{
+	size_t klen = strcspn(kv, "=");
+	autofree char *key = xstrndup(kv, klen);
+	const char *val;
+
+	if (!klen || key[strcspn(key, " \t")])
+		return err_setx(EINVAL, "invalid environment variable '%s'%s%s (use NAME=VALUE)",
+				kv, from ? " in " : "", from ? from : "");
+	if (kv[klen] == '=') {
+		strv_setenv(env, kv);
+	} else if ((val = getenv(key))) {
+		autofree char *full = xasprintf("%s=%s", key, val);
+
+		strv_setenv(env, full);
+	}
+	return 0;
+}
+
 const char *strv_getenv(const struct strv *sv, const char *key)
 {
 	size_t klen = strlen(key);
 	ssize_t i = strv_find_key(sv, key, klen);
 
 	return i < 0 ? NULL : sv->v[i] + klen + 1;
+}
+
+/* go-units duration.go: whole seconds and minutes truncated, hours
+ * rounded (half up); days, weeks, months and years from those hours. */
+void str_human_duration(long long s, char *buf, size_t len)
+{
+	long long m = s / 60, h = (s + 1800) / 3600;	/* Round(time.Hour) */
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, len, "1 second");
+	else if (s < 60)
+		snprintf(buf, len, "%lld seconds", s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute");
+	else if (m < 60)
+		snprintf(buf, len, "%lld minutes", m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour");
+	else if (h < 48)
+		snprintf(buf, len, "%lld hours", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%lld days", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%lld weeks", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%lld months", h / 24 / 30);
+	else
+		snprintf(buf, len, "%lld years", s / 3600 / 24 / 365);
 }

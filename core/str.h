@@ -23,7 +23,15 @@ void strv_free(struct strv *sv);
 ssize_t strv_find_key(const struct strv *sv, const char *key, size_t klen);
 /* Set "KEY=VALUE" from kv, replacing an entry with the same key. */
 void strv_setenv(struct strv *sv, const char *kv);
+/* One -e or --env-file entry (from: the file, NULL for -e), as Docker
+ * takes it: "K=V" as is; "K" alone copies the caller's K if set. -EINVAL
+ * (recorded) for an empty name or one with white space. */
+int strv_docker_env(struct strv *env, const char *kv, const char *from);
 /* Value of KEY in an environment vector, or NULL. */
 const char *strv_getenv(const struct strv *sv, const char *key);
+
+/* go-units' HumanDuration of s seconds, as Docker words ages: "Less than
+ * a second", "1 second", "About a minute", "3 hours", "2 weeks"... */
+void str_human_duration(long long s, char *buf, size_t len);
 
 #endif

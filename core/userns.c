@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "core/fsutil.h"
+#include "core/overlay.h"
 #include "core/str.h"
 #include "core/userns.h"
 #include "core/xalloc.h"
@@ -44,7 +45,6 @@ enum {
 	USERNS_FSCONFIG_SET_FD = 5,
 	USERNS_CAP_V3 = 0x03000000,	/* VFS_CAP_REVISION_3: a rootid follows */
 	USERNS_CAP_V3_SIZE = 24,
-	USERNS_LOG_MAX = 240,
 };
 
 /* linux/mount.h's struct mount_attr (MOUNT_ATTR_SIZE_VER0). */
@@ -294,30 +294,10 @@ int userns_idmap_open(const char *dir, int userns_fd, bool readonly)
 	return err_set(errno, "idmap %s", dir);
 }
 
-/* The fs context's last error line ("" if none). */
-static void userns_fslog(int fs, char *msg, size_t n)
-{
-	char b[USERNS_LOG_MAX];
-	ssize_t len;
-
-	msg[0] = '\0';
-	for (int i = 0; i < 16 && (len = read(fs, b, sizeof(b) - 1)) > 0; i++) {
-		b[len] = '\0';
-		b[strcspn(b, "\n")] = '\0';
-		if (len > 2 && b[0] == 'e' && b[1] == ' ')
-			snprintf(msg, n, "%s", b + 2);
-	}
-}
-
 static int userns_fsfail(int fs, int errnum, const char *what)
 {
-	char msg[USERNS_LOG_MAX];
-
-	userns_fslog(fs, msg, sizeof(msg));
-	if (msg[0])
-		return err_setx(errnum, "overlay of idmapped layers: %s: %s: %s", what, msg,
-				strerror(errnum));
-	return err_set(errnum, "overlay of idmapped layers: %s", what);
+	overlay_fsfail(fs, errnum, what);
+	return err_ctx("overlay of idmapped layers");
 }
 
 static int userns_set(int fs, const char *key, const char *val)
@@ -339,7 +319,7 @@ static int userns_lower(int fs, int i, int lfd, bool *byfd)
 			*byfd = r == 0;
 			return r < 0 ? userns_fsfail(fs, -r, "lower layer") : 0;
 		}
-		userns_fslog(fs, path, sizeof(path));	/* drop the message */
+		overlay_fslog(fs, NULL, 0);	/* drop the message */
 	}
 	*byfd = false;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", lfd);
@@ -350,27 +330,17 @@ static int userns_lower(int fs, int i, int lfd, bool *byfd)
 	return r < 0 ? userns_fsfail(fs, -r, "lower layer") : 0;
 }
 
-/* The same safety options as overlay.c: no index, redirects or metacopy. */
+/* The lowers by fd, then what overlay.c sets: the same safety options. */
 static int userns_ovl_config(int fs, const int *lowerfds, int n, const char *upper,
 			     const char *work)
 {
-	static const char *const opts[][2] = {
-		{ "index", "off" }, { "redirect_dir", "nofollow" }, { "metacopy", "off" },
-	};
 	bool byfd = true;
-	int r;
 
 	for (int i = 0; i < n; i++)
 		if (userns_lower(fs, i, lowerfds[i], &byfd) < 0)
 			return -err_errno();
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-		if ((r = userns_set(fs, opts[i][0], opts[i][1])) < 0)
-			return userns_fsfail(fs, -r, opts[i][0]);
-	if (upper && ((r = userns_set(fs, "upperdir", upper)) < 0 ||
-		      (r = userns_set(fs, "workdir", work)) < 0))
-		return userns_fsfail(fs, -r, upper);
-	if ((r = userns_set(fs, "source", "overlay")) < 0)
-		return userns_fsfail(fs, -r, "source");
+	if (overlay_fsconfig_common(fs, upper, work, upper) < 0)
+		return err_ctx("overlay of idmapped layers");
 	return 0;
 }
 

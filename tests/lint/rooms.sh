@@ -12,9 +12,9 @@ level()
 {
 	case ${1%%_*} in
 	base|err|log|xalloc|str|opt|fsutil|json|gz|lock|sha256|b64|conf|ref|platform|tpl) echo 0 ;;
-	ns|mnt|cgroup|cgroup1|cgroup2|caps|seccomp|nl|pty|proc|passwd|ctrlog|userns) echo 1 ;;
+	ns|mnt|cgroup|cgroup1|cgroup2|caps|seccomp|nl|pty|proc|passwd|ctrlog) echo 1 ;;
 	store|layer|overlay|bindcopy|image|ctrfs|http|tls|registry|runtime|rootfs|net|nft|state|\
-	supervisor|build|ctr|rt) echo 2 ;;
+	supervisor|build|ctr|rt|userns) echo 2 ;;
 	tar) echo 0 ;; archive) echo 2 ;;
 	*) echo unknown ;;
 	esac

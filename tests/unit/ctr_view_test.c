@@ -22,45 +22,6 @@ __attribute__((weak)) const char *ctr_status_name(enum ctr_status s)
 	return n[s];
 }
 
-static void check_dur(long long ns, const char *want)
-{
-	char buf[CTR_TEXT_LEN];
-
-	ctr_human_duration(ns, buf, sizeof(buf));
-	CHECK_EQ_STR(buf, want);
-}
-
-TEST(human_duration_thresholds)
-{
-	check_dur(-5 * S, "Less than a second");
-	check_dur(0, "Less than a second");
-	check_dur(S - 1, "Less than a second");
-	check_dur(S, "1 second");
-	check_dur(2 * S - 1, "1 second");
-	check_dur(2 * S, "2 seconds");
-	check_dur(59 * S + S - 1, "59 seconds");
-	check_dur(MIN, "About a minute");
-	check_dur(2 * MIN - 1, "About a minute");
-	check_dur(2 * MIN, "2 minutes");
-	check_dur(60 * MIN - 1, "59 minutes");
-	check_dur(HOUR, "About an hour");
-	check_dur(HOUR + 30 * MIN - 1, "About an hour");
-	check_dur(HOUR + 30 * MIN, "2 hours");		/* rounded, half up */
-	check_dur(47 * HOUR + 30 * MIN - 1, "47 hours");
-	check_dur(47 * HOUR + 30 * MIN, "2 days");
-	check_dur(3 * DAY, "3 days");
-	check_dur(14 * DAY - 30 * MIN - 1, "13 days");
-	check_dur(14 * DAY - 30 * MIN, "2 weeks");
-	check_dur(60 * DAY - 30 * MIN - 1, "8 weeks");
-	check_dur(60 * DAY - 30 * MIN, "2 months");
-	check_dur(729 * DAY, "24 months");
-	/* rounded hours leave months, truncated ones count the years: Go
-	 * prints "1 years" just before two years */
-	check_dur(730 * DAY - 30 * MIN, "1 years");
-	check_dur(730 * DAY, "2 years");
-	check_dur(3 * 365 * DAY + DAY, "3 years");
-}
-
 static void check_status(enum ctr_status st, int code, long long started, long long finished,
 			 const char *want)
 {

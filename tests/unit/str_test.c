@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <stdlib.h>
 
+#include "core/err.h"
 #include "core/str.h"
 #include "tap.h"
 
@@ -34,8 +36,78 @@ TEST(strv_setenv_replaces_by_key)
 	CHECK_EQ_INT(env.n, 0);
 }
 
+TEST(strv_docker_env_as_docker_takes_it)
+{
+	struct strv env = { 0 };
+
+	setenv("DORY_STR_TEST", "from caller", 1);
+	unsetenv("DORY_STR_UNSET");
+	CHECK_EQ_INT(strv_docker_env(&env, "A=1=2", NULL), 0);
+	CHECK_EQ_INT(strv_docker_env(&env, "DORY_STR_TEST", NULL), 0);
+	CHECK_EQ_INT(strv_docker_env(&env, "DORY_STR_UNSET", NULL), 0);
+	CHECK_EQ_INT(strv_docker_env(&env, "E=", NULL), 0);
+	CHECK_EQ_INT(env.n, 3);
+	CHECK_EQ_STR(strv_getenv(&env, "A"), "1=2");
+	CHECK_EQ_STR(strv_getenv(&env, "DORY_STR_TEST"), "from caller");
+	CHECK(strv_getenv(&env, "DORY_STR_UNSET") == NULL);
+	CHECK_EQ_STR(strv_getenv(&env, "E"), "");
+	CHECK_EQ_INT(strv_docker_env(&env, "A B=1", NULL), -EINVAL);
+	CHECK_EQ_STR(err_str(), "invalid environment variable 'A B=1' (use NAME=VALUE)");
+	CHECK_EQ_INT(strv_docker_env(&env, "=1", "/e.env"), -EINVAL);
+	CHECK_EQ_STR(err_str(), "invalid environment variable '=1' in /e.env (use NAME=VALUE)");
+	CHECK_EQ_INT(strv_docker_env(&env, "A\t=1", NULL), -EINVAL);
+	CHECK_EQ_INT(env.n, 3);
+	unsetenv("DORY_STR_TEST");
+	strv_free(&env);
+}
+
 TEST(str_has_prefix)
 {
 	CHECK(str_has_prefix("dory-run", "dory-"));
 	CHECK(!str_has_prefix("dor", "dory"));
+}
+
+/* Durations in seconds, written as ctr_view_test.c writes nanoseconds. */
+#define S 1LL
+#define MIN (60 * S)
+#define HOUR (3600 * S)
+#define DAY (24 * HOUR)
+
+static void check_dur(long long s, const char *want)
+{
+	char buf[64];
+
+	str_human_duration(s, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, want);
+}
+
+TEST(human_duration_thresholds)
+{
+	check_dur(-5 * S, "Less than a second");
+	check_dur(0, "Less than a second");
+	check_dur(S - 1, "Less than a second");
+	check_dur(S, "1 second");
+	check_dur(2 * S - 1, "1 second");
+	check_dur(2 * S, "2 seconds");
+	check_dur(59 * S + S - 1, "59 seconds");
+	check_dur(MIN, "About a minute");
+	check_dur(2 * MIN - 1, "About a minute");
+	check_dur(2 * MIN, "2 minutes");
+	check_dur(60 * MIN - 1, "59 minutes");
+	check_dur(HOUR, "About an hour");
+	check_dur(HOUR + 30 * MIN - 1, "About an hour");
+	check_dur(HOUR + 30 * MIN, "2 hours");		/* rounded, half up */
+	check_dur(47 * HOUR + 30 * MIN - 1, "47 hours");
+	check_dur(47 * HOUR + 30 * MIN, "2 days");
+	check_dur(3 * DAY, "3 days");
+	check_dur(14 * DAY - 30 * MIN - 1, "13 days");
+	check_dur(14 * DAY - 30 * MIN, "2 weeks");
+	check_dur(60 * DAY - 30 * MIN - 1, "8 weeks");
+	check_dur(60 * DAY - 30 * MIN, "2 months");
+	check_dur(729 * DAY, "24 months");
+	/* rounded hours leave months, truncated ones count the years: Go
+	 * prints "1 years" just before two years */
+	check_dur(730 * DAY - 30 * MIN, "1 years");
+	check_dur(730 * DAY, "2 years");
+	check_dur(3 * 365 * DAY + DAY, "3 years");
 }
