@@ -4,6 +4,7 @@
  * caller's terminal (attached), reaps it, records each exit and applies the
  * restart policy with back-off. sup_spawn starts one in the background. */
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -393,23 +394,43 @@ static void sup_attach_close(struct sup *u)
 		close(TAKE_FD(u->s.attach_at));
 }
 
-/* The linker's bounds of this binary's code and read-only data. */
-extern char __executable_start[], etext[], __data_start[];
+/* This binary's read-only segments, page-aligned inwards. */
+struct sup_segs {
+	size_t n;
+	uintptr_t lo[8], hi[8];
+};
+
+static int sup_find_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	struct sup_segs *g = arg;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum && g->n < ARRAY_SIZE(g->lo); i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = (info->dlpi_addr + ph->p_vaddr + pg - 1) & ~(pg - 1);
+		uintptr_t hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(pg - 1);
+
+		if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) && hi > lo) {
+			g->lo[g->n] = lo;
+			g->hi[g->n++] = hi;
+		}
+	}
+	return 1;	/* the executable only: it is static */
+}
 
 /* Once the container runs, the supervisor needs little of this binary:
  * unmap the code and read-only data it has paged in (setting up, TLS,
  * JSON...) so that its resident set is what its wait loop touches. The
- * pages stay in the page cache and come back on use. */
+ * pages stay in the page cache and come back on use. The segments are
+ * found first, so that little code runs between the drops and the wait. */
 static void sup_trim(void)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	uintptr_t lo = (uintptr_t)__executable_start & ~(uintptr_t)(pg - 1);
-	uintptr_t hi = (uintptr_t)etext & ~(uintptr_t)(pg - 1);
+	struct sup_segs g = { 0 };
 
-	if (hi > lo) {
-		madvise((void *)lo, hi - lo, MADV_DONTNEED);
-		madvise((void *)lo, hi - lo, MADV_RANDOM);
-	}
+	dl_iterate_phdr(sup_find_segments, &g);
+	for (size_t i = 0; i < g.n; i++)
+		madvise((void *)g.lo[i], g.hi[i] - g.lo[i], MADV_DONTNEED);
 }
 
 /* One run of the container: start, wait, record. 1 to run again, 0 when
