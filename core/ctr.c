@@ -474,11 +474,11 @@ static int ctr_write_new(const struct ctr_config *c)
 {
 	autofree char *dir = ctr_dir(c->id), *path = ctr_file(c->id, "config.json");
 	autofree char *text = ctr_config_json(c);
-	struct ctr_state s = { .status = CTR_CREATED };
+	struct ctr_state s = { .status = CTR_CREATED, .ephemeral = c->autoremove };
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "mkdir %s", dir);
-	if (fsutil_write_atomic(path, text, true) < 0)
+	if (fsutil_write_atomic(path, text, !c->autoremove) < 0)
 		return -err_errno();
 	return ctr_state_save(c->id, &s);
 }
@@ -590,6 +590,7 @@ static void ctr_state_parse(const char *text, struct ctr_state *s)
 	s->exit_code = (int)ctr_get_num(o, "ExitCode");
 	s->oom_killed = json_is_true(json_get(o, "OOMKilled"));
 	s->manual_stop = json_is_true(json_get(o, "ManualStop"));
+	s->ephemeral = json_is_true(json_get(o, "Ephemeral"));
 	s->restart_count = (int)ctr_get_num(o, "RestartCount");
 	s->started_ns = ctr_get_ns(o, "StartedAt");
 	s->finished_ns = ctr_get_ns(o, "FinishedAt");
@@ -677,6 +678,8 @@ static char *ctr_state_json(const struct ctr_state *s)
 	json_add_i64(o, "ExitCode", s->exit_code);
 	json_add_bool(o, "OOMKilled", s->oom_killed);
 	json_add_bool(o, "ManualStop", s->manual_stop);
+	if (s->ephemeral)
+		json_add_bool(o, "Ephemeral", true);
 	json_add_i64(o, "RestartCount", s->restart_count);
 	ctr_put_ns(o, "StartedAt", s->started_ns);
 	ctr_put_ns(o, "FinishedAt", s->finished_ns);
@@ -706,7 +709,7 @@ int ctr_state_save(const char *id, const struct ctr_state *s)
 	autofree char *path = ctr_file(id, "state.json"), *runp = ctr_run_file(id);
 	autofree char *text = ctr_state_json(s);
 
-	if (fsutil_write_atomic(path, text, true) < 0)
+	if (fsutil_write_atomic(path, text, !s->ephemeral) < 0)
 		return -err_errno();
 	if (s->sup_pid > 0) {
 		autofree char *run = ctr_run_json(s);

@@ -72,6 +72,9 @@ struct ctr_state {
 	int restart_count;
 	long long started_ns, finished_ns;	/* 0: never */
 	char error[256];	/* why it could not start, "" */
+	/* --rm: its records need not survive a power cut (no fsync), which
+	 * saves a few ms a start on flash. Set at create. */
+	bool ephemeral;
 	/* runtime, from STATE (all 0 when no supervisor owns it) */
 	pid_t pid;		/* the container's init, in the host's pid namespace */
 	pid_t sup_pid;		/* its supervisor */

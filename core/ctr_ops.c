@@ -245,6 +245,22 @@ static int ctr_unhold(const char *id)
 	return r;
 }
 
+/* The records, then the image hold (a --rootfs container has none). */
+static int ctr_remove_held(const char *id)
+{
+	struct ctr_config c;
+	bool held = CFG_CORE_IMAGE;
+
+	if (ctr_config_load(id, &c) == 0) {
+		held = held && c.image_id;
+		ctr_config_clear(&c);
+	}
+	err_clear();
+	if (ctr_remove(id) < 0)
+		return -err_errno();
+	return held ? ctr_unhold(id) : 0;
+}
+
 int ctr_delete(const char *id, bool force)
 {
 	autofree char *dir = ctr_dir(id);
@@ -268,9 +284,7 @@ int ctr_delete(const char *id, bool force)
 			     ctr_status_name(st.status));
 	ctr_state_clear(&st);
 	if (r == 0)
-		r = ctr_remove(id);
-	if (r == 0 && CFG_CORE_IMAGE)
-		r = ctr_unhold(id);
+		r = ctr_remove_held(id);
 	if (r == 0)
 		r = bindcopy_remove(dir);
 	lock_close(lk);
