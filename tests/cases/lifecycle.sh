@@ -145,6 +145,13 @@ t_out "... nor on-failure with its retries used up" "exited 3" \
 t_match "... but always, even stopped by hand (Docker's rule)" "^(running|restarting)$" \
 	d inspect -f '{{.State.Status}}' "$T-w"
 
+# An OOM kill, as inspect shows it
+d run -d --rootfs "$R" --name "$T-m" -m 32m sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a)' \
+	>/dev/null
+t_check "a detached memory hog is OOM-killed" t_until "$T-m" '{{.State.Status}}' exited
+t_out "... inspect: 137, OOMKilled true" "137 true" \
+	d inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' "$T-m"
+
 # run -d: a command that cannot start
 t_fail 127 'executable file not found' "run -d of a missing command: 127" d run -d \
 	--rootfs "$R" --name "$T-x" nope

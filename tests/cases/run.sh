@@ -55,6 +55,27 @@ t_fail 1 "Operation not permitted" "a JSON profile that denies mkdir" \
 	run --security-opt seccomp="$TMP/nomkdir.json" mkdir /home/x
 t_ok "... leaves the rest allowed" run --security-opt seccomp="$TMP/nomkdir.json" \
 	sh -c 'echo x >/home/f && rm /home/f'
+# The syscalls Docker's default policy refuses, by a static probe
+if gcc -static -O1 -o "$R/bin/sysprobe" "$(dirname "$0")/../tools/sysprobe.c" 2>/dev/null; then
+	for c in keyctl unshare mount; do
+		t_out "default seccomp: $c fails with EPERM" EPERM sh -c \
+			"\"$DORY\" run --rm --rootfs \"$R\" sysprobe $c; true"
+	done
+	# Docker's profile allows ptrace from Linux 4.8 on (before it, ptrace
+	# could skip seccomp), and so does ours: only older kernels refuse it.
+	k=$(uname -r | awk -F. '{ print $1 * 1000 + $2 }')
+	t_out "default seccomp: ptrace as Docker's (EPERM only before 4.8)" \
+		"$([ "$k" -ge 4008 ] && echo ok || echo EPERM)" sh -c \
+		"\"$DORY\" run --rm --rootfs \"$R\" sysprobe ptrace; true"
+	got=$("$DORY" run --rm --rootfs "$R" --security-opt seccomp=unconfined sysprobe keyctl)
+	t_check "... keyctl is not refused with seccomp=unconfined ($got)" [ "$got" != EPERM ]
+	# --cpus 0.5 for 2 s of spinning: about 1 CPU second (2 without it)
+	cpu=$("$DORY" run --rm --rootfs "$R" --cpus 0.5 sysprobe spin 2 2>&1)
+	t_check "--cpus 0.5 holds roughly: $cpu CPU s in 2 s" awk -v c="$cpu" \
+		'BEGIN { exit !(c + 0 > 0.3 && c + 0 < 1.3) }'
+else
+	t_skip "seccomp probes and CPU quota" "gcc -static cannot build tests/tools/sysprobe.c"
+fi
 echo '{bad' >"$TMP/bad.json"
 t_fail 125 "invalid JSON" "a broken profile" run --security-opt seccomp="$TMP/bad.json" true
 t_fail 125 'unsupported --security-opt "bogus"' "an unknown --security-opt" \
