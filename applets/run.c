@@ -420,6 +420,23 @@ static void run_env(const struct run_opts *o, struct ctr_config *c)
 			die_err();
 }
 
+/* Idmapped layers where the kernel and the store's filesystem take them
+ * (or unless "userns-idmap": false); else the fallback, a private copy of
+ * the image with its owners shifted into the range (bind-copy). */
+static void run_userns_mode(const struct dory_conf *conf, struct ctr_config *c)
+{
+	char why[256] = "\"userns-idmap\": false";
+
+	if (!conf->userns_no_idmap && (fsutil_mkdir_p(dory.root, 0700) < 0 ||
+				       userns_idmap_usable(dory.root, &c->userns, why, sizeof(why))))
+		return;
+	err_clear();
+	info("no idmapped layers (%s): this container gets a shifted copy of its image", why);
+	c->userns_shifted = true;
+	free(c->driver);
+	c->driver = xstrdup("bind-copy");
+}
+
 /* "userns-remap" in the config file: container root is an unprivileged
  * host id (its image's files seen through idmapped mounts), unless
  * --userns=host. */
@@ -440,6 +457,7 @@ static void run_userns(const struct run_opts *o, struct ctr_config *c)
 		if (o->rootfs)
 			die("--rootfs has no idmapped layers for \"userns-remap\" "
 			    "(add --userns=host, or run an image)");
+		run_userns_mode(&conf, c);
 	}
 	conf_clear(&conf);
 }
@@ -471,7 +489,6 @@ static const char *run_config(int argc, char **argv, struct run_opts *o, struct 
 	c->limits.cpuset_cpus = o->cpuset_cpus ? xstrdup(o->cpuset_cpus) : NULL;
 	c->limits.cpuset_mems = o->cpuset_mems ? xstrdup(o->cpuset_mems) : NULL;
 	run_policy(o, c);
-	run_userns(o, c);
 	if (o->rootfs) {
 		c->rootfs = xstrdup(run_rootfs(o->rootfs));
 		for (; *cmd; cmd++)
@@ -480,6 +497,7 @@ static const char *run_config(int argc, char **argv, struct run_opts *o, struct 
 		run_image_open(ri, o, cmd[0]);
 		run_image_spec(ri, o, cmd[0], cmd + 1, c);
 	}
+	run_userns(o, c);
 	for (size_t i = 0; i < c->entrypoint.n; i++)
 		strv_push(&c->argv, c->entrypoint.v[i]);
 	for (size_t i = 0; i < c->cmd.n; i++)

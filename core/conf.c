@@ -66,6 +66,8 @@ int conf_load(struct dory_conf *c)
 		c->userns_remap = xstrdup(s);
 	else if (!rc && json_get(doc, "userns-remap"))
 		rc = err_setx(EINVAL, "%s: \"userns-remap\" must be a string", path);
+	if ((kb = json_get(doc, "userns-idmap")))
+		c->userns_no_idmap = !json_is_true(kb);
 	if ((kb = json_get(doc, "keep-layer-blobs")))
 		c->keep_layer_blobs = json_is_true(kb);
 	json_free(doc);

@@ -234,6 +234,7 @@ static char *ctr_config_json(const struct ctr_config *c)
 
 		snprintf(map, sizeof(map), "%u:%u", c->userns.base, c->userns.count);
 		json_add_str(o, "UsernsRemap", map);
+		json_add_bool(o, "UsernsShifted", c->userns_shifted);
 	}
 	s = json_print(o, false);
 	json_free(o);
@@ -287,6 +288,7 @@ static int ctr_config_parse(const char *text, struct ctr_config *c)
 	if (json_get_str(o, "UsernsRemap") &&
 	    sscanf(json_get_str(o, "UsernsRemap"), "%u:%u", &c->userns.base, &c->userns.count) != 2)
 		c->userns = (struct userns_map){ 0 };
+	c->userns_shifted = json_is_true(json_get(o, "UsernsShifted"));
 	json_free(o);
 	return 0;
 }

@@ -62,6 +62,7 @@ struct ctr_config {
 	int log_max_file;	/* 0: the default */
 	long long created_ns;	/* CLOCK_REALTIME */
 	struct userns_map userns;	/* count 0: the host's user namespace */
+	bool userns_shifted;	/* a private copy shifted into the range, not idmapped */
 };
 
 struct ctr_state {

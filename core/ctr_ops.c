@@ -19,6 +19,7 @@
 #include "core/runtime.h"
 #include "core/store.h"
 #include "core/supervisor.h"
+#include "core/userns.h"
 #include "core/xalloc.h"
 
 bool ctr_active(const struct ctr_state *s)
@@ -45,9 +46,17 @@ int ctr_make(struct ctr_config *c, struct store *st, const struct image *im,
 
 	if (r == 0 && im)
 		r = ctrfs_prepare(st, im, c->id, c->driver && !strcmp(c->driver, "bind-copy") ?
-				  CTRFS_BINDCOPY : CTRFS_OVERLAY, c->readonly, &fs);
-	if (r < 0)
+				  CTRFS_BINDCOPY : CTRFS_OVERLAY, c->readonly && !c->userns_shifted,
+				  &fs);
+	/* Without idmapped mounts: its own copy, owners shifted into the range. */
+	if (r == 0 && im && c->userns_shifted && userns_shift_tree(fs.src, &c->userns) < 0) {
+		r = -err_errno();
+		ctrfs_remove(&fs);
+	}
+	if (r < 0) {
+		ctrfs_clear(&fs);
 		return r;
+	}
 	r = ctr_create(c);
 	if (r == 0 && seccomp_file)
 		r = ctr_copy_seccomp(c->id, seccomp_file);

@@ -167,12 +167,17 @@ int ctrfs_open(struct store *st, const struct image *im, const char *id,
 	return rc;
 }
 
-int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, int *out)
+int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, bool shifted, int *out)
 {
 	autofree char *upper = xasprintf("%s/upper", f->dir), *work = xasprintf("%s/work", f->dir);
-	int usfd = userns_open(m), *fds, r = 0;
+	int usfd, *fds, r = 0;
 	size_t n = 0;
 
+	if (shifted) {	/* owners are on disk already: a plain bind */
+		*out = userns_idmap_open(f->src, -1, false);
+		return *out < 0 ? *out : 0;
+	}
+	usfd = userns_open(m);
 	if (usfd < 0)
 		return usfd;
 	if (f->driver == CTRFS_BINDCOPY) {

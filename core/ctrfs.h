@@ -34,8 +34,9 @@ struct userns_map;
 /* For a user namespace with map m: the container's root as a detached
  * mount (*out, an fd), its image layers idmapped so that their files keep
  * their owners as the container sees them; made by the caller (host
- * root), attached by the container (rt_spec.attach_fd). */
-int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, int *out);
+ * root), attached by the container (rt_spec.attach_fd). shifted: the
+ * container's own copy, whose owners were shifted at create, bound as is. */
+int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, bool shifted, int *out);
 /* In the container's private mount namespace: mount rootfs (a
  * rt_spec.mount_root hook; arg is the struct ctrfs). */
 int ctrfs_mount(void *arg);

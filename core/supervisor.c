@@ -71,7 +71,8 @@ static int sup_fs(struct sup *u)
 	r = image_open(st, u->c.image_id, &im);
 	if (r == 0) {
 		r = ctrfs_open(st, &im, u->id, u->c.driver && !strcmp(u->c.driver, "bind-copy") ?
-				CTRFS_BINDCOPY : CTRFS_OVERLAY, u->c.readonly, &u->fs);
+				CTRFS_BINDCOPY : CTRFS_OVERLAY, u->c.readonly && !u->c.userns_shifted,
+				&u->fs);
 		image_close(&im);
 	}
 	store_close(st);
@@ -377,7 +378,7 @@ static int sup_attach_fds(struct sup *u)
 	u->s.attach_at = open(u->fs.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (u->s.attach_at < 0)
 		return err_set(errno, "open %s", u->fs.rootfs);
-	if (ctrfs_idmap_open(&u->fs, &u->c.userns, &u->s.attach_fd) < 0) {
+	if (ctrfs_idmap_open(&u->fs, &u->c.userns, u->c.userns_shifted, &u->s.attach_fd) < 0) {
 		close(TAKE_FD(u->s.attach_at));
 		return -err_errno();
 	}

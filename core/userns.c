@@ -283,8 +283,10 @@ int userns_idmap_open(const char *dir, int userns_fd, bool readonly)
 					dir);
 		return err_set(errno, "clone the mount of %s", dir);
 	}
-	if (syscall(USERNS_NR_MOUNT_SETATTR, fd, "", AT_EMPTY_PATH | USERNS_AT_RECURSIVE, &a,
-		    sizeof(a)) == 0)
+	if (userns_fd < 0)	/* a plain detached bind (a shifted copy's) */
+		a.attr_set &= ~(uint64_t)USERNS_MOUNT_ATTR_IDMAP;
+	if (!a.attr_set || syscall(USERNS_NR_MOUNT_SETATTR, fd, "", AT_EMPTY_PATH |
+				   USERNS_AT_RECURSIVE, &a, sizeof(a)) == 0)
 		return fd;
 	close(fd);
 	if (errno == ENOSYS)

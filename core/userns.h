@@ -51,7 +51,8 @@ int userns_open(const struct userns_map *m);
 /* A detached copy of the mount tree at dir (read-only with readonly)
  * whose owners are seen through userns_fd's map (on-disk 0 shows as host
  * base): an fd (O_CLOEXEC) for userns_overlay_open or move_mount(2).
- * -EINVAL when the filesystem cannot be idmapped, -ENOSYS before 5.12. */
+ * -EINVAL when the filesystem cannot be idmapped, -ENOSYS before 5.12.
+ * userns_fd -1: a plain detached bind, not idmapped (a shifted copy's). */
 int userns_idmap_open(const char *dir, int userns_fd, bool readonly);
 /* A detached overlay (an fd, O_CLOEXEC) of the lower mount fds (top
  * first) with upper and work dirs (both NULL: read-only), made by the

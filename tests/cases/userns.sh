@@ -83,6 +83,20 @@ t_fail 125 'no range for nosuchuser in /etc/subuid' "a user without a subuid ran
 	run "$IMG" true
 conf 100000:65536
 
+# The fallback where idmapped mounts cannot be had (forced here): a copy
+printf '{"userns-remap": "100000:65536", "userns-idmap": false}\n' >"$TMP/config.json"
+t_out "shifted copy: files are root's inside" "0:0 1000:1000" \
+	run "$IMG" sh -c 'echo $(stat -c %u:%g /bin/busybox) $(stat -c %u:%g /home/app)'
+t_out "... app writes its home" 1000 run --user app "$IMG" sh -c 'touch ~/f && stat -c %u ~/f'
+"$DORY" --root "$ROOT" create --name "$T-s" "$IMG" true >/dev/null
+S=$("$DORY" --root "$ROOT" inspect -f '{{.Id}}' "$T-s")
+t_out "... on disk the copy is the range's" "100000 101000" \
+	sh -c "echo \$(stat -c %u '$ROOT/containers/$S/copy/bin/busybox' '$ROOT/containers/$S/copy/home/app')"
+t_check "... and the image's layers are untouched" \
+	test -z "$(find "$ROOT/layers" -uid 100000 -print -quit)"
+"$DORY" --root "$ROOT" rm "$T-s" >/dev/null
+conf 100000:65536
+
 # Detached, and exec joins its user namespace too
 if "$DORY" --root "$ROOT" run -d --name "$T-d" "$IMG" sleep 100 >/dev/null 2>"$ERR"; then
 	t_out "exec: root of the container's namespace" "0 $map" "$DORY" --root "$ROOT" exec \
