@@ -145,6 +145,30 @@ t_out "... nor on-failure with its retries used up" "exited 3" \
 t_match "... but always, even stopped by hand (Docker's rule)" "^(running|restarting)$" \
 	d inspect -f '{{.State.Status}}' "$T-w"
 
+# Two CLIs at once on one container: the lock keeps one supervisor
+d run -d --rootfs "$R" --name "$T-p" sleep 1000 >/dev/null
+P=$(d inspect -f '{{.Id}}' "$T-p")
+pids=""
+for i in 1 2 3 4 5; do
+	"$DORY" stop -t 0 "$T-p" >/dev/null 2>&1 & pids="$pids $!"
+	"$DORY" start "$T-p" >/dev/null 2>&1 & pids="$pids $!"
+done
+for p in $pids; do t_wait "$p" 20; done
+"$DORY" start "$T-p" >/dev/null 2>&1
+sups() # the supervisors of $P (the glob is expanded before any grep starts)
+{
+	local f n=0
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -q "^dory .*_supervise $P " && n=$((n + 1))
+	done
+	echo $n
+}
+t_out "concurrent start and stop: one supervisor left" 1 sups
+t_out "... and the record agrees with it" "running true" \
+	sh -c "\"$DORY\" inspect -f '{{.State.Status}} {{.State.Running}}' $T-p"
+t_check "... its pid is the container's" sh -c \
+	"grep -q sleep /proc/\$(\"$DORY\" inspect -f '{{.State.Pid}}' $T-p)/cmdline"
+
 # An OOM kill, as inspect shows it
 d run -d --rootfs "$R" --name "$T-m" -m 32m sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a)' \
 	>/dev/null
