@@ -781,7 +781,7 @@ int cg_from_text(const char *text, struct cg *out)
 		char ctrl[256] = "-";
 		const char *dir;
 		int ver = 0, off = 0;
-		size_t len;
+		size_t len = 0;
 
 		if (sscanf(l, "%d %zu %255s %n", &ver, &len, ctrl, &off) != 3 || !off)
 			off = (int)strlen(l);

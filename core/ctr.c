@@ -61,7 +61,7 @@ bool ctr_name_ok(const char *n)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-	if (!*n || !strchr(alnum, *n) || strlen(n) > 128)
+	if (!*n || !strchr(alnum, *n) || !n[1] || strlen(n) > 128)
 		return false;
 	for (n++; *n; n++)
 		if (!strchr(alnum, *n) && !strchr("_.-", *n))
@@ -420,12 +420,14 @@ int ctr_find(const char *ref, char id[CTR_ID_LEN + 1])
 	const char *name = ref[0] == '/' ? ref + 1 : ref;
 	autofree char *hit = NULL;
 	size_t n = 0, len = strlen(ref);
+	bool named;
 	int r = 0;
 
 	if (ctr_ids(&ids) < 0)
 		return -err_errno();
 	hit = *name ? ctr_by_name(&ids, name) : NULL;
-	for (size_t i = 0; !hit && len && i < ids.n; i++)
+	named = hit != NULL;
+	for (size_t i = 0; !named && len && i < ids.n; i++)	/* count every match */
 		if (!strncmp(ids.v[i], ref, len) && n++ == 0)
 			hit = xstrdup(ids.v[i]);
 	if (n > 1)
@@ -538,12 +540,18 @@ int ctr_lock(const char *id)
  * still running (not a zombie); false when there is no such process. */
 static bool ctr_proc_start(pid_t pid, unsigned long long *start)
 {
-	char path[64], buf[1024], *p;
+	char path[32], buf[1024], *p;
 	ssize_t n;
-	int fd;
+	int fd, proc;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Relative to /proc: qemu-user fakes the paths "/proc/PID/stat" of its
+	 * own process (with another start time), not this. */
+	proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (proc < 0)
+		return false;
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+	close(proc);
 	if (fd < 0)
 		return false;
 	n = fsutil_read_full(fd, buf, sizeof(buf) - 1);

@@ -86,7 +86,7 @@ struct ctr_state {
 const char *ctr_status_name(enum ctr_status s);	/* "running", ... */
 /* "no", "always", "unless-stopped", "on-failure[:N]" into c; -EINVAL. */
 int ctr_restart_parse(const char *s, struct ctr_config *c);
-/* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+/* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool ctr_name_ok(const char *name);
 
 /* "SIGTERM", "TERM", "term" or "15" into 15; -EINVAL. */

@@ -611,6 +611,98 @@ TEST(cg_create_at_fake_tree)
 	CHECK_EQ_INT(nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/* ---- the record another process reads back (run.json's "Cgroup") ---- */
+
+TEST(cg_text_round_trip)
+{
+	struct cg cg = { 0 }, back;
+	char *text, *again;
+
+	cg.n = 3;
+	cg.h[0] = (struct cg_hier){ .ver = CG_V1, .ctrl = xstrdup("cpu,cpuacct"),
+		.dir = xstrdup("/sys/fs/cgroup/cpu,cpuacct/dory-1"),
+		.mnt_len = strlen("/sys/fs/cgroup/cpu,cpuacct") };
+	cg.h[1] = (struct cg_hier){ .ver = CG_V1, .ctrl = xstrdup("name=systemd"),
+		.dir = xstrdup("/sys/fs/cgroup/systemd"),
+		.mnt_len = strlen("/sys/fs/cgroup/systemd") };
+	/* v2 has no controller name; a directory may hold spaces. */
+	cg.h[2] = (struct cg_hier){ .ver = CG_V2, .ctrl = xstrdup(""),
+		.dir = xstrdup("/sys/fs/cgroup/unified/my svc/ a  b "),
+		.mnt_len = strlen("/sys/fs/cgroup/unified") };
+	text = cg_to_text(&cg);
+	CHECK_EQ_INT(cg_from_text(text, &back), 0);
+	CHECK_EQ_INT(back.n, 3);
+	for (size_t i = 0; i < back.n && i < 3; i++) {
+		CHECK_EQ_INT(back.h[i].ver, cg.h[i].ver);
+		CHECK_EQ_STR(back.h[i].ctrl, cg.h[i].ctrl);
+		CHECK_EQ_STR(back.h[i].dir, cg.h[i].dir);
+		CHECK_EQ_INT(back.h[i].mnt_len, cg.h[i].mnt_len);
+	}
+	again = cg_to_text(&back);
+	CHECK_EQ_STR(again, text);
+	free(again);
+	free(text);
+	cg_free(&back);
+	cg_free(&cg);
+	/* No hierarchy: an empty record, read back as none. */
+	text = cg_to_text(&cg);
+	CHECK_EQ_STR(text, "");
+	back.n = 7;
+	CHECK_EQ_INT(cg_from_text(text, &back), 0);
+	CHECK_EQ_INT(back.n, 0);
+	free(text);
+}
+
+TEST(cg_text_bad_records_refused)
+{
+	static const char *const bad[] = {
+		"3 14 - /sys/fs/cgroup\n",		/* no such version */
+		"0 14 - /sys/fs/cgroup\n",
+		"x 14 - /sys/fs/cgroup\n",
+		"2 0 - sys/fs/cgroup\n",		/* a relative directory */
+		"2 0 -  \n",
+		"2 15 - /sys/fs/cgroup\n",		/* mnt_len past the directory */
+		"2 -1 - /sys/fs/cgroup\n",
+		"2 x - /sys/fs/cgroup\n",		/* no length */
+		"2 14 -\n",				/* no directory */
+		"2 14\n",
+		"2\n",
+		"1 14 cpu /sys/fs/cgroup\n2 14 - relative\n",	/* the second line */
+		NULL,
+	};
+	struct cg cg;
+	char *many = xstrdup("");
+
+	for (size_t i = 0; bad[i]; i++) {
+		err_clear();
+		cg.n = 99;
+		if (cg_from_text(bad[i], &cg) != -EINVAL)
+			TAP_FAIL("cg_from_text(\"%s\") accepted", bad[i]);
+		else if (!strstr(err_str(), "bad cgroup record"))
+			TAP_FAIL("message for \"%s\": %s", bad[i], err_str());
+		CHECK_EQ_INT(cg.n, 0);	/* nothing half-read is left */
+	}
+	/* CG_MAX lines are fine, one more is not. */
+	for (int i = 0; i < CG_MAX; i++) {
+		char *t = xasprintf("%s1 14 c%d /sys/fs/cgroup/c%d\n", many, i, i);
+
+		free(many);
+		many = t;
+	}
+	CHECK_EQ_INT(cg_from_text(many, &cg), 0);
+	CHECK_EQ_INT(cg.n, CG_MAX);
+	cg_free(&cg);
+	{
+		char *t = xasprintf("%s2 14 - /sys/fs/cgroup\n", many);
+
+		free(many);
+		many = t;
+	}
+	CHECK_EQ_INT(cg_from_text(many, &cg), -EINVAL);
+	CHECK_EQ_INT(cg.n, 0);
+	free(many);
+}
+
 /* ---- the kernel's own files, on whatever layout this host has ---- */
 
 static bool no_cgroups(void)
