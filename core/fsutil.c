@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* fsutil.c - the EINTR-retrying I/O loops and directory helpers. Errors are
  * recorded with the path involved. */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
@@ -148,4 +149,19 @@ int fsutil_write_atomic(const char *path, const char *s, bool durable)
 		}
 	}
 	return 0;
+}
+
+void fsutil_rmtree_scratch(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	autoclosedir DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			fsutil_rmtree_scratch(fd, e->d_name);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+		unlinkat(dfd, name, 0);
 }

@@ -24,5 +24,8 @@ int fsutil_mkdir_p(const char *path, mode_t mode);
 /* Replace path with the string s: a temporary name beside it, rename;
  * durable: fsync the file and its directory too (power cuts). */
 int fsutil_write_atomic(const char *path, const char *s, bool durable);
+/* Remove dirfd/name and what is below it, best effort, never following a
+ * symlink: for a probe's small scratch tree, not for the store. */
+void fsutil_rmtree_scratch(int dfd, const char *name);
 
 #endif

@@ -401,21 +401,6 @@ int overlay_umount(const char *target)
 
 /* ---- the probe ---- */
 
-static void ovl_rmtree(int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	autoclosedir DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *e;
-
-	if (fd >= 0 && !d)
-		close(fd);
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			ovl_rmtree(fd, e->d_name);
-	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
-		unlinkat(dfd, name, 0);
-}
-
 static int ovl_probe_file(int dfd, const char *name)
 {
 	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -554,6 +539,6 @@ bool overlay_usable(const char *dir, char *why, size_t whylen)
 	}
 	if (ret < 0)
 		snprintf(why, whylen, "overlay on %s: %s", dir, err_str());
-	ovl_rmtree(AT_FDCWD, tmp);
+	fsutil_rmtree_scratch(AT_FDCWD, tmp);
 	return ret == 0;
 }

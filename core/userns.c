@@ -374,21 +374,6 @@ int userns_overlay_open(const int *lowerfds, int n, const char *upper, const cha
 
 /* ---- the probe ---- */
 
-static void userns_rmtree(int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	autoclosedir DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *e;
-
-	if (fd >= 0 && !d)
-		close(fd);
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			userns_rmtree(fd, e->d_name);
-	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
-		unlinkat(dfd, name, 0);
-}
-
 /* l1 over l2 (holding f), upper u owned by the mapped root: f must show
  * as host base through the overlay, and a new file must be made. */
 static int userns_probe(int dfd, const struct userns_map *m, int usfd, const char *dir)
@@ -444,7 +429,7 @@ bool userns_idmap_usable(const char *dir, const struct userns_map *m, char *why,
 		r = usfd < 0 ? usfd : userns_probe(dfd, m, usfd, tmp);
 	if (r < 0)
 		snprintf(why, whylen, "%s", err_str());
-	userns_rmtree(AT_FDCWD, tmp);
+	fsutil_rmtree_scratch(AT_FDCWD, tmp);
 	return r == 0;
 }
 
