@@ -77,29 +77,14 @@ if [ -d /sys/fs/cgroup/unified ] && mountpoint -q /sys/fs/cgroup/unified; then
 fi
 
 # ---- the image, the bundles ----
-# A busybox root filesystem (as tests/demo.sh makes it), loaded into dory as
-# a Docker archive, and shared read-only by every crun bundle.
+# A busybox root filesystem and image (tests/bbimage.sh, as make demo's),
+# loaded into dory as a Docker archive; every crun bundle shares the
+# root filesystem read-only.
+. tests/bbimage.sh
+bb_image "$B" "${P}busybox:latest" '["sh"]'
 R=$B/rootfs
-mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/proc" "$R/sys" "$R/dev" "$B/img" "$B/crun"
-cp "$(command -v busybox)" "$R/bin/"
-chroot "$R" /bin/busybox --install -s /bin
-echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
-echo "root:x:0:" >"$R/etc/group"
-case $(uname -m) in
-x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; armv7l) arch=arm ;;
-mips*) arch=mipsle ;; *) arch=$(uname -m) ;;
-esac
-tar -C "$R" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$B/layer.tar" .
-lh=$(sha256sum <"$B/layer.tar" | cut -d' ' -f1)
-mkdir -p "$B/img/$lh" && mv "$B/layer.tar" "$B/img/$lh/layer.tar"
-printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-	"$arch" "$lh" >"$B/config.json"
-ch=$(sha256sum <"$B/config.json" | cut -d' ' -f1)
-mv "$B/config.json" "$B/img/$ch.json"
-printf '[{"Config":"%s.json","RepoTags":["%sbusybox:latest"],"Layers":["%s/layer.tar"]}]' \
-	"$ch" "$P" "$lh" >"$B/img/manifest.json"
-tar -C "$B/img" -cf "$B/busybox.tar" .
-rm -rf "$B/img"
+mkdir -p "$B/crun"
+mv "$B/image.tar" "$B/busybox.tar"
 # A copy of the binary: a rebuild of $DORY during the run does not touch
 # it, and other dory processes on the host do not share (and so dilute)
 # its pages.

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: Apache-2.0
+# bbimage.sh - sourced by tests/demo.sh and bench/footprint.sh. With no
+# network: a busybox root filesystem and, from it, an image as a Docker
+# archive (docker save's format), written with tar and sha256sum only.
+
+# bb_image DIR NAME CMD_JSON: DIR/rootfs and DIR/image.tar holding the
+# image NAME (e.g. "dory-demo:latest") whose Cmd is CMD_JSON (["sh"]).
+bb_image()
+{
+	local dir=$1 name=$2 cmd=$3 r=$1/rootfs arch lh ch
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$dir/img"
+	cp "$(command -v busybox)" "$r/bin/"
+	chroot "$r" /bin/busybox --install -s /bin
+	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+	echo "root:x:0:" >"$r/etc/group"
+	case $(uname -m) in
+	x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; armv7l) arch=arm ;;
+	mips*) arch=mipsle ;; *) arch=$(uname -m) ;;
+	esac
+	tar -C "$r" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 \
+		-cf "$dir/layer.tar" .
+	lh=$(sha256sum <"$dir/layer.tar" | cut -d' ' -f1)
+	mkdir -p "$dir/img/$lh"
+	mv "$dir/layer.tar" "$dir/img/$lh/layer.tar"
+	printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/bin"],"Cmd":%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+		"$arch" "$cmd" "$lh" >"$dir/config.json"
+	ch=$(sha256sum <"$dir/config.json" | cut -d' ' -f1)
+	mv "$dir/config.json" "$dir/img/$ch.json"
+	printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
+		"$ch" "$name" "$lh" >"$dir/img/manifest.json"
+	tar -C "$dir/img" -cf "$dir/image.tar" .
+	rm -rf "$dir/img"
+}
