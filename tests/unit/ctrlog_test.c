@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -429,42 +430,44 @@ TEST(ctrlog_follow_stopped_container)
 struct child {
 	pid_t pid;
 	int status;	/* -1 while it runs */
-	int go;		/* written to once the reader is idle: the writer starts */
+	int go;		/* a byte each time the reader is idle: the writer's next batch */
+	int go_r;	/* its read end: at most one byte waits there */
 };
 
 static bool child_running(void *arg)
 {
 	struct child *c = arg;
-	int st;
+	int st, waiting = 0;
 
-	if (c->go >= 0) {
-		if (write(c->go, "g", 1) != 1)
-			abort();
-		close(c->go);
-		c->go = -1;
-	}
 	if (c->status < 0 && waitpid(c->pid, &st, WNOHANG) == c->pid)
 		c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	/* Each idle look lets the writer go on by one batch, unless the last
+	 * one is still unread (so batches cannot pile up behind a slow look). */
+	if (c->go >= 0 && c->status < 0 && ioctl(c->go_r, FIONREAD, &waiting) == 0 &&
+	    !waiting && write(c->go, "g", 1) != 1)
+		c->go = -1;
 	return c->status < 0;
 }
 
 enum { FOLLOW_LINES = 60 };
 
-/* The forked writer, once the reader is following: a line every 10 ms, a
- * rotation every 4 lines, so two or three between two looks. Data is lost
- * only after 9 in one look (a reader stalled 260 ms past its nap). */
+/* The forked writer: a batch of 6 lines (a rotation every 4, so one or
+ * two) each time the reader looks while idle. Paced by the reader, not
+ * by a clock, so no speed (valgrind, qemu) lets more rotations pass
+ * between two looks than max_file keeps. */
+enum { FOLLOW_BATCH = 6 };
+
 static void follow_writer(const char *path, int go)
 {
-	struct timespec ts = { 0, 10 * 1000000L };
 	struct ctrlog *l;
 	char buf[32];
 	int n;
 
-	if (read(go, buf, 1) != 1)
-		_exit(3);
 	if (ctrlog_open(path, 200, 10, &l) < 0)
 		_exit(1);
 	for (int i = 0; i < FOLLOW_LINES; i++) {
+		if (i % FOLLOW_BATCH == 0 && read(go, buf, 1) != 1)
+			_exit(3);
 		n = snprintf(buf, sizeof(buf), "line %d\n", i);
 		/* Sometimes in two pieces, the first partial. */
 		if (i % 5 == 1 && (ctrlog_write(l, CTRLOG_STDOUT, buf, 3) < 0 ||
@@ -472,7 +475,6 @@ static void follow_writer(const char *path, int go)
 			_exit(2);
 		if (i % 5 != 1 && ctrlog_write(l, CTRLOG_STDOUT, buf, (size_t)n) < 0)
 			_exit(2);
-		nanosleep(&ts, NULL);
 	}
 	ctrlog_close(l);
 	_exit(0);
@@ -502,8 +504,8 @@ TEST(ctrlog_follow_across_rotations)
 		close(go[1]);
 		follow_writer(s.log, go[0]);
 	}
-	close(go[0]);
 	c.go = go[1];
+	c.go_r = go[0];
 	CHECK_EQ_INT(print_log(&s, 10, &o, &out, &err), 0);
 	CHECK_EQ_INT(c.status, 0);
 	p += sprintf(p, "start\n");
@@ -512,6 +514,8 @@ TEST(ctrlog_follow_across_rotations)
 	CHECK_EQ_STR(out, want);
 	CHECK_EQ_STR(err, "");
 	CHECK(exists_k(&s, 9));
+	close(go[0]);
+	close(go[1]);
 	free(out);
 	free(err);
 	scratch_free(&s);
