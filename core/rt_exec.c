@@ -56,10 +56,6 @@ struct rt_exec_fds {
 };
 
 
-static const int rt_exec_relayed[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-};
-
 /* ---- inside the container ---- */
 
 static int rt_exec_dup_all(int fd)
@@ -359,7 +355,7 @@ int rt_exec(const struct rt_exec_spec *s, int *status)
 				 .sock = -1 };
 	struct signalfd_siginfo si;
 	autoclose int sfd = -1;
-	sigset_t set, old;
+	sigset_t old;
 	int r;
 
 	*status = 125;
@@ -372,21 +368,14 @@ int rt_exec(const struct rt_exec_spec *s, int *status)
 	r = rt_exec_open(s->pid, &f);
 	if (r < 0)
 		goto out;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(rt_exec_relayed); i++)
-		sigaddset(&set, rt_exec_relayed[i]);
-	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
-		r = err_set(errno, "block signals");
+	sfd = rt_signals_block(&old);
+	if (sfd < 0) {
+		r = sfd;
 		goto out;
 	}
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
-		r = err_set(errno, "signalfd");
-	else
-		r = rt_exec_relay(s, &f, sfd, status);
+	r = rt_exec_relay(s, &f, sfd, status);
 	/* What came too late for the process is not for dory itself. */
-	while (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si))
+	while (read(sfd, &si, sizeof(si)) == sizeof(si))
 		;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:

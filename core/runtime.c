@@ -577,6 +577,8 @@ int rt_start(const struct rt_spec *s, struct rt_proc *p, int *status)
 
 	*status = 125;
 	*p = (struct rt_proc){ .master = -1, .in = -1, .out = -1, .err = -1 };
+	/* Orphans of the container's namespace come to us, not to a late PID 1. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	r = rt_cgroup(s, &p->cg);
 	if (r < 0)
 		goto undo;
@@ -633,8 +635,6 @@ int rt_signals_block(sigset_t *old)
 		sigprocmask(SIG_SETMASK, old, NULL);
 		return err_set(errno, "signalfd");
 	}
-	/* Orphans of the container's namespace come to us, not to a late PID 1. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	return sfd;
 }
 

@@ -65,11 +65,12 @@ struct rt_proc {
 	int master;	/* tty: the pty's master */
 	int in, out, err;	/* pipes: stdin's write end, stdout's and stderr's read ends */
 };
-/* Block the signals rt_run relays (plus SIGCHLD), become the subreaper of
- * the containers started, and return a signalfd that reads them. */
+/* Block the signals rt_run relays (plus SIGCHLD) and return a signalfd
+ * that reads them; *old is the mask to restore. */
 int rt_signals_block(sigset_t *old);
 /* Create the cgroup and start the container: 0 once it has exec'd; else
- * *status is 125/126/127 and nothing is left. Needs rt_signals_block. */
+ * *status is 125/126/127 and nothing is left. Needs rt_signals_block; the
+ * caller becomes the subreaper of the container's orphans. */
 int rt_start(const struct rt_spec *spec, struct rt_proc *p, int *status);
 /* The caller's terminal attached to a started container until it exits:
  * stdin and the pty relayed, signals forwarded; *status its exit status. */
