@@ -774,6 +774,16 @@ static const struct {
 	{ "PWR", SIGPWR }, { "SYS", SIGSYS },
 };
 
+int ctr_stop_signal(const struct ctr_config *c)
+{
+	int sig = c->stop_signal ? ctr_signal_parse(c->stop_signal) : SIGTERM;
+
+	if (sig > 0)
+		return sig;
+	err_clear();	/* checked at create: a damaged record stops with TERM */
+	return SIGTERM;
+}
+
 int ctr_signal_parse(const char *s)
 {
 	unsigned long long n;

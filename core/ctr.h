@@ -91,6 +91,8 @@ bool ctr_name_ok(const char *name);
 
 /* "SIGTERM", "TERM", "term" or "15" into 15; -EINVAL. */
 int ctr_signal_parse(const char *s);
+/* The signal stop sends: --stop-signal, the image's STOPSIGNAL, SIGTERM. */
+int ctr_stop_signal(const struct ctr_config *c);
 
 /* ROOT/containers/ID (allocated). */
 char *ctr_dir(const char *id);

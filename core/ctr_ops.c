@@ -99,16 +99,13 @@ int ctr_start(const char *id, bool attached, int *status)
 static bool ctr_is_stop_signal(const char *id, int sig)
 {
 	struct ctr_config c;
-	int stop = SIGTERM;
+	int stop;
 
 	if (ctr_config_load(id, &c) < 0) {
 		err_clear();
 		return sig == SIGTERM;
 	}
-	if (c.stop_signal && (stop = ctr_signal_parse(c.stop_signal)) < 0) {
-		err_clear();
-		stop = SIGTERM;
-	}
+	stop = ctr_stop_signal(&c);
 	ctr_config_clear(&c);
 	return sig == stop;
 }
@@ -175,17 +172,14 @@ int ctr_stop(const char *id, int timeout)
 {
 	struct ctr_config c;
 	struct ctr_state st;
-	int sig = SIGTERM, r;
+	int sig, r;
 
 	r = ctr_config_load(id, &c);
 	if (r < 0)
 		return r;
 	if (timeout < 0)
 		timeout = c.stop_timeout;
-	if (c.stop_signal && (sig = ctr_signal_parse(c.stop_signal)) < 0) {
-		err_clear();
-		sig = SIGTERM;
-	}
+	sig = ctr_stop_signal(&c);
 	ctr_config_clear(&c);
 	r = ctr_kill(id, sig);
 	if (r == -EINVAL) {

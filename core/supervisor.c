@@ -256,17 +256,6 @@ static bool sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 
 /* ---- waiting ---- */
 
-static int sup_stop_signal(const struct sup *u)
-{
-	const char *n = u->c.stop_signal;
-	int sig = n ? ctr_signal_parse(n) : SIGTERM;
-
-	if (sig < 0)
-		err_clear();
-
-	return sig > 0 ? sig : SIGTERM;
-}
-
 /* Carry what fd has to the log; false at end of file. */
 static bool sup_pump(struct sup *u, int fd, int stream)
 {
@@ -295,7 +284,7 @@ static void sup_on_signals(struct sup *u, struct rt_proc *p, bool *exited, int *
 				*exited = true;
 		} else if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && !*exited) {
 			u->term = true;
-			kill(p->pid, sup_stop_signal(u));
+			kill(p->pid, ctr_stop_signal(&u->c));
 			*kill_at = ctr_now() + (long long)u->c.stop_timeout * 1000000000LL + 1;
 		}
 	}

@@ -70,6 +70,12 @@ t_out "kill (SIGKILL)" "$T-b" d kill "$T-b"
 t_check "... exits 137" t_until "$T-b" '{{.State.Status}} {{.State.ExitCode}}' "exited 137"
 t_fail 1 "is not running" "kill a stopped one" d kill "$T-b"
 
+# --stop-signal: what stop sends instead of SIGTERM
+d run -d --rootfs "$R" --name "$T-g" --stop-signal USR1 sh -c \
+	'trap "exit 0" USR1; trap "" TERM; while :; do sleep 0.1; done' >/dev/null
+t_out "stop sends --stop-signal (USR1)" "$T-g" d stop -t 5 "$T-g"
+t_out "... which its trap took: exit 0, not 137" "exited 0" st "$T-g"
+
 # create, start, wait, restart
 t_match "create" '^[0-9a-f]{64}$' d create --rootfs "$R" --name "$T-c" sh -c 'exit 7'
 t_out "created" "created 0" st "$T-c"
