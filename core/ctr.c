@@ -20,6 +20,7 @@
 #include "core/json.h"
 #include "core/lock.h"
 #include "core/log.h"
+#include "core/proc.h"
 #include "core/runtime.h"
 #include "core/xalloc.h"
 
@@ -536,42 +537,18 @@ int ctr_lock(const char *id)
 	return fd;
 }
 
-/* The start time of pid (field 22 of /proc/PID/stat) and whether it is
- * still running (not a zombie); false when there is no such process. */
+/* The start time of pid and whether it still runs (not a zombie); false
+ * when there is no such process. */
 static bool ctr_proc_start(pid_t pid, unsigned long long *start)
 {
-	char path[32], buf[1024], *p;
-	ssize_t n;
-	int fd, proc;
+	struct proc_info p;
 
-	/* Relative to /proc: qemu-user fakes the paths "/proc/PID/stat" of its
-	 * own process (with another start time), not this. */
-	proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (proc < 0)
+	if (proc_stat(pid, &p) < 0) {
+		err_clear();
 		return false;
-	snprintf(path, sizeof(path), "%d/stat", (int)pid);
-	fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
-	close(proc);
-	if (fd < 0)
-		return false;
-	n = fsutil_read_full(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the command name may hold anything */
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return false;
-	p += 3;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
 	}
-	if (!p)
-		return false;
-	*start = strtoull(p, NULL, 10);
-	return true;
+	*start = p.start;
+	return p.state != 'Z' && p.state != 'X';
 }
 
 bool ctr_sup_alive(const struct ctr_state *s)

@@ -12,12 +12,34 @@
 #include "core/proc.h"
 #include "core/xalloc.h"
 
+/* /proc/PID/name (its first 8 KB, enough for stat and status), opened
+ * relative to /proc: qemu-user fakes the paths "/proc/PID/..." of its own
+ * process (stat with another start time), not these. */
 static int proc_file(pid_t pid, const char *name, char **out)
 {
 	char path[64];
+	ssize_t n = -1;
+	int dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	return fsutil_read_file(path, out);
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	if (dir >= 0)
+		fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		n = -errno;
+		if (dir >= 0)
+			close(dir);
+		return err_set((int)-n, "open /proc/%s", path);
+	}
+	*out = xmalloc(8192);
+	n = fsutil_read_full(fd, *out, 8191);
+	close(fd);
+	close(dir);
+	if (n < 0) {
+		free(TAKE(*out));
+		return err_set((int)-n, "read /proc/%s", path);
+	}
+	(*out)[n] = '\0';
+	return 0;
 }
 
 /* Fields 3.. of stat, after the command name's closing parenthesis. */
@@ -36,6 +58,7 @@ static int proc_parse_stat(const char *text, struct proc_info *p)
 	if (sscanf(close + 2, "%c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d "
 		   "%*d %*d %*d %*d %llu", &state, &ppid, &tty, &f[0], &f[1], &f[2]) != 6)
 		return -EINVAL;
+	p->state = state;
 	p->ppid = ppid;
 	p->tty_nr = tty;
 	p->utime = f[0];
@@ -67,17 +90,26 @@ static char *proc_cmdline(pid_t pid)
 	return xstrdup(buf);
 }
 
-int proc_read(pid_t pid, struct proc_info *p)
+int proc_stat(pid_t pid, struct proc_info *p)
 {
-	autofree char *stat = NULL, *status = NULL;
-	const char *uid;
+	autofree char *stat = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
-	if (proc_file(pid, "stat", &stat) < 0 || proc_file(pid, "status", &status) < 0)
+	if (proc_file(pid, "stat", &stat) < 0)
 		return -err_errno();
 	if (proc_parse_stat(stat, p) < 0)
 		return err_setx(EINVAL, "unreadable /proc/%d/stat", (int)pid);
+	return 0;
+}
+
+int proc_read(pid_t pid, struct proc_info *p)
+{
+	autofree char *status = NULL;
+	const char *uid;
+
+	if (proc_stat(pid, p) < 0 || proc_file(pid, "status", &status) < 0)
+		return -err_errno();
 	uid = strstr(status, "\nUid:");
 	p->uid = uid ? (uid_t)strtoul(uid + 5, NULL, 10) : 0;
 	p->cmdline = proc_cmdline(pid);

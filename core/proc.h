@@ -14,10 +14,13 @@ struct proc_info {
 	unsigned long long utime, stime;	/* clock ticks */
 	unsigned long long start;	/* ticks after boot */
 	int tty_nr;			/* 0: none */
+	char state;			/* 'R', 'S'... 'Z' a zombie */
 	char comm[32];
 	char *cmdline;			/* argv joined by spaces; "" for threads of the kernel */
 };
 
+/* Read /proc/PID/stat only (cmdline stays NULL); -ENOENT once it has gone. */
+int proc_stat(pid_t pid, struct proc_info *out);
 /* Read /proc/PID/{stat,status,cmdline}; -ENOENT once it has gone. */
 int proc_read(pid_t pid, struct proc_info *out);
 void proc_info_clear(struct proc_info *p);
