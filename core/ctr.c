@@ -396,41 +396,48 @@ int ctr_list(struct strv *out)
 	return 0;
 }
 
-/* The container named name, or NULL (allocated id). */
-static char *ctr_by_name(const struct strv *ids, const char *name)
+/* The name of each of ids, read once ("" for a record that is gone). */
+static void ctr_names(const struct strv *ids, struct strv *names)
 {
 	for (size_t i = 0; i < ids->n; i++) {
 		struct ctr_config c;
-		bool hit;
 
 		if (ctr_config_load(ids->v[i], &c) < 0) {
 			err_clear();
+			strv_push(names, "");
 			continue;
 		}
-		hit = !strcmp(c.name, name);
+		strv_push_take(names, TAKE(c.name));
 		ctr_config_clear(&c);
-		if (hit)
-			return xstrdup(ids->v[i]);
 	}
+}
+
+/* The id of the container named name, or NULL. */
+static const char *ctr_by_name(const struct strv *ids, const struct strv *names,
+			       const char *name)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->v[i], name))
+			return ids->v[i];
 	return NULL;
 }
 
 int ctr_find(const char *ref, char id[CTR_ID_LEN + 1])
 {
-	struct strv ids = { 0 };
-	const char *name = ref[0] == '/' ? ref + 1 : ref;
-	autofree char *hit = NULL;
+	struct strv ids = { 0 }, names = { 0 };
+	const char *name = ref[0] == '/' ? ref + 1 : ref, *hit;
 	size_t n = 0, len = strlen(ref);
 	bool named;
 	int r = 0;
 
 	if (ctr_ids(&ids) < 0)
 		return -err_errno();
-	hit = *name ? ctr_by_name(&ids, name) : NULL;
+	ctr_names(&ids, &names);
+	hit = *name ? ctr_by_name(&ids, &names, name) : NULL;
 	named = hit != NULL;
 	for (size_t i = 0; !named && len && i < ids.n; i++)	/* count every match */
 		if (!strncmp(ids.v[i], ref, len) && n++ == 0)
-			hit = xstrdup(ids.v[i]);
+			hit = ids.v[i];
 	if (n > 1)
 		r = err_setx(EINVAL, "\"%s\" matches %zu containers (give more of the id, or the "
 			     "name)", ref, n);
@@ -438,6 +445,7 @@ int ctr_find(const char *ref, char id[CTR_ID_LEN + 1])
 		r = err_setx(ENOENT, "no such container: %s (see 'dory ps -a')", ref);
 	else
 		memcpy(id, hit, CTR_ID_LEN + 1);
+	strv_free(&names);
 	strv_free(&ids);
 	return r;
 }
@@ -456,7 +464,7 @@ static const char *const ctr_fish[] = {
 };
 
 /* A free adjective_fish name, numbered when the plain ones run out. */
-static char *ctr_gen_name(const struct strv *ids, const char *seed)
+static char *ctr_gen_name(const struct strv *ids, const struct strv *names, const char *seed)
 {
 	unsigned long v = strtoul((char[9]){ seed[0], seed[1], seed[2], seed[3], seed[4],
 					     seed[5], seed[6], seed[7], 0 }, NULL, 16);
@@ -467,9 +475,7 @@ static char *ctr_gen_name(const struct strv *ids, const char *seed)
 						 ctr_fish[(k / 31) % ARRAY_SIZE(ctr_fish)])
 				    : xasprintf("%s_%s%u", ctr_adj[k % ARRAY_SIZE(ctr_adj)],
 						ctr_fish[(k / 31) % ARRAY_SIZE(ctr_fish)], i);
-		autofree char *taken = ctr_by_name(ids, name);
-
-		if (!taken)
+		if (!ctr_by_name(ids, names, name))
 			return name;
 		free(name);
 	}
@@ -492,8 +498,8 @@ int ctr_create(struct ctr_config *c)
 {
 	autofree char *base = xasprintf("%s/containers", dory.root);
 	autofree char *lockp = xasprintf("%s/containers.lock", dory.root);
-	autofree char *taken = NULL;
-	struct strv ids = { 0 };
+	struct strv ids = { 0 }, names = { 0 };
+	const char *taken;
 	int lk, r;
 
 	if (fsutil_mkdir_p(base, 0700) < 0)
@@ -504,14 +510,15 @@ int ctr_create(struct ctr_config *c)
 	r = ctr_ids(&ids);
 	if (r < 0)
 		goto out;
+	ctr_names(&ids, &names);
 	if (!c->id[0]) {
 		r = rt_new_id(c->id);
 		if (r < 0)
 			goto out;
 	}
 	if (!c->name)
-		c->name = ctr_gen_name(&ids, c->id);
-	taken = ctr_by_name(&ids, c->name);
+		c->name = ctr_gen_name(&ids, &names, c->id);
+	taken = ctr_by_name(&ids, &names, c->name);
 	if (taken) {
 		r = err_setx(EEXIST, "the container name \"/%s\" is already in use by container "
 			     "%.12s (remove it or choose another name)", c->name, taken);
@@ -520,6 +527,7 @@ int ctr_create(struct ctr_config *c)
 	c->created_ns = ctr_now();
 	r = ctr_write_new(c);
 out:
+	strv_free(&names);
 	strv_free(&ids);
 	lock_close(lk);
 	return r;
