@@ -78,19 +78,6 @@ long long ctr_now(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-void ctr_time_str(long long ns, char out[40])
-{
-	time_t sec = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	size_t n;
-
-	out[0] = '\0';
-	if (ns <= 0 || !gmtime_r(&sec, &tm))
-		return;
-	n = strftime(out, 30, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 40 - n, ".%09dZ", (int)(ns % 1000000000LL));
-}
-
 char *ctr_dir(const char *id)
 {
 	return xasprintf("%s/containers/%s", dory.root, id);

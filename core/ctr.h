@@ -128,8 +128,7 @@ unsigned long long ctr_self_start(void);
  * the directory and what else is in it stay for the caller. */
 int ctr_remove(const char *id);
 
-/* The time now, CLOCK_REALTIME in ns; RFC 3339 with ns, UTC ("" for 0). */
+/* The time now, CLOCK_REALTIME in ns. */
 long long ctr_now(void);
-void ctr_time_str(long long ns, char out[40]);
 
 #endif

@@ -222,8 +222,8 @@ static bool sup_should_restart(const struct sup *u, const struct ctr_state *st, 
 	}
 }
 
-/* Record an exit (or a failed start, with msg); true to restart. */
-static bool sup_record_exit(struct sup *u, int code, const char *msg, bool *restart)
+/* Record an exit (or a failed start, with msg); *restart: start again. */
+static void sup_record_exit(struct sup *u, int code, const char *msg, bool *restart)
 {
 	struct ctr_state st;
 	int lk = ctr_lock(u->id);
@@ -231,7 +231,7 @@ static bool sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 	*restart = false;
 	if (lk < 0 || ctr_state_load(u->id, true, &st) < 0) {
 		lock_close(lk);
-		return false;
+		return;
 	}
 	ctr_state_clear(&st);
 	st.pid = 0;
@@ -251,7 +251,6 @@ static bool sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 	}
 	ctr_state_save(u->id, &st);
 	lock_close(lk);
-	return true;
 }
 
 /* ---- waiting ---- */

@@ -779,25 +779,6 @@ TEST(ctr_remove_unlists_and_clears_state_dir)
 
 /* ---- times ---- */
 
-TEST(ctr_time_str_rfc3339_ns)
-{
-	char out[40];
-
-	ctr_time_str(1700000000123456789LL, out);
-	CHECK_EQ_STR(out, "2023-11-14T22:13:20.123456789Z");
-	ctr_time_str(1, out);
-	CHECK_EQ_STR(out, "1970-01-01T00:00:00.000000001Z");
-	ctr_time_str(951782400000000000LL, out);	/* a leap day */
-	CHECK_EQ_STR(out, "2000-02-29T00:00:00.000000000Z");
-	ctr_time_str(4102444799999999999LL, out);
-	CHECK_EQ_STR(out, "2099-12-31T23:59:59.999999999Z");
-	memset(out, 'x', sizeof(out));
-	ctr_time_str(0, out);
-	CHECK_EQ_STR(out, "");
-	ctr_time_str(-5, out);
-	CHECK_EQ_STR(out, "");
-}
-
 TEST(ctr_status_names)
 {
 	CHECK_EQ_STR(ctr_status_name(CTR_CREATED), "created");
