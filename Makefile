@@ -17,9 +17,14 @@ endif
 
 # --- deps begin ---
 # Dependencies: Debian's own sources of musl, zlib, cJSON, BearSSL and
-# libseccomp, built once per ARCH into build/ARCH/sysroot with stamps.
-#   make host-packages   install missing build tools with apt-get (HOST_PKGS)
+# libseccomp at the versions configs/deps.lock names (each checked against
+# the sha256 of its .dsc), kept in a download directory, and built once per
+# ARCH into build/ARCH/sysroot with stamps named after the locked versions.
+#   make fetch           fill the download directory DORY_DL_DIR (build/dl):
+#                        with it filled, no package archive is needed
 #   make deps            the sysroot for ARCH is complete ($(SYSROOT)/.deps-ok)
+#   make deps-update     lock the newest versions that download and build
+#   make host-packages   install missing build and test tools with apt-get
 #   make deb-src         add deb-src entries derived from the apt sources
 # CC_MUSL is a gcc wrapper (musl's specs): `$(CC_MUSL) -static x.c` gives a
 # static musl binary for ARCH.  Headers land in $(SYSROOT)/include (cJSON as
@@ -65,15 +70,31 @@ SYSROOT := $(CURDIR)/build/$(ARCH)/sysroot
 CC_MUSL := $(SYSROOT)/bin/dory-cc
 DEPS_SRC := $(CURDIR)/build/src
 DEPS_WORK := $(CURDIR)/build/$(ARCH)/work
-DEPS_CFLAGS := -Os -ffunction-sections -fdata-sections
+DEPS_CFLAGS := -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)/=
 DEPS_JOBS := $(shell nproc 2>/dev/null || echo 2)
-DEPS_STAMPS := $(foreach d,headers musl zlib cjson bearssl libseccomp,$(SYSROOT)/.stamp-$(d))
+DEPS_LOCK ?= configs/deps.lock
+DORY_DL_DIR ?= $(CURDIR)/build/dl
+DL := $(abspath $(DORY_DL_DIR))
+DEPS := musl zlib cjson bearssl libseccomp
+# From the lock: V_name (version), VS_name (without its epoch: file and stamp
+# names), SHA_name; SRC_name is where its source is unpacked, ST_name its
+# stamp in the sysroot. A new locked version is a new stamp, so it rebuilds.
+$(foreach d,$(DEPS),$(eval V_$(d) := $(shell awk '$$1 == "$(d)" { print $$2 }' $(DEPS_LOCK))))
+$(foreach d,$(DEPS),$(eval SHA_$(d) := $(shell awk '$$1 == "$(d)" { print $$3 }' $(DEPS_LOCK))))
+$(foreach d,$(DEPS),$(if $(V_$(d)),,$(error $(DEPS_LOCK) has no line for $(d))))
+$(foreach d,$(DEPS),$(eval VS_$(d) := $(lastword $(subst :, ,$(V_$(d))))))
+$(foreach d,$(DEPS),$(eval SRC_$(d) := $(DEPS_SRC)/$(d)-$(VS_$(d))))
+$(foreach d,$(DEPS),$(eval ST_$(d) := $(SYSROOT)/.stamp-$(d)-$(VS_$(d))))
+DEPS_STAMPS := $(SYSROOT)/.stamp-headers $(foreach d,$(DEPS),$(ST_$(d)))
 
 # Debian packages: DEPS_PKGS are what the sysroot build needs (installed when
-# a sysroot stamp is built); HOST_PKGS, for `make host-packages`, is the whole
-# list.  Recursive (=) so that `HOST_PKGS += ...` further down is honoured.
+# a sysroot stamp is built), BUILD_PKGS what building dory needs, DEMO_PKGS
+# what `make demo` needs, TEST_PKGS (further down) what only `make check`
+# needs; `make host-packages` installs them all.
 DEPS_PKGS = dpkg-dev gperf make gcc $(CROSS_PKG) $(UAPI_PKG)
-HOST_PKGS = $(DEPS_PKGS) kconfig-frontends file busybox-static $(if $(QEMU),qemu-user-static)
+BUILD_PKGS = $(DEPS_PKGS) kconfig-frontends $(if $(QEMU),qemu-user-static)
+DEMO_PKGS = $(BUILD_PKGS) busybox-static
+HOST_PKGS = $(DEMO_PKGS) $(TEST_PKGS)
 
 # $(call apt_ensure,PKGS): shell code installing those of PKGS that are missing.
 apt_ensure = set -e; mkdir -p build; ( flock 9; pkgs="$(sort $(1))"; \
@@ -86,7 +107,7 @@ apt_ensure = set -e; mkdir -p build; ( flock 9; pkgs="$(sort $(1))"; \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi ) 9>build/.apt-lock
 
-.PHONY: host-packages deps deb-src
+.PHONY: host-packages deps deb-src fetch deps-update
 
 deps: $(SYSROOT)/.deps-ok
 
@@ -136,36 +157,43 @@ FILENAME ~ /\.sources$/ {
 END { flush() }
 endef
 
-deb-src: $(DEPS_SRC)/.deb-src-ok
+# deps.sh (below) fetches, checks and unpacks the sources; it is written to
+# build/ and run from there, with the awk script above beside it.
+DEPS_RUN = $(shell mkdir -p $(DEPS_SRC))$(file >$(DEPS_SRC)/deb-src.awk,$(value DEB_SRC_AWK))$(file \
+	>$(DEPS_SRC)/deps.sh,$(value DEPS_SH))DL=$(DL) LOGS=$(DEPS_SRC)/log \
+	AWK_SRC=$(DEPS_SRC)/deb-src.awk DEPS_LOCK=$(DEPS_LOCK) bash $(DEPS_SRC)/deps.sh
 
-$(DEPS_SRC)/.deb-src-ok:
+deb-src:
 	@$(call apt_ensure,$(DEPS_PKGS))
-	@mkdir -p $(@D)$(shell mkdir -p $(DEPS_SRC))$(file >$(DEPS_SRC)/deb-src.awk,$(value DEB_SRC_AWK))
-	@set -e; sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	if ! apt-cache showsrc musl >/dev/null 2>&1; then \
-	  if ! grep -Eqs '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list && \
-	     ! grep -Eiqs '^Types:.*deb-src' /etc/apt/sources.list.d/*.sources; then \
-	    echo "  APT deb-src -> $(DEB_SRC_FILE)"; \
-	    files=; for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do \
-	      [ -f "$$f" ] && [ "$$f" != "$(DEB_SRC_FILE)" ] && files="$$files $$f"; done; \
-	    awk -f $(DEPS_SRC)/deb-src.awk $$files > $(DEPS_SRC)/deb-src.sources; \
-	    [ -s $(DEPS_SRC)/deb-src.sources ] || { echo "dory: no enabled Debian apt source to derive deb-src entries from; add deb-src lines to /etc/apt/sources.list" >&2; exit 1; }; \
-	    $$sudo install -m 644 $(DEPS_SRC)/deb-src.sources $(DEB_SRC_FILE); \
-	  fi; \
-	  echo "  APT update"; $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >$(DEPS_SRC)/apt-update.log 2>&1 \
-	    || { tail -n 20 $(DEPS_SRC)/apt-update.log; exit 1; }; \
-	  apt-cache showsrc musl >/dev/null 2>&1 || { echo "dory: apt-get source still cannot find musl; see $(DEPS_SRC)/apt-update.log" >&2; exit 1; }; \
-	fi
-	@touch $@
+	@$(DEPS_RUN) archive
 
-# Sources, fetched once for all arches: build/src/NAME -> NAME-VERSION/.
-$(DEPS_SRC)/%.fetched: | $(DEPS_SRC)/.deb-src-ok
-	@echo "  SRC $*"
-	@set -e; cd $(DEPS_SRC); rm -rf $* $*-[0-9]*/; \
-	apt-get source -q $* >$*.fetch.log 2>&1 || { tail -n 20 $*.fetch.log; \
-	  echo "dory: apt-get source $* failed; full log: $(DEPS_SRC)/$*.fetch.log" >&2; exit 1; }; \
-	d=$$(ls -d $*-[0-9]*/ | head -n 1); [ -n "$$d" ] || { echo "dory: apt-get source $* left no $*-VERSION directory" >&2; exit 1; }; \
-	ln -sfn "$${d%/}" $*
+fetch:
+	@$(call apt_ensure,dpkg-dev)
+	@$(foreach d,$(DEPS),echo "  FETCH $(d) $(V_$(d))"; \
+	  v=$$($(DEPS_RUN) fetch $(d) '$(V_$(d))' $(SHA_$(d))) || exit 1;)
+	@echo "  DL    $(DL): $$(ls $(DL) | grep -c '\.dsc$$') source packages"
+
+# Each dependency in turn: the newest version that downloads, kept in the
+# lock only if the sysroot for ARCH builds with it.
+deps-update:
+	@$(call apt_ensure,$(DEPS_PKGS))
+	@set -e; for d in $(DEPS); do \
+	  nv=$$($(DEPS_RUN) newest $$d); set -- $$nv; \
+	  old=$$(awk -v d=$$d '$$1 == d { print $$2 }' $(DEPS_LOCK)); \
+	  if [ "$$1" = "$$old" ]; then echo "  LOCK  $$d $$old (newest)"; continue; fi; \
+	  awk -v d=$$d -v v="$$1" -v h="$$2" '$$1 == d { printf "%-12s%-21s%s\n", d, v, h; next } { print }' \
+	    $(DEPS_LOCK) >$(DEPS_LOCK).try; \
+	  if $(MAKE) --no-print-directory DEPS_LOCK=$(DEPS_LOCK).try deps; then \
+	    mv -f $(DEPS_LOCK).try $(DEPS_LOCK); echo "  LOCK  $$d $$old -> $$1"; \
+	  else rm -f $(DEPS_LOCK).try; echo "dory: $$d $$1 does not build for $(ARCH); keeping $$old" >&2; fi; \
+	done
+
+# Sources, unpacked once for all arches: build/src/NAME-VERSION (.version:
+# the version used, which differs from the lock only after a loud fallback).
+$(DEPS_SRC)/%.ok:
+	@n=$(firstword $(subst -, ,$*)); echo "  SRC $*"; \
+	 $(DEPS_RUN) unpack $$n "$$(awk -v n=$$n '$$1 == n { print $$2 }' $(DEPS_LOCK))" \
+	   "$$(awk -v n=$$n '$$1 == n { print $$3 }' $(DEPS_LOCK))" $(DEPS_SRC)/$*
 	@touch $@
 
 # $(call dep_begin,NAME) ( commands ) $(call dep_end,NAME): run the subshell
@@ -185,10 +213,10 @@ $(SYSROOT)/.stamp-headers:
 	   cp -aL $(UAPI_ASM) $(SYSROOT)/include/asm ) $(call dep_end,headers)
 	@touch $@
 
-$(SYSROOT)/.stamp-musl: $(DEPS_SRC)/musl.fetched $(SYSROOT)/.stamp-headers
+$(ST_musl): $(SRC_musl).ok $(SYSROOT)/.stamp-headers
 	$(call dep_begin,musl)
 	@( $(dep_env); rm -rf $(DEPS_WORK)/musl; mkdir -p $(DEPS_WORK)/musl; cd $(DEPS_WORK)/musl; \
-	   $(DEPS_SRC)/musl/configure --target=$(TRIPLE) --prefix=$(SYSROOT) --disable-shared \
+	   $(SRC_musl)/configure --target=$(TRIPLE) --prefix=$(SYSROOT) --disable-shared \
 	     --enable-wrapper=gcc CC=$(GCC_T) CROSS_COMPILE=$(TRIPLE)- CFLAGS="$(DEPS_CFLAGS)"; \
 	   grep -qx 'ARCH = $(MUSL_ARCH)' config.mak; \
 	   make -j$(DEPS_JOBS); make install; \
@@ -199,42 +227,286 @@ $(SYSROOT)/.stamp-musl: $(DEPS_SRC)/musl.fetched $(SYSROOT)/.stamp-headers
 
 # The libraries are built one after another (order-only chain) so that a
 # parallel make never runs two dependency builds at once.
-$(SYSROOT)/.stamp-zlib: $(DEPS_SRC)/zlib.fetched $(SYSROOT)/.stamp-musl
+$(ST_zlib): $(SRC_zlib).ok $(ST_musl)
 	$(call dep_begin,zlib)
-	@( $(dep_env); rm -rf $(DEPS_WORK)/zlib; cp -a $(DEPS_SRC)/zlib/. $(DEPS_WORK)/zlib; cd $(DEPS_WORK)/zlib; \
+	@( $(dep_env); rm -rf $(DEPS_WORK)/zlib; cp -a $(SRC_zlib)/. $(DEPS_WORK)/zlib; cd $(DEPS_WORK)/zlib; \
 	   CC=$(CC_MUSL) CFLAGS="$(DEPS_CFLAGS)" CHOST=$(TRIPLE) AR=$(AR_T) ./configure --static --prefix=$(SYSROOT); \
 	   make -j$(DEPS_JOBS) libz.a AR=$(AR_T); \
 	   cp libz.a $(SYSROOT)/lib/; cp zlib.h zconf.h $(SYSROOT)/include/ ) $(call dep_end,zlib)
 	@touch $@
 
-$(SYSROOT)/.stamp-cjson: $(DEPS_SRC)/cjson.fetched $(SYSROOT)/.stamp-musl | $(SYSROOT)/.stamp-zlib
+$(ST_cjson): $(SRC_cjson).ok $(ST_musl) | $(ST_zlib)
 	$(call dep_begin,cjson)
 	@( $(dep_env); rm -rf $(DEPS_WORK)/cjson; mkdir -p $(DEPS_WORK)/cjson $(SYSROOT)/include/cjson; cd $(DEPS_WORK)/cjson; \
-	   $(CC_MUSL) $(DEPS_CFLAGS) -std=c89 -c -o cJSON.o $(DEPS_SRC)/cjson/cJSON.c; \
+	   $(CC_MUSL) $(DEPS_CFLAGS) -std=c89 -c -o cJSON.o $(SRC_cjson)/cJSON.c; \
 	   rm -f libcjson.a; $(AR_T) rcs libcjson.a cJSON.o; \
-	   cp libcjson.a $(SYSROOT)/lib/; cp $(DEPS_SRC)/cjson/cJSON.h $(SYSROOT)/include/cjson/ ) $(call dep_end,cjson)
+	   cp libcjson.a $(SYSROOT)/lib/; cp $(SRC_cjson)/cJSON.h $(SYSROOT)/include/cjson/ ) $(call dep_end,cjson)
 	@touch $@
 
-$(SYSROOT)/.stamp-bearssl: $(DEPS_SRC)/bearssl.fetched $(SYSROOT)/.stamp-musl | $(SYSROOT)/.stamp-cjson
+$(ST_bearssl): $(SRC_bearssl).ok $(ST_musl) | $(ST_cjson)
 	$(call dep_begin,bearssl)
-	@( $(dep_env); rm -rf $(DEPS_WORK)/bearssl; mkdir -p $(DEPS_WORK)/bearssl; cd $(DEPS_SRC)/bearssl; \
+	@( $(dep_env); rm -rf $(DEPS_WORK)/bearssl; mkdir -p $(DEPS_WORK)/bearssl; cd $(SRC_bearssl); \
 	   find src -name '*.c' | sort | sed 's/\.c$$//' | xargs -P$(DEPS_JOBS) -I{} sh -c \
 	     'mkdir -p "$$(dirname "$(DEPS_WORK)/bearssl/$$1")" && $(CC_MUSL) $(DEPS_CFLAGS) -Isrc -Iinc -c -o "$(DEPS_WORK)/bearssl/$$1.o" "$$1.c"' sh {}; \
 	   cd $(DEPS_WORK)/bearssl; rm -f libbearssl.a; find src -name '*.o' | sort | xargs $(AR_T) rcs libbearssl.a; \
-	   cp libbearssl.a $(SYSROOT)/lib/; cp $(DEPS_SRC)/bearssl/inc/*.h $(SYSROOT)/include/ ) $(call dep_end,bearssl)
+	   cp libbearssl.a $(SYSROOT)/lib/; cp $(SRC_bearssl)/inc/*.h $(SYSROOT)/include/ ) $(call dep_end,bearssl)
 	@touch $@
 
-$(SYSROOT)/.stamp-libseccomp: $(DEPS_SRC)/libseccomp.fetched $(SYSROOT)/.stamp-musl | $(SYSROOT)/.stamp-bearssl
+$(ST_libseccomp): $(SRC_libseccomp).ok $(ST_musl) | $(ST_bearssl)
 	$(call dep_begin,libseccomp)
-	@( $(dep_env); rm -rf $(DEPS_WORK)/libseccomp; cp -a $(DEPS_SRC)/libseccomp/. $(DEPS_WORK)/libseccomp; cd $(DEPS_WORK)/libseccomp; \
+	@( $(dep_env); rm -rf $(DEPS_WORK)/libseccomp; cp -a $(SRC_libseccomp)/. $(DEPS_WORK)/libseccomp; cd $(DEPS_WORK)/libseccomp; \
 	   ./configure --host=$(TRIPLE) --prefix=$(SYSROOT) --disable-shared --enable-static --disable-python \
 	     CC=$(CC_MUSL) CFLAGS="$(DEPS_CFLAGS)" LDFLAGS=-static AR=$(AR_T); \
 	   make -j$(DEPS_JOBS) -C src libseccomp.la; make -C include; \
 	   cp src/.libs/libseccomp.a $(SYSROOT)/lib/; cp include/seccomp.h include/seccomp-syscalls.h $(SYSROOT)/include/ ) $(call dep_end,libseccomp)
 	@touch $@
 
+# versions/NAME: the version each library of this sysroot was built from.
 $(SYSROOT)/.deps-ok: $(DEPS_STAMPS)
+	@mkdir -p $(SYSROOT)/versions
+	@$(foreach d,$(DEPS),cp $(SRC_$(d)).version $(SYSROOT)/versions/$(d);)
 	@touch $@
+
+define DEPS_SH
+# deps.sh - written by dory's Makefile (DEPS_SH): the dependency sources,
+# locked, verified and kept in a download directory so that a build can run
+# with no package archive.  Environment: DL (the download directory), LOGS,
+# AWK_SRC (deb-src.awk).  Commands:
+#   fetch NAME VERSION SHA256        NAME's files in $DL, checked; prints the
+#                                    version fetched (another one only when
+#                                    VERSION cannot be had, said loudly)
+#   unpack NAME VERSION SHA256 DIR   fetch, then extract into DIR;
+#                                    DIR.version holds the version used
+#   newest NAME                      "VERSION SHA256" of the newest version
+#                                    of NAME that downloads
+#   archive                          deb-src entries and a fresh index
+set -euo pipefail
+: "${DL:?}" "${LOGS:?}"
+mkdir -p "$DL" "$LOGS"
+say() { echo "dory: $*" >&2; }
+
+dsc_name() { echo "${1}_${2#*:}.dsc"; }
+sha_of() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# dsc_check DSC [SHA256]: 0 when DSC has that hash (if one is given) and every
+# file it lists is beside it with its hash; 2 when DSC's own hash differs.
+dsc_check()
+{
+	local dsc=$1 want=${2:-} d h f
+	[ -f "$dsc" ] || return 1
+	[ -z "$want" ] || [ "$(sha_of "$dsc")" = "$want" ] || return 2
+	d=$(dirname "$dsc")
+	awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 }
+	     on && NF == 3 { print $1, $3; n++ } END { exit n == 0 }' "$dsc" >"$LOGS/files.$$" ||
+		return 1
+	while read -r h f; do
+		[ -f "$d/$f" ] && [ "$(sha_of "$d/$f")" = "$h" ] || { rm -f "$LOGS/files.$$"; return 1; }
+	done <"$LOGS/files.$$"
+	rm -f "$LOGS/files.$$"
+}
+
+# WHY: why the archive failed, from a log of apt: "unreachable: ..." when it
+# cannot be reached, "gone: ..." when it does not have what was asked.
+WHY=
+why()
+{
+	local l
+	l=$(grep -Eim1 'could not (connect|resolve)|temporary failure|connection (refused|timed out)|unable to connect|network is unreachable|no route' "$1" |
+		sed -E 's/^[[:space:]]+//; s/^(E|W): //') || true
+	if [ -n "$l" ]; then WHY="unreachable: $l"; return; fi
+	l=$(grep -Eim1 '404|not found|can not find|unable to find|no longer|failed to fetch' "$1" |
+		sed -E 's/^[[:space:]]+//; s/^(E|W): //') || true
+	WHY="gone: ${l:-see $1}"
+}
+
+# The machine's apt source files (apt-config knows where, APT_CONFIG too);
+# SRC_OUT: where deb-src entries derived from them go.
+apt_sources()
+{
+	local sl sp f
+	eval "$(apt-config shell sl Dir::Etc::sourcelist/f sp Dir::Etc::sourceparts/d)"
+	SRC_OUT=${sp}dory-deb-src.sources
+	for f in "$sl" "$sp"*.list "$sp"*.sources; do
+		[ -f "$f" ] && [ "$f" != "$SRC_OUT" ] && echo "$f"
+	done
+}
+
+# listed NAME: apt's index has source versions of NAME (no `| grep -q`,
+# whose early exit would fail the pipe under pipefail).
+listed()
+{
+	local out
+	out=$(apt-cache showsrc --only-source "$1" 2>/dev/null) || return 1
+	[[ $out == *$'\nVersion: '* || $out == 'Version: '* ]]
+}
+
+# archive_ready NAME: apt can list NAME's source versions; with no deb-src
+# entry at all, add ones derived from the machine's Debian entries; the index
+# is refreshed once per run (ARCHIVE_FRESH).  Prints why not on failure.
+archive_ready()
+{
+	local srcs sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	if [ -z "${ARCHIVE_FRESH:-}" ] && ! listed "$1"; then
+		srcs=$(apt_sources)
+		apt_sources >/dev/null
+		# shellcheck disable=SC2086
+		if ! grep -Eqs '^[[:space:]]*deb-src[[:space:]]' $srcs "$SRC_OUT" &&
+		   ! grep -Eiqs '^Types:.*deb-src' $srcs "$SRC_OUT"; then
+			# shellcheck disable=SC2086
+			awk -f "$AWK_SRC" $srcs >"$LOGS/deb-src.sources"
+			[ -s "$LOGS/deb-src.sources" ] || {
+				WHY="unreachable: no enabled Debian apt source to derive deb-src entries from (add deb-src lines to /etc/apt/sources.list)"; return 1; }
+			echo "  APT deb-src -> $SRC_OUT" >&2
+			$sudo install -m 644 "$LOGS/deb-src.sources" "$SRC_OUT"
+		fi
+		archive_update || return 1
+	fi
+	listed "$1" || {
+		WHY="unreachable: apt lists no source package $1 (see $LOGS/apt-update.log)"; return 1; }
+}
+
+archive_update()
+{
+	local sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	echo "  APT update" >&2
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$LOGS/apt-update.log" 2>&1 || true
+	ARCHIVE_FRESH=1
+	if grep -Eq '^(E|W): (Failed to fetch|Some index files)' "$LOGS/apt-update.log"; then
+		why "$LOGS/apt-update.log"; WHY="unreachable: ${WHY#*: }"; return 1
+	fi
+}
+
+# NAME's source versions in the index, newest first.
+versions()
+{
+	local v all=() out=() i j t
+	while read -r v; do all+=("$v"); done < <(apt-cache showsrc --only-source "$1" 2>/dev/null |
+		sed -n 's/^Version: //p' | sort -u)
+	for ((i = 0; i < ${#all[@]}; i++)); do
+		for ((j = i + 1; j < ${#all[@]}; j++)); do
+			if dpkg --compare-versions "${all[j]}" gt "${all[i]}"; then
+				t=${all[i]}; all[i]=${all[j]}; all[j]=$t
+			fi
+		done
+	done
+	for v in "${all[@]}"; do echo "$v"; done
+}
+
+# download NAME VERSION: its files into $DL (only whole ones); prints why not.
+download()
+{
+	local tmp rc=0
+	tmp=$(mktemp -d "$DL/.tmp.XXXXXX")
+	(cd "$tmp" && apt-get source -q --download-only --only-source "$1=$2") \
+		>"$LOGS/$1.fetch.log" 2>&1 || rc=$?
+	if [ $rc = 0 ] && dsc_check "$tmp/$(dsc_name "$1" "$2")"; then
+		mv -f "$tmp"/* "$DL"/
+		rm -rf "$tmp"
+		return 0
+	fi
+	rm -rf "$tmp"
+	[ $rc = 0 ] && { WHY="gone: the downloaded files do not match their .dsc"; return 1; }
+	why "$LOGS/$1.fetch.log"
+	return 1
+}
+
+loud()
+{
+	say "*****************************************************************"
+	say "WARNING: $1"
+	shift
+	for l in "$@"; do say "  $l"; done
+	say "*****************************************************************"
+}
+
+fetch()
+{
+	local n=$1 v=$2 sha=$3 dsc r=0 why_v c cand fb
+	dsc=$DL/$(dsc_name "$n" "$v")
+	dsc_check "$dsc" "$sha" || r=$?
+	if [ $r = 0 ]; then echo "$v"; return; fi
+	if [ $r = 2 ]; then
+		say "$dsc has sha256 $(sha_of "$dsc"), configs/deps.lock says $sha: a wrong or altered file; delete it and run make fetch again"
+		exit 1
+	fi
+	fb=$DL/$n.fallback
+	if archive_ready "$n" && download "$n" "$v"; then
+		r=0; dsc_check "$dsc" "$sha" || r=$?
+		if [ $r = 0 ]; then echo "$v"; return; fi
+		say "$n $v from the archive has sha256 $(sha_of "$dsc"), configs/deps.lock says $sha: not used (check the mirror, or the lock)"
+		rm -f "$dsc"
+		exit 1
+	fi
+	if [ "${WHY%%:*}" = gone ] && [ -z "${ARCHIVE_FRESH:-}" ] && archive_update &&
+	   download "$n" "$v"; then
+		dsc_check "$dsc" "$sha" && { echo "$v"; return; }
+	fi
+	why_v=$WHY
+	if [ "${why_v%%:*}" = gone ]; then
+		while read -r cand; do
+			[ "$cand" = "$v" ] && continue
+			download "$n" "$cand" || continue
+			c=$DL/$(dsc_name "$n" "$cand")
+			echo "$v $cand $(sha_of "$c")" >"$fb"
+			loud "$n $v (configs/deps.lock) cannot be downloaded (${why_v#*: })." \
+			     "Using $n $cand instead, the newest version that downloads;" \
+			     "apt checked it against the archive's signed index, not the lock." \
+			     "Run 'make deps-update' to lock versions that download."
+			echo "$cand"
+			return
+		done < <(versions "$n")
+	fi
+	if [ -f "$fb" ] && read -r c cand r <"$fb" && [ "$c" = "$v" ] &&
+	   dsc_check "$DL/$(dsc_name "$n" "$cand")" "$r"; then
+		loud "$n $v (configs/deps.lock) is not in $DL and cannot be downloaded (${why_v#*: })." \
+		     "Using $n $cand, downloaded earlier in its place."
+		echo "$cand"
+		return
+	fi
+	if [ "${why_v%%:*}" = unreachable ] || ! listed "$n"; then
+		say "cannot fetch $n $v: the package archive cannot be reached (${why_v#*: }) and $DL has no copy; connect this machine, or fill a download directory with 'make fetch' where the archive can be reached and point DORY_DL_DIR at a copy of it"
+	else
+		say "cannot fetch $n $v (${why_v#*: }), nor any other version of $n the archive lists; see $LOGS/$n.fetch.log"
+	fi
+	exit 1
+}
+
+unpack()
+{
+	local n=$1 v=$2 sha=$3 dir=$4 used
+	used=$(fetch "$n" "$v" "$sha")
+	rm -rf "$dir" "$dir.tmp"
+	dpkg-source --no-check -x "$DL/$(dsc_name "$n" "$used")" "$dir.tmp" >"$LOGS/$n.unpack.log" 2>&1 || {
+		tail -n 5 "$LOGS/$n.unpack.log" >&2; say "dpkg-source could not unpack $n $used; see $LOGS/$n.unpack.log"; exit 1; }
+	mv "$dir.tmp" "$dir"
+	echo "$used" >"$dir.version"
+}
+
+newest()
+{
+	local cand
+	{ archive_ready "$1" && { [ -n "${ARCHIVE_FRESH:-}" ] || archive_update; }; } || {
+		say "cannot list the versions of $1: ${WHY#*: }"; exit 1; }
+	while read -r cand; do
+		if download "$1" "$cand"; then
+			echo "$cand $(sha_of "$DL/$(dsc_name "$1" "$cand")")"
+			return
+		fi
+		say "$1 $cand is listed but does not download"
+	done < <(versions "$1")
+	say "no version of $1 downloads"
+	exit 1
+}
+
+cmd=$1; shift
+case $cmd in
+fetch|unpack|newest) "$cmd" "$@" ;;
+archive) archive_ready musl || { say "${WHY#*: }"; exit 1; } ;;
+*) say "deps.sh: unknown command $cmd"; exit 2 ;;
+esac
+endef
 # --- deps end ---
 
 # ---- configuration (Kconfig, from Debian's kconfig-frontends) ----
@@ -245,8 +517,12 @@ GEN := build/gen
 OGEN := $(O)/gen
 APPLET_SRCS := $(sort $(wildcard applets/*.c))
 APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
-HOST_PKGS += valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry \
-	skopeo apache2-utils openssl python3 curl zstd umoci
+# Only `make check` needs these: peers, the registry and its tools, valgrind,
+# qemu for the cross unit tests, and the host's -dev libraries of the deps
+# for the ASan and valgrind unit builds.
+TEST_PKGS = valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry \
+	skopeo apache2-utils openssl python3 curl zstd umoci file \
+	libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev
 
 -include $(KCONFIG_CONFIG)
 -include $(GEN)/applets.mk
@@ -257,12 +533,18 @@ $(GEN)/applets.mk: applets/mkapplets.sh $(APPLET_FILES)
 $(GEN)/applets.h $(GEN)/help.h $(GEN)/Config.applets: $(GEN)/applets.mk
 
 KCONF = { $(call apt_ensure,kconfig-frontends); } >/dev/null && kconfig-conf
+# $(KCONFIG_CONFIG).name: the defconfig a config was made from, and a sum of
+# its symbols then; `dory version` shows the name ("+changes" once they differ).
+CONFIG_SUM = grep '^CONFIG_' $(KCONFIG_CONFIG) | LC_ALL=C sort | sha256sum | cut -c1-16
+CONFIG_NAMED = echo "$(1) $$($(CONFIG_SUM))" >$(KCONFIG_CONFIG).name
 %_defconfig: $(GEN)/Config.applets
 	@test -f configs/$@ || { echo "no configs/$@ (see ls configs/)" >&2; exit 1; }
 	@export KCONFIG_ALLCONFIG=configs/$@ && $(KCONF) --allnoconfig Config.in >/dev/null
+	@$(call CONFIG_NAMED,$@)
 	@echo "  CONFIG  $(KCONFIG_CONFIG) from configs/$@"
 defconfig: $(GEN)/Config.applets
 	@export KCONFIG_ALLCONFIG=configs/defconfig && $(KCONF) --allnoconfig Config.in >/dev/null
+	@$(call CONFIG_NAMED,defconfig)
 	@echo "  CONFIG  $(KCONFIG_CONFIG) from configs/defconfig"
 oldconfig: $(GEN)/Config.applets
 	@$(KCONF) --oldconfig Config.in
@@ -273,7 +555,7 @@ menuconfig: $(GEN)/Config.applets
 $(KCONFIG_CONFIG): Config.in $(GEN)/Config.applets
 	@if [ -f $@ ]; then $(KCONF) --olddefconfig Config.in >/dev/null; \
 	 else export KCONFIG_ALLCONFIG=configs/defconfig && $(KCONF) --allnoconfig Config.in >/dev/null; \
-	 echo "  CONFIG  $@ from configs/defconfig"; fi
+	 $(call CONFIG_NAMED,defconfig); echo "  CONFIG  $@ from configs/defconfig"; fi
 	@touch $@
 
 # config.h: CFG_X (0 or 1) and IF_X(...) for every symbol Kconfig knows.
@@ -289,22 +571,50 @@ $(OGEN)/config.h: $(KCONFIG_CONFIG) Config.in $(GEN)/Config.applets
 	  echo "#endif"; } > $@.tmp && mv $@.tmp $@
 
 # ---- the binary ----
+# Reproducible: the same sources give the same bytes, wherever the tree is.
+# No clock and no path reaches the binary: the build date is the last
+# commit's (SOURCE_DATE_EPOCH overrides it), paths are made relative, and
+# the version, commit and date live in generated headers that change only
+# when their content does.
 VERSION := 0.1.0
-GITREV := $(shell git rev-parse --short HEAD 2>/dev/null)
-WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
+GITREV ?= $(shell r=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+	{ git diff --quiet HEAD -- 2>/dev/null && echo $$r || echo $$r-dirty; })
 # Certificates are checked against the clock; one that says it is earlier
 # than this build is known to be wrong (core/tls.c).
-BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
-COMMON_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -I$(OGEN) -I$(GEN) -DDORY_BUILD_EPOCH=$(BUILD_EPOCH)
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),\
+	$(shell stat -c %Y Makefile))
+export SOURCE_DATE_EPOCH := $(BUILD_EPOCH)
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
+COMMON_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -I$(OGEN) -I$(GEN) \
+	-ffile-prefix-map=$(CURDIR)/=
 CFLAGS := $(COMMON_CFLAGS) -Os -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong \
-	-DDORY_VERSION='"$(VERSION)$(if $(GITREV),-$(GITREV))"' -DDORY_ARCH='"$(ARCH)"'
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong
+
+# $(call write_if_changed,FILE): move FILE.tmp over FILE only if they differ,
+# so that what includes FILE is rebuilt only when its content changes.
+write_if_changed = cmp -s $(1).tmp $(1) && rm -f $(1).tmp || mv -f $(1).tmp $(1)
+.PHONY: FORCE
+$(OGEN)/version.h: FORCE
+	@mkdir -p $(@D)
+	@{ echo "/* Generated by the Makefile: do not edit. */"; \
+	  echo '#define DORY_VERSION "$(VERSION)$(if $(GITREV),-$(GITREV))"'; \
+	  echo '#define DORY_COMMIT "$(or $(GITREV),unknown)"'; \
+	  echo '#define DORY_ARCH "$(ARCH)"'; \
+	  echo '#define DORY_BUILD_EPOCH $(BUILD_EPOCH)LL'; } >$@.tmp; $(call write_if_changed,$@)
+# For `dory version` only: the config's name and the dependencies' versions.
+$(OGEN)/buildinfo.h: $(SYSROOT)/.deps-ok FORCE
+	@mkdir -p $(@D)
+	@{ echo "/* Generated by the Makefile: do not edit. */"; \
+	  n=custom; if read -r name sum 2>/dev/null <$(KCONFIG_CONFIG).name; then \
+	    n=$$name; [ "$$sum" = "$$($(CONFIG_SUM))" ] || n="$$n+changes"; fi; \
+	  echo "#define DORY_CONFIG_NAME \"$$n\""; \
+	  for d in $(DEPS); do echo "#define DORY_DEP_$$(echo $$d | tr a-z A-Z) \"$$(cat $(SYSROOT)/versions/$$d)\""; done; \
+	} >$@.tmp; $(call write_if_changed,$@)
 LDFLAGS := -static -Wl,--gc-sections
 # The same libraries for the static binary (from the sysroot) and for the
 # host's ASan and valgrind unit builds (Debian's -dev packages); each is
 # wrapped by one core file, and --gc-sections drops what is not used.
 LIBS := -lseccomp -lbearssl -lcjson -lz
-HOST_PKGS += libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev
 
 CORE_BASE := core/err.o core/log.o core/xalloc.o core/str.o core/opt.o core/fsutil.o
 core-y := $(CORE_BASE)
@@ -324,7 +634,8 @@ core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o \
 OBJS := $(addprefix $(O)/,applets/main.o $(obj-y) $(sort $(core-y)))
 ALL_CORE := $(patsubst %.c,%.o,$(wildcard core/*.c libc-compat/*.c))
 
-$(O)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h $(SYSROOT)/.deps-ok
+$(O)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h $(SYSROOT)/.deps-ok | $(OGEN)/version.h \
+		$(OGEN)/buildinfo.h
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC_MUSL) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -366,9 +677,10 @@ ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 ASAN_CORE := $(addprefix $(ASAN)/,$(ALL_CORE))
 ASAN_BINS := $(patsubst tests/unit/%.c,$(ASAN)/unit/%,$(UNIT_SRCS))
-$(ASAN)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h
+$(ASAN)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h | $(OGEN)/version.h
 	@mkdir -p $(@D)
-	@gcc $(COMMON_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+	@gcc $(COMMON_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
+-include $(shell find $(ASAN) -name '*.d' 2>/dev/null)
 $(ASAN)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(ASAN_CORE)
 	@mkdir -p $(@D)
 	@echo "  ASAN    $@"
@@ -380,9 +692,10 @@ asan-unit: $(ASAN_BINS)
 VG := build/vg
 VG_CORE := $(addprefix $(VG)/,$(ALL_CORE))
 VG_BINS := $(patsubst tests/unit/%.c,$(VG)/unit/%,$(UNIT_SRCS))
-$(VG)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h
+$(VG)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h | $(OGEN)/version.h
 	@mkdir -p $(@D)
-	@gcc $(COMMON_CFLAGS) -g -O1 -c -o $@ $<
+	@gcc $(COMMON_CFLAGS) -g -O1 -MMD -MP -c -o $@ $<
+-include $(shell find $(VG) -name '*.d' 2>/dev/null)
 $(VG)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(VG_CORE)
 	@mkdir -p $(@D)
 	@echo "  VG      $@"
@@ -392,16 +705,18 @@ vg-unit: $(VG_BINS)
 # ---- check, demo, install, size ----
 # Unit tests of two cross builds (64-bit and 32-bit) run under qemu-user.
 CHECK_CROSS := aarch64 armv7
+# The cross builds' binaries too: tests/cases/repro.sh rebuilds one elsewhere.
 check: all
-	@$(MAKE) --no-print-directory host-packages
+	@$(call apt_ensure,$(TEST_PKGS))
 	@$(MAKE) --no-print-directory unit asan-unit vg-unit
-	@for a in $(CHECK_CROSS); do $(MAKE) --no-print-directory ARCH=$$a unit || exit 1; done
-	@DORY=$(CURDIR)/build/$(ARCH)/dory UNIT_DIR=$(O)/unit ASAN_DIR=$(ASAN)/unit VG_DIR=$(VG)/unit \
+	@for a in $(CHECK_CROSS); do $(MAKE) --no-print-directory ARCH=$$a all unit || exit 1; done
+	@GITREV=$(GITREV) DORY=$(CURDIR)/build/$(ARCH)/dory UNIT_DIR=$(O)/unit ASAN_DIR=$(ASAN)/unit \
+	 VG_DIR=$(VG)/unit \
 	 CROSS_UNIT="$(foreach a,$(CHECK_CROSS),$(a):build/$(a)/obj/unit)" \
 	 tests/run
 
 demo: all
-	@$(MAKE) --no-print-directory host-packages
+	@$(call apt_ensure,$(DEMO_PKGS))
 	@DORY=$(CURDIR)/build/$(ARCH)/dory tests/demo.sh
 
 PREFIX ?= /usr/local
@@ -416,7 +731,7 @@ install: all
 SIZE_ARCHS ?= $(ARCHS)
 size:
 	@printf '%-20s' config; for a in $(SIZE_ARCHS); do printf '%10s' $$a; done; echo
-	@for c in $$(ls configs); do n=$${c%_defconfig}; n=$${n:-default}; \
+	@for c in $$(cd configs && ls *defconfig); do n=$${c%_defconfig}; n=$${n:-default}; \
 	  printf '%-20s' "$$c"; \
 	  for a in $(SIZE_ARCHS); do \
 	    o=build/size/$$c-$$a; mkdir -p $$o; \

@@ -22,10 +22,7 @@
 #include "core/str.h"
 #include "core/tls.h"
 #include "core/xalloc.h"
-
-#ifndef DORY_VERSION
-#define DORY_VERSION "0"
-#endif
+#include "version.h"
 
 enum {
 	HTTP_TIMEOUT_MS = 30000,

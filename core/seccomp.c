@@ -30,6 +30,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "libc-compat/compat.h"
+#include "version.h"
 
 /*
  * Docker's default profile (moby/profiles seccomp/default_linux.go, the

@@ -11,12 +11,10 @@
 
 #include "config.h"
 #include "core/err.h"
-
-/* When this dory was built (seconds since 1970; the Makefile may pass the
- * real one): a clock before it is wrong, and certificates cannot be checked. */
-#ifndef DORY_BUILD_EPOCH
-#define DORY_BUILD_EPOCH 1767225600LL	/* 2026-01-01T00:00:00Z */
-#endif
+/* DORY_BUILD_EPOCH: when this dory was built (its last commit's time, in
+ * seconds since 1970): a clock before it is wrong, and certificates cannot
+ * be checked. */
+#include "version.h"
 
 struct tls_conf {
 	const char *ca_bundle;	/* NULL: the first system bundle that exists */

@@ -20,6 +20,18 @@ t_fail 127 "'nope' is not a dory command (see 'dory --list')" "unknown command" 
 t_fail 127 "'hard' is not a dory command" "unknown link name" "$TMP/hard"
 t_fail 125 "unknown option --bogus" "unknown global option" "$DORY" --bogus version
 t_fail 125 "takes no arguments" "version takes no arguments" "$DORY" version x
+lockv() { awk -v n="$1" '$1 == n { print $2 }' configs/deps.lock; }
+lockre() { lockv "$1" | sed 's/[.+]/\\&/g'; }	# as an ERE
+t_match "version names the locked musl" "^ musl +$(lockre musl)\$" "$DORY" version
+t_match "... and zlib" "^ zlib +$(lockre zlib)\$" "$DORY" version
+t_match "... and libseccomp" "^ libseccomp +$(lockre libseccomp)\$" "$DORY" version
+t_match "... the config it was built from" '^ Config: +[a-z_]*defconfig(\+changes)?$' "$DORY" version
+[ -z "${GITREV:-}" ] || t_match "... and the commit" "^ Commit: +$GITREV\$" "$DORY" version
+t_out "version --format, as docker's" "$("$DORY" version | sed -n 's/^dory version //p')" \
+	"$DORY" version --format '{{.Server.Version}}'
+t_out "version --format {{json .Client.Deps.BearSSL}}" "\"$(lockv bearssl)\"" \
+	"$DORY" version -f '{{json .Client.Deps.BearSSL}}'
+t_fail 125 "range" "version --format with an action it lacks" "$DORY" version -f '{{range .}}'
 t_match "dory --help" '^Usage: dory ' "$DORY" --help
 t_match "run --help" '^Usage: dory run ' "$DORY" run --help
 t_match "run --help after options" '^Usage: dory run ' "$DORY" run -i --help

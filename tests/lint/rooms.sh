@@ -22,14 +22,14 @@ level()
 
 for f in applets/*.c; do
 	grep -Hn '#include "' "$f" | grep -v -e '"core/[a-z0-9_]*\.h"' -e '"applets\.h"' \
-		-e '"help\.h"' -e '"config\.h"' && bad="$bad $f"
+		-e '"help\.h"' -e '"config\.h"' -e '"version\.h"' -e '"buildinfo\.h"' && bad="$bad $f"
 done
 for f in core/*.[ch]; do
 	m=$(basename "${f%.*}"); lm=$(level "$m")
 	[ "$lm" = unknown ] && { echo "$f: module $m has no level in tests/lint/rooms.sh"; bad="$bad $f"; }
 	for inc in $(sed -n 's|^#include "\([^"]*\)".*|\1|p' "$f"); do
 		case $inc in
-		config.h|libc-compat/compat.h) continue ;;
+		config.h|version.h|libc-compat/compat.h) continue ;;
 		core/*.h) li=$(level "$(basename "${inc%.h}")")
 			if [ "$li" = unknown ] || [ "$li" -gt "$lm" ]; then
 				echo "$f: includes $inc of a higher level"; bad="$bad $f"; fi ;;
