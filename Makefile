@@ -580,7 +580,7 @@ VERSION := 0.1.0
 GITREV ?= $(shell r=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
 	{ git diff --quiet HEAD -- 2>/dev/null && echo $$r || echo $$r-dirty; })
 # Certificates are checked against the clock; one that says it is earlier
-# than this build is known to be wrong (core/tls.c).
+# than this build is known to be wrong (core/registry/tls.c).
 BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),\
 	$(shell stat -c %Y Makefile))
 export SOURCE_DATE_EPOCH := $(BUILD_EPOCH)
@@ -616,23 +616,18 @@ LDFLAGS := -static -Wl,--gc-sections
 # wrapped by one core file, and --gc-sections drops what is not used.
 LIBS := -lseccomp -lbearssl -lcjson -lz
 
-CORE_BASE := core/err.o core/log.o core/xalloc.o core/str.o core/opt.o core/fsutil.o
-core-y := $(CORE_BASE)
-core-$(CONFIG_CORE_IMAGE) += core/sha256.o core/json.o core/gz.o core/lock.o core/conf.o \
-	core/ref.o core/platform.o $(patsubst %.c,%.o,$(wildcard core/store*.c)) core/layer.o \
-	core/image.o core/ctrfs.o core/overlay.o core/bindcopy.o libc-compat/newmount.o \
-	$(patsubst %.c,%.o,$(wildcard core/archive*.c core/tar.c core/tpl.c))
-core-$(CONFIG_CORE_SECCOMP) += core/seccomp.o
-core-$(CONFIG_CORE_REGISTRY) += core/b64.o core/tls.o core/http.o core/registry.o \
-	core/image_pull.o
-core-$(CONFIG_CORE_RUNTIME) += core/caps.o core/mnt.o core/nl.o core/pty.o \
-	$(patsubst %.c,%.o,$(wildcard core/cgroup*.c)) \
-	core/passwd.o core/rootfs.o core/runtime.o libc-compat/pivot_root.o libc-compat/clone.o \
-	libc-compat/closerange.o \
-	core/proc.o \
-	$(patsubst %.c,%.o,$(wildcard core/ctr*.c core/supervisor.c core/rt_exec.c core/userns.c))
+# The core, room by room (core/ROOM/, see README), as the config needs it.
+room_objs = $(patsubst %.c,%.o,$(sort $(foreach r,$(1),$(wildcard core/$(r)/*.c))))
+core-y := $(addprefix core/util/,err.o log.o xalloc.o str.o opt.o fsutil.o)
+core-$(CONFIG_CORE_IMAGE) += $(addprefix core/util/,sha256.o json.o gz.o lock.o conf.o tpl.o) \
+	$(call room_objs,store image fs) libc-compat/newmount.o
+core-$(CONFIG_CORE_SECCOMP) += core/kernel/seccomp.o
+core-$(CONFIG_CORE_REGISTRY) += core/util/b64.o $(call room_objs,registry)
+core-$(CONFIG_CORE_RUNTIME) += $(filter-out core/kernel/seccomp.o,$(call room_objs,kernel)) \
+	$(call room_objs,runtime ctr) \
+	$(addprefix libc-compat/,pivot_root.o clone.o closerange.o)
 OBJS := $(addprefix $(O)/,applets/main.o $(obj-y) $(sort $(core-y)))
-ALL_CORE := $(patsubst %.c,%.o,$(wildcard core/*.c libc-compat/*.c))
+ALL_CORE := $(patsubst %.c,%.o,$(wildcard core/*/*.c libc-compat/*.c))
 
 $(O)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h $(SYSROOT)/.deps-ok | $(OGEN)/version.h \
 		$(OGEN)/buildinfo.h

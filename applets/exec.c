@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* exec.c - `dory exec`: run a command in a running container, from its
- * records. Joining the container is core/rt_exec.c's work. */
+ * records. Joining the container is core/runtime/rt_exec.c's work. */
 //@applet exec  APPLET_EXEC  exec_main  NEEDROOT
 //@config APPLET_EXEC
 //@	bool "exec (~6 KB)"
@@ -27,14 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ctr.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/rt_exec.h"
-#include "core/seccomp.h"
-#include "core/str.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr.h"
+#include "core/kernel/seccomp.h"
+#include "core/runtime/rt_exec.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
 
 struct exec_opts {
 	bool detach, interactive, tty;

@@ -46,18 +46,18 @@
 #include <time.h>
 
 #include "applets.h"
-#include "core/ctr.h"
-#include "core/ctr_view.h"
-#include "core/err.h"
-#include "core/image.h"
-#include "core/json.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/ref.h"
-#include "core/store.h"
-#include "core/str.h"
-#include "core/tpl.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr.h"
+#include "core/ctr/ctr_view.h"
+#include "core/image/image.h"
+#include "core/image/ref.h"
+#include "core/store/store.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
+#include "core/util/tpl.h"
+#include "core/util/xalloc.h"
 
 enum { SHORT_ID = 12, SIZE_LEN = 24 };
 

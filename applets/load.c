@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* load.c - `dory load`: images from a Docker or OCI archive into the store.
- * The work is core/archive_load.c's; this file is the command line. */
+ * The work is core/image/archive_load.c's; this file is the command line. */
 //@applet load  APPLET_LOAD  load_main  NEEDROOT
 //@config APPLET_LOAD
 //@	bool "load (~18 KB)"
@@ -26,12 +26,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/archive.h"
-#include "core/conf.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/str.h"
+#include "core/image/archive.h"
+#include "core/util/conf.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
 
 struct load_opts {
 	const char *input, *platform;

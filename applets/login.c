@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* login.c - `dory login` and `dory logout`: credentials in Docker's
- * config.json. The check against the registry is core/registry.c's. */
+ * config.json. The check against the registry is core/registry/registry.c's. */
 //@applet login   APPLET_LOGIN  login_main
 //@applet logout  APPLET_LOGIN  logout_main
 //@config APPLET_LOGIN
@@ -30,16 +30,16 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "core/b64.h"
-#include "core/conf.h"
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/json.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/registry.h"
-#include "core/str.h"
-#include "core/xalloc.h"
+#include "core/registry/registry.h"
+#include "core/util/b64.h"
+#include "core/util/conf.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
 
 #define HUB_KEY "https://index.docker.io/v1/"	/* where Docker keeps Hub's entry */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* logs.c - `dory logs`: print a detached container's output. The log's
- * format, rotation and following are core/ctrlog.c's; this is the command. */
+ * format, rotation and following are core/ctr/ctrlog.c's; this is the command. */
 //@applet logs  APPLET_LOGS  logs_main  NEEDROOT
 //@config APPLET_LOGS
 //@	bool "logs (~6 KB)"
@@ -23,13 +23,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/ctr.h"
-#include "core/ctrlog.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/str.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr.h"
+#include "core/ctr/ctrlog.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
 
 struct logs_opts {
 	const char *tail, *since;

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "applets.h"
-#include "core/log.h"
-#include "core/xalloc.h"
+#include "core/util/log.h"
+#include "core/util/xalloc.h"
 
 enum { APPLET_NEEDROOT = 1, APPLET_NOHELP = 2 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* ps.c - dory ps: the containers, as Docker lists them. The records are
- * core/ctr.c's; how a row looks and what a filter means, core/ctr_view.c's. */
+ * core/ctr/ctr.c's; how a row looks and what a filter means, core/ctr/ctr_view.c's. */
 //@applet ps  APPLET_PS  ps_main  NEEDROOT
 //@config APPLET_PS
 //@	bool "ps (~8 KB)"
@@ -30,15 +30,15 @@
 #include <string.h>
 
 #include "applets.h"
-#include "core/ctr.h"
-#include "core/ctr_view.h"
-#include "core/err.h"
-#include "core/json.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/str.h"
-#include "core/tpl.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr.h"
+#include "core/ctr/ctr_view.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
+#include "core/util/tpl.h"
+#include "core/util/xalloc.h"
 
 struct ps_opts {
 	bool all, quiet, latest, notrunc;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* pull.c - `dory pull`: fetch an image from its registry into the store.
- * The work is core/image_pull.c's; this file is the command line. */
+ * The work is core/registry/image_pull.c's; this file is the command line. */
 //@applet pull  APPLET_PULL  pull_main  NEEDROOT
 //@config APPLET_PULL
 //@	bool "pull (~60 KB with TLS)"
@@ -23,13 +23,14 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "core/conf.h"
-#include "core/err.h"
-#include "core/image.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/ref.h"
-#include "core/str.h"
+#include "core/image/image.h"
+#include "core/image/ref.h"
+#include "core/registry/image_pull.h"
+#include "core/util/conf.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
 
 struct pull_opts {
 	const char *platform, *jobs;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* run.c - `dory run` and `dory create`: Docker's run options into a
  * container record, then (run) its start, attached or detached. The engine
- * lives in core/ctr_ops.c, core/supervisor.c and core/runtime.c. */
+ * lives in core/ctr/ctr_ops.c, core/ctr/supervisor.c and core/runtime/runtime.c. */
 //@applet run     APPLET_RUN  run_main     NEEDROOT
 //@applet create  APPLET_RUN  create_main  NEEDROOT
 //@applet _supervise  APPLET_RUN  supervise_main  NEEDROOT
@@ -67,27 +67,29 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "core/caps.h"
-#include "core/cgroup.h"
-#include "core/conf.h"
-#include "core/ctr.h"
-#include "core/ctr_ops.h"
-#include "core/ctrfs.h"
-#include "core/ctrlog.h"
-#include "core/err.h"
-#include "core/image.h"
-#include "core/json.h"
-#include "core/fsutil.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/ref.h"
-#include "core/rootfs.h"
-#include "core/runtime.h"
-#include "core/seccomp.h"
-#include "core/str.h"
-#include "core/supervisor.h"
-#include "core/userns.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr.h"
+#include "core/ctr/ctr_make.h"
+#include "core/ctr/ctr_ops.h"
+#include "core/ctr/ctrlog.h"
+#include "core/ctr/supervisor.h"
+#include "core/fs/ctrfs.h"
+#include "core/fs/userns.h"
+#include "core/image/image.h"
+#include "core/image/ref.h"
+#include "core/kernel/caps.h"
+#include "core/kernel/cgroup.h"
+#include "core/kernel/seccomp.h"
+#include "core/registry/image_pull.h"
+#include "core/runtime/rootfs.h"
+#include "core/runtime/runtime.h"
+#include "core/util/conf.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
 
 struct run_opts {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *pull, *platform, *driver;

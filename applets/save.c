@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* save.c - `dory save`: images of the store as a Docker or OCI archive.
- * The work is core/archive.c's; this file is the command line. */
+ * The work is core/image/archive.c's; this file is the command line. */
 //@applet save  APPLET_SAVE  save_main  NEEDROOT
 //@config APPLET_SAVE
 //@	bool "save (~10 KB)"
@@ -24,10 +24,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/archive.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/opt.h"
+#include "core/image/archive.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
 
 struct save_opts {
 	const char *output, *format;

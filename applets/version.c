@@ -20,10 +20,10 @@
 #include <time.h>
 
 #include "buildinfo.h"
-#include "core/json.h"
-#include "core/log.h"
-#include "core/opt.h"
-#include "core/tpl.h"
+#include "core/util/json.h"
+#include "core/util/log.h"
+#include "core/util/opt.h"
+#include "core/util/tpl.h"
 #include "version.h"
 
 struct version_opts {

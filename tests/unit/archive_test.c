@@ -6,14 +6,14 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "core/archive.h"
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/gz.h"
-#include "core/json.h"
-#include "core/store.h"
-#include "core/tar.h"
-#include "core/xalloc.h"
+#include "core/image/archive.h"
+#include "core/image/tar.h"
+#include "core/store/store.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/gz.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* ---- fixtures: archives built in memory, stores in temporary dirs ---- */

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/b64.h"
-#include "core/err.h"
+#include "core/util/b64.h"
+#include "core/util/err.h"
 #include "tap.h"
 
 static const char *const b64_vec[][2] = {	/* RFC 4648, 10 */

@@ -8,9 +8,9 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include "core/bindcopy.h"
-#include "core/err.h"
-#include "core/overlay.h"
+#include "core/fs/bindcopy.h"
+#include "core/fs/overlay.h"
+#include "core/util/err.h"
 #include "nsutil.h"
 #include "tap.h"
 

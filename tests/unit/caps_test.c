@@ -6,9 +6,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "core/caps.h"
-#include "core/err.h"
-#include "core/str.h"
+#include "core/kernel/caps.h"
+#include "core/util/err.h"
+#include "core/util/str.h"
 #include "tap.h"
 
 TEST(caps_docker_default_is_dockers_set)

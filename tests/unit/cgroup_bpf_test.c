@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "core/cgroup.h"
-#include "core/err.h"
-#include "core/xalloc.h"
+#include "core/kernel/cgroup.h"
+#include "core/util/err.h"
+#include "core/util/xalloc.h"
 #include "nsutil.h"
 #include "tap.h"
 

@@ -7,11 +7,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/cgroup.h"
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/str.h"
-#include "core/xalloc.h"
+#include "core/kernel/cgroup.h"
+#include "core/kernel/cgroup1.h"
+#include "core/kernel/cgroup2.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
 #include "nsutil.h"
 #include "tap.h"
 

@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/ctr.h"
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/str.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* ---- a fresh ROOT and STATE per test (no heap: forked children) ---- */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 
-#include "core/ctr_view.h"
-#include "core/err.h"
-#include "core/json.h"
-#include "core/xalloc.h"
+#include "core/ctr/ctr_view.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 #define S 1000000000LL

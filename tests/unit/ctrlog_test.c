@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "core/ctrlog.h"
-#include "core/err.h"
-#include "core/fsutil.h"
+#include "core/ctr/ctrlog.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
 #include "tap.h"
 
 /* A scratch directory with the log, and files catching stdout and stderr.

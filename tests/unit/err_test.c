@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "tap.h"
 
 TEST(err_set_appends_strerror)

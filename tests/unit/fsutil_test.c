@@ -4,9 +4,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/xalloc.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 static char *tmpdir(void)

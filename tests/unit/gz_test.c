@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/gz.h"
-#include "core/xalloc.h"
+#include "core/util/err.h"
+#include "core/util/gz.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* A sink that collects everything; fail_after > 0 makes call N fail. */

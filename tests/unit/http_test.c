@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "core/err.h"
-#include "core/http.h"
+#include "core/registry/http.h"
+#include "core/util/err.h"
 #include "tap.h"
 
 /* ---- a scripted HTTP server (child process) ---- */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 
-#include "core/err.h"
-#include "core/json.h"
-#include "core/xalloc.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 static struct json *parse(const char *s)

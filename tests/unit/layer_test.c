@@ -7,9 +7,9 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include "core/err.h"
-#include "core/layer.h"
-#include "core/xalloc.h"
+#include "core/image/layer.h"
+#include "core/util/err.h"
+#include "core/util/xalloc.h"
 #include "nsutil.h"
 #include "tap.h"
 

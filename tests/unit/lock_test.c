@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "core/err.h"
-#include "core/lock.h"
+#include "core/util/err.h"
+#include "core/util/lock.h"
 #include "tap.h"
 
 /* A fresh directory in d and its file "lock" in f (no heap: the forked

@@ -4,7 +4,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "core/mnt.h"
+#include "core/kernel/mnt.h"
 #include "nsutil.h"
 #include "tap.h"
 

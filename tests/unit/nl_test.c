@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 
-#include "core/nl.h"
+#include "core/kernel/nl.h"
 #include "nsutil.h"
 #include "tap.h"
 

@@ -2,8 +2,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/opt.h"
-#include "core/str.h"
+#include "core/util/opt.h"
+#include "core/util/str.h"
 #include "tap.h"
 
 struct o {

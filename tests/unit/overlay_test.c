@@ -8,8 +8,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include "core/err.h"
-#include "core/overlay.h"
+#include "core/fs/overlay.h"
+#include "core/util/err.h"
 #include "nsutil.h"
 #include "tap.h"
 

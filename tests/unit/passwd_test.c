@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 
-#include "core/passwd.h"
+#include "core/runtime/passwd.h"
 #include "tap.h"
 
 static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"

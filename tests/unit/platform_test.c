@@ -2,7 +2,7 @@
 /* platform_test.c - platform strings and the choice among an index's. */
 #include <errno.h>
 
-#include "core/platform.h"
+#include "core/image/platform.h"
 #include "tests/unit/tap.h"
 
 static const char *pstr(const char *in)

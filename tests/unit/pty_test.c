@@ -2,7 +2,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "core/pty.h"
+#include "core/kernel/pty.h"
 #include "tap.h"
 
 TEST(pty_pair_carries_bytes_and_sizes)

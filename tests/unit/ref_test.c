@@ -2,8 +2,8 @@
 /* ref_test.c - Docker's reference normalization and its refusals. */
 #include <errno.h>
 
-#include "core/err.h"
-#include "core/ref.h"
+#include "core/image/ref.h"
+#include "core/util/err.h"
 #include "tests/unit/tap.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "core/registry.h"
+#include "core/registry/registry.h"
 #include "tests/unit/tap.h"
 
 TEST(reg_challenge_params)

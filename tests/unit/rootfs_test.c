@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "core/rootfs.h"
+#include "core/runtime/rootfs.h"
 #include "nsutil.h"
 #include "tap.h"
 

@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/caps.h"
-#include "core/cgroup.h"
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/rootfs.h"
-#include "core/rt_exec.h"
+#include "core/kernel/caps.h"
+#include "core/kernel/cgroup.h"
+#include "core/runtime/rootfs.h"
+#include "core/runtime/rt_exec.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
 #include "libc-compat/compat.h"
 #include "nsutil.h"
 #include "tap.h"

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "core/caps.h"
-#include "core/err.h"
-#include "core/runtime.h"
+#include "core/kernel/caps.h"
+#include "core/runtime/runtime.h"
+#include "core/util/err.h"
 #include "nsutil.h"
 #include "tap.h"
 

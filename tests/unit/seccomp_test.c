@@ -21,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/caps.h"
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/seccomp.h"
-#include "core/xalloc.h"
+#include "core/kernel/caps.h"
+#include "core/kernel/seccomp.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 #if defined(CFG_CORE_SECCOMP) && !CFG_CORE_SECCOMP

@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/sha256.h"
-#include "core/xalloc.h"
+#include "core/util/sha256.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* FIPS 180-2 appendix B and NIST's SHA-256 example vectors */

@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "core/err.h"
-#include "core/fsutil.h"
-#include "core/json.h"
-#include "core/store.h"
-#include "core/store_int.h"
-#include "core/xalloc.h"
+#include "core/store/store.h"
+#include "core/store/store_int.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* ---- fixtures: a fresh root per test, fake layers and images ---- */

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/str.h"
+#include "core/util/err.h"
+#include "core/util/str.h"
 #include "tap.h"
 
 TEST(str_to_u64_is_strict)

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/tar.h"
-#include "core/xalloc.h"
+#include "core/image/tar.h"
+#include "core/util/err.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* ---- fixtures: an archive in memory, and what the reader saw ---- */

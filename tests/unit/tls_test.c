@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "core/err.h"
-#include "core/http.h"
-#include "core/tls.h"
+#include "core/registry/http.h"
+#include "core/registry/tls.h"
+#include "core/util/err.h"
 #include "tap.h"
 
 #if defined(CFG_CORE_TLS) && !CFG_CORE_TLS

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 
-#include "core/err.h"
-#include "core/json.h"
-#include "core/tpl.h"
-#include "core/xalloc.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
+#include "core/util/tpl.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 /* Run template f on the JSON text js; the output, allocated (NULL when

@@ -11,9 +11,9 @@
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 
-#include "core/conf.h"
-#include "core/err.h"
-#include "core/userns.h"
+#include "core/fs/userns.h"
+#include "core/util/conf.h"
+#include "core/util/err.h"
 #include "libc-compat/compat.h"
 #include "nsutil.h"
 #include "tap.h"

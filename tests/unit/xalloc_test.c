@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/xalloc.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 
 TEST(xasprintf_formats)

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr.c - container records: config.json and state.json under
+ * ROOT/containers/ID, run.json under STATE/containers/ID, names, lookup by
+ * name or id prefix, and the reconciliation of a state whose supervisor is
+ * gone. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/ctr/ctr.h"
+#include "core/kernel/proc.h"
+#include "core/runtime/runtime.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/lock.h"
+#include "core/util/log.h"
+#include "core/util/xalloc.h"
+
+static const char *const ctr_status_names[] = {
+	[CTR_CREATED] = "created", [CTR_RUNNING] = "running", [CTR_PAUSED] = "paused",
+	[CTR_RESTARTING] = "restarting", [CTR_EXITED] = "exited", [CTR_DEAD] = "dead",
+};
+
+static const char *const ctr_restart_names[] = {
+	[CTR_RESTART_NO] = "no", [CTR_RESTART_ALWAYS] = "always",
+	[CTR_RESTART_UNLESS_STOPPED] = "unless-stopped", [CTR_RESTART_ON_FAILURE] = "on-failure",
+};
+
+const char *ctr_status_name(enum ctr_status s)
+{
+	return (unsigned)s < ARRAY_SIZE(ctr_status_names) ? ctr_status_names[s] : "dead";
+}
+
+int ctr_restart_parse(const char *s, struct ctr_config *c)
+{
+	unsigned long long n = 0;
+
+	c->restart_max = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_restart_names); i++)
+		if (!strcmp(s, ctr_restart_names[i])) {
+			c->restart = (enum ctr_restart)i;
+			return 0;
+		}
+	if (!strncmp(s, "on-failure:", 11) && str_to_u64(s + 11, 1U << 30, &n) == 0) {
+		c->restart = CTR_RESTART_ON_FAILURE;
+		c->restart_max = (int)n;
+		return 0;
+	}
+	return err_setx(EINVAL, "invalid restart policy \"%s\" (use no, always, unless-stopped "
+			"or on-failure[:N])", s);
+}
+
+bool ctr_name_ok(const char *n)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	if (!*n || !strchr(alnum, *n) || !n[1] || strlen(n) > 128)
+		return false;
+	for (n++; *n; n++)
+		if (!strchr(alnum, *n) && !strchr("_.-", *n))
+			return false;
+	return true;
+}
+
+long long ctr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+char *ctr_dir(const char *id)
+{
+	return xasprintf("%s/containers/%s", dory.root, id);
+}
+
+static char *ctr_file(const char *id, const char *name)
+{
+	return xasprintf("%s/containers/%s/%s", dory.root, id, name);
+}
+
+static char *ctr_run_file(const char *id)
+{
+	return xasprintf("%s/containers/%s/run.json", dory.state, id);
+}
+
+static bool ctr_is_id(const char *s)
+{
+	return strlen(s) == CTR_ID_LEN && s[strspn(s, "0123456789abcdef")] == '\0';
+}
+
+/* ---- config.json ---- */
+
+static void ctr_put_strv(struct json *o, const char *key, const struct strv *v)
+{
+	struct json *a = json_add_arr(o, key);
+
+	for (size_t i = 0; i < v->n; i++)
+		json_add_str(a, NULL, v->v[i]);
+}
+
+static void ctr_get_strv(const struct json *o, const char *key, struct strv *v)
+{
+	const struct json *a = json_get(o, key);
+
+	for (int i = 0; i < json_arr_len(a); i++)
+		if (json_str(json_arr_at(a, i)))
+			strv_push(v, json_str(json_arr_at(a, i)));
+}
+
+/* Times in ns pass 2^53, past what a JSON number keeps: a decimal string. */
+static void ctr_put_ns(struct json *o, const char *key, long long ns)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", ns);
+	json_add_str(o, key, buf);
+}
+
+static long long ctr_get_ns(const struct json *o, const char *key)
+{
+	const char *v = json_get_str(o, key);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static void ctr_put_str(struct json *o, const char *key, const char *v)
+{
+	if (v)
+		json_add_str(o, key, v);
+}
+
+static char *ctr_get_str(const struct json *o, const char *key)
+{
+	const char *v = json_get_str(o, key);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+static long long ctr_get_num(const struct json *o, const char *key)
+{
+	long long v = 0;
+
+	json_get_i64(o, key, &v);
+	return v;
+}
+
+static void ctr_put_limits(struct json *o, const struct cg_limits *l)
+{
+	json_add_i64(o, "Memory", l->memory);
+	json_add_i64(o, "MemorySwap", l->memory_swap);
+	json_add_i64(o, "CpuQuota", l->cpu_quota_us);
+	json_add_i64(o, "CpuPeriod", l->cpu_period_us);
+	json_add_i64(o, "CpuShares", l->cpu_shares);
+	json_add_i64(o, "PidsLimit", l->pids);
+	ctr_put_str(o, "CpusetCpus", l->cpuset_cpus);
+	ctr_put_str(o, "CpusetMems", l->cpuset_mems);
+}
+
+static void ctr_get_limits(const struct json *o, struct cg_limits *l)
+{
+	l->memory = ctr_get_num(o, "Memory");
+	l->memory_swap = ctr_get_num(o, "MemorySwap");
+	l->cpu_quota_us = ctr_get_num(o, "CpuQuota");
+	l->cpu_period_us = ctr_get_num(o, "CpuPeriod");
+	l->cpu_shares = ctr_get_num(o, "CpuShares");
+	l->pids = ctr_get_num(o, "PidsLimit");
+	l->cpuset_cpus = ctr_get_str(o, "CpusetCpus");
+	l->cpuset_mems = ctr_get_str(o, "CpusetMems");
+}
+
+static char *ctr_config_json(const struct ctr_config *c)
+{
+	struct json *o = json_new_obj();
+	char caps[24];
+	char *s;
+
+	json_add_str(o, "Id", c->id);
+	json_add_str(o, "Name", c->name);
+	ctr_put_str(o, "Image", c->image);
+	ctr_put_str(o, "ImageId", c->image_id);
+	ctr_put_str(o, "Rootfs", c->rootfs);
+	ctr_put_str(o, "Driver", c->driver);
+	ctr_put_strv(o, "Argv", &c->argv);
+	ctr_put_strv(o, "Entrypoint", &c->entrypoint);
+	ctr_put_strv(o, "Cmd", &c->cmd);
+	ctr_put_strv(o, "Env", &c->env);
+	ctr_put_str(o, "Hostname", c->hostname);
+	ctr_put_str(o, "User", c->user);
+	ctr_put_str(o, "WorkingDir", c->workdir);
+	snprintf(caps, sizeof(caps), "%llx", (unsigned long long)c->caps);
+	json_add_str(o, "Caps", caps);
+	ctr_put_strv(o, "CapAdd", &c->cap_add);
+	ctr_put_strv(o, "CapDrop", &c->cap_drop);
+	ctr_put_strv(o, "Devices", &c->devices);
+	ctr_put_strv(o, "Labels", &c->labels);
+	json_add_bool(o, "ReadonlyRootfs", c->readonly);
+	json_add_bool(o, "Tty", c->tty);
+	json_add_bool(o, "OpenStdin", c->interactive);
+	json_add_bool(o, "Privileged", c->privileged);
+	json_add_bool(o, "AutoRemove", c->autoremove);
+	ctr_put_limits(json_add_obj(o, "Limits"), &c->limits);
+	ctr_put_str(o, "Seccomp", c->seccomp);
+	ctr_put_str(o, "StopSignal", c->stop_signal);
+	json_add_i64(o, "StopTimeout", c->stop_timeout);
+	json_add_str(o, "Restart", ctr_restart_names[c->restart]);
+	json_add_i64(o, "RestartMax", c->restart_max);
+	json_add_i64(o, "LogMaxSize", c->log_max_size);
+	json_add_i64(o, "LogMaxFile", c->log_max_file);
+	ctr_put_ns(o, "Created", c->created_ns);
+	if (c->userns.count) {
+		char map[32];
+
+		snprintf(map, sizeof(map), "%u:%u", c->userns.base, c->userns.count);
+		json_add_str(o, "UsernsRemap", map);
+		json_add_bool(o, "UsernsShifted", c->userns_shifted);
+	}
+	s = json_print(o, false);
+	json_free(o);
+	return s;
+}
+
+static int ctr_config_parse(const char *text, struct ctr_config *c)
+{
+	struct json *o = json_parse(text, strlen(text));
+	const char *v;
+
+	memset(c, 0, sizeof(*c));
+	if (!json_is_obj(o) || !(v = json_get_str(o, "Id")) || !ctr_is_id(v) ||
+	    !json_get_str(o, "Name")) {
+		json_free(o);
+		return err_setx(EINVAL, "damaged container record (config.json)");
+	}
+	memcpy(c->id, v, CTR_ID_LEN + 1);
+	c->name = ctr_get_str(o, "Name");
+	c->image = ctr_get_str(o, "Image");
+	c->image_id = ctr_get_str(o, "ImageId");
+	c->rootfs = ctr_get_str(o, "Rootfs");
+	c->driver = ctr_get_str(o, "Driver");
+	ctr_get_strv(o, "Argv", &c->argv);
+	ctr_get_strv(o, "Entrypoint", &c->entrypoint);
+	ctr_get_strv(o, "Cmd", &c->cmd);
+	ctr_get_strv(o, "Env", &c->env);
+	c->hostname = ctr_get_str(o, "Hostname");
+	c->user = ctr_get_str(o, "User");
+	c->workdir = ctr_get_str(o, "WorkingDir");
+	c->caps = strtoull(json_get_str(o, "Caps") ? json_get_str(o, "Caps") : "0", NULL, 16);
+	ctr_get_strv(o, "CapAdd", &c->cap_add);
+	ctr_get_strv(o, "CapDrop", &c->cap_drop);
+	ctr_get_strv(o, "Devices", &c->devices);
+	ctr_get_strv(o, "Labels", &c->labels);
+	c->readonly = json_is_true(json_get(o, "ReadonlyRootfs"));
+	c->tty = json_is_true(json_get(o, "Tty"));
+	c->interactive = json_is_true(json_get(o, "OpenStdin"));
+	c->privileged = json_is_true(json_get(o, "Privileged"));
+	c->autoremove = json_is_true(json_get(o, "AutoRemove"));
+	ctr_get_limits(json_get(o, "Limits"), &c->limits);
+	c->seccomp = ctr_get_str(o, "Seccomp");
+	c->stop_signal = ctr_get_str(o, "StopSignal");
+	c->stop_timeout = (int)ctr_get_num(o, "StopTimeout");
+	if (json_get_str(o, "Restart") && ctr_restart_parse(json_get_str(o, "Restart"), c) < 0)
+		err_clear();
+	c->restart_max = (int)ctr_get_num(o, "RestartMax");
+	c->log_max_size = ctr_get_num(o, "LogMaxSize");
+	c->log_max_file = (int)ctr_get_num(o, "LogMaxFile");
+	c->created_ns = ctr_get_ns(o, "Created");
+	if (json_get_str(o, "UsernsRemap") &&
+	    sscanf(json_get_str(o, "UsernsRemap"), "%u:%u", &c->userns.base, &c->userns.count) != 2)
+		c->userns = (struct userns_map){ 0 };
+	c->userns_shifted = json_is_true(json_get(o, "UsernsShifted"));
+	json_free(o);
+	return 0;
+}
+
+int ctr_config_load(const char *id, struct ctr_config *c)
+{
+	autofree char *path = ctr_file(id, "config.json");
+	autofree char *text = NULL;
+
+	if (fsutil_read_file(path, &text) < 0) {
+		int e = err_errno();
+
+		memset(c, 0, sizeof(*c));
+		return e == ENOENT ? err_setx(ENOENT, "no such container: %.12s", id) : -e;
+	}
+	return ctr_config_parse(text, c);
+}
+
+void ctr_config_clear(struct ctr_config *c)
+{
+	free(c->name);
+	free(c->image);
+	free(c->image_id);
+	free(c->rootfs);
+	free(c->driver);
+	strv_free(&c->argv);
+	strv_free(&c->entrypoint);
+	strv_free(&c->cmd);
+	strv_free(&c->env);
+	free(c->hostname);
+	free(c->user);
+	free(c->workdir);
+	strv_free(&c->cap_add);
+	strv_free(&c->cap_drop);
+	strv_free(&c->devices);
+	strv_free(&c->labels);
+	free((char *)c->limits.cpuset_cpus);
+	free((char *)c->limits.cpuset_mems);
+	free(c->seccomp);
+	free(c->stop_signal);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- lookup ---- */
+
+/* Every directory under ROOT/containers that holds a config. */
+static int ctr_ids(struct strv *ids)
+{
+	autofree char *base = xasprintf("%s/containers", dory.root);
+	DIR *d = opendir(base);
+	struct dirent *e;
+
+	if (!d)
+		return errno == ENOENT ? 0 : err_set(errno, "open %s", base);
+	while ((e = readdir(d)))
+		if (ctr_is_id(e->d_name)) {
+			autofree char *cfg = ctr_file(e->d_name, "config.json");
+
+			if (access(cfg, F_OK) == 0)
+				strv_push(ids, e->d_name);
+		}
+	closedir(d);
+	return 0;
+}
+
+struct ctr_sort {
+	long long created;
+	char *id;
+};
+
+static int ctr_sort_cmp(const void *a, const void *b)
+{
+	const struct ctr_sort *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+int ctr_list(struct strv *out)
+{
+	struct strv ids = { 0 };
+	struct ctr_sort *v;
+	size_t n = 0;
+
+	if (ctr_ids(&ids) < 0)
+		return -err_errno();
+	v = xzalloc((ids.n + 1) * sizeof(*v));
+	for (size_t i = 0; i < ids.n; i++) {
+		struct ctr_config c;
+
+		if (ctr_config_load(ids.v[i], &c) < 0) {
+			err_clear();	/* removed meanwhile, or damaged: not listed */
+			continue;
+		}
+		v[n++] = (struct ctr_sort){ c.created_ns, ids.v[i] };
+		ctr_config_clear(&c);
+	}
+	qsort(v, n, sizeof(*v), ctr_sort_cmp);
+	for (size_t i = 0; i < n; i++)
+		strv_push(out, v[i].id);
+	free(v);
+	strv_free(&ids);
+	return 0;
+}
+
+/* The name of each of ids, read once ("" for a record that is gone). */
+static void ctr_names(const struct strv *ids, struct strv *names)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		struct ctr_config c;
+
+		if (ctr_config_load(ids->v[i], &c) < 0) {
+			err_clear();
+			strv_push(names, "");
+			continue;
+		}
+		strv_push_take(names, TAKE(c.name));
+		ctr_config_clear(&c);
+	}
+}
+
+/* The id of the container named name, or NULL. */
+static const char *ctr_by_name(const struct strv *ids, const struct strv *names,
+			       const char *name)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->v[i], name))
+			return ids->v[i];
+	return NULL;
+}
+
+int ctr_find(const char *ref, char id[CTR_ID_LEN + 1])
+{
+	struct strv ids = { 0 }, names = { 0 };
+	const char *name = ref[0] == '/' ? ref + 1 : ref, *hit;
+	size_t n = 0, len = strlen(ref);
+	bool named;
+	int r = 0;
+
+	if (ctr_ids(&ids) < 0)
+		return -err_errno();
+	ctr_names(&ids, &names);
+	hit = *name ? ctr_by_name(&ids, &names, name) : NULL;
+	named = hit != NULL;
+	for (size_t i = 0; !named && len && i < ids.n; i++)	/* count every match */
+		if (!strncmp(ids.v[i], ref, len) && n++ == 0)
+			hit = ids.v[i];
+	if (n > 1)
+		r = err_setx(EINVAL, "\"%s\" matches %zu containers (give more of the id, or the "
+			     "name)", ref, n);
+	else if (!hit)
+		r = err_setx(ENOENT, "no such container: %s (see 'dory ps -a')", ref);
+	else
+		memcpy(id, hit, CTR_ID_LEN + 1);
+	strv_free(&names);
+	strv_free(&ids);
+	return r;
+}
+
+/* ---- create ---- */
+
+static const char *const ctr_adj[] = {
+	"bold", "brave", "calm", "clever", "eager", "fancy", "gentle", "happy", "jolly",
+	"keen", "lively", "merry", "nimble", "proud", "quick", "quiet", "shiny", "swift",
+	"tender", "vivid", "witty", "zealous",
+};
+static const char *const ctr_fish[] = {
+	"anchovy", "barracuda", "carp", "cod", "eel", "flounder", "grouper", "haddock",
+	"herring", "koi", "marlin", "minnow", "perch", "pike", "salmon", "sardine", "shark",
+	"snapper", "sole", "trout", "tuna", "wrasse",
+};
+
+/* A free adjective_fish name, numbered when the plain ones run out. */
+static char *ctr_gen_name(const struct strv *ids, const struct strv *names, const char *seed)
+{
+	unsigned long v = strtoul((char[9]){ seed[0], seed[1], seed[2], seed[3], seed[4],
+					     seed[5], seed[6], seed[7], 0 }, NULL, 16);
+
+	for (unsigned i = 0;; i++) {
+		unsigned long k = v + i * 7919UL;
+		char *name = i < 64 ? xasprintf("%s_%s", ctr_adj[k % ARRAY_SIZE(ctr_adj)],
+						 ctr_fish[(k / 31) % ARRAY_SIZE(ctr_fish)])
+				    : xasprintf("%s_%s%u", ctr_adj[k % ARRAY_SIZE(ctr_adj)],
+						ctr_fish[(k / 31) % ARRAY_SIZE(ctr_fish)], i);
+		if (!ctr_by_name(ids, names, name))
+			return name;
+		free(name);
+	}
+}
+
+static int ctr_write_new(const struct ctr_config *c)
+{
+	autofree char *dir = ctr_dir(c->id), *path = ctr_file(c->id, "config.json");
+	autofree char *text = ctr_config_json(c);
+	struct ctr_state s = { .status = CTR_CREATED, .ephemeral = c->autoremove };
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_set(errno, "mkdir %s", dir);
+	if (fsutil_write_atomic(path, text, !c->autoremove) < 0)
+		return -err_errno();
+	return ctr_state_save(c->id, &s);
+}
+
+int ctr_create(struct ctr_config *c)
+{
+	autofree char *base = xasprintf("%s/containers", dory.root);
+	autofree char *lockp = xasprintf("%s/containers.lock", dory.root);
+	struct strv ids = { 0 }, names = { 0 };
+	const char *taken;
+	int lk, r;
+
+	if (fsutil_mkdir_p(base, 0700) < 0)
+		return -err_errno();
+	lk = lock_open(lockp, LOCK_EXCL);
+	if (lk < 0)
+		return lk;
+	r = ctr_ids(&ids);
+	if (r < 0)
+		goto out;
+	ctr_names(&ids, &names);
+	if (!c->id[0]) {
+		r = rt_new_id(c->id);
+		if (r < 0)
+			goto out;
+	}
+	if (!c->name)
+		c->name = ctr_gen_name(&ids, &names, c->id);
+	taken = ctr_by_name(&ids, &names, c->name);
+	if (taken) {
+		r = err_setx(EEXIST, "the container name \"/%s\" is already in use by container "
+			     "%.12s (remove it or choose another name)", c->name, taken);
+		goto out;
+	}
+	c->created_ns = ctr_now();
+	r = ctr_write_new(c);
+out:
+	strv_free(&names);
+	strv_free(&ids);
+	lock_close(lk);
+	return r;
+}
+
+/* ---- state ---- */
+
+int ctr_lock(const char *id)
+{
+	autofree char *path = ctr_file(id, "lock");
+	int fd = lock_open(path, LOCK_EXCL);
+
+	if (fd == -ENOENT)
+		return err_setx(ENOENT, "no such container: %.12s (it was removed)", id);
+	return fd;
+}
+
+/* The start time of pid and whether it still runs (not a zombie); false
+ * when there is no such process. */
+static bool ctr_proc_start(pid_t pid, unsigned long long *start)
+{
+	struct proc_info p;
+
+	if (proc_stat(pid, &p) < 0) {
+		err_clear();
+		return false;
+	}
+	*start = p.start;
+	return p.state != 'Z' && p.state != 'X';
+}
+
+bool ctr_sup_alive(const struct ctr_state *s)
+{
+	unsigned long long start;
+
+	return s->sup_pid > 0 && ctr_proc_start(s->sup_pid, &start) && start == s->sup_start;
+}
+
+unsigned long long ctr_self_start(void)
+{
+	unsigned long long start = 0;
+
+	ctr_proc_start(getpid(), &start);
+	return start;
+}
+
+static void ctr_state_parse(const char *text, struct ctr_state *s)
+{
+	struct json *o = json_parse(text, strlen(text));
+	const char *v;
+
+	for (size_t i = 0; (v = json_get_str(o, "Status")) && i < ARRAY_SIZE(ctr_status_names); i++)
+		if (!strcmp(v, ctr_status_names[i]))
+			s->status = (enum ctr_status)i;
+	s->exit_code = (int)ctr_get_num(o, "ExitCode");
+	s->oom_killed = json_is_true(json_get(o, "OOMKilled"));
+	s->manual_stop = json_is_true(json_get(o, "ManualStop"));
+	s->ephemeral = json_is_true(json_get(o, "Ephemeral"));
+	s->restart_count = (int)ctr_get_num(o, "RestartCount");
+	s->started_ns = ctr_get_ns(o, "StartedAt");
+	s->finished_ns = ctr_get_ns(o, "FinishedAt");
+	snprintf(s->error, sizeof(s->error), "%s", json_get_str(o, "Error") ? json_get_str(o, "Error") : "");
+	json_free(o);
+}
+
+static void ctr_run_parse(const char *text, struct ctr_state *s)
+{
+	struct json *o = json_parse(text, strlen(text));
+	const char *cg = json_get_str(o, "Cgroup");
+	long long v = 0;
+
+	s->pid = (pid_t)ctr_get_num(o, "Pid");
+	s->sup_pid = (pid_t)ctr_get_num(o, "SupervisorPid");
+	if (json_get_i64(o, "SupervisorStart", &v))
+		s->sup_start = (unsigned long long)v;
+	if (cg && cg_from_text(cg, &s->cg) < 0)
+		err_clear();
+	json_free(o);
+}
+
+/* The supervisor is gone but the record says the container runs: it died
+ * with it (PDEATHSIG), or the machine restarted. */
+static int ctr_reconcile(const char *id, struct ctr_state *s, bool had_run)
+{
+	s->status = CTR_EXITED;
+	s->exit_code = had_run ? 137 : 255;
+	s->finished_ns = ctr_now();
+	snprintf(s->error, sizeof(s->error), "%s",
+		 had_run ? "its supervisor was killed" : "the system restarted while it ran");
+	if (s->cg.n && cg_destroy(&s->cg) < 0)
+		err_clear();	/* a stray task: the group is left, as the kernel wants */
+	cg_free(&s->cg);
+	s->pid = 0;
+	s->sup_pid = 0;
+	s->sup_start = 0;
+	return ctr_state_save(id, s);
+}
+
+int ctr_state_load(const char *id, bool locked, struct ctr_state *s)
+{
+	autofree char *path = ctr_file(id, "state.json"), *runp = ctr_run_file(id);
+	autofree char *text = NULL, *run = NULL;
+	int lk = -1, r = 0;
+	bool active;
+
+	memset(s, 0, sizeof(*s));
+	if (!locked) {
+		lk = ctr_lock(id);
+		if (lk < 0)
+			return lk;
+	}
+	if (fsutil_read_file(path, &text) < 0) {
+		r = err_errno() == ENOENT ? err_setx(ENOENT, "no such container: %.12s", id)
+					  : -err_errno();
+		goto out;
+	}
+	ctr_state_parse(text, s);
+	if (fsutil_read_file(runp, &run) == 0)
+		ctr_run_parse(run, s);
+	err_clear();
+	active = s->status == CTR_RUNNING || s->status == CTR_PAUSED ||
+		 s->status == CTR_RESTARTING;
+	if (!ctr_sup_alive(s)) {
+		if (active)
+			r = ctr_reconcile(id, s, run != NULL);
+		else if (run)
+			unlink(runp);
+		s->pid = s->sup_pid = 0;
+		s->sup_start = 0;
+		cg_free(&s->cg);
+	}
+out:
+	lock_close(lk);
+	return r;
+}
+
+static char *ctr_state_json(const struct ctr_state *s)
+{
+	struct json *o = json_new_obj();
+	char *t;
+
+	json_add_str(o, "Status", ctr_status_name(s->status));
+	json_add_i64(o, "ExitCode", s->exit_code);
+	json_add_bool(o, "OOMKilled", s->oom_killed);
+	json_add_bool(o, "ManualStop", s->manual_stop);
+	if (s->ephemeral)
+		json_add_bool(o, "Ephemeral", true);
+	json_add_i64(o, "RestartCount", s->restart_count);
+	ctr_put_ns(o, "StartedAt", s->started_ns);
+	ctr_put_ns(o, "FinishedAt", s->finished_ns);
+	json_add_str(o, "Error", s->error);
+	t = json_print(o, false);
+	json_free(o);
+	return t;
+}
+
+static char *ctr_run_json(const struct ctr_state *s)
+{
+	struct json *o = json_new_obj();
+	autofree char *cg = cg_to_text(&s->cg);
+	char *t;
+
+	json_add_i64(o, "Pid", s->pid);
+	json_add_i64(o, "SupervisorPid", s->sup_pid);
+	json_add_i64(o, "SupervisorStart", (long long)s->sup_start);
+	json_add_str(o, "Cgroup", cg);
+	t = json_print(o, false);
+	json_free(o);
+	return t;
+}
+
+int ctr_state_save(const char *id, const struct ctr_state *s)
+{
+	autofree char *path = ctr_file(id, "state.json"), *runp = ctr_run_file(id);
+	autofree char *text = ctr_state_json(s);
+
+	if (fsutil_write_atomic(path, text, !s->ephemeral) < 0)
+		return -err_errno();
+	if (s->sup_pid > 0) {
+		autofree char *run = ctr_run_json(s);
+		autofree char *dir = xasprintf("%s/containers/%s", dory.state, id);
+
+		if (fsutil_mkdir_p(dir, 0700) < 0 || fsutil_write_atomic(runp, run, false) < 0)
+			return -err_errno();
+	} else if (unlink(runp) < 0 && errno != ENOENT) {
+		return err_set(errno, "remove %s", runp);
+	} else {
+		autofree char *dir = xasprintf("%s/containers/%s", dory.state, id);
+
+		rmdir(dir);	/* not needed until it runs again */
+	}
+	return 0;
+}
+
+void ctr_state_clear(struct ctr_state *s)
+{
+	cg_free(&s->cg);
+}
+
+int ctr_remove(const char *id)
+{
+	autofree char *sdir = xasprintf("%s/containers/%s", dory.state, id);
+	autofree char *runp = ctr_run_file(id);
+	static const char *const files[] = { "config.json", "state.json", "seccomp.json" };
+
+	/* The config first: without it the container is no longer listed. */
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		autofree char *p = ctr_file(id, files[i]);
+
+		if (unlink(p) < 0 && errno != ENOENT)
+			return err_set(errno, "remove %s", p);
+	}
+	unlink(runp);
+	rmdir(sdir);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} ctr_signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+	{ "PWR", SIGPWR }, { "SYS", SIGSYS },
+};
+
+int ctr_stop_signal(const struct ctr_config *c)
+{
+	int sig = c->stop_signal ? ctr_signal_parse(c->stop_signal) : SIGTERM;
+
+	if (sig > 0)
+		return sig;
+	err_clear();	/* checked at create: a damaged record stops with TERM */
+	return SIGTERM;
+}
+
+int ctr_signal_parse(const char *s)
+{
+	unsigned long long n;
+
+	if (str_to_u64(s, 64, &n) == 0 && n > 0)
+		return (int)n;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_signals); i++)
+		if (!strcasecmp(s, ctr_signals[i].name))
+			return ctr_signals[i].sig;
+	return err_setx(EINVAL, "invalid signal \"%s\" (use a name such as SIGTERM or KILL, or "
+			"a number)", s);
+}
+
+bool ctr_active(const struct ctr_state *s)
+{
+	return s->status == CTR_RUNNING || s->status == CTR_PAUSED ||
+	       s->status == CTR_RESTARTING;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr.h - a container's records without a daemon: its config (fixed at
+ * create), its durable state under ROOT/containers/ID (the truth across
+ * reboots) and its runtime record under STATE/containers/ID (pids and
+ * cgroup, while a supervisor owns it), with the lock that orders them. */
+#ifndef DORY_CTR_H
+#define DORY_CTR_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/fs/userns.h"
+#include "core/kernel/cgroup.h"
+#include "core/util/base.h"
+#include "core/util/str.h"
+
+/*
+ * ROOT/containers/ID/
+ *   config.json     struct ctr_config, written once by create
+ *   state.json      the durable part of struct ctr_state (atomic replace)
+ *   lock            flock: one CLI or supervisor changes the state at a time
+ *   seccomp.json    a copy of --security-opt seccomp=FILE, if given
+ *   ctr.log, ctr.log.1...   output of a detached container (ctrlog.h)
+ *   upper/ work/ rootfs/ copy/   the root filesystem (ctrfs.h)
+ * STATE/containers/ID/run.json   the runtime part of struct ctr_state
+ * ROOT/containers.lock           flock: creating and naming containers
+ */
+
+enum { CTR_ID_LEN = 64 };
+
+enum ctr_status {
+	CTR_CREATED, CTR_RUNNING, CTR_PAUSED, CTR_RESTARTING, CTR_EXITED, CTR_DEAD,
+};
+
+enum ctr_restart {
+	CTR_RESTART_NO, CTR_RESTART_ALWAYS, CTR_RESTART_UNLESS_STOPPED, CTR_RESTART_ON_FAILURE,
+};
+
+/* What to run: everything create was told, checked, so that start, the
+ * supervisor and exec rebuild the same container from it. */
+struct ctr_config {
+	char id[CTR_ID_LEN + 1];
+	char *name;		/* without Docker's leading '/' */
+	char *image;		/* as given ("alpine:3.19"); NULL with --rootfs */
+	char *image_id;		/* "sha256:..."; NULL with --rootfs */
+	char *rootfs;		/* --rootfs DIR; NULL for an image */
+	char *driver;		/* storage driver: "overlay" or "bind-copy" */
+	struct strv argv;	/* the command: entrypoint then cmd */
+	struct strv entrypoint, cmd;	/* as inspect shows them */
+	struct strv env;	/* complete, as the container gets it */
+	char *hostname, *user, *workdir;	/* user, workdir: "" for none */
+	uint64_t caps;		/* the capability set, cap-add/drop applied */
+	struct strv cap_add, cap_drop, devices, labels;	/* as given; labels K=V */
+	bool readonly, tty, interactive, privileged, autoremove;
+	struct cg_limits limits;	/* cpuset strings owned */
+	char *seccomp;		/* "default", "unconfined" or "file" (seccomp.json) */
+	char *stop_signal;	/* "SIGTERM" unless the image says otherwise */
+	int stop_timeout;	/* seconds; 10 */
+	enum ctr_restart restart;
+	int restart_max;	/* on-failure:N; 0: no limit */
+	long long log_max_size;	/* bytes; 0: the default (ctrlog.h) */
+	int log_max_file;	/* 0: the default */
+	long long created_ns;	/* CLOCK_REALTIME */
+	struct userns_map userns;	/* count 0: the host's user namespace */
+	bool userns_shifted;	/* a private copy shifted into the range, not idmapped */
+};
+
+struct ctr_state {
+	enum ctr_status status;
+	int exit_code;
+	bool oom_killed;
+	bool manual_stop;	/* stop/kill said so: no restart until start */
+	int restart_count;
+	long long started_ns, finished_ns;	/* 0: never */
+	char error[256];	/* why it could not start, "" */
+	/* --rm: its records need not survive a power cut (no fsync), which
+	 * saves a few ms a start on flash. Set at create. */
+	bool ephemeral;
+	/* runtime, from STATE (all 0 when no supervisor owns it) */
+	pid_t pid;		/* the container's init, in the host's pid namespace */
+	pid_t sup_pid;		/* its supervisor */
+	unsigned long long sup_start;	/* the supervisor's start time (proc stat) */
+	struct cg cg;		/* the container's cgroup; n 0 when none */
+};
+
+const char *ctr_status_name(enum ctr_status s);	/* "running", ... */
+/* "no", "always", "unless-stopped", "on-failure[:N]" into c; -EINVAL. */
+int ctr_restart_parse(const char *s, struct ctr_config *c);
+/* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
+bool ctr_name_ok(const char *name);
+
+/* "SIGTERM", "TERM", "term" or "15" into 15; -EINVAL. */
+int ctr_signal_parse(const char *s);
+/* The signal stop sends: --stop-signal, the image's STOPSIGNAL, SIGTERM. */
+int ctr_stop_signal(const struct ctr_config *c);
+
+/* ROOT/containers/ID (allocated). */
+char *ctr_dir(const char *id);
+
+/* Write a new container's records (its directory may exist already,
+ * made by ctrfs_prepare). Fills c->id if empty, c->name if NULL (a
+ * generated name), created_ns. -EEXIST when the name is taken. */
+int ctr_create(struct ctr_config *c);
+/* Resolve a name, a full id or a unique id prefix to the full id;
+ * -ENOENT "no such container", -EINVAL "ambiguous". */
+int ctr_find(const char *ref, char id[CTR_ID_LEN + 1]);
+/* Every container id, oldest first (by created_ns, then id). */
+int ctr_list(struct strv *ids);
+int ctr_config_load(const char *id, struct ctr_config *c);
+void ctr_config_clear(struct ctr_config *c);
+
+/* The container's lock (exclusive, waiting): an fd for lock_close. */
+int ctr_lock(const char *id);
+/* Read the state, reconciled with the processes: when the durable state
+ * says it runs but its supervisor is gone (killed, or the machine
+ * rebooted and STATE was wiped), it is recorded as exited (137 if the
+ * supervisor died, 255 after a reboot) and its cgroup removed. Takes the
+ * lock unless locked (the caller holds it). */
+int ctr_state_load(const char *id, bool locked, struct ctr_state *s);
+/* Write both parts atomically (the runtime part only while sup_pid). */
+int ctr_state_save(const char *id, const struct ctr_state *s);
+void ctr_state_clear(struct ctr_state *s);
+/* Is the supervisor process alive (not a zombie) and the same one? */
+bool ctr_sup_alive(const struct ctr_state *s);
+/* This process's start time, as sup_start records it. */
+unsigned long long ctr_self_start(void);
+/* Remove its records, the config first (it is then no longer listed);
+ * the directory and what else is in it stay for the caller. */
+int ctr_remove(const char *id);
+
+/* The time now, CLOCK_REALTIME in ns. */
+long long ctr_now(void);
+
+/* Is this state one of a container that runs (running, paused,
+ * restarting)? */
+bool ctr_active(const struct ctr_state *s);
+
+#endif

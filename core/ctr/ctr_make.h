@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr_make.h - a container's things on disk, made at create and removed
+ * together: root filesystem, records, image hold, seccomp profile. */
+#ifndef DORY_CTR_MAKE_H
+#define DORY_CTR_MAKE_H
+
+#include "core/ctr/ctr.h"
+
+struct store;
+struct image;
+
+/* Make a container: a new id, its root filesystem from im (NULL with
+ * c->rootfs), its records, the image hold, and seccomp_file copied in
+ * (c->seccomp "file"). On failure nothing is left. */
+int ctr_make(struct ctr_config *c, struct store *st, const struct image *im,
+	     const char *seccomp_file);
+/* Remove all it has (root filesystem, records, log, hold) once it no
+ * longer runs; -EBUSY while it does. */
+int ctr_destroy(const char *id);
+
+#endif

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr_view.c - containers in Docker's words: ages, statuses, ps rows
+ * and filters, inspect objects. Records are read and kept by ctr.c. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ctr/ctr_view.h"
+#include "core/ctr/ctrlog.h"
+#include "core/util/err.h"
+#include "core/util/str.h"
+#include "core/util/xalloc.h"
+
+#define NS_PER_S 1000000000LL
+
+const char ctr_ps_format[] = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t"
+			     "{{.Status}}\t{{.Ports}}\t{{.Names}}";
+
+/* ---- times ---- */
+
+/* Docker's State.String() (container/state.go), "ago" included. */
+void ctr_status_text(const struct ctr_state *s, long long now_ns, char *buf, size_t len)
+{
+	char d[CTR_TEXT_LEN];
+
+	switch (s->status) {
+	case CTR_RUNNING:
+	case CTR_PAUSED:
+		str_human_duration((now_ns - s->started_ns) / NS_PER_S, d, sizeof(d));
+		snprintf(buf, len, "Up %s%s", d, s->status == CTR_PAUSED ? " (Paused)" : "");
+		return;
+	case CTR_RESTARTING:
+		str_human_duration((now_ns - s->finished_ns) / NS_PER_S, d, sizeof(d));
+		snprintf(buf, len, "Restarting (%d) %s ago", s->exit_code, d);
+		return;
+	case CTR_DEAD:
+		snprintf(buf, len, "Dead");
+		return;
+	default:
+		break;
+	}
+	if (!s->started_ns) {
+		snprintf(buf, len, "Created");
+	} else if (!s->finished_ns) {
+		snprintf(buf, len, "%s", "");
+	} else {
+		str_human_duration((now_ns - s->finished_ns) / NS_PER_S, d, sizeof(d));
+		snprintf(buf, len, "Exited (%d) %s ago", s->exit_code, d);
+	}
+}
+
+void ctr_time_rfc3339(long long ns, char out[40])
+{
+	time_t t = (time_t)(ns / NS_PER_S);
+	int frac = (int)(ns % NS_PER_S), digits = 9;
+	struct tm tm;
+	size_t n;
+
+	if (ns <= 0 || !gmtime_r(&t, &tm)) {
+		snprintf(out, 40, "0001-01-01T00:00:00Z");
+		return;
+	}
+	n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* RFC3339Nano drops the fraction's trailing zeros, and a zero one */
+	for (; frac && frac % 10 == 0; frac /= 10)
+		digits--;
+	if (frac)
+		snprintf(out + n, 40 - n, ".%0*dZ", digits, frac);
+	else
+		snprintf(out + n, 40 - n, "Z");
+}
+
+/* Go's Time.String() of a whole second, in local time, as ps's CreatedAt. */
+static void time_go_string(long long ns, char out[64])
+{
+	time_t t = (time_t)(ns / NS_PER_S);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(out, 64, "%Y-%m-%d %H:%M:%S %z %Z", &tm))
+		out[0] = '\0';
+}
+
+/* ---- the command ---- */
+
+/* s quoted as Go's strconv.Quote does it (ASCII escapes). Allocated. */
+static char *go_quote(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(len * 4 + 3), *p = out;
+
+	*p++ = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" :
+				c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+
+		if (e) {
+			memcpy(p, e, 2);
+			p += 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			p += sprintf(p, "\\x%02x", c);
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
+	return out;
+}
+
+/* daemon/list.go: the path, then the arguments, quoted when spaced; with
+ * trunc, formatter.Ellipsis(cmd, 20): 19 characters and an ellipsis. */
+char *ctr_command_text(const struct strv *argv, bool trunc)
+{
+	size_t len = 1, n = 0, chars = 0;
+	autofree char *cmd = NULL;
+	char *p;
+
+	for (size_t i = 0; i < argv->n; i++)
+		len += strlen(argv->v[i]) + 3;
+	p = cmd = xmalloc(len + 4);
+	*p = '\0';
+	for (size_t i = 0; i < argv->n; i++) {
+		bool q = i && strchr(argv->v[i], ' ');
+
+		p += sprintf(p, "%s%s%s%s", i ? " " : "", q ? "'" : "", argv->v[i], q ? "'" : "");
+	}
+	for (p = cmd; trunc && *p; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (++chars == 20)
+			n = (size_t)(p - cmd);
+		if (chars == 21) {
+			strcpy(cmd + n, "\u2026");
+			break;
+		}
+	}
+	return go_quote(cmd);
+}
+
+/* ---- filters ---- */
+
+static const char *const docker_states[] = {
+	"created", "restarting", "running", "removing", "paused", "exited", "dead",
+};
+
+static bool strv_has(const struct strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
+}
+
+static int filter_status(struct ctr_filter *f, const char *kv, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(docker_states); i++) {
+		if (!strcmp(v, docker_states[i])) {
+			strv_push(&f->status, v);
+			return 0;
+		}
+	}
+	err_setx(EINVAL, "invalid filter '%s'", kv);
+	return err_hint("a status is created, restarting, running, removing, paused, exited "
+			"or dead");
+}
+
+int ctr_filter_add(struct ctr_filter *f, const char *kv)
+{
+	const char *eq = strchr(kv, '='), *v = eq ? eq + 1 : NULL;
+	size_t klen = eq ? (size_t)(eq - kv) : 0;
+	unsigned long long code;
+
+	if (!eq || !klen) {
+		err_setx(EINVAL, "bad format of filter '%s'", kv);
+		return err_hint("expected KEY=VALUE");
+	}
+	if (klen == 4 && !strncmp(kv, "name", 4))
+		strv_push(&f->name, v);
+	else if (klen == 2 && !strncmp(kv, "id", 2))
+		strv_push(&f->id, v);
+	else if (klen == 5 && !strncmp(kv, "label", 5))
+		strv_push(&f->label, v);
+	else if (klen == 6 && !strncmp(kv, "status", 6))
+		return filter_status(f, kv, v);
+	else if (klen == 6 && !strncmp(kv, "exited", 6) && str_to_u64(v, 255, &code) == 0)
+		strv_push(&f->exited, v);
+	else if (klen == 6 && !strncmp(kv, "exited", 6))
+		return err_setx(EINVAL, "invalid filter '%s' (an exit code is 0 to 255)", kv);
+	else
+		return err_setx(EINVAL, "invalid filter '%.*s' (dory knows name, id, label, "
+				"status and exited)", (int)klen, kv);
+	return 0;
+}
+
+bool ctr_filter_wants_all(const struct ctr_filter *f)
+{
+	return f->status.n > 0;
+}
+
+void ctr_filter_clear(struct ctr_filter *f)
+{
+	strv_free(&f->name);
+	strv_free(&f->id);
+	strv_free(&f->status);
+	strv_free(&f->label);
+	strv_free(&f->exited);
+}
+
+/* The atom at re (".", "\c" or a character): its length; *ok when it
+ * matches the character c (never the end of the text). */
+static size_t re_atom(const char *re, char c, bool *ok)
+{
+	if (re[0] == '\\' && re[1]) {
+		*ok = c && c == re[1];
+		return 2;
+	}
+	*ok = c && (re[0] == '.' || re[0] == c);
+	return 1;
+}
+
+/* Does re match at the start of s? Repeats (* + ?) are greedy, then
+ * give back one character at a time. */
+static bool re_here(const char *re, const char *s)
+{
+	size_t n, i = 0, min;
+	bool ok;
+
+	if (!*re)
+		return true;
+	if (re[0] == '$' && !re[1])
+		return !*s;
+	n = re_atom(re, *s, &ok);
+	if (re[n] != '*' && re[n] != '+' && re[n] != '?')
+		return ok && re_here(re + n, s + 1);
+	min = re[n] == '+';
+	while (ok && !(re[n] == '?' && i == 1))
+		re_atom(re, s[++i], &ok);
+	for (;; i--) {
+		if (i >= min && re_here(re + n + 1, s + i))
+			return true;
+		if (!i)
+			return false;
+	}
+}
+
+bool ctr_name_match(const char *pattern, const char *name)
+{
+	if (pattern[0] == '^')
+		return re_here(pattern + 1, name);
+	do {
+		if (re_here(pattern, name))
+			return true;
+	} while (*name++);
+	return false;
+}
+
+/* filters.Match("name"): the pattern against "NAME" or "/NAME". */
+static bool filter_name(const struct strv *pats, const char *name)
+{
+	autofree char *slashed = xasprintf("/%s", name);
+
+	for (size_t i = 0; i < pats->n; i++)
+		if (ctr_name_match(pats->v[i], name) || ctr_name_match(pats->v[i], slashed))
+			return true;
+	return !pats->n;
+}
+
+static bool filter_id(const struct strv *ids, const char *id)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (str_has_prefix(id, ids->v[i]))
+			return true;
+	return !ids->n;
+}
+
+/* filters.MatchKVList: every KEY or KEY=VALUE among the labels. */
+static bool filter_labels(const struct strv *want, const struct strv *labels)
+{
+	for (size_t i = 0; i < want->n; i++) {
+		const char *eq = strchr(want->v[i], '=');
+		size_t klen = eq ? (size_t)(eq - want->v[i]) : strlen(want->v[i]);
+		ssize_t k = strv_find_key(labels, want->v[i], klen);
+
+		if (k < 0 || (eq && strcmp(labels->v[k] + klen + 1, eq + 1)))
+			return false;
+	}
+	return true;
+}
+
+/* exited=N: a container that ran and stopped with N (daemon/list.go). */
+static bool filter_exited(const struct strv *codes, const struct ctr_state *s)
+{
+	char code[16];
+
+	if (!codes->n)
+		return true;
+	if (s->status != CTR_EXITED || !s->started_ns)
+		return false;
+	snprintf(code, sizeof(code), "%d", s->exit_code);
+	return strv_has(codes, code);
+}
+
+bool ctr_filter_match(const struct ctr_filter *f, const struct ctr_config *c,
+		      const struct ctr_state *s)
+{
+	if (f->status.n && !strv_has(&f->status, ctr_status_name(s->status)))
+		return false;
+	return filter_name(&f->name, c->name ? c->name : "") && filter_id(&f->id, c->id) &&
+	       filter_labels(&f->label, &c->labels) && filter_exited(&f->exited, s);
+}
+
+/* ---- ps rows ---- */
+
+/* stringid.TruncateID: without an algorithm prefix, 12 characters. */
+static void trunc_id(const char *id, char out[CTR_SHORT_ID + 1])
+{
+	const char *colon = strchr(id, ':');
+
+	snprintf(out, CTR_SHORT_ID + 1, "%s", colon ? colon + 1 : id);
+}
+
+/* The IMAGE column: the image as given; truncated, an ID gets 12
+ * characters and a NAME@DIGEST loses its digest (formatter/container.go).
+ * A --rootfs container shows its directory. Allocated. */
+static char *ps_image(const struct ctr_config *c, bool trunc)
+{
+	char a[CTR_SHORT_ID + 1], b[CTR_SHORT_ID + 1];
+	const char *at;
+
+	if (!c->image)
+		return xstrdup(c->rootfs ? c->rootfs : "<no image>");
+	if (!trunc)
+		return xstrdup(c->image);
+	trunc_id(c->image, a);
+	trunc_id(c->image_id ? c->image_id : "", b);
+	if (!strcmp(a, b))
+		return xstrdup(a);
+	at = strchr(c->image, '@');
+	return at ? xstrndup(c->image, (size_t)(at - c->image)) : xstrdup(c->image);
+}
+
+/* Labels as ps prints them: "k=v,k2=v2". Allocated. */
+static char *ps_labels(const struct strv *labels)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < labels->n; i++)
+		len += strlen(labels->v[i]) + 1;
+	p = out = xmalloc(len);
+	*p = '\0';
+	for (size_t i = 0; i < labels->n; i++)
+		p += sprintf(p, "%s%s", i ? "," : "", labels->v[i]);
+	return out;
+}
+
+struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, long long now_ns,
+			bool trunc)
+{
+	struct json *o = json_new_obj();
+	char buf[CTR_TEXT_LEN + 8];
+	autofree char *image = ps_image(c, trunc), *cmd = ctr_command_text(&c->argv, trunc);
+	autofree char *labels = ps_labels(&c->labels);
+
+	snprintf(buf, trunc ? CTR_SHORT_ID + 1 : sizeof(buf), "%s", c->id);
+	json_add_str(o, "ID", buf);
+	json_add_str(o, "Image", image);
+	json_add_str(o, "Command", cmd);
+	time_go_string(c->created_ns, buf);
+	json_add_str(o, "CreatedAt", buf);
+	str_human_duration((now_ns - c->created_ns) / NS_PER_S, buf, sizeof(buf) - 4);
+	strcat(buf, " ago");
+	json_add_str(o, "RunningFor", buf);
+	json_add_str(o, "Ports", "");
+	ctr_status_text(s, now_ns, buf, sizeof(buf));
+	json_add_str(o, "Status", buf);
+	json_add_str(o, "State", ctr_status_name(s->status));
+	json_add_str(o, "Names", c->name ? c->name : "");
+	json_add_str(o, "Labels", labels);
+	json_add_str(o, "Mounts", "");
+	json_add_str(o, "Networks", "none");
+	return o;
+}
+
+struct json *ctr_ps_header(void)
+{
+	static const char *const h[][2] = {
+		{ "ID", "CONTAINER ID" }, { "Image", "IMAGE" }, { "Command", "COMMAND" },
+		{ "CreatedAt", "CREATED AT" }, { "RunningFor", "CREATED" }, { "Ports", "PORTS" },
+		{ "Status", "STATUS" }, { "State", "STATE" }, { "Names", "NAMES" },
+		{ "Labels", "LABELS" }, { "Mounts", "MOUNTS" }, { "Networks", "NETWORKS" },
+	};
+	struct json *o = json_new_obj();
+
+	for (size_t i = 0; i < ARRAY_SIZE(h); i++)
+		json_add_str(o, h[i][0], h[i][1]);
+	return o;
+}
+
+/* ---- inspect ---- */
+
+/* v as a JSON array under key; Go's nil slice (null) when empty and
+ * null_empty, as Docker prints unset lists. */
+static void add_strv(struct json *o, const char *key, const struct strv *v, bool null_empty)
+{
+	struct json *a;
+
+	if (!v->n && null_empty) {
+		json_add_null(o, key);
+		return;
+	}
+	a = json_add_arr(o, key);
+	for (size_t i = 0; i < v->n; i++)
+		json_add_str(a, NULL, v->v[i]);
+}
+
+static void inspect_state(const struct ctr_state *s, struct json *o)
+{
+	char t[40];
+
+	json_add_str(o, "Status", ctr_status_name(s->status));
+	json_add_bool(o, "Running", s->status == CTR_RUNNING || s->status == CTR_PAUSED ||
+		      s->status == CTR_RESTARTING);
+	json_add_bool(o, "Paused", s->status == CTR_PAUSED);
+	json_add_bool(o, "Restarting", s->status == CTR_RESTARTING);
+	json_add_bool(o, "OOMKilled", s->oom_killed);
+	json_add_bool(o, "Dead", s->status == CTR_DEAD);
+	json_add_i64(o, "Pid", s->pid);
+	json_add_i64(o, "ExitCode", s->exit_code);
+	json_add_str(o, "Error", s->error);
+	ctr_time_rfc3339(s->started_ns, t);
+	json_add_str(o, "StartedAt", t);
+	ctr_time_rfc3339(s->finished_ns, t);
+	json_add_str(o, "FinishedAt", t);
+}
+
+/* A --device as Docker records it: HOST[:CONTAINER][:PERMISSIONS]. */
+static void inspect_device(const char *spec, struct json *a)
+{
+	autofree char *s = xstrdup(spec);
+	char *ctr = strchr(s, ':'), *perm = NULL;
+	struct json *d = json_add_obj(a, NULL);
+
+	if (ctr) {
+		*ctr++ = '\0';
+		perm = strchr(ctr, ':');
+		if (perm)
+			*perm++ = '\0';
+		else if (ctr[strspn(ctr, "rwm")] == '\0') {
+			perm = ctr;
+			ctr = NULL;
+		}
+	}
+	json_add_str(d, "PathOnHost", s);
+	json_add_str(d, "PathInContainer", ctr && *ctr ? ctr : s);
+	json_add_str(d, "CgroupPermissions", perm && *perm ? perm : "rwm");
+}
+
+static void inspect_log(const struct ctr_config *c, struct json *o)
+{
+	struct json *lc = json_add_obj(o, "LogConfig"), *cfg;
+	char v[24];
+
+	json_add_str(lc, "Type", "dory");
+	cfg = json_add_obj(lc, "Config");
+	/* in effect, defaults included; bytes, where Docker echoes "10m" */
+	snprintf(v, sizeof(v), "%lld", c->log_max_size > 0 ? c->log_max_size : CTRLOG_DEFAULT_SIZE);
+	json_add_str(cfg, "max-size", v);
+	snprintf(v, sizeof(v), "%d", c->log_max_file > 0 ? c->log_max_file : CTRLOG_DEFAULT_FILES);
+	json_add_str(cfg, "max-file", v);
+}
+
+static void inspect_host(const struct ctr_config *c, const char *dir, struct json *o)
+{
+	static const char *const restart[] = { "no", "always", "unless-stopped", "on-failure" };
+	const struct cg_limits *l = &c->limits;
+	long long mem = l->memory > 0 ? l->memory : 0, period = l->cpu_period_us ?: 100000;
+	struct json *rp, *a;
+
+	json_add_i64(o, "Memory", mem);
+	/* the daemon records twice the memory when swap was not given */
+	json_add_i64(o, "MemorySwap", l->memory_swap ? l->memory_swap : mem * 2);
+	json_add_i64(o, "NanoCpus", l->cpu_quota_us > 0 ? l->cpu_quota_us * NS_PER_S / period : 0);
+	json_add_i64(o, "CpuShares", l->cpu_shares);
+	if (l->pids > 0)
+		json_add_i64(o, "PidsLimit", l->pids);
+	else
+		json_add_null(o, "PidsLimit");
+	json_add_str(o, "CpusetCpus", l->cpuset_cpus ? l->cpuset_cpus : "");
+	json_add_str(o, "CpusetMems", l->cpuset_mems ? l->cpuset_mems : "");
+	json_add_bool(o, "Privileged", c->privileged);
+	json_add_bool(o, "ReadonlyRootfs", c->readonly);
+	add_strv(o, "CapAdd", &c->cap_add, true);
+	add_strv(o, "CapDrop", &c->cap_drop, true);
+	json_add_bool(o, "AutoRemove", c->autoremove);
+	rp = json_add_obj(o, "RestartPolicy");
+	json_add_str(rp, "Name", (unsigned)c->restart < ARRAY_SIZE(restart) ?
+		     restart[c->restart] : "no");
+	json_add_i64(rp, "MaximumRetryCount", c->restart_max);
+	inspect_log(c, o);
+	if (c->seccomp && !strcmp(c->seccomp, "unconfined")) {
+		json_add_str(json_add_arr(o, "SecurityOpt"), NULL, "seccomp=unconfined");
+	} else if (c->seccomp && !strcmp(c->seccomp, "file")) {
+		autofree char *s = xasprintf("seccomp=%s/seccomp.json", dir);
+
+		json_add_str(json_add_arr(o, "SecurityOpt"), NULL, s);
+	} else {
+		json_add_null(o, "SecurityOpt");
+	}
+	a = json_add_arr(o, "Devices");
+	for (size_t i = 0; i < c->devices.n; i++)
+		inspect_device(c->devices.v[i], a);
+}
+
+static void inspect_config(const struct ctr_config *c, struct json *o)
+{
+	struct json *lab;
+
+	json_add_str(o, "Hostname", c->hostname ? c->hostname : "");
+	json_add_str(o, "Domainname", "");
+	json_add_str(o, "User", c->user ? c->user : "");
+	json_add_bool(o, "Tty", c->tty);
+	json_add_bool(o, "OpenStdin", c->interactive);
+	add_strv(o, "Env", &c->env, true);
+	add_strv(o, "Cmd", &c->cmd, true);
+	json_add_str(o, "Image", c->image ? c->image : c->rootfs ? c->rootfs : "");
+	json_add_str(o, "WorkingDir", c->workdir ? c->workdir : "");
+	add_strv(o, "Entrypoint", &c->entrypoint, true);
+	lab = json_add_obj(o, "Labels");
+	for (size_t i = 0; i < c->labels.n; i++) {
+		const char *eq = strchr(c->labels.v[i], '=');
+		autofree char *k = eq ? xstrndup(c->labels.v[i], (size_t)(eq - c->labels.v[i])) :
+				   xstrdup(c->labels.v[i]);
+
+		json_add_str(lab, k, eq ? eq + 1 : "");
+	}
+	json_add_str(o, "StopSignal", c->stop_signal ? c->stop_signal : "SIGTERM");
+	json_add_i64(o, "StopTimeout", c->stop_timeout);
+}
+
+void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const char *dir,
+		 struct json *o)
+{
+	char t[40];
+	struct json *args;
+	autofree char *name = xasprintf("/%s", c->name ? c->name : "");
+	autofree char *log = xasprintf("%s/ctr.log", dir);
+
+	json_add_str(o, "Id", c->id);
+	ctr_time_rfc3339(c->created_ns, t);
+	json_add_str(o, "Created", t);
+	json_add_str(o, "Path", c->argv.n ? c->argv.v[0] : "");
+	args = json_add_arr(o, "Args");
+	for (size_t i = 1; i < c->argv.n; i++)
+		json_add_str(args, NULL, c->argv.v[i]);
+	inspect_state(s, json_add_obj(o, "State"));
+	json_add_str(o, "Image", c->image_id ? c->image_id : "");
+	json_add_str(o, "LogPath", log);
+	json_add_str(o, "Name", name);
+	json_add_i64(o, "RestartCount", s->restart_count);
+	json_add_str(o, "Driver", c->driver ? c->driver : "");
+	json_add_str(o, "Platform", "linux");
+	inspect_host(c, dir, json_add_obj(o, "HostConfig"));
+	json_add_arr(o, "Mounts");
+	inspect_config(c, json_add_obj(o, "Config"));
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+/* cgroup.h - a container's cgroup in every hierarchy the caller is in:
+ * cgroup v1 controllers, the v2 unified tree, or both (hybrid layouts). */
+#ifndef DORY_CGROUP_H
+#define DORY_CGROUP_H
+
+#include <sys/types.h>
+
+#include "core/kernel/cgbase.h"
+#include "core/util/base.h"
+
+/* From the text of /proc/self/mountinfo and /proc/self/cgroup, the
+ * caller's own cgroup directory in each mounted hierarchy. */
+int cg_parse(const char *mountinfo, const char *selfcg, struct cg *out);
+/* Make cgroup name below the caller's own, in every hierarchy; -ENODEV
+ * when no hierarchy is mounted at all. */
+int cg_create(const char *name, struct cg *out);
+/* cg_create for the hierarchies described by the two texts (tests give a
+ * fake tree in a temporary directory). */
+int cg_create_at(const char *mountinfo, const char *selfcg, const char *name, struct cg *out);
+/* Move pid into the cgroup in every hierarchy. */
+int cg_add_pid(const struct cg *cg, pid_t pid);
+/* Remove the cgroup directories (waiting briefly for exiting tasks). */
+int cg_destroy(struct cg *cg);
+void cg_free(struct cg *cg);
+/* A line per hierarchy, for a record another process reads back. */
+char *cg_to_text(const struct cg *cg);
+int cg_from_text(const char *text, struct cg *out);
+bool cg_has_v1(const struct cg *cg);
+bool cg_has_v2(const struct cg *cg);
+
+/* Docker's rules on a set of limits (swap needs memory, ranges, cpuset
+ * syntax), without touching the system. */
+int cg_limits_check(const struct cg_limits *l);
+/* Apply l to a fresh cgroup, each controller where it is attached: a v1
+ * hierarchy that has it, else cgroup v2 (enabled on the way down). A
+ * controller that is missing fails before anything is written. */
+int cg_set_limits(const struct cg *cg, const struct cg_limits *l);
+/* What the kernel counted against the group's limits, for inspect. */
+/* Read them before cg_destroy; 0 where no controller counts. */
+int cg_events(const struct cg *cg, struct cg_events *out);
+/* Did the kernel's OOM killer kill a task of the group? Read it before
+ * cg_destroy. False when no memory controller watches the group. */
+int cg_oom_killed(const struct cg *cg, bool *out);
+/* Docker's default device rules, NULL-terminated ("c 1:3 rwm"...). */
+extern const char *const cg_dev_default[];
+/* Docker's device rules (v1): deny all but the default /dev nodes, plus
+ * extra rules ("c 1:3 rwm"); all: allow every device (--privileged). */
+int cg_set_devices(const struct cg *cg, bool all, const char *const *extra);
+/* cgroup_bpf.c: the same rules on cgroup v2, where a BPF program of type
+ * CGROUP_DEVICE attached to the group decides. A rule as v1 writes it. */
+struct cg_dev_rule {
+	char type;		/* 'a' (any), 'b' or 'c' */
+	long major, minor;	/* -1: any ("*") */
+	unsigned access;	/* BPF_DEVCG_ACC_*: 1 mknod, 2 read, 4 write */
+};
+/* "a", or "c 1:3 rwm" ("*" for any number; a missing access is rwm). */
+int cg_dev_rule_parse(const char *s, struct cg_dev_rule *out);
+struct bpf_insn;
+/* The program for Docker's default rules plus extra: allocated, *n
+ * instructions. Pure: no kernel needed. */
+int cg_dev_prog(const char *const *extra, struct bpf_insn **out, size_t *n);
+/* Load and attach it to the v2 group (after cg_set_devices); all: attach
+ * nothing, which allows every device. 0 when there is no v2 hierarchy. */
+int cg_set_devices_v2(const struct cg *cg, bool all, const char *const *extra);
+/* Freeze (or thaw) every task of the group; returns once they are. */
+int cg_freeze(const struct cg *cg, bool frozen);
+int cg_is_frozen(const struct cg *cg, bool *out);
+
+/* Docker's size units: "512m", "1.5g", "100k", "1024", "2GiB". */
+int cg_parse_bytes(const char *s, long long *out);
+/* --cpus "0.5" as CFS quota and period (Docker's NanoCPUs); "0": none. */
+int cg_parse_cpus(const char *s, long long *quota, long long *period);
+/* A cpuset list such as "0-3,5": 0 or -EINVAL. */
+int cg_parse_cpuset(const char *s);
+
+#endif

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+/* cgroup2.c - the cgroup v2 control files: enabling controllers down the
+ * tree, memory and cpu limits, OOM events, cgroup.freeze. Choosing a
+ * hierarchy is cgroup.c's job. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "core/kernel/cgbase.h"
+#include "core/kernel/cgroup2.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/xalloc.h"
+
+/* Is w one of the words of list (separated by spaces or newlines)? */
+static bool cg2_word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '+') &&
+		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Read dir/file; "" if it is missing. Allocated. */
+static char *cg2_read(const char *dir, const char *file)
+{
+	autofree char *path = xasprintf("%s/%s", dir, file);
+	char *text = NULL;
+
+	if (fsutil_read_file(path, &text) < 0) {
+		err_clear();
+		return xstrdup("");
+	}
+	return text;
+}
+
+bool cg2_has(const struct cg_hier *h, const char *ctrl)
+{
+	autofree char *top = xstrndup(h->dir, h->mnt_len);
+	autofree char *text = cg2_read(top, "cgroup.controllers");
+
+	return cg2_word_in(text, ctrl);
+}
+
+/* Append word w to the list in out (n bytes), space-separated. */
+static void cg2_add(char *out, size_t n, const char *prefix, const char *w)
+{
+	if (out[0])
+		strncat(out, " ", n - strlen(out) - 1);
+	strncat(out, prefix, n - strlen(out) - 1);
+	strncat(out, w, n - strlen(out) - 1);
+}
+
+/* Which of ctrls level's subtree_control lacks, as "+a +b" in out, and
+ * which of those are domain controllers, as "a b" in dom. */
+static void cg2_missing(const char *level, const char *ctrls, char *out, char *dom, size_t n)
+{
+	static const char *const domain[] = { "memory", "io", "hugetlb", "rdma", "misc" };
+	autofree char *have = cg2_read(level, "cgroup.subtree_control");
+	autofree char *want = xstrdup(ctrls);
+	char *save = NULL;
+
+	out[0] = dom[0] = '\0';
+	for (char *c = strtok_r(want, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+		if (cg2_word_in(have, c))
+			continue;
+		cg2_add(out, n, "+", c);
+		for (size_t i = 0; i < ARRAY_SIZE(domain); i++)
+			if (!strcmp(c, domain[i]))
+				cg2_add(dom, n, "", c);
+	}
+}
+
+/* The no-internal-process rule (cgroup-v2.rst): below the root, a group
+ * with tasks of its own cannot hand domain controllers to its children.
+ * dory nests below its own cgroup, so that is where it usually bites. */
+static int cg2_busy(const struct cg_hier *h, const char *level, const char *ctrls)
+{
+	autofree char *names = xstrdup(ctrls);
+	size_t k = 0;
+
+	for (size_t i = 0; names[i]; i++)	/* "+a +b" to "a b" */
+		if (names[i] != '+')
+			names[k++] = names[i];
+	names[k] = '\0';
+	err_setx(EBUSY, "cannot use the %s controller%s of cgroup v2 here: %s has processes of "
+		 "its own", names, strchr(names, ' ') ? "s" : "", level);
+	return err_hint("start dory from the root cgroup, e.g. echo $$ > %.*s/cgroup.procs",
+			(int)h->mnt_len, h->dir);
+}
+
+static int cg2_enable_level(const struct cg_hier *h, const char *level, const char *missing)
+{
+	autofree char *path = xasprintf("%s/cgroup.subtree_control", level);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : fsutil_write_full(fd, missing, strlen(missing));
+
+	if (r == -EBUSY)
+		return cg2_busy(h, level, missing);
+	if (r < 0)
+		return err_set(-r, "enable %s in %s", missing, path);
+	return 0;
+}
+
+/* One pass over the groups above h->dir, from the mount point down:
+ * check that each can take the controllers it lacks (the root always
+ * can), or, once all can, write them. */
+static int cg2_walk(const struct cg_hier *h, const char *ctrls, bool write)
+{
+	autofree char *level = xstrdup(h->dir);
+	size_t len = strlen(level);
+
+	for (size_t i = h->mnt_len; i < len; i++) {
+		char missing[80], dom[80];
+
+		if (level[i] != '/')
+			continue;
+		level[i] = '\0';
+		cg2_missing(level, ctrls, missing, dom, sizeof(missing));
+		if (write && missing[0] && cg2_enable_level(h, level, missing) < 0)
+			return -err_errno();
+		if (!write && dom[0] && i > h->mnt_len) {
+			autofree char *procs = cg2_read(level, "cgroup.procs");
+
+			if (procs[0])
+				return cg2_busy(h, level, dom);
+		}
+		level[i] = '/';
+	}
+	return 0;
+}
+
+int cg2_enable(const struct cg_hier *h, const char *ctrls)
+{
+	if (cg2_walk(h, ctrls, false) < 0)
+		return -err_errno();
+	return cg2_walk(h, ctrls, true);
+}
+
+static const char cg2_noswap[] =
+	"swap accounting is off: boot with swapaccount=1, or drop --memory-swap";
+
+/* memory.swap.max is swap alone, where Docker's --memory-swap counts
+ * memory plus swap. */
+void cg2_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l)
+{
+	if (l->memory > 0)
+		cg_plan_num(p, dir, "memory.max", l->memory, "-m/--memory",
+			    "is the memory controller enabled for it?");
+	if (l->memory_swap > 0)
+		cg_plan_num(p, dir, "memory.swap.max", l->memory_swap - l->memory,
+			    "--memory-swap", cg2_noswap);
+	else if (l->memory_swap == 0 && l->memory > 0)	/* Docker: as much swap again */
+		cg_plan_num(p, dir, "memory.swap.max", l->memory, "-m/--memory", NULL);
+}
+
+/* cpu.weight from Docker's shares: the linear map of [2, 262144] onto
+ * [1, 10000] that runc and crun use, so the same flag means the same. */
+void cg2_plan_cpu(struct cg_plan *p, const char *dir, const struct cg_limits *l)
+{
+	if (l->cpu_quota_us > 0) {
+		struct cg_write *w = &p->w[p->n];
+
+		cg_plan_str(p, dir, "cpu.max", w->num, "--cpus",
+			    "the kernel needs CONFIG_CFS_BANDWIDTH, or drop --cpus");
+		snprintf(w->num, sizeof(w->num), "%lld %lld", l->cpu_quota_us,
+			 l->cpu_period_us > 0 ? l->cpu_period_us : 100000);
+	}
+	if (l->cpu_shares > 0)
+		cg_plan_num(p, dir, "cpu.weight", 1 + ((l->cpu_shares - 2) * 9999) / 262142,
+			    "--cpu-shares", "is the cpu controller enabled for it?");
+}
+
+/* memory.events counts the whole subtree; missing means no memory
+ * controller here, so nothing to count. */
+int cg2_memory_events(const char *dir, struct cg_events *out)
+{
+	int r = cg_read_key(dir, "memory.events", "oom_kill", &out->oom_kills);
+
+	if (r == 0)
+		r = cg_read_key(dir, "memory.events", "max", &out->memory_max);
+	return r == -ENOENT ? 0 : r;
+}
+
+int cg2_is_frozen(const char *dir, bool *out)
+{
+	long long n = 0;
+	int r = cg_read_key(dir, "cgroup.events", "frozen", &n);
+
+	if (r == -ENOENT)
+		return err_setx(ENOENT, "%s/cgroup.events has no \"frozen\" key", dir);
+	*out = r == 0 && n == 1;
+	return r;
+}
+
+/* cgroup.freeze is asynchronous; cgroup.events says when it is done. */
+int cg2_freeze(const char *dir, bool frozen)
+{
+	autoclose int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	unsigned waited = 0;
+	bool now = !frozen;
+
+	if (dfd < 0)
+		return err_set(errno, "open %s", dir);
+	if (fsutil_write_at(dfd, "cgroup.freeze", frozen ? "1" : "0") < 0)
+		return err_ctx("%s", dir);
+	do {
+		if (cg2_is_frozen(dir, &now) < 0)
+			return -err_errno();
+	} while (now != frozen && cg_backoff(&waited, 5000));
+	if (now == frozen)
+		return 0;
+	if (frozen)
+		fsutil_write_at(dfd, "cgroup.freeze", "0");
+	return err_setx(EBUSY, "%s %s: cgroup.events does not say frozen %d after 5 s",
+			frozen ? "freeze" : "thaw", dir, frozen);
+}

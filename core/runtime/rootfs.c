@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: Apache-2.0
+/* rootfs.c - mounts inside the container's mount namespace. Everything here
+ * dies with the namespace, so a failure needs no undo on the host. Paths and
+ * flags follow Docker's defaults (moby oci/defaults.go, runc libcontainer). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "core/kernel/mnt.h"
+#include "core/runtime/rootfs.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/xalloc.h"
+#include "libc-compat/compat.h"
+
+static const char *const rootfs_masked[] = {
+	"/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+
+static const char *const rootfs_readonly[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static const struct rootfs_dev {
+	const char *name;
+	unsigned maj, min;
+} rootfs_devs[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static const char *const rootfs_links[][2] = {
+	{ "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+	{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	{ "/proc/kcore", "core" }, { "pts/ptmx", "ptmx" },
+};
+
+/* Mount type at dir/sub, creating the mount point if the rootfs lacks it. */
+static int rootfs_mount_at(const char *dir, const char *sub, const char *type,
+			   unsigned long flags, const char *data)
+{
+	autofree char *dst = xasprintf("%s/%s", dir, sub);
+
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+		return err_set(errno, "create mount point %s", dst);
+	return mnt_mount(type, dst, type, flags, data);
+}
+
+/* A node of the host's /dev at p: made, or in a user namespace (where
+ * mknod is refused) the host's own bound onto an empty file. */
+static int rootfs_node(const char *p, const char *host, mode_t mode, dev_t rdev, bool userns)
+{
+	int fd;
+
+	if (!userns)
+		return mknod(p, mode, rdev) < 0 ? err_set(errno, "mknod %s", p) : 0;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(errno, "create %s", p);
+	close(fd);
+	return mnt_bind(host, p, false, 0);
+}
+
+static int rootfs_dev(const char *dir, bool userns)
+{
+	autofree char *dev = xasprintf("%s/dev", dir);
+	const unsigned long nse = MS_NOSUID | MS_NOEXEC | MS_NODEV;
+
+	if (rootfs_mount_at(dir, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+			    "mode=755,size=65536k") < 0)
+		return -err_errno();
+	for (size_t i = 0; i < ARRAY_SIZE(rootfs_devs); i++) {
+		const struct rootfs_dev *d = &rootfs_devs[i];
+		autofree char *p = xasprintf("%s/%s", dev, d->name);
+		autofree char *host = xasprintf("/dev/%s", d->name);
+
+		if (rootfs_node(p, host, S_IFCHR | 0666, makedev(d->maj, d->min), userns) < 0)
+			return -err_errno();
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(rootfs_links); i++) {
+		autofree char *p = xasprintf("%s/%s", dev, rootfs_links[i][1]);
+
+		if (symlink(rootfs_links[i][0], p) < 0)
+			return err_set(errno, "symlink %s", p);
+	}
+	if (rootfs_mount_at(dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			    "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 ||
+	    rootfs_mount_at(dev, "shm", "tmpfs", nse, "mode=1777,size=65536k") < 0 ||
+	    rootfs_mount_at(dev, "mqueue", "mqueue", nse, NULL) < 0)
+		return -err_errno();
+	return 0;
+}
+
+int rootfs_device_from_host(const char *host, const char *path, struct rootfs_device *out)
+{
+	struct stat st;
+
+	if (strncmp(path, "/dev/", 5) || !path[5] || strstr(path, "/../") ||
+	    !strcmp(path + strlen(path) - 3, "/.."))
+		return err_setx(EINVAL, "device path \"%s\" in the container is invalid "
+				"(use a path under /dev/)", path);
+	if (stat(host, &st) < 0)
+		return err_set(errno, "device %s", host);
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_setx(ENODEV, "device %s: not a character or block device", host);
+	*out = (struct rootfs_device){ .path = path, .mode = st.st_mode & (S_IFMT | 07777),
+				       .rdev = st.st_rdev, .uid = st.st_uid, .gid = st.st_gid };
+	return 0;
+}
+
+/* Make the node d under dir, replacing what is there (a default node). */
+static int rootfs_mknod(const char *dir, const struct rootfs_device *d)
+{
+	autofree char *p = xasprintf("%s%s", dir, d->path);
+	char *slash = strrchr(p, '/');
+
+	*slash = '\0';
+	if (fsutil_mkdir_p(p, 0755) < 0)
+		return err_ctx("device %s", d->path);
+	*slash = '/';
+	if (unlink(p) < 0 && errno != ENOENT)
+		return err_set(errno, "replace %s", p);
+	if (mknod(p, d->mode, d->rdev) < 0)
+		return err_set(errno, "mknod %s", p);
+	if (chown(p, d->uid, d->gid) < 0)
+		return err_set(errno, "chown %s", p);
+	return 0;
+}
+
+/* Host /dev entries --privileged leaves out: our own mounts and nodes. */
+static bool rootfs_host_skip(const char *rel)
+{
+	static const char *const skip[] = {
+		"pts", "shm", "mqueue", "console", "ptmx", "fd", "core",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
+		if (!strcmp(rel, skip[i]))
+			return true;
+	return false;
+}
+
+/* --privileged: a node for every character and block device in the
+ * host's /dev/rel (still visible before pivot_root), a few levels deep. */
+static int rootfs_host_devices(const char *dir, const char *rel, int depth)
+{
+	autofree char *hp = xasprintf("/dev%s%s", *rel ? "/" : "", rel);
+	DIR *d = opendir(hp);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return depth ? 0 : err_set(errno, "read the host's %s", hp);
+	while (r == 0 && (e = readdir(d))) {
+		autofree char *sub = xasprintf("%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		autofree char *host = xasprintf("/dev/%s", sub);
+		struct rootfs_device dev;
+		struct stat st;
+
+		if (e->d_name[0] == '.' || rootfs_host_skip(sub) || lstat(host, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 3)
+			r = rootfs_host_devices(dir, sub, depth + 1);
+		else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			dev = (struct rootfs_device){ .path = host, .mode = st.st_mode,
+						      .rdev = st.st_rdev, .uid = st.st_uid,
+						      .gid = st.st_gid };
+			r = rootfs_mknod(dir, &dev);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int rootfs_devices(const char *dir, const struct rootfs_opts *o)
+{
+	if (o->privileged && rootfs_host_devices(dir, "", 0) < 0)
+		return err_ctx("copy the host's devices");
+	for (size_t i = 0; i < o->ndevices; i++)
+		if (rootfs_mknod(dir, &o->devices[i]) < 0)
+			return -err_errno();
+	return 0;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+ * then leaves only the new root, with no put_old directory needed. */
+static int rootfs_pivot(const char *dir)
+{
+	if (chdir(dir) < 0)
+		return err_set(errno, "chdir %s", dir);
+	if (compat_pivot_root(".", ".") < 0)
+		return err_set(errno, "pivot_root into %s", dir);
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_set(errno, "detach the old root");
+	if (chdir("/") < 0)
+		return err_set(errno, "chdir /");
+	return 0;
+}
+
+int rootfs_enter(const char *dir)
+{
+	const struct rootfs_opts o = { 0 };
+
+	return rootfs_enter_opts(dir, &o);
+}
+
+int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
+{
+	const unsigned long nse = MS_NOSUID | MS_NOEXEC | MS_NODEV;
+	const unsigned long sysro = o->privileged ? 0 : MS_RDONLY;
+	mode_t old = umask(0);
+	int r = -1;
+
+	/* Nothing the container mounts may reach the host's namespace. */
+	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mnt_bind(dir, dir, true, 0) < 0 ||
+	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
+	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
+	    rootfs_dev(dir, o->userns) < 0 || rootfs_devices(dir, o) < 0)
+		goto out;
+	r = rootfs_pivot(dir);
+out:
+	umask(old);
+	return r < 0 ? -err_errno() : 0;
+}
+
+int rootfs_bind_console(int slave)
+{
+	autofree char *src = xasprintf("/proc/self/fd/%d", slave);
+	int fd = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return err_set(errno, "create /dev/console");
+	close(fd);
+	return mnt_bind(src, "/dev/console", false, 0);
+}
+
+int rootfs_finish(bool readonly)
+{
+	const struct rootfs_opts o = { .readonly = readonly };
+
+	return rootfs_finish_opts(&o);
+}
+
+int rootfs_finish_opts(const struct rootfs_opts *o)
+{
+	for (size_t i = 0; !o->privileged && i < ARRAY_SIZE(rootfs_masked); i++)
+		if (mnt_mask(rootfs_masked[i]) < 0)
+			return err_ctx("mask");
+	for (size_t i = 0; !o->privileged && i < ARRAY_SIZE(rootfs_readonly); i++)
+		if (mnt_make_ro(rootfs_readonly[i]) < 0)
+			return err_ctx("read-only path");
+	if (o->readonly && mnt_remount_ro("/") < 0)
+		return err_ctx("read-only root");
+	return 0;
+}
+
+static bool rootfs_device_mode_ok(const char *m)
+{
+	return *m && strlen(m) <= 3 && !m[strspn(m, "rwm")];
+}
+
+int rootfs_device_parse(const char *v, struct rootfs_device *out)
+{
+	const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	autofree char *host = xstrndup(v, c1 ? (size_t)(c1 - v) : strlen(v));
+	char *path;
+
+	memset(out, 0, sizeof(*out));
+	if (c2 && !rootfs_device_mode_ok(c2 + 1))
+		return err_setx(EINVAL, "invalid device mode \"%s\" in --device %s (use r, w and m)",
+				c2 + 1, v);
+	if (c2)
+		path = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	else if (c1 && !rootfs_device_mode_ok(c1 + 1))
+		path = xstrdup(c1 + 1);
+	else
+		path = xstrdup(host);
+	if (!*host || rootfs_device_from_host(host, path, out) < 0) {
+		free(path);
+		if (!*host)
+			return err_setx(EINVAL, "invalid --device %s: no host path", v);
+		return err_ctx("invalid --device %s", v);
+	}
+	out->path = path;
+	return 0;
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+/* rootfs.h - the container's filesystem view, built inside its new mount
+ * namespace: rootfs bind, /proc, /sys, /dev, pivot_root, masks. */
+#ifndef DORY_ROOTFS_H
+#define DORY_ROOTFS_H
+
+#include <sys/types.h>
+
+#include "core/util/base.h"
+
+/* A device node to make in the container, as --device asks. */
+struct rootfs_device {
+	const char *path;	/* in the container, under /dev/ */
+	mode_t mode;		/* S_IFCHR or S_IFBLK, and permissions */
+	dev_t rdev;
+	uid_t uid;
+	gid_t gid;
+};
+
+struct rootfs_opts {
+	bool readonly;		/* read-only root */
+	bool privileged;	/* /sys read-write, the host's devices, no masks */
+	const struct rootfs_device *devices;
+	size_t ndevices;
+	bool userns;		/* in a user namespace: bind the host's nodes, no mknod */
+};
+
+/* Describe the host's device node host as path in the container; path
+ * must lie under /dev/. -ENOENT or -ENODEV (not a device) otherwise. */
+int rootfs_device_from_host(const char *host, const char *path, struct rootfs_device *out);
+/* --device HOST[:CONTAINER][:rwm] (Docker's grammar) described from the
+ * host's node; out->path is allocated (free it). */
+int rootfs_device_parse(const char *spec, struct rootfs_device *out);
+
+/* Make dir the root of the calling process's (new) mount namespace with
+ * Docker's /proc, /sys and /dev; the old root is detached. */
+int rootfs_enter(const char *dir);
+/* The same, with --privileged's /sys and /dev and --device nodes. */
+int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o);
+/* After the console is set up: Docker's masked and read-only paths, and a
+ * read-only root if readonly. */
+int rootfs_finish(bool readonly);
+/* The same; privileged leaves out the masked and read-only paths. */
+int rootfs_finish_opts(const struct rootfs_opts *o);
+/* Bind the pty slave (an open fd) onto /dev/console. */
+int rootfs_bind_console(int slave);
+
+#endif

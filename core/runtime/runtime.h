@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+/* runtime.h - run one container in the foreground: namespaces, cgroup,
+ * rootfs, user, capabilities, then exec; the caller relays signals and the
+ * terminal and returns the container's exit status. */
+#ifndef DORY_RUNTIME_H
+#define DORY_RUNTIME_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/kernel/cgroup.h"
+#include "core/util/base.h"
+
+struct seccomp_policy;
+struct rootfs_device;
+struct userns_map;
+#include "core/util/str.h"
+
+enum { RT_ID_LEN = 64 };
+
+struct rt_spec {
+	char id[RT_ID_LEN + 1];	/* hex; the cgroup is named after it */
+	const char *rootfs;	/* directory to pivot into */
+	char *const *argv;	/* the command, argv[0] looked up in the env's PATH */
+	struct strv env;	/* complete environment; HOME is added if absent */
+	const char *hostname;
+	const char *cwd;	/* NULL: "/"; created if missing, as Docker does */
+	const char *user;	/* "" or NULL: root */
+	uint64_t caps;		/* bounding, permitted and effective set */
+	bool readonly, tty, interactive;
+	/* Without tty: stdout and stderr go to pipes the caller reads (and
+	 * stdin is a pipe with interactive, else /dev/null), not the caller's
+	 * own stdio. */
+	bool pipes;
+	bool privileged;	/* /sys read-write, host devices, no masked paths */
+	const struct rootfs_device *devices;	/* --device nodes to make */
+	size_t ndevices;
+	struct cg_limits limits;	/* -m, --cpus, --pids-limit...; {0}: none */
+	const struct seccomp_policy *seccomp;	/* NULL: unconfined */
+	bool *oom_killed;	/* set when the OOM killer struck; may be NULL */
+	/* Called in the container's private mount namespace before rootfs
+	 * is entered, to mount it (an image's overlay); may be NULL. */
+	int (*mount_root)(void *arg);
+	void *mount_arg;
+	/* A user namespace with this map (NULL: the host's). The root is then
+	 * the detached mount attach_fd (made by the caller, e.g. idmapped
+	 * layers), attached at the directory attach_at (an O_PATH fd) and
+	 * entered through the fd: no path of the host is searched. */
+	const struct userns_map *userns;
+	int attach_fd, attach_at;
+};
+
+/* Fill id with random hex. */
+int rt_new_id(char id[RT_ID_LEN + 1]);
+/* Run spec to completion. *status is the exit status dory should return:
+ * the container's own, 128+signal, or 125/126/127 when it could not start
+ * (with the error recorded). Returns 0 when the container ran. */
+int rt_run(const struct rt_spec *spec, int *status);
+
+/* The parts of rt_run, for a supervisor that waits in a loop of its own. */
+struct rt_proc {
+	pid_t pid;	/* the container's init */
+	struct cg cg;
+	int master;	/* tty: the pty's master */
+	int in, out, err;	/* pipes: stdin's write end, stdout's and stderr's read ends */
+};
+/* Block the signals rt_run relays (plus SIGCHLD) and return a signalfd
+ * that reads them; *old is the mask to restore. */
+int rt_signals_block(sigset_t *old);
+/* Create the cgroup and start the container: 0 once it has exec'd; else
+ * *status is 125/126/127 and nothing is left. Needs rt_signals_block; the
+ * caller becomes the subreaper of the container's orphans. */
+int rt_start(const struct rt_spec *spec, struct rt_proc *p, int *status);
+/* The caller's terminal attached to a started container until it exits:
+ * stdin and the pty relayed, signals forwarded; *status its exit status. */
+void rt_attach(const struct rt_spec *spec, struct rt_proc *p, int sfd, int *status);
+/* Reap every child that has exited (we are a subreaper); true once pid
+ * has, with *status its exit status (128+N for signal N). */
+bool rt_reap(pid_t pid, int *status);
+/* After the init was reaped: the OOM verdict, reap stragglers, remove
+ * the cgroup, close p's descriptors. */
+int rt_finish(const struct rt_spec *spec, struct rt_proc *p);
+
+/* ---- shared with rt_exec.c: the process's side up to execve ---- */
+
+/* What the process sends (on a close-on-exec pipe) when it cannot reach
+ * execve. */
+struct rt_child_err {
+	int code;	/* 125, 126 or 127 */
+	int errnum;
+	char msg[240];
+};
+/* Send the recorded error with code, and _exit(code). */
+NORETURN void rt_child_fail(int errfd, int code);
+/* Default dispositions and an empty mask: the caller blocked what it relays. */
+void rt_child_signals(void);
+/* Become user (resolved in this root's /etc/passwd and /etc/group; "" is
+ * root) with the capability set caps; HOME is added to env if absent.
+ * The bounding set is cut first, while CAP_SETPCAP is still held. */
+int rt_child_user(const char *user, uint64_t caps, struct strv *env);
+/* Look argv[0] up in env's PATH, install the seccomp policy (may be
+ * NULL) last, and execve; on failure report 125/126/127 on errfd. */
+NORETURN void rt_child_execve(char *const *argv, struct strv *env,
+			      const struct seccomp_policy *sc, int errfd);
+/* A wait status as dory's exit status: its code, or 128+signal. */
+int rt_exit_status(int wstatus);
+
+/* Look cmd up in PATH like Docker (Go's exec.LookPath): the first regular
+ * file with an execute bit. Allocated; NULL when not found. */
+char *rt_lookpath(const char *cmd, const char *path);
+/* The exit code for an execve error: 127 not found, 126 not runnable. */
+int rt_exec_code(int e);
+
+#endif

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+/* conf.c - reads /etc/dory/config.json. Unknown keys are ignored so one
+ * file can serve newer and older dory binaries on a device. */
+#include <errno.h>
+#include <string.h>
+
+#include "core/util/conf.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
+
+static int conf_strings(const struct json *doc, const char *key, struct strv *out,
+			const char *path)
+{
+	const struct json *a = json_get(doc, key);
+
+	if (!a)
+		return 0;
+	if (!json_is_arr(a))
+		return err_setx(EINVAL, "%s: \"%s\" must be a list of strings", path, key);
+	for (int i = 0; i < json_arr_len(a); i++) {
+		const char *s = json_str(json_arr_at(a, i));
+
+		if (!s)
+			return err_setx(EINVAL, "%s: \"%s\" must be a list of strings", path, key);
+		strv_push(out, s);
+	}
+	return 0;
+}
+
+int conf_load(struct dory_conf *c)
+{
+	const char *path = getenv("DORY_CONFIG");
+	autofree char *text = NULL;
+	struct json *doc;
+	const struct json *kb;
+	const char *s;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->keep_layer_blobs = true;
+	if (!path || !*path)
+		path = "/etc/dory/config.json";
+	rc = fsutil_read_file(path, &text);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return err_ctx("config file %s", path);
+	doc = json_parse(text, strlen(text));
+	if (!doc)
+		return err_ctx("config file %s", path);
+	rc = conf_strings(doc, "insecure-registries", &c->insecure, path);
+	if (!rc)
+		rc = conf_strings(doc, "registry-mirrors", &c->mirrors, path);
+	if ((s = json_get_str(doc, "storage-driver"))) {
+		if (strcmp(s, "overlay") && strcmp(s, "bind-copy"))
+			rc = err_setx(EINVAL, "%s: storage-driver \"%s\" is not overlay or bind-copy",
+				      path, s);
+		c->storage_driver = xstrdup(s);
+	}
+	if ((s = json_get_str(doc, "certs-dir")))
+		c->certs_dir = xstrdup(s);
+	/* Checked where it is used (userns_map_parse), which may read /etc/subuid. */
+	if ((s = json_get_str(doc, "userns-remap")))
+		c->userns_remap = xstrdup(s);
+	else if (!rc && json_get(doc, "userns-remap"))
+		rc = err_setx(EINVAL, "%s: \"userns-remap\" must be a string", path);
+	if ((kb = json_get(doc, "userns-idmap")))
+		c->userns_no_idmap = !json_is_true(kb);
+	if ((kb = json_get(doc, "keep-layer-blobs")))
+		c->keep_layer_blobs = json_is_true(kb);
+	json_free(doc);
+	if (rc < 0)
+		conf_clear(c);
+	return rc;
+}
+
+void conf_clear(struct dory_conf *c)
+{
+	strv_free(&c->insecure);
+	strv_free(&c->mirrors);
+	free(c->storage_driver);
+	free(c->certs_dir);
+	free(c->userns_remap);
+	memset(c, 0, sizeof(*c));
+}
+
+bool conf_is_insecure(const struct dory_conf *c, const char *hostport)
+{
+	for (size_t i = 0; i < c->insecure.n; i++)
+		if (!strcmp(c->insecure.v[i], hostport))
+			return true;
+	return false;
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+/* conf.h - dory's optional configuration file, /etc/dory/config.json
+ * (DORY_CONFIG overrides the path): registries, storage, logs. */
+#ifndef DORY_CONF_H
+#define DORY_CONF_H
+
+#include "core/util/str.h"
+
+struct dory_conf {
+	struct strv insecure;	/* "insecure-registries": host[:port] reached over plain HTTP */
+	struct strv mirrors;	/* "registry-mirrors": URLs tried first for docker.io */
+	char *storage_driver;	/* "storage-driver": "overlay", "bind-copy"; NULL: detect */
+	bool keep_layer_blobs;	/* "keep-layer-blobs" (default true): save needs them */
+	char *certs_dir;	/* "certs-dir" (default /etc/dory/certs.d) */
+	char *userns_remap;	/* "userns-remap": "BASE:COUNT" or "USER[:GROUP]"; NULL */
+	bool userns_no_idmap;	/* "userns-idmap": false: shifted copies, never idmapped mounts */
+};
+
+/* Read the file; a missing file gives the defaults. -errno with the path
+ * and the problem for an unreadable or invalid file. */
+int conf_load(struct dory_conf *c);
+void conf_clear(struct dory_conf *c);
+/* Is host[:port] listed in insecure-registries? */
+bool conf_is_insecure(const struct dory_conf *c, const char *hostport);
+
+#endif

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+/* opt.h - Docker's option grammar from a table: stops at the first operand,
+ * "--x=v" and "--x v", clustered short flags, repeatable lists, "--". */
+#ifndef DORY_OPT_H
+#define DORY_OPT_H
+
+#include "core/util/base.h"
+
+enum opt_kind { OPT_KIND_END, OPT_KIND_BOOL, OPT_KIND_STR, OPT_KIND_LIST };
+
+struct opt {
+	char shrt;		/* 0: long form only */
+	unsigned char kind;	/* enum opt_kind */
+	const char *lng;	/* NULL: short form only */
+	size_t off;		/* bool, const char *, or struct strv in the opts struct */
+};
+
+#define OPT_BOOL(s, l, o) { (s), OPT_KIND_BOOL, (l), (o) }
+#define OPT_STR(s, l, o)  { (s), OPT_KIND_STR, (l), (o) }
+#define OPT_LIST(s, l, o) { (s), OPT_KIND_LIST, (l), (o) }
+#define OPT_END           { 0, OPT_KIND_END, NULL, 0 }
+
+/* Fill opts from argv (argv[0] is the command name) and return the first
+ * operand. A usage error prints one line and exits 125; "--help" prints
+ * dory.help and exits 0. String values point into argv. */
+char **opt_parse(const struct opt *optv, void *opts, char **argv);
+
+#endif
