@@ -44,6 +44,7 @@ static inline int tls_write(struct tls *t, const void *buf, size_t n)
 }
 static inline void tls_close(struct tls *t) { (void)t; }
 static inline void tls_set_now_for_test(long long now) { (void)now; }
+static inline void tls_set_build_for_test(long long when) { (void)when; }
 #else
 /* Handshake over fd (connected, borrowed: the caller closes it) with host
  * (a name, or an IPv4/IPv6 literal checked against iPAddress names) and
@@ -58,6 +59,8 @@ int tls_write(struct tls *t, const void *buf, size_t n);
 void tls_close(struct tls *t);
 /* Tests: pretend the clock says now (seconds since 1970); 0: the real one. */
 void tls_set_now_for_test(long long now);
+/* Tests: pretend this dory was built at when; 0: DORY_BUILD_EPOCH. */
+void tls_set_build_for_test(long long when);
 #endif
 
 #endif
