@@ -478,7 +478,7 @@ unpack()
 	local n=$1 v=$2 sha=$3 dir=$4 used
 	used=$(fetch "$n" "$v" "$sha")
 	rm -rf "$dir" "$dir.tmp"
-	dpkg-source --no-check -x "$DL/$(dsc_name "$n" "$used")" "$dir.tmp" >"$LOGS/$n.unpack.log" 2>&1 || {
+	dpkg-source --no-check --no-copy -x "$DL/$(dsc_name "$n" "$used")" "$dir.tmp" >"$LOGS/$n.unpack.log" 2>&1 || {
 		tail -n 5 "$LOGS/$n.unpack.log" >&2; say "dpkg-source could not unpack $n $used; see $LOGS/$n.unpack.log"; exit 1; }
 	mv "$dir.tmp" "$dir"
 	echo "$used" >"$dir.version"
@@ -651,8 +651,6 @@ build/dory: build/$(ARCH)/dory
 else
 all: $(O)/dory
 endif
-# Objects of the unit-test builds are kept, not treated as intermediates.
-.SECONDARY:
 .PHONY: all defconfig oldconfig menuconfig check demo install size clean distclean unit \
 	asan-unit vg-unit
 

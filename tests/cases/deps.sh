@@ -110,3 +110,21 @@ t_out "deps-update's choice: the newest version that downloads" \
 	"1:1.2.13.dfsg-1 $(sha256sum <"$dsc" | cut -d' ' -f1)" \
 	env DL="$TMP/dl-fb" LOGS="$TMP/logs" AWK_SRC="$W/build/src/deb-src.awk" \
 	bash "$W/build/src/deps.sh" newest zlib
+
+# A new lock line rebuilds that dependency (its stamp carries the version),
+# and only what stands on it; an unchanged lock rebuilds nothing.
+cp "$SRC/configs/deps.lock" "$W/configs/deps.lock"
+S=$W/build/$(uname -m)/sysroot
+mkdir -p "$S" "$W/build/src"
+touch "$S/.stamp-headers"
+for d in musl zlib cjson bearssl libseccomp; do
+	v=$(lockv "$d")
+	touch "$W/build/src/$d-${v#*:}.ok" "$S/.stamp-$d-${v#*:}"
+done
+sleep 0.01; touch "$S/.deps-ok"
+t_run mk -n deps
+t_check "an unchanged lock: the sysroot is up to date" eval '! grep -q "DEP " "$OUT"'
+sed -i 's/^zlib .*/zlib 1:1.2.13.dfsg-7 0000/' "$W/configs/deps.lock"
+t_run mk -n deps
+t_check "a new zlib in the lock: zlib is rebuilt" grep -q "DEP zlib" "$OUT"
+t_check "... and musl is not" eval '! grep -q "DEP musl" "$OUT"'
