@@ -560,9 +560,10 @@ static uint64_t sc_fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* What the default program depends on: caps, this build's table, the
- * kernel (some rules depend on its version). */
-static uint64_t sc_default_key(uint64_t caps)
+/* What a built program depends on besides its source: caps, this build
+ * (and its default table), the kernel (rules of both kinds depend on its
+ * version). */
+static uint64_t sc_key(uint64_t caps)
 {
 	uint64_t h = sc_fnv(0xcbf29ce484222325ULL, &caps, sizeof(caps));
 	long long epoch = DORY_BUILD_EPOCH;
@@ -583,58 +584,78 @@ static uint64_t sc_default_key(uint64_t caps)
 	return h;
 }
 
-static struct seccomp_policy *sc_cache_read(const char *path)
+/* A kept program: this header, then its instructions. */
+struct sc_kept {
+	char magic[4];		/* "DSF1" */
+	uint32_t flags;
+	uint32_t len;
+	uint32_t pad;
+	uint64_t key;		/* sc_key of the caps it was built for */
+};
+
+static struct seccomp_policy *sc_kept_read(const char *path, uint64_t key)
 {
-	struct seccomp_policy *p;
+	struct seccomp_policy *p = NULL;
+	struct sc_kept h;
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
-	/* Only a file root made and nobody else can change is trusted. */
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) || !st.st_size ||
-	    st.st_size % sizeof(struct sock_filter) || st.st_size > 0xffff * 8) {
-		close(fd);
-		return NULL;
+	/* Only a whole file root made and nobody else can change is trusted;
+	 * one for another build, kernel or set of caps is stale. */
+	if (fstat(fd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022) &&
+	    fsutil_read_full(fd, &h, sizeof(h)) == sizeof(h) && !memcmp(h.magic, "DSF1", 4) &&
+	    h.key == key && h.len && h.len <= BPF_MAXINSNS &&
+	    st.st_size == (off_t)(sizeof(h) + h.len * sizeof(struct sock_filter))) {
+		p = xzalloc(sizeof(*p) + h.len * sizeof(struct sock_filter));
+		p->flags = h.flags;
+		p->len = (unsigned short)h.len;
+		if (fsutil_read_full(fd, p->insns, h.len * sizeof(struct sock_filter)) !=
+		    (ssize_t)(h.len * sizeof(struct sock_filter)))
+			free(TAKE(p));
 	}
-	p = xzalloc(sizeof(*p) + st.st_size);
-	p->len = st.st_size / sizeof(struct sock_filter);
-	if (fsutil_read_full(fd, p->insns, st.st_size) != st.st_size)
-		free(TAKE(p));
 	close(fd);
 	return p;
 }
 
-static void sc_cache_write(const char *dir, const char *path, const struct seccomp_policy *p)
+int seccomp_policy_keep(const struct seccomp_policy *p, uint64_t caps, const char *path)
 {
-	char tmp[PATH_MAX];
-	int fd;
+	struct sc_kept h = { .magic = "DSF1", .flags = p->flags, .len = p->len,
+			     .key = sc_key(caps) };
+	autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-	if (fsutil_mkdir_p(dir, 0700) < 0 ||
-	    snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return;
-	if (fsutil_write_full(fd, p->insns, p->len * sizeof(struct sock_filter)) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0)
+		return err_set(errno, "create %s", tmp);
+	/* Not fsynced: a program lost to a power cut is built again. */
+	if (fsutil_write_full(fd, &h, sizeof(h)) < 0 ||
+	    fsutil_write_full(fd, p->insns, p->len * sizeof(struct sock_filter)) < 0 ||
+	    close(TAKE_FD(fd)) < 0 || rename(tmp, path) < 0) {
+		err_set(errno, "write %s", path);
+		if (fd >= 0)
+			close(fd);
 		unlink(tmp);
+		return -err_errno();
+	}
+	return 0;
 }
 
 int seccomp_policy_default_cached(uint64_t caps, const char *dir, struct seccomp_policy **out)
 {
 	char path[PATH_MAX];
+	uint64_t key = sc_key(caps);
 	int r;
 
 	if (!dir || snprintf(path, sizeof(path), "%s/seccomp-%016llx.bpf", dir,
-			     (unsigned long long)sc_default_key(caps)) >= (int)sizeof(path))
+			     (unsigned long long)key) >= (int)sizeof(path))
 		return seccomp_policy_default(caps, out);
-	*out = sc_cache_read(path);
+	*out = sc_kept_read(path, key);
 	if (*out)
 		return 0;
 	r = seccomp_policy_default(caps, out);
-	if (r == 0)
-		sc_cache_write(dir, path, *out);	/* best effort */
+	if (r == 0 && (fsutil_mkdir_p(dir, 0700) < 0 || seccomp_policy_keep(*out, caps, path) < 0))
+		err_clear();	/* best effort */
 	return r;
 }
 
@@ -954,6 +975,19 @@ int seccomp_policy_load(const char *path, uint64_t caps, struct seccomp_policy *
 	json_free(root);
 	sc_end(&b);
 	return r;
+}
+
+int seccomp_policy_load_kept(const char *path, uint64_t caps, const char *program,
+			      struct seccomp_policy **out)
+{
+	*out = sc_kept_read(program, sc_key(caps));
+	if (*out)
+		return 0;
+	if (seccomp_policy_load(path, caps, out) < 0)
+		return -err_errno();
+	if (seccomp_policy_keep(*out, caps, program) < 0)
+		err_clear();	/* built again next time */
+	return 0;
 }
 
 /* ---- installing it ---- */

@@ -36,6 +36,18 @@ static inline int seccomp_policy_load(const char *path, uint64_t caps,
 	return err_setx(ENOTSUP, "seccomp profile %s: seccomp support is not built in "
 			"(CONFIG_CORE_SECCOMP)", path);
 }
+static inline int seccomp_policy_load_kept(const char *path, uint64_t caps,
+					   const char *program, struct seccomp_policy **out)
+{
+	(void)program;
+	return seccomp_policy_load(path, caps, out);
+}
+static inline int seccomp_policy_keep(const struct seccomp_policy *p, uint64_t caps,
+				      const char *path)
+{
+	(void)p, (void)caps, (void)path;
+	return err_setx(ENOTSUP, "seccomp support is not built in (CONFIG_CORE_SECCOMP)");
+}
 static inline int seccomp_policy_apply(const struct seccomp_policy *p)
 {
 	(void)p;
@@ -60,6 +72,14 @@ int seccomp_policy_load(const char *path, uint64_t caps, struct seccomp_policy *
 /* The default policy, kept once built in dir (the --state tmpfs): it
  * depends only on caps, this build and the kernel, and takes ~20 ms. */
 int seccomp_policy_default_cached(uint64_t caps, const char *dir, struct seccomp_policy **out);
+/* Keep p, built for caps, at path (root's only, written atomically, not
+ * fsynced): read back by seccomp_policy_load_kept. */
+int seccomp_policy_keep(const struct seccomp_policy *p, uint64_t caps, const char *path);
+/* The profile at path built for caps, as kept at program; built again
+ * (and kept) when program is missing, damaged, or was built by another
+ * dory, for another kernel or other caps. */
+int seccomp_policy_load_kept(const char *path, uint64_t caps, const char *program,
+			     struct seccomp_policy **out);
 /* Install p in the calling process (no allocation: safe after fork). Call
  * it last before execve; it needs no_new_privs or CAP_SYS_ADMIN. */
 int seccomp_policy_apply(const struct seccomp_policy *p);
