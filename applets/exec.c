@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "core/ctr/ctr.h"
-#include "core/kernel/seccomp.h"
 #include "core/runtime/rt_exec.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
@@ -51,26 +50,6 @@ static const struct opt exec_optv[] = {
 	OPT_STR('w', "workdir", offsetof(struct exec_opts, workdir)),
 	OPT_END
 };
-
-/* The container's seccomp policy, as run built it; NULL for none. */
-static struct seccomp_policy *exec_seccomp(const struct ctr_config *c)
-{
-	struct seccomp_policy *p = NULL;
-	autofree char *dir = NULL, *path = NULL;
-
-	if (c->privileged || !c->seccomp || !strcmp(c->seccomp, "unconfined"))
-		return NULL;
-	if (!strcmp(c->seccomp, "default")) {
-		if (seccomp_policy_default_cached(c->caps, dory.state, &p) < 0)
-			die_err();
-		return p;
-	}
-	dir = ctr_dir(c->id);
-	path = xasprintf("%s/seccomp.json", dir);
-	if (seccomp_policy_load(path, c->caps, &p) < 0)
-		die_err();
-	return p;
-}
 
 /* Docker refuses a container that is not running; so do we (125). */
 static void exec_check_state(const char *ref, const struct ctr_state *st)
@@ -98,8 +77,6 @@ static void exec_spec(const struct exec_opts *o, const struct ctr_config *c,
 			die_err();
 	s->user = o->user ? o->user : c->user;
 	s->cwd = o->workdir ? o->workdir : c->workdir;
-	s->caps = c->caps;
-	s->seccomp = exec_seccomp(c);
 	s->tty = o->tty;
 	s->interactive = o->interactive;
 	s->detach = o->detach;
@@ -111,6 +88,7 @@ int exec_main(int argc, char **argv)
 	struct rt_exec_spec s = { 0 };
 	struct ctr_config c = { 0 };
 	struct ctr_state st = { 0 };
+	struct secpol pol;
 	char id[CTR_ID_LEN + 1];
 	char **args;
 	int status;
@@ -128,7 +106,11 @@ int exec_main(int argc, char **argv)
 	    ctr_state_load(id, false, &st) < 0)
 		die_err();
 	exec_check_state(args[0], &st);
+	/* The very policy its init got (the supervisor builds it alike). */
+	if (ctr_policy(&c, &pol) < 0)
+		die_err();
 	exec_spec(&o, &c, &s);
+	s.policy = &pol;
 	s.pid = st.pid;
 	s.cg = &st.cg;
 	s.argv = args + 1;

@@ -224,8 +224,9 @@ static void run_limits(const struct run_opts *o, struct cg_limits *l)
 		die_err();
 }
 
-/* --cap-add, --cap-drop on Docker's default set (all with --privileged).
- * "All" means all this process holds, as no container can have more. */
+/* --cap-add, --cap-drop on Docker's default set; --privileged has all,
+ * whatever they say (moby oci/caps TweakCapabilities). "All" means all
+ * this process holds, as no container can have more. */
 static void run_caps(const struct run_opts *o, struct ctr_config *c)
 {
 	uint64_t held;
@@ -233,9 +234,10 @@ static void run_caps(const struct run_opts *o, struct ctr_config *c)
 
 	for (size_t i = 0; i < o->cap_add.n; i++)
 		all |= !strcasecmp(o->cap_add.v[i], "ALL");
-	if (caps_adjust(o->privileged ? caps_all() : caps_docker_default(), &o->cap_add,
-			&o->cap_drop, &c->caps) < 0)
+	if (caps_adjust(caps_docker_default(), &o->cap_add, &o->cap_drop, &c->caps) < 0)
 		die_err();
+	if (o->privileged)
+		c->caps = caps_all();
 	if (all && caps_held(&held) == 0)
 		c->caps &= held;
 	err_clear();
@@ -249,23 +251,23 @@ static void run_caps(const struct run_opts *o, struct ctr_config *c)
  * anything is made; the supervisor describes the nodes at each start. */
 static void run_devices(const struct run_opts *o, struct ctr_config *c)
 {
-	for (size_t i = 0; i < o->devices.n; i++) {
+	c->devices = xzalloc((o->devices.n + 1) * sizeof(*c->devices));
+	for (size_t i = 0; i < o->devices.n; i++, c->ndevices++) {
 		struct rootfs_device d;
 
-		if (rootfs_device_parse(o->devices.v[i], &d) < 0)
+		if (secpol_device_parse(o->devices.v[i], &c->devices[i]) < 0)
 			die_err();
-		free((char *)d.path);
-		strv_push(&c->devices, o->devices.v[i]);
+		if (rootfs_device_from_host(c->devices[i].host, c->devices[i].path, &d) < 0)
+			die("invalid --device %s: %s", o->devices.v[i], err_str());
 	}
 }
 
 /* --security-opt: the seccomp mode (Docker's default unless told); a
  * profile file is checked now and copied into the container's records.
  * no_new_privs is always on. */
-static const char *run_security(const struct run_opts *o, struct ctr_config *c)
+static void run_security(const struct run_opts *o, struct ctr_config *c)
 {
 	const char *profile = NULL;
-	struct seccomp_policy *p = NULL;
 
 	for (size_t i = 0; i < o->secopts.n; i++) {
 		const char *v = o->secopts.v[i];
@@ -277,14 +279,14 @@ static const char *run_security(const struct run_opts *o, struct ctr_config *c)
 			die("unsupported --security-opt \"%s\" (use seccomp=FILE, "
 			    "seccomp=unconfined or no-new-privileges)", v);
 	}
-	c->seccomp = xstrdup(!profile ? "default" : !strcmp(profile, "unconfined") ?
-			     "unconfined" : "file");
-	if (!profile || !strcmp(profile, "unconfined"))
-		return NULL;
-	if (seccomp_policy_load(profile, c->caps, &p) < 0)
+	c->seccomp = !profile ? SECPOL_SECCOMP_DEFAULT : !strcmp(profile, "unconfined") ?
+		     SECPOL_SECCOMP_UNCONFINED : SECPOL_SECCOMP_FILE;
+	if (c->seccomp != SECPOL_SECCOMP_FILE)
+		return;
+	if (fsutil_read_file(profile, &c->seccomp_text) < 0)
+		die("seccomp profile: %s", err_str());
+	if (seccomp_policy_load(profile, c->caps, &c->seccomp_prog) < 0)
 		die_err();
-	seccomp_policy_free(p);
-	return profile;
 }
 
 /* The image's part, with Docker's override rules: a given command
@@ -339,8 +341,6 @@ static void run_image_spec(struct run_image *ri, const struct run_opts *o, const
 	const struct json *env = json_get(j, "Env");
 	const char *wd = json_get_str(j, "WorkingDir"), *user = json_get_str(j, "User");
 	const char *stop = json_get_str(j, "StopSignal");
-	enum ctrfs_driver drv;
-
 	c->image = xstrdup(name);
 	c->image_id = xstrdup(ri->im.id);
 	if (o->entrypoint) {
@@ -365,9 +365,8 @@ static void run_image_spec(struct run_image *ri, const struct run_opts *o, const
 		c->user = xstrdup(user);
 	if (!o->stop_signal && stop && *stop)
 		c->stop_signal = xstrdup(stop);
-	if (ctrfs_pick(dory.root, o->driver, &ri->conf, &drv) < 0)
+	if (ctrfs_pick(dory.root, o->driver, &ri->conf, &c->driver) < 0)
 		die_err();
-	c->driver = xstrdup(drv == CTRFS_BINDCOPY ? "bind-copy" : "overlay");
 }
 
 /* Restart, logs, labels and stop options. */
@@ -435,8 +434,7 @@ static void run_userns_mode(const struct dory_conf *conf, struct ctr_config *c)
 	err_clear();
 	info("no idmapped layers (%s): this container gets a shifted copy of its image", why);
 	c->userns_shifted = true;
-	free(c->driver);
-	c->driver = xstrdup("bind-copy");
+	c->driver = CTRFS_BINDCOPY;
 }
 
 /* "userns-remap" in the config file: container root is an unprivileged
@@ -465,10 +463,9 @@ static void run_userns(const struct run_opts *o, struct ctr_config *c)
 }
 
 /* Everything create needs, checked: the container's config. */
-static const char *run_config(int argc, char **argv, struct run_opts *o, struct run_image *ri,
-			      struct ctr_config *c)
+static void run_config(int argc, char **argv, struct run_opts *o, struct run_image *ri,
+		       struct ctr_config *c)
 {
-	const char *profile;
 	char **cmd;
 
 	(void)argc;
@@ -510,22 +507,21 @@ static const char *run_config(int argc, char **argv, struct run_opts *o, struct 
 	if (o->user)
 		c->user = xstrdup(o->user);
 	run_caps(o, c);
-	profile = run_security(o, c);
+	run_security(o, c);
 	run_devices(o, c);
 	c->privileged = o->privileged;
 	c->readonly = o->readonly;
 	c->tty = o->tty;
 	c->interactive = o->interactive;
-	return profile;
 }
 
 /* Make the container from the options; its id in c->id. */
 static void run_make(int argc, char **argv, struct run_opts *o, struct ctr_config *c)
 {
 	struct run_image ri = { 0 };
-	const char *profile = run_config(argc, argv, o, &ri, c);
 
-	if (ctr_make(c, ri.st, o->rootfs ? NULL : &ri.im, profile) < 0)
+	run_config(argc, argv, o, &ri, c);
+	if (ctr_make(c, ri.st, o->rootfs ? NULL : &ri.im) < 0)
 		die_err();
 	if (!o->rootfs) {
 		image_close(&ri.im);

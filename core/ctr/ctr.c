@@ -16,6 +16,7 @@
 
 #include "core/ctr/ctr.h"
 #include "core/kernel/proc.h"
+#include "core/kernel/seccomp.h"
 #include "core/runtime/runtime.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -34,9 +35,38 @@ static const char *const ctr_restart_names[] = {
 	[CTR_RESTART_UNLESS_STOPPED] = "unless-stopped", [CTR_RESTART_ON_FAILURE] = "on-failure",
 };
 
+static const char *const ctr_driver_names[] = {
+	[CTRFS_OVERLAY] = "overlay", [CTRFS_BINDCOPY] = "bind-copy",
+};
+
+static const char *const ctr_seccomp_names[] = {
+	[SECPOL_SECCOMP_DEFAULT] = "default", [SECPOL_SECCOMP_UNCONFINED] = "unconfined",
+	[SECPOL_SECCOMP_FILE] = "file",
+};
+
 const char *ctr_status_name(enum ctr_status s)
 {
 	return (unsigned)s < ARRAY_SIZE(ctr_status_names) ? ctr_status_names[s] : "dead";
+}
+
+const char *ctr_restart_name(enum ctr_restart r)
+{
+	return (unsigned)r < ARRAY_SIZE(ctr_restart_names) ? ctr_restart_names[r] : "no";
+}
+
+const char *ctr_driver_name(enum ctrfs_driver d)
+{
+	return (unsigned)d < ARRAY_SIZE(ctr_driver_names) ? ctr_driver_names[d] : "overlay";
+}
+
+/* The index of name in names (n of them); dflt when it is not there. */
+static unsigned ctr_name_index(const char *const *names, size_t n, const char *name,
+			       unsigned dflt)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (!strcmp(name, names[i]))
+			return (unsigned)i;
+	return dflt;
 }
 
 int ctr_restart_parse(const char *s, struct ctr_config *c)
@@ -178,6 +208,32 @@ static void ctr_get_limits(const struct json *o, struct cg_limits *l)
 	l->cpuset_mems = ctr_get_str(o, "CpusetMems");
 }
 
+/* --device as Docker's grammar, in full: HOST:CONTAINER:ACCESS. */
+static void ctr_put_devices(struct json *o, const struct ctr_config *c)
+{
+	struct json *a = json_add_arr(o, "Devices");
+
+	for (size_t i = 0; i < c->ndevices; i++) {
+		autofree char *v = secpol_device_str(&c->devices[i]);
+
+		json_add_str(a, NULL, v);
+	}
+}
+
+static void ctr_get_devices(const struct json *o, struct ctr_config *c)
+{
+	const struct json *a = json_get(o, "Devices");
+
+	c->devices = xzalloc((json_arr_len(a) + 1) * sizeof(*c->devices));
+	for (int i = 0; i < json_arr_len(a); i++) {
+		const char *v = json_str(json_arr_at(a, i));
+
+		if (v && secpol_device_parse(v, &c->devices[c->ndevices]) == 0)
+			c->ndevices++;
+		err_clear();	/* checked at create: a damaged entry is left out */
+	}
+}
+
 static char *ctr_config_json(const struct ctr_config *c)
 {
 	struct json *o = json_new_obj();
@@ -189,7 +245,7 @@ static char *ctr_config_json(const struct ctr_config *c)
 	ctr_put_str(o, "Image", c->image);
 	ctr_put_str(o, "ImageId", c->image_id);
 	ctr_put_str(o, "Rootfs", c->rootfs);
-	ctr_put_str(o, "Driver", c->driver);
+	json_add_str(o, "Driver", ctr_driver_name(c->driver));
 	ctr_put_strv(o, "Argv", &c->argv);
 	ctr_put_strv(o, "Entrypoint", &c->entrypoint);
 	ctr_put_strv(o, "Cmd", &c->cmd);
@@ -201,7 +257,7 @@ static char *ctr_config_json(const struct ctr_config *c)
 	json_add_str(o, "Caps", caps);
 	ctr_put_strv(o, "CapAdd", &c->cap_add);
 	ctr_put_strv(o, "CapDrop", &c->cap_drop);
-	ctr_put_strv(o, "Devices", &c->devices);
+	ctr_put_devices(o, c);
 	ctr_put_strv(o, "Labels", &c->labels);
 	json_add_bool(o, "ReadonlyRootfs", c->readonly);
 	json_add_bool(o, "Tty", c->tty);
@@ -209,7 +265,7 @@ static char *ctr_config_json(const struct ctr_config *c)
 	json_add_bool(o, "Privileged", c->privileged);
 	json_add_bool(o, "AutoRemove", c->autoremove);
 	ctr_put_limits(json_add_obj(o, "Limits"), &c->limits);
-	ctr_put_str(o, "Seccomp", c->seccomp);
+	json_add_str(o, "Seccomp", ctr_seccomp_names[c->seccomp]);
 	ctr_put_str(o, "StopSignal", c->stop_signal);
 	json_add_i64(o, "StopTimeout", c->stop_timeout);
 	json_add_str(o, "Restart", ctr_restart_names[c->restart]);
@@ -245,7 +301,8 @@ static int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->image = ctr_get_str(o, "Image");
 	c->image_id = ctr_get_str(o, "ImageId");
 	c->rootfs = ctr_get_str(o, "Rootfs");
-	c->driver = ctr_get_str(o, "Driver");
+	c->driver = ctr_name_index(ctr_driver_names, ARRAY_SIZE(ctr_driver_names),
+				   json_get_str(o, "Driver"), CTRFS_OVERLAY);
 	ctr_get_strv(o, "Argv", &c->argv);
 	ctr_get_strv(o, "Entrypoint", &c->entrypoint);
 	ctr_get_strv(o, "Cmd", &c->cmd);
@@ -256,7 +313,7 @@ static int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->caps = strtoull(json_get_str(o, "Caps") ? json_get_str(o, "Caps") : "0", NULL, 16);
 	ctr_get_strv(o, "CapAdd", &c->cap_add);
 	ctr_get_strv(o, "CapDrop", &c->cap_drop);
-	ctr_get_strv(o, "Devices", &c->devices);
+	ctr_get_devices(o, c);
 	ctr_get_strv(o, "Labels", &c->labels);
 	c->readonly = json_is_true(json_get(o, "ReadonlyRootfs"));
 	c->tty = json_is_true(json_get(o, "Tty"));
@@ -264,7 +321,9 @@ static int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->privileged = json_is_true(json_get(o, "Privileged"));
 	c->autoremove = json_is_true(json_get(o, "AutoRemove"));
 	ctr_get_limits(json_get(o, "Limits"), &c->limits);
-	c->seccomp = ctr_get_str(o, "Seccomp");
+	/* Absent or unknown: the default profile, never less confinement. */
+	c->seccomp = ctr_name_index(ctr_seccomp_names, ARRAY_SIZE(ctr_seccomp_names),
+				    json_get_str(o, "Seccomp"), SECPOL_SECCOMP_DEFAULT);
 	c->stop_signal = ctr_get_str(o, "StopSignal");
 	c->stop_timeout = (int)ctr_get_num(o, "StopTimeout");
 	if (json_get_str(o, "Restart") && ctr_restart_parse(json_get_str(o, "Restart"), c) < 0)
@@ -301,7 +360,6 @@ void ctr_config_clear(struct ctr_config *c)
 	free(c->image);
 	free(c->image_id);
 	free(c->rootfs);
-	free(c->driver);
 	strv_free(&c->argv);
 	strv_free(&c->entrypoint);
 	strv_free(&c->cmd);
@@ -311,13 +369,29 @@ void ctr_config_clear(struct ctr_config *c)
 	free(c->workdir);
 	strv_free(&c->cap_add);
 	strv_free(&c->cap_drop);
-	strv_free(&c->devices);
+	for (size_t i = 0; i < c->ndevices; i++)
+		secpol_device_clear(&c->devices[i]);
+	free(c->devices);
 	strv_free(&c->labels);
 	free((char *)c->limits.cpuset_cpus);
 	free((char *)c->limits.cpuset_mems);
-	free(c->seccomp);
 	free(c->stop_signal);
+	free(c->seccomp_text);
+	seccomp_policy_free(c->seccomp_prog);
 	memset(c, 0, sizeof(*c));
+}
+
+int ctr_policy(const struct ctr_config *c, struct secpol *out)
+{
+	autofree char *profile = ctr_file(c->id, "seccomp.json");
+	autofree char *program = ctr_file(c->id, "seccomp.bpf");
+	const struct secpol_opts o = {
+		.caps = c->caps, .privileged = c->privileged, .seccomp = c->seccomp,
+		.profile = profile, .program = program, .cache_dir = dory.state,
+		.devices = c->devices, .ndevices = c->ndevices,
+	};
+
+	return secpol_build(&o, out);
 }
 
 /* ---- lookup ---- */
@@ -564,11 +638,9 @@ unsigned long long ctr_self_start(void)
 static void ctr_state_parse(const char *text, struct ctr_state *s)
 {
 	struct json *o = json_parse(text, strlen(text));
-	const char *v;
 
-	for (size_t i = 0; (v = json_get_str(o, "Status")) && i < ARRAY_SIZE(ctr_status_names); i++)
-		if (!strcmp(v, ctr_status_names[i]))
-			s->status = (enum ctr_status)i;
+	s->status = ctr_name_index(ctr_status_names, ARRAY_SIZE(ctr_status_names),
+				   json_get_str(o, "Status"), CTR_CREATED);
 	s->exit_code = (int)ctr_get_num(o, "ExitCode");
 	s->oom_killed = json_is_true(json_get(o, "OOMKilled"));
 	s->manual_stop = json_is_true(json_get(o, "ManualStop"));
@@ -718,7 +790,8 @@ int ctr_remove(const char *id)
 {
 	autofree char *sdir = xasprintf("%s/containers/%s", dory.state, id);
 	autofree char *runp = ctr_run_file(id);
-	static const char *const files[] = { "config.json", "state.json", "seccomp.json" };
+	static const char *const files[] = { "config.json", "state.json", "seccomp.json",
+					     "seccomp.bpf" };
 
 	/* The config first: without it the container is no longer listed. */
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {

@@ -9,10 +9,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/fs/ctrfs.h"
 #include "core/fs/userns.h"
 #include "core/kernel/cgroup.h"
+#include "core/runtime/secpol.h"
 #include "core/util/base.h"
 #include "core/util/str.h"
+
+struct seccomp_policy;
 
 /*
  * ROOT/containers/ID/
@@ -20,6 +24,7 @@
  *   state.json      the durable part of struct ctr_state (atomic replace)
  *   lock            flock: one CLI or supervisor changes the state at a time
  *   seccomp.json    a copy of --security-opt seccomp=FILE, if given
+ *   seccomp.bpf     the program built from it (for this dory and kernel)
  *   ctr.log, ctr.log.1...   output of a detached container (ctrlog.h)
  *   upper/ work/ rootfs/ copy/   the root filesystem (ctrfs.h)
  * STATE/containers/ID/run.json   the runtime part of struct ctr_state
@@ -37,23 +42,26 @@ enum ctr_restart {
 };
 
 /* What to run: everything create was told, checked, so that start, the
- * supervisor and exec rebuild the same container from it. */
+ * supervisor and exec rebuild the same container from it. Modes are enums
+ * here; config.json spells them as Docker does (ctr.c). */
 struct ctr_config {
 	char id[CTR_ID_LEN + 1];
 	char *name;		/* without Docker's leading '/' */
 	char *image;		/* as given ("alpine:3.19"); NULL with --rootfs */
 	char *image_id;		/* "sha256:..."; NULL with --rootfs */
 	char *rootfs;		/* --rootfs DIR; NULL for an image */
-	char *driver;		/* storage driver: "overlay" or "bind-copy" */
+	enum ctrfs_driver driver;	/* an image's storage driver */
 	struct strv argv;	/* the command: entrypoint then cmd */
 	struct strv entrypoint, cmd;	/* as inspect shows them */
 	struct strv env;	/* complete, as the container gets it */
 	char *hostname, *user, *workdir;	/* user, workdir: "" for none */
 	uint64_t caps;		/* the capability set, cap-add/drop applied */
-	struct strv cap_add, cap_drop, devices, labels;	/* as given; labels K=V */
+	struct strv cap_add, cap_drop, labels;	/* as given; labels K=V */
+	struct secpol_device *devices;	/* --device */
+	size_t ndevices;
 	bool readonly, tty, interactive, privileged, autoremove;
 	struct cg_limits limits;	/* cpuset strings owned */
-	char *seccomp;		/* "default", "unconfined" or "file" (seccomp.json) */
+	enum secpol_seccomp seccomp;	/* FILE: seccomp.json */
 	char *stop_signal;	/* "SIGTERM" unless the image says otherwise */
 	int stop_timeout;	/* seconds; 10 */
 	enum ctr_restart restart;
@@ -63,6 +71,10 @@ struct ctr_config {
 	long long created_ns;	/* CLOCK_REALTIME */
 	struct userns_map userns;	/* count 0: the host's user namespace */
 	bool userns_shifted;	/* a private copy shifted into the range, not idmapped */
+	/* At create only, not in config.json: seccomp=FILE's text and the
+	 * program built from it, which ctr_make keeps with the records. */
+	char *seccomp_text;
+	struct seccomp_policy *seccomp_prog;
 };
 
 struct ctr_state {
@@ -86,6 +98,9 @@ struct ctr_state {
 const char *ctr_status_name(enum ctr_status s);	/* "running", ... */
 /* "no", "always", "unless-stopped", "on-failure[:N]" into c; -EINVAL. */
 int ctr_restart_parse(const char *s, struct ctr_config *c);
+/* Docker's names: "no"..."on-failure"; "overlay", "bind-copy". */
+const char *ctr_restart_name(enum ctr_restart r);
+const char *ctr_driver_name(enum ctrfs_driver d);
 /* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool ctr_name_ok(const char *name);
 
@@ -108,6 +123,9 @@ int ctr_find(const char *ref, char id[CTR_ID_LEN + 1]);
 int ctr_list(struct strv *ids);
 int ctr_config_load(const char *id, struct ctr_config *c);
 void ctr_config_clear(struct ctr_config *c);
+/* The container's security policy, from its records: the one its init
+ * and every exec get (secpol_build; free with secpol_clear). */
+int ctr_policy(const struct ctr_config *c, struct secpol *out);
 
 /* The container's lock (exclusive, waiting): an fd for lock_close. */
 int ctr_lock(const char *id);

@@ -14,6 +14,7 @@
 #include "core/fs/ctrfs.h"
 #include "core/fs/userns.h"
 #include "core/image/image.h"
+#include "core/kernel/seccomp.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -21,26 +22,29 @@
 #include "core/util/lock.h"
 #include "core/util/xalloc.h"
 
-static int ctr_copy_seccomp(const char *id, const char *from)
+/* The profile as given (for inspect, and to build it again for another
+ * kernel) and the program built from it at create, which start and exec
+ * load as it is. */
+static int ctr_keep_seccomp(const struct ctr_config *c)
 {
-	autofree char *text = NULL, *dir = ctr_dir(id);
-	autofree char *to = xasprintf("%s/seccomp.json", dir);
+	autofree char *dir = ctr_dir(c->id);
+	autofree char *json = xasprintf("%s/seccomp.json", dir);
+	autofree char *bpf = xasprintf("%s/seccomp.bpf", dir);
 
-	if (fsutil_read_file(from, &text) < 0)
+	if (fsutil_write_atomic(json, c->seccomp_text, !c->autoremove) < 0)
 		return err_ctx("seccomp profile");
-	return fsutil_write_atomic(to, text, true);
+	if (c->seccomp_prog && seccomp_policy_keep(c->seccomp_prog, c->caps, bpf) < 0)
+		err_clear();	/* built again at start */
+	return 0;
 }
 
-int ctr_make(struct ctr_config *c, struct store *st, const struct image *im,
-	     const char *seccomp_file)
+int ctr_make(struct ctr_config *c, struct store *st, const struct image *im)
 {
 	struct ctrfs fs = { 0 };
 	int r = c->id[0] ? 0 : rt_new_id(c->id);
 
 	if (r == 0 && im)
-		r = ctrfs_prepare(st, im, c->id, c->driver && !strcmp(c->driver, "bind-copy") ?
-				  CTRFS_BINDCOPY : CTRFS_OVERLAY, c->readonly && !c->userns_shifted,
-				  &fs);
+		r = ctrfs_prepare(st, im, c->id, c->driver, c->readonly && !c->userns_shifted, &fs);
 	/* Without idmapped mounts: its own copy, owners shifted into the range. */
 	if (r == 0 && im && c->userns_shifted && userns_shift_tree(fs.src, &c->userns) < 0) {
 		r = -err_errno();
@@ -51,8 +55,8 @@ int ctr_make(struct ctr_config *c, struct store *st, const struct image *im,
 		return r;
 	}
 	r = ctr_create(c);
-	if (r == 0 && seccomp_file)
-		r = ctr_copy_seccomp(c->id, seccomp_file);
+	if (r == 0 && c->seccomp == SECPOL_SECCOMP_FILE && c->seccomp_text)
+		r = ctr_keep_seccomp(c);
 	if (r == 0 && im)
 		r = store_hold_put(st, c->id, im->id);
 	if (r < 0) {

@@ -10,10 +10,10 @@ struct store;
 struct image;
 
 /* Make a container: a new id, its root filesystem from im (NULL with
- * c->rootfs), its records, the image hold, and seccomp_file copied in
- * (c->seccomp "file"). On failure nothing is left. */
-int ctr_make(struct ctr_config *c, struct store *st, const struct image *im,
-	     const char *seccomp_file);
+ * c->rootfs), its records, the image hold, and with seccomp=FILE the
+ * profile and its program (c->seccomp_text, seccomp_prog). On failure
+ * nothing is left. */
+int ctr_make(struct ctr_config *c, struct store *st, const struct image *im);
 /* Remove all it has (root filesystem, records, log, hold) once it no
  * longer runs; -EBUSY while it does. */
 int ctr_destroy(const char *id);

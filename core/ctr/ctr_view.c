@@ -435,26 +435,14 @@ static void inspect_state(const struct ctr_state *s, struct json *o)
 	json_add_str(o, "FinishedAt", t);
 }
 
-/* A --device as Docker records it: HOST[:CONTAINER][:PERMISSIONS]. */
-static void inspect_device(const char *spec, struct json *a)
+/* A --device as Docker records it. */
+static void inspect_device(const struct secpol_device *v, struct json *a)
 {
-	autofree char *s = xstrdup(spec);
-	char *ctr = strchr(s, ':'), *perm = NULL;
 	struct json *d = json_add_obj(a, NULL);
 
-	if (ctr) {
-		*ctr++ = '\0';
-		perm = strchr(ctr, ':');
-		if (perm)
-			*perm++ = '\0';
-		else if (ctr[strspn(ctr, "rwm")] == '\0') {
-			perm = ctr;
-			ctr = NULL;
-		}
-	}
-	json_add_str(d, "PathOnHost", s);
-	json_add_str(d, "PathInContainer", ctr && *ctr ? ctr : s);
-	json_add_str(d, "CgroupPermissions", perm && *perm ? perm : "rwm");
+	json_add_str(d, "PathOnHost", v->host);
+	json_add_str(d, "PathInContainer", v->path);
+	json_add_str(d, "CgroupPermissions", v->access);
 }
 
 static void inspect_log(const struct ctr_config *c, struct json *o)
@@ -473,7 +461,6 @@ static void inspect_log(const struct ctr_config *c, struct json *o)
 
 static void inspect_host(const struct ctr_config *c, const char *dir, struct json *o)
 {
-	static const char *const restart[] = { "no", "always", "unless-stopped", "on-failure" };
 	const struct cg_limits *l = &c->limits;
 	long long mem = l->memory > 0 ? l->memory : 0, period = l->cpu_period_us ?: 100000;
 	struct json *rp, *a;
@@ -495,13 +482,12 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "CapDrop", &c->cap_drop, true);
 	json_add_bool(o, "AutoRemove", c->autoremove);
 	rp = json_add_obj(o, "RestartPolicy");
-	json_add_str(rp, "Name", (unsigned)c->restart < ARRAY_SIZE(restart) ?
-		     restart[c->restart] : "no");
+	json_add_str(rp, "Name", ctr_restart_name(c->restart));
 	json_add_i64(rp, "MaximumRetryCount", c->restart_max);
 	inspect_log(c, o);
-	if (c->seccomp && !strcmp(c->seccomp, "unconfined")) {
+	if (c->seccomp == SECPOL_SECCOMP_UNCONFINED) {
 		json_add_str(json_add_arr(o, "SecurityOpt"), NULL, "seccomp=unconfined");
-	} else if (c->seccomp && !strcmp(c->seccomp, "file")) {
+	} else if (c->seccomp == SECPOL_SECCOMP_FILE) {
 		autofree char *s = xasprintf("seccomp=%s/seccomp.json", dir);
 
 		json_add_str(json_add_arr(o, "SecurityOpt"), NULL, s);
@@ -509,8 +495,8 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 		json_add_null(o, "SecurityOpt");
 	}
 	a = json_add_arr(o, "Devices");
-	for (size_t i = 0; i < c->devices.n; i++)
-		inspect_device(c->devices.v[i], a);
+	for (size_t i = 0; i < c->ndevices; i++)
+		inspect_device(&c->devices[i], a);
 }
 
 static void inspect_config(const struct ctr_config *c, struct json *o)
@@ -559,7 +545,7 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 	json_add_str(o, "LogPath", log);
 	json_add_str(o, "Name", name);
 	json_add_i64(o, "RestartCount", s->restart_count);
-	json_add_str(o, "Driver", c->driver ? c->driver : "");
+	json_add_str(o, "Driver", c->rootfs ? "" : ctr_driver_name(c->driver));
 	json_add_str(o, "Platform", "linux");
 	inspect_host(c, dir, json_add_obj(o, "HostConfig"));
 	json_add_arr(o, "Mounts");

@@ -24,8 +24,6 @@
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
 #include "core/image/image.h"
-#include "core/kernel/seccomp.h"
-#include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -43,8 +41,7 @@ struct sup {
 	struct ctr_config c;
 	struct rt_spec s;
 	struct ctrfs fs;
-	struct seccomp_policy *policy;
-	struct rootfs_device *devs;
+	struct secpol policy;
 	bool oom;
 	bool attached;
 	bool term;		/* SIGTERM to the supervisor: stop for good */
@@ -70,9 +67,8 @@ static int sup_fs(struct sup *u)
 		return r;
 	r = image_open(st, u->c.image_id, &im);
 	if (r == 0) {
-		r = ctrfs_open(st, &im, u->id, u->c.driver && !strcmp(u->c.driver, "bind-copy") ?
-				CTRFS_BINDCOPY : CTRFS_OVERLAY, u->c.readonly && !u->c.userns_shifted,
-				&u->fs);
+		r = ctrfs_open(st, &im, u->id, u->c.driver, u->c.readonly && !u->c.userns_shifted,
+			       &u->fs);
 		image_close(&im);
 	}
 	store_close(st);
@@ -82,21 +78,6 @@ static int sup_fs(struct sup *u)
 	u->s.mount_root = ctrfs_mount;
 	u->s.mount_arg = &u->fs;
 	return 0;
-}
-
-static int sup_seccomp(struct sup *u)
-{
-	const char *mode = u->c.seccomp ? u->c.seccomp : "default";
-
-	if (!strcmp(mode, "file")) {
-		autofree char *dir = ctr_dir(u->id);
-		autofree char *path = xasprintf("%s/seccomp.json", dir);
-
-		return seccomp_policy_load(path, u->c.caps, &u->policy);
-	}
-	if (strcmp(mode, "default") || u->c.privileged || !CFG_CORE_SECCOMP)
-		return 0;
-	return seccomp_policy_default_cached(u->c.caps, dory.state, &u->policy);
 }
 
 static int sup_spec(struct sup *u)
@@ -110,33 +91,23 @@ static int sup_spec(struct sup *u)
 	s->hostname = u->c.hostname;
 	s->cwd = u->c.workdir && *u->c.workdir ? u->c.workdir : NULL;
 	s->user = u->c.user;
-	s->caps = u->c.caps;
+	s->policy = &u->policy;
 	s->readonly = u->c.readonly;
 	s->tty = u->c.tty;
 	s->interactive = u->c.interactive;
-	s->privileged = u->c.privileged;
 	s->limits = u->c.limits;
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
-	u->devs = xzalloc((u->c.devices.n + 1) * sizeof(*u->devs));
-	for (size_t i = 0; i < u->c.devices.n; i++, s->ndevices++)
-		if (rootfs_device_parse(u->c.devices.v[i], &u->devs[i]) < 0)
-			return -err_errno();
-	s->devices = u->devs;
-	r = sup_seccomp(u);
+	r = ctr_policy(&u->c, &u->policy);
 	if (r == 0)
 		r = sup_fs(u);
-	s->seccomp = u->policy;
 	return r;
 }
 
 static void sup_clear(struct sup *u)
 {
-	for (size_t i = 0; i < u->s.ndevices; i++)
-		free((char *)u->devs[i].path);
-	free(u->devs);
-	seccomp_policy_free(u->policy);
+	secpol_clear(&u->policy);
 	ctrfs_clear(&u->fs);
 	ctrlog_close(u->log);
 	ctr_config_clear(&u->c);

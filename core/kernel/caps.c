@@ -81,18 +81,26 @@ int caps_drop_bounding(uint64_t keep)
 	return 0;
 }
 
-int caps_apply(uint64_t keep)
+int caps_apply(const struct caps_sets *s)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = (uint32_t)keep;
-	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	for (int i = 0; i < 2; i++) {
+		data[i].effective = (uint32_t)(s->eff >> (32 * i));
+		data[i].permitted = (uint32_t)(s->prm >> (32 * i));
+		data[i].inheritable = (uint32_t)(s->inh >> (32 * i));
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return err_set(errno, "clear ambient capabilities");
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return err_set(errno, "set capabilities");
+	/* An ambient capability must be permitted and inheritable already. */
+	for (int c = 0; c < 64; c++)
+		if ((s->amb & CAPS_BIT(c)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			return err_set(errno, "raise ambient capability %d", c);
 	return 0;
 }
 

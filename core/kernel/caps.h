@@ -30,10 +30,15 @@ int caps_held(uint64_t *out);
  * adds. Names with or without CAP_, any case. -EINVAL on an unknown name. */
 int caps_adjust(uint64_t base, const struct strv *add, const struct strv *drop,
 		uint64_t *out);
-/* Drop every capability outside keep from the bounding set, then make keep
- * the permitted and effective sets (inheritable and ambient empty). Call
- * after setuid with PR_SET_KEEPCAPS. */
-int caps_apply(uint64_t keep);
+/* A process's five capability sets (capabilities(7)). */
+struct caps_sets {
+	uint64_t eff, prm, inh, bnd, amb;
+};
+
+/* Make s->eff, s->prm and s->inh the process's sets and raise s->amb (all
+ * else ambient cleared). Call after setuid with PR_SET_KEEPCAPS, once
+ * caps_drop_bounding(s->bnd) has cut the bounding set. */
+int caps_apply(const struct caps_sets *s);
 /* Drop from the bounding set only; needs CAP_SETPCAP, so before setuid. */
 int caps_drop_bounding(uint64_t keep);
 

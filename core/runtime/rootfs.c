@@ -260,34 +260,3 @@ int rootfs_finish_opts(const struct rootfs_opts *o)
 		return err_ctx("read-only root");
 	return 0;
 }
-
-static bool rootfs_device_mode_ok(const char *m)
-{
-	return *m && strlen(m) <= 3 && !m[strspn(m, "rwm")];
-}
-
-int rootfs_device_parse(const char *v, struct rootfs_device *out)
-{
-	const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	autofree char *host = xstrndup(v, c1 ? (size_t)(c1 - v) : strlen(v));
-	char *path;
-
-	memset(out, 0, sizeof(*out));
-	if (c2 && !rootfs_device_mode_ok(c2 + 1))
-		return err_setx(EINVAL, "invalid device mode \"%s\" in --device %s (use r, w and m)",
-				c2 + 1, v);
-	if (c2)
-		path = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-	else if (c1 && !rootfs_device_mode_ok(c1 + 1))
-		path = xstrdup(c1 + 1);
-	else
-		path = xstrdup(host);
-	if (!*host || rootfs_device_from_host(host, path, out) < 0) {
-		free(path);
-		if (!*host)
-			return err_setx(EINVAL, "invalid --device %s: no host path", v);
-		return err_ctx("invalid --device %s", v);
-	}
-	out->path = path;
-	return 0;
-}

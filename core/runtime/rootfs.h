@@ -25,12 +25,10 @@ struct rootfs_opts {
 	bool userns;		/* in a user namespace: bind the host's nodes, no mknod */
 };
 
-/* Describe the host's device node host as path in the container; path
- * must lie under /dev/. -ENOENT or -ENODEV (not a device) otherwise. */
+/* Describe the host's device node host as path in the container (path
+ * borrowed); path must lie under /dev/: -EINVAL, else -ENOENT or -ENODEV
+ * (not a device). */
 int rootfs_device_from_host(const char *host, const char *path, struct rootfs_device *out);
-/* --device HOST[:CONTAINER][:rwm] (Docker's grammar) described from the
- * host's node; out->path is allocated (free it). */
-int rootfs_device_parse(const char *spec, struct rootfs_device *out);
 
 /* Make dir the root of the calling process's (new) mount namespace with
  * Docker's /proc, /sys and /dev; the old root is detached. */

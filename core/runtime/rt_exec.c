@@ -17,12 +17,11 @@
 #include <sys/wait.h>
 
 #include "core/fs/userns.h"
-#include "core/kernel/caps.h"
 #include "core/kernel/pty.h"
-#include "core/kernel/seccomp.h"
 #include "core/runtime/passwd.h"
 #include "core/runtime/rt_exec.h"
 #include "core/runtime/runtime.h"
+#include "core/runtime/secpol.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/xalloc.h"
@@ -118,11 +117,11 @@ static NORETURN void rt_exec_child(const struct rt_exec_spec *s, const struct rt
 		err_set(errno, "working directory %s", cwd);
 		rt_child_fail(f->err, 126);
 	}
-	if (rt_exec_stdio(s, f) == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-	    rt_child_user(s->user, s->caps, &env) == 0) {
+	if (rt_exec_stdio(s, f) == 0 && rt_child_nnp(s->policy) == 0 &&
+	    rt_child_user(s->user, &s->policy->caps, &env) == 0) {
 		umask(022);
 		compat_cloexec_from(3);
-		rt_child_execve(s->argv, &env, s->seccomp, f->err);
+		rt_child_execve(s->argv, &env, s->policy->seccomp, f->err);
 	}
 	if (!err_errno())
 		err_set(errno, "set up the process");

@@ -12,7 +12,7 @@
 #include "core/util/base.h"
 #include "core/util/str.h"
 
-struct seccomp_policy;
+struct secpol;
 
 struct rt_exec_spec {
 	pid_t pid;		/* the container's init, in the caller's pid namespace */
@@ -21,8 +21,7 @@ struct rt_exec_spec {
 	struct strv env;	/* complete; PATH and HOME are added if absent */
 	const char *user;	/* "" or NULL: root (the caller passes the container's) */
 	const char *cwd;	/* NULL or "": "/"; must exist, as Docker's exec */
-	uint64_t caps;		/* bounding, permitted and effective set */
-	const struct seccomp_policy *seccomp;	/* NULL: unconfined */
+	const struct secpol *policy;	/* the container's (secpol_build) */
 	bool tty;		/* a pty of the container's devpts, relayed */
 	bool interactive;	/* relay stdin; else stdin is /dev/null */
 	/* Return once it has exec'd; its stdio is /dev/null (no pty), and an

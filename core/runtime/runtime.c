@@ -30,6 +30,7 @@
 #include "core/runtime/passwd.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
+#include "core/runtime/secpol.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/xalloc.h"
@@ -133,7 +134,7 @@ static char *rt_child_etc(const char *path)
 	return text;
 }
 
-int rt_child_user(const char *user, uint64_t caps, struct strv *env)
+int rt_child_user(const char *user, const struct caps_sets *caps, struct strv *env)
 {
 	autofree char *passwd = rt_child_etc("/etc/passwd"), *group = rt_child_etc("/etc/group");
 	const char *who = user && *user ? user : "root";
@@ -147,7 +148,7 @@ int rt_child_user(const char *user, uint64_t caps, struct strv *env)
 
 		strv_setenv(env, home);
 	}
-	if (caps_drop_bounding(caps) < 0)
+	if (caps_drop_bounding(caps->bnd) < 0)
 		goto out;
 	if (setgroups(u.ngroups, u.groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0) {
 		err_set(errno, "set groups for user %s", who);
@@ -219,6 +220,13 @@ NORETURN void rt_child_execve(char *const *argv, struct strv *env,
 	rt_child_fail(errfd, rt_exec_code(err_errno()));
 }
 
+int rt_child_nnp(const struct secpol *p)
+{
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_set(errno, "set no_new_privs");
+	return 0;
+}
+
 /* The root filesystem's own mount (overlay), made where nothing outside
  * the container can see it: it goes away with the namespace. *root is
  * the directory to enter. */
@@ -241,11 +249,12 @@ static int rt_child_mount_root(const struct rt_spec *s, const char **root)
 	return 0;
 }
 
-static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, int sock,
-			      const int io[3])
+static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_device *nodes,
+			      int syncfd, int errfd, int sock, const int io[3])
 {
-	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = s->privileged,
-					.devices = s->devices, .ndevices = s->ndevices,
+	const struct secpol *pol = s->policy;
+	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = pol->privileged,
+					.devices = nodes, .ndevices = pol->ndevices,
 					.userns = s->userns != NULL };
 	struct strv env = { 0 };
 	const char *root;
@@ -271,12 +280,12 @@ static NORETURN void rt_child(const struct rt_spec *s, int syncfd, int errfd, in
 	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s, &root) == 0 &&
 		 rootfs_enter_opts(root, &ro) == 0 &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
-		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && rt_child_cwd(s) == 0 &&
-		 rt_child_user(s->user, s->caps, &env) == 0 &&
+		 rt_child_nnp(pol) == 0 && rt_child_cwd(s) == 0 &&
+		 rt_child_user(s->user, &pol->caps, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
 		umask(022);
 		compat_cloexec_from(3);	/* nothing the caller inherited */
-		rt_child_execve(s->argv, &env, s->seccomp, errfd);
+		rt_child_execve(s->argv, &env, pol->seccomp, errfd);
 	}
 	if (!err_errno())
 		err_set(errno, "set up the container");
@@ -470,7 +479,8 @@ static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 }
 
 /* Start the container side and hand it over to its cgroup; returns pid. */
-static pid_t rt_spawn(const struct rt_spec *s, struct rt_proc *p, int *errfd, int *sockfd)
+static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes,
+		      struct rt_proc *p, int *errfd, int *sockfd)
 {
 	const unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				 CLONE_NEWNET | (s->userns ? CLONE_NEWUSER : 0);
@@ -490,7 +500,7 @@ static pid_t rt_spawn(const struct rt_spec *s, struct rt_proc *p, int *errfd, in
 		close(errp[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		rt_child(s, sync[0], errp[1], sock[1], io);
+		rt_child(s, nodes, sync[0], errp[1], sock[1], io);
 	}
 	rt_close_io(io);
 	close(sync[0]);
@@ -524,26 +534,33 @@ undo:
 	return -err_errno();
 }
 
-/* The devices controller allows the default nodes and --device ones. */
-static int rt_devices(const struct rt_spec *s, const struct cg *cg)
+/* The --device nodes as the host has them now (Docker looks at each
+ * start too), and the device rules: the default nodes and these, with the
+ * access each --device gave. */
+static int rt_devices(const struct rt_spec *s, const struct cg *cg, struct rootfs_device *nodes)
 {
+	const struct secpol *pol = s->policy;
 	struct strv extra = { 0 };
-	int r;
+	int r = 0;
 
-	for (size_t i = 0; i < s->ndevices; i++)
-		strv_push_take(&extra, xasprintf("%c %u:%u rwm",
-						 S_ISBLK(s->devices[i].mode) ? 'b' : 'c',
-						 major(s->devices[i].rdev),
-						 minor(s->devices[i].rdev)));
-	r = cg_set_devices(cg, s->privileged, (const char *const *)extra.v);
+	for (size_t i = 0; r == 0 && i < pol->ndevices; i++) {
+		r = rootfs_device_from_host(pol->devices[i].host, pol->devices[i].path, &nodes[i]);
+		if (r == 0)
+			strv_push_take(&extra, xasprintf("%c %u:%u %s",
+							 S_ISBLK(nodes[i].mode) ? 'b' : 'c',
+							 major(nodes[i].rdev), minor(nodes[i].rdev),
+							 pol->devices[i].access));
+	}
 	if (r == 0)
-		r = cg_set_devices_v2(cg, s->privileged, (const char *const *)extra.v);
+		r = cg_set_devices(cg, pol->privileged, (const char *const *)extra.v);
+	if (r == 0)
+		r = cg_set_devices_v2(cg, pol->privileged, (const char *const *)extra.v);
 	strv_free(&extra);
 	return r;
 }
 
 /* The cgroup dory-<id12>, with the limits and device rules. */
-static int rt_cgroup(const struct rt_spec *s, struct cg *cg)
+static int rt_cgroup(const struct rt_spec *s, struct cg *cg, struct rootfs_device *nodes)
 {
 	char name[32];
 	int r;
@@ -557,7 +574,7 @@ static int rt_cgroup(const struct rt_spec *s, struct cg *cg)
 	/* With no cgroup at all, asking for a limit still fails clearly. */
 	r = cg_set_limits(cg, &s->limits);
 	if (r == 0)
-		r = rt_devices(s, cg);
+		r = rt_devices(s, cg, nodes);
 	return r;
 }
 
@@ -573,16 +590,17 @@ static void rt_proc_close(struct rt_proc *p)
 int rt_start(const struct rt_spec *s, struct rt_proc *p, int *status)
 {
 	autoclose int errfd = -1, sock = -1;
+	autofree struct rootfs_device *nodes = xzalloc((s->policy->ndevices + 1) * sizeof(*nodes));
 	int r;
 
 	*status = 125;
 	*p = (struct rt_proc){ .master = -1, .in = -1, .out = -1, .err = -1 };
 	/* Orphans of the container's namespace come to us, not to a late PID 1. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	r = rt_cgroup(s, &p->cg);
+	r = rt_cgroup(s, &p->cg, nodes);
 	if (r < 0)
 		goto undo;
-	p->pid = rt_spawn(s, p, &errfd, &sock);
+	p->pid = rt_spawn(s, nodes, p, &errfd, &sock);
 	if (p->pid < 0) {
 		r = p->pid;
 		goto undo;

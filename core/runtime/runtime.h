@@ -12,10 +12,12 @@
 #include "core/kernel/cgroup.h"
 #include "core/util/base.h"
 
-struct seccomp_policy;
-struct rootfs_device;
-struct userns_map;
 #include "core/util/str.h"
+
+struct seccomp_policy;
+struct secpol;
+struct caps_sets;
+struct userns_map;
 
 enum { RT_ID_LEN = 64 };
 
@@ -27,17 +29,13 @@ struct rt_spec {
 	const char *hostname;
 	const char *cwd;	/* NULL: "/"; created if missing, as Docker does */
 	const char *user;	/* "" or NULL: root */
-	uint64_t caps;		/* bounding, permitted and effective set */
+	const struct secpol *policy;	/* capabilities, seccomp, masks, devices */
 	bool readonly, tty, interactive;
 	/* Without tty: stdout and stderr go to pipes the caller reads (and
 	 * stdin is a pipe with interactive, else /dev/null), not the caller's
 	 * own stdio. */
 	bool pipes;
-	bool privileged;	/* /sys read-write, host devices, no masked paths */
-	const struct rootfs_device *devices;	/* --device nodes to make */
-	size_t ndevices;
 	struct cg_limits limits;	/* -m, --cpus, --pids-limit...; {0}: none */
-	const struct seccomp_policy *seccomp;	/* NULL: unconfined */
 	bool *oom_killed;	/* set when the OOM killer struck; may be NULL */
 	/* Called in the container's private mount namespace before rootfs
 	 * is entered, to mount it (an image's overlay); may be NULL. */
@@ -96,9 +94,11 @@ NORETURN void rt_child_fail(int errfd, int code);
 /* Default dispositions and an empty mask: the caller blocked what it relays. */
 void rt_child_signals(void);
 /* Become user (resolved in this root's /etc/passwd and /etc/group; "" is
- * root) with the capability set caps; HOME is added to env if absent.
+ * root) with the capability sets caps; HOME is added to env if absent.
  * The bounding set is cut first, while CAP_SETPCAP is still held. */
-int rt_child_user(const char *user, uint64_t caps, struct strv *env);
+int rt_child_user(const char *user, const struct caps_sets *caps, struct strv *env);
+/* no_new_privs, if the policy p says so. */
+int rt_child_nnp(const struct secpol *p);
 /* Look argv[0] up in env's PATH, install the seccomp policy (may be
  * NULL) last, and execve; on failure report 125/126/127 on errfd. */
 NORETURN void rt_child_execve(char *const *argv, struct strv *env,

@@ -36,12 +36,17 @@ TEST(caps_apply_limits_a_child)
 	pid = fork();
 	if (pid == 0) {
 		uint64_t keep = CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_KILL);
+		struct caps_sets s = { .eff = keep, .prm = keep, .inh = CAPS_BIT(CAP_KILL),
+				       .bnd = keep, .amb = CAPS_BIT(CAP_KILL) };
 
-		if (caps_drop_bounding(keep) < 0 || caps_apply(keep) < 0)
+		if (caps_drop_bounding(keep) < 0 || caps_apply(&s) < 0)
 			_exit(2);
 		if (prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0 ||
 		    prctl(PR_CAPBSET_READ, CAP_KILL, 0, 0, 0) != 1)
 			_exit(3);
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0) != 1 ||
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0) != 0)
+			_exit(4);
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);

@@ -160,7 +160,7 @@ static void fill_config(struct ctr_config *c)
 	c->image_id = xstrdup("sha256:0123456789abcdef0123456789abcdef"
 			      "0123456789abcdef0123456789abcdef");
 	c->rootfs = xstrdup("/srv/root fs");
-	c->driver = xstrdup("bind-copy");
+	c->driver = CTRFS_BINDCOPY;
 	for (size_t i = 0; i < 4; i++)
 		strv_push(&c->argv, argv[i]);
 	strv_push(&c->entrypoint, "/docker-entrypoint.sh");
@@ -174,14 +174,17 @@ static void fill_config(struct ctr_config *c)
 	c->caps = 0x80000000a80425fbULL;
 	strv_push(&c->cap_add, "NET_ADMIN");
 	strv_push(&c->cap_drop, "ALL");
-	strv_push(&c->devices, "/dev/fuse:/dev/fuse:rwm");
+	c->devices = xzalloc(3 * sizeof(*c->devices));
+	CHECK_EQ_INT(secpol_device_parse("/dev/fuse", &c->devices[0]), 0);
+	CHECK_EQ_INT(secpol_device_parse("/dev/null:/dev/x/n:rw", &c->devices[1]), 0);
+	c->ndevices = 2;
 	strv_push(&c->labels, "com.example.k=v=w");
 	strv_push(&c->labels, "empty=");
 	c->readonly = c->tty = c->interactive = c->privileged = c->autoremove = true;
 	c->limits = (struct cg_limits){ .memory = 512LL << 20, .memory_swap = -1,
 		.cpu_quota_us = 150000, .cpu_period_us = 100000, .cpu_shares = 512, .pids = 100,
 		.cpuset_cpus = xstrdup("0-1,3"), .cpuset_mems = xstrdup("0") };
-	c->seccomp = xstrdup("file");
+	c->seccomp = SECPOL_SECCOMP_FILE;
 	c->stop_signal = xstrdup("SIGQUIT");
 	c->stop_timeout = 42;
 	c->restart = CTR_RESTART_ON_FAILURE;
@@ -213,7 +216,7 @@ TEST(ctr_config_round_trip_keeps_every_field)
 	CHECK_EQ_STR(l.image, c.image);
 	CHECK_EQ_STR(l.image_id, c.image_id);
 	CHECK_EQ_STR(l.rootfs, c.rootfs);
-	CHECK_EQ_STR(l.driver, c.driver);
+	CHECK_EQ_INT(l.driver, CTRFS_BINDCOPY);
 	check_strv(&l.argv, &c.argv);
 	check_strv(&l.entrypoint, &c.entrypoint);
 	check_strv(&l.cmd, &c.cmd);
@@ -224,7 +227,12 @@ TEST(ctr_config_round_trip_keeps_every_field)
 	CHECK(l.caps == c.caps);
 	check_strv(&l.cap_add, &c.cap_add);
 	check_strv(&l.cap_drop, &c.cap_drop);
-	check_strv(&l.devices, &c.devices);
+	CHECK_EQ_INT(l.ndevices, 2);
+	for (size_t i = 0; i < l.ndevices && i < 2; i++) {
+		CHECK_EQ_STR(l.devices[i].host, c.devices[i].host);
+		CHECK_EQ_STR(l.devices[i].path, c.devices[i].path);
+		CHECK_EQ_STR(l.devices[i].access, c.devices[i].access);
+	}
 	check_strv(&l.labels, &c.labels);
 	CHECK(l.readonly && l.tty && l.interactive && l.privileged && l.autoremove);
 	CHECK_EQ_INT(l.limits.memory, 512LL << 20);
@@ -235,7 +243,7 @@ TEST(ctr_config_round_trip_keeps_every_field)
 	CHECK_EQ_INT(l.limits.pids, 100);
 	CHECK_EQ_STR(l.limits.cpuset_cpus, "0-1,3");
 	CHECK_EQ_STR(l.limits.cpuset_mems, "0");
-	CHECK_EQ_STR(l.seccomp, "file");
+	CHECK_EQ_INT(l.seccomp, SECPOL_SECCOMP_FILE);
 	CHECK_EQ_STR(l.stop_signal, "SIGQUIT");
 	CHECK_EQ_INT(l.stop_timeout, 42);
 	CHECK_EQ_INT(l.restart, CTR_RESTART_ON_FAILURE);
@@ -260,8 +268,9 @@ TEST(ctr_config_round_trip_unset_fields)
 	c.restart = CTR_RESTART_UNLESS_STOPPED;
 	CHECK_EQ_INT(ctr_create(&c), 0);
 	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
-	CHECK(!l.image && !l.image_id && !l.rootfs && !l.driver && !l.hostname);
-	CHECK(!l.limits.cpuset_cpus && !l.limits.cpuset_mems && !l.seccomp);
+	CHECK(!l.image && !l.image_id && !l.rootfs && l.driver == CTRFS_OVERLAY && !l.hostname);
+	CHECK(!l.limits.cpuset_cpus && !l.limits.cpuset_mems && !l.ndevices);
+	CHECK_EQ_INT(l.seccomp, SECPOL_SECCOMP_DEFAULT);
 	CHECK_EQ_INT(l.argv.n, 0);
 	CHECK_EQ_INT(l.labels.n, 0);
 	CHECK(l.caps == 0 && !l.tty && !l.privileged);
@@ -269,6 +278,54 @@ TEST(ctr_config_round_trip_unset_fields)
 	CHECK_EQ_INT(l.userns.count, 0);
 	ctr_config_clear(&l);
 	ctr_config_clear(&c);
+	fx_free(&f);
+}
+
+/* A record as earlier dorys wrote it (modes as strings, --device as
+ * given) loads into the same enums and devices. */
+TEST(ctr_config_loads_earlier_records)
+{
+	static const struct {
+		const char *json;
+		enum ctrfs_driver driver;
+		enum secpol_seccomp seccomp;
+	} v[] = {
+		{ "\"Driver\":\"bind-copy\",\"Seccomp\":\"unconfined\"", CTRFS_BINDCOPY,
+		  SECPOL_SECCOMP_UNCONFINED },
+		{ "\"Driver\":\"overlay\",\"Seccomp\":\"file\"", CTRFS_OVERLAY, SECPOL_SECCOMP_FILE },
+		{ "\"Seccomp\":\"default\"", CTRFS_OVERLAY, SECPOL_SECCOMP_DEFAULT },
+		{ "\"Seccomp\":\"bogus\"", CTRFS_OVERLAY, SECPOL_SECCOMP_DEFAULT },
+	};
+	struct fx f;
+	struct ctr_config l;
+	char id[CTR_ID_LEN + 1];
+	autofree char *p = NULL;
+
+	fx_init(&f);
+	CHECK_EQ_INT(make("old", NULL, id), 0);
+	p = xasprintf("%s/containers/%s/config.json", dory.root, id);
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		autofree char *text = xasprintf("{\"Id\":\"%s\",\"Name\":\"old\",%s,\"Devices\":"
+						"[\"/dev/fuse\",\"/dev/null:rw\",\"/dev/zero:/dev/z:r\","
+						"\":/dev/x\"]}", id, v[i].json);
+
+		CHECK_EQ_INT(fsutil_write_atomic(p, text, false), 0);
+		CHECK_EQ_INT(ctr_config_load(id, &l), 0);
+		CHECK_EQ_INT(l.driver, v[i].driver);
+		CHECK_EQ_INT(l.seccomp, v[i].seccomp);
+		CHECK_EQ_INT(l.ndevices, 3);	/* the damaged one left out */
+		if (l.ndevices == 3) {
+			CHECK_EQ_STR(l.devices[0].path, "/dev/fuse");
+			CHECK_EQ_STR(l.devices[0].access, "rwm");
+			CHECK_EQ_STR(l.devices[1].path, "/dev/null");
+			CHECK_EQ_STR(l.devices[1].access, "rw");
+			CHECK_EQ_STR(l.devices[2].host, "/dev/zero");
+			CHECK_EQ_STR(l.devices[2].path, "/dev/z");
+			CHECK_EQ_STR(l.devices[2].access, "r");
+		}
+		ctr_config_clear(&l);
+	}
+	CHECK_EQ_INT(err_errno(), 0);
 	fx_free(&f);
 }
 

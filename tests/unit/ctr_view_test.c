@@ -132,7 +132,6 @@ static void make_config(struct ctr_config *c)
 	c->name = xstrdup("web");
 	c->image = xstrdup("busybox:1.36@sha256:abcd");
 	c->image_id = xstrdup("sha256:feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface");
-	c->driver = xstrdup("overlay");
 	strv_push(&c->argv, "sleep");
 	strv_push(&c->argv, "1000");
 	strv_push(&c->cmd, "sleep");
@@ -155,11 +154,9 @@ static void free_config(struct ctr_config *c)
 	free(c->image);
 	free(c->image_id);
 	free(c->rootfs);
-	free(c->driver);
 	free(c->hostname);
 	free(c->user);
 	free(c->workdir);
-	free(c->seccomp);
 	free(c->stop_signal);
 	strv_free(&c->argv);
 	strv_free(&c->cmd);
@@ -168,7 +165,9 @@ static void free_config(struct ctr_config *c)
 	strv_free(&c->labels);
 	strv_free(&c->cap_add);
 	strv_free(&c->cap_drop);
-	strv_free(&c->devices);
+	for (size_t i = 0; i < c->ndevices; i++)
+		secpol_device_clear(&c->devices[i]);
+	free(c->devices);
 }
 
 static bool match(const char *const *filters, const struct ctr_config *c,
@@ -296,11 +295,13 @@ TEST(inspect_shape)
 	c.limits.pids = 50;
 	c.restart = CTR_RESTART_ON_FAILURE;
 	c.restart_max = 3;
-	c.seccomp = xstrdup("unconfined");
+	c.seccomp = SECPOL_SECCOMP_UNCONFINED;
 	strv_push(&c.cap_add, "NET_ADMIN");
-	strv_push(&c.devices, "/dev/fuse");
-	strv_push(&c.devices, "/dev/null:rw");
-	strv_push(&c.devices, "/dev/zero:/dev/z:r");
+	c.devices = xzalloc(3 * sizeof(*c.devices));
+	CHECK_EQ_INT(secpol_device_parse("/dev/fuse", &c.devices[0]), 0);
+	CHECK_EQ_INT(secpol_device_parse("/dev/null:rw", &c.devices[1]), 0);
+	CHECK_EQ_INT(secpol_device_parse("/dev/zero:/dev/z:r", &c.devices[2]), 0);
+	c.ndevices = 3;
 	c.log_max_size = 3 << 20;
 	ctr_inspect(&c, &s, "/var/lib/dory/containers/X", o);
 

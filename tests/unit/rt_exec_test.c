@@ -14,6 +14,7 @@
 #include "core/kernel/cgroup.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/rt_exec.h"
+#include "core/runtime/secpol.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "libc-compat/compat.h"
@@ -136,10 +137,15 @@ static int tgt_start(struct target *t)
 	return c == 'r' ? 0 : -1;
 }
 
+static struct secpol tgt_policy;
+
 static struct rt_exec_spec tgt_spec(const struct target *t, char **argv)
 {
-	return (struct rt_exec_spec){ .pid = t->pid, .argv = argv,
-				      .caps = caps_docker_default() & caps_all() };
+	uint64_t caps = caps_docker_default() & caps_all();
+
+	tgt_policy = (struct secpol){ .caps = { .eff = caps, .prm = caps, .bnd = caps },
+				      .no_new_privs = true };
+	return (struct rt_exec_spec){ .pid = t->pid, .argv = argv, .policy = &tgt_policy };
 }
 
 /* rt_exec with our stdout captured into out. */
@@ -246,7 +252,7 @@ TEST(rt_exec_user_workdir_env_and_caps)
 	s.env = (struct strv){ envv, 1 };
 	CHECK_EQ_INT(tgt_exec(&s, out, sizeof(out), &status), 0);
 	snprintf(want, sizeof(want), "0\n0\n/\n/root bar\nCapEff:\t%016llx\n",
-		 (unsigned long long)s.caps);
+		 (unsigned long long)s.policy->caps.eff);
 	CHECK_EQ_STR(out, want);
 	/* A user other than root keeps no capability across execve (no
 	 * ambient set), as with Docker. */

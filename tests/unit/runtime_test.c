@@ -4,6 +4,7 @@
 
 #include "core/kernel/caps.h"
 #include "core/runtime/runtime.h"
+#include "core/runtime/secpol.h"
 #include "core/util/err.h"
 #include "nsutil.h"
 #include "tap.h"
@@ -25,7 +26,11 @@ TEST(rt_run_reports_not_found_and_cleans_up)
 {
 	char dir[] = "/tmp/dory-rt-XXXXXX", p[64];
 	char *argv1[] = { "nope", NULL }, *argv2[] = { "/bin/nope", NULL };
-	struct rt_spec s = { .hostname = "unit", .caps = caps_docker_default() };
+	const struct secpol pol = { .caps = { .eff = caps_docker_default(),
+					      .prm = caps_docker_default(),
+					      .bnd = caps_docker_default() },
+				    .no_new_privs = true };
+	struct rt_spec s = { .hostname = "unit", .policy = &pol };
 	int status = 0;
 
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
