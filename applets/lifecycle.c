@@ -45,17 +45,15 @@
 //@	  unpause   thaw them
 //@	  top       the container's processes, as ps -ef shows them
 #include <errno.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_ops.h"
+#include "core/ctr/ctr_view.h"
 #include "core/ctr/supervisor.h"
-#include "core/kernel/proc.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/util/opt.h"
@@ -394,66 +392,24 @@ int unpause_main(int argc, char **argv)
 
 /* ---- top ---- */
 
-/* ps -ef's STIME: HH:MM today, else "Mon DD". */
-static void top_stime(unsigned long long start, char out[16])
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	struct timespec up;
-	time_t now = time(NULL), t;
-	struct tm tm, today;
-
-	clock_gettime(CLOCK_BOOTTIME, &up);
-	t = now - up.tv_sec + (time_t)(start / (unsigned long long)(hz > 0 ? hz : 100));
-	localtime_r(&t, &tm);
-	localtime_r(&now, &today);
-	strftime(out, 16, tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year ?
-		 "%H:%M" : "%b%d", &tm);
-}
-
-static void top_row(const struct proc_info *p)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	unsigned long long secs = (p->utime + p->stime) / (unsigned long long)(hz > 0 ? hz : 100);
-	struct passwd *pw = getpwuid(p->uid);
-	char stime[16], tty[16] = "?";
-
-	top_stime(p->start, stime);
-	if (p->tty_nr)
-		snprintf(tty, sizeof(tty), "pts/%d", (p->tty_nr & 0xff) | ((p->tty_nr >> 12) & 0xfff00));
-	printf("%-8s %-7d %-7d %-2d %-5s %-8s %02llu:%02llu:%02llu %s\n",
-	       pw ? pw->pw_name : "?", (int)p->pid, (int)p->ppid, 0, stime, tty, secs / 3600,
-	       secs / 60 % 60, secs % 60, *p->cmdline ? p->cmdline : p->comm);
-}
-
 int top_main(int argc, char **argv)
 {
 	struct ctr_opts o = { 0 };
 	char **refs = ctr_args(none_optv, &o, argv, false);
 	char id[CTR_ID_LEN + 1];
 	struct ctr_state st;
-	pid_t *pids = NULL;
-	size_t n = 0;
+	struct strv lines = { 0 };
 
 	(void)argc;
 	if (ctr_find(*refs, id) < 0 || ctr_state_load(id, false, &st) < 0)
 		die_err();
 	if (st.status != CTR_RUNNING && st.status != CTR_PAUSED)
 		die("container %s is not running (start it first)", *refs);
-	if (!st.cg.n || proc_cgroup_pids(st.cg.h[0].dir, &pids, &n) < 0)
-		die("cannot list the processes of %s: %s", *refs, st.cg.n ? err_str() : "no cgroup");
-	printf("%-8s %-7s %-7s %-2s %-5s %-8s %-8s %s\n", "UID", "PID", "PPID", "C", "STIME",
-	       "TTY", "TIME", "CMD");
-	for (size_t i = 0; i < n; i++) {
-		struct proc_info p;
-
-		if (proc_read(pids[i], &p) < 0) {
-			err_clear();	/* it exited meanwhile */
-			continue;
-		}
-		top_row(&p);
-		proc_info_clear(&p);
-	}
-	free(pids);
+	if (ctr_top(&st, &lines) < 0)
+		die("cannot list the processes of %s: %s", *refs, err_str());
+	for (size_t i = 0; i < lines.n; i++)
+		puts(lines.v[i]);
+	strv_free(&lines);
 	ctr_state_clear(&st);
 	return fflush(stdout) ? 125 : 0;
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /* ctr_view.c - containers in Docker's words: ages, statuses, ps rows
- * and filters, inspect objects. Records are read and kept by ctr.c. */
+ * and filters, top's table, inspect objects. Records are read and kept by ctr.c. */
 #include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/ctr/ctr_view.h"
 #include "core/ctr/ctrlog.h"
+#include "core/kernel/proc.h"
 #include "core/util/err.h"
 #include "core/util/str.h"
 #include "core/util/xalloc.h"
@@ -396,6 +400,66 @@ struct json *ctr_ps_header(void)
 	for (size_t i = 0; i < ARRAY_SIZE(h); i++)
 		json_add_str(o, h[i][0], h[i][1]);
 	return o;
+}
+
+/* ---- top ---- */
+
+/* ps -ef's STIME: HH:MM today, else "Mon DD". */
+static void top_stime(unsigned long long start, char out[16])
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct timespec up;
+	time_t now = time(NULL), t;
+	struct tm tm, today;
+
+	clock_gettime(CLOCK_BOOTTIME, &up);
+	t = now - up.tv_sec + (time_t)(start / (unsigned long long)(hz > 0 ? hz : 100));
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	strftime(out, 16, tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year ?
+		 "%H:%M" : "%b%d", &tm);
+}
+
+static char *top_row(const struct proc_info *p)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long secs = (p->utime + p->stime) / (unsigned long long)(hz > 0 ? hz : 100);
+	struct passwd *pw = getpwuid(p->uid);
+	char stime[16], tty[16] = "?";
+	int pts = (p->tty_nr & 0xff) | ((p->tty_nr >> 12) & 0xfff00);
+
+	top_stime(p->start, stime);
+	if (p->tty_nr)
+		snprintf(tty, sizeof(tty), "pts/%d", pts);
+	return xasprintf("%-8s %-7d %-7d %-2d %-5s %-8s %02llu:%02llu:%02llu %s",
+			 pw ? pw->pw_name : "?", (int)p->pid, (int)p->ppid, 0, stime, tty,
+			 secs / 3600, secs / 60 % 60, secs % 60,
+			 *p->cmdline ? p->cmdline : p->comm);
+}
+
+int ctr_top(const struct ctr_state *s, struct strv *lines)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!s->cg.n)
+		return err_setx(ESRCH, "no cgroup");
+	if (proc_cgroup_pids(s->cg.h[0].dir, &pids, &n) < 0)
+		return -err_errno();
+	strv_push_take(lines, xasprintf("%-8s %-7s %-7s %-2s %-5s %-8s %-8s %s", "UID", "PID",
+					"PPID", "C", "STIME", "TTY", "TIME", "CMD"));
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info p;
+
+		if (proc_read(pids[i], &p) < 0) {
+			err_clear();	/* it exited meanwhile */
+			continue;
+		}
+		strv_push_take(lines, top_row(&p));
+		proc_info_clear(&p);
+	}
+	free(pids);
+	return 0;
 }
 
 /* ---- inspect ---- */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* ctr_view.h - containers as Docker shows them: ps rows, statuses, ages,
- * ps filters and the inspect object. Reads records, stores none. */
+ * ps filters, top's table and the inspect object. Reads records, stores none. */
 #ifndef DORY_CTR_VIEW_H
 #define DORY_CTR_VIEW_H
 
@@ -48,6 +48,10 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 struct json *ctr_ps_header(void);
 /* Docker's default ps --format (a table). */
 extern const char ctr_ps_format[];
+
+/* `top`: ps -ef's header and a line per process of the container's
+ * cgroup (allocated, into lines), as Docker prints them. */
+int ctr_top(const struct ctr_state *s, struct strv *lines);
 
 /* Docker's container inspect object of c and s into the empty object o;
  * dir is the container's directory (ROOT/containers/ID) for LogPath. */

@@ -957,17 +957,15 @@ static int sc_profile(struct sc_build *b, const struct json *root, uint64_t caps
 	return sc_finish(b, out);
 }
 
-int seccomp_policy_load(const char *path, uint64_t caps, struct seccomp_policy **out)
+int seccomp_policy_parse(const char *path, const char *text, uint64_t caps,
+			 struct seccomp_policy **out)
 {
 	autofree char *src = xasprintf("seccomp profile %s", path);
 	struct sc_build b = { .src = src };
-	autofree char *text = NULL;
 	struct json *root;
 	int r;
 
 	*out = NULL;
-	if (fsutil_read_file(path, &text) < 0)
-		return err_ctx("seccomp profile");
 	root = json_parse(text, strlen(text));
 	if (!root)
 		return err_ctx("%s", src);
@@ -975,6 +973,16 @@ int seccomp_policy_load(const char *path, uint64_t caps, struct seccomp_policy *
 	json_free(root);
 	sc_end(&b);
 	return r;
+}
+
+int seccomp_policy_load(const char *path, uint64_t caps, struct seccomp_policy **out)
+{
+	autofree char *text = NULL;
+
+	*out = NULL;
+	if (fsutil_read_file(path, &text) < 0)
+		return err_ctx("seccomp profile");
+	return seccomp_policy_parse(path, text, caps, out);
 }
 
 int seccomp_policy_load_kept(const char *path, uint64_t caps, const char *program,

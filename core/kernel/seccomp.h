@@ -36,6 +36,12 @@ static inline int seccomp_policy_load(const char *path, uint64_t caps,
 	return err_setx(ENOTSUP, "seccomp profile %s: seccomp support is not built in "
 			"(CONFIG_CORE_SECCOMP)", path);
 }
+static inline int seccomp_policy_parse(const char *path, const char *text, uint64_t caps,
+				       struct seccomp_policy **out)
+{
+	(void)text;
+	return seccomp_policy_load(path, caps, out);
+}
 static inline int seccomp_policy_load_kept(const char *path, uint64_t caps,
 					   const char *program, struct seccomp_policy **out)
 {
@@ -69,6 +75,9 @@ int seccomp_policy_default(uint64_t caps, struct seccomp_policy **out);
  * and excludes decided by caps. Allocated into *out; a bad profile gets a
  * one-line error naming the file, the entry and the problem. */
 int seccomp_policy_load(const char *path, uint64_t caps, struct seccomp_policy **out);
+/* The same for a profile's text, read from path. */
+int seccomp_policy_parse(const char *path, const char *text, uint64_t caps,
+			 struct seccomp_policy **out);
 /* The default policy, kept once built in dir (the --state tmpfs): it
  * depends only on caps, this build and the kernel, and takes ~20 ms. */
 int seccomp_policy_default_cached(uint64_t caps, const char *dir, struct seccomp_policy **out);

@@ -64,8 +64,8 @@ int secpol_device_parse(const char *v, struct secpol_device *out)
 
 	memset(out, 0, sizeof(*out));
 	if (c2 && !secpol_access_ok(c2 + 1))
-		return err_setx(EINVAL, "invalid device mode \"%s\" in --device %s (use r, w and m)",
-				c2 + 1, v);
+		return err_setx(EINVAL, "invalid device mode \"%s\" in --device %s "
+				"(use r, w and m)", c2 + 1, v);
 	if (c2) {
 		access = c2 + 1;
 	} else if (c1 && secpol_access_ok(c1 + 1)) {

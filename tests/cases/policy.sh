@@ -29,7 +29,8 @@ for priv in "" --privileged; do
 				[ -z "$nnp" ] || set -- "$@" --security-opt "$nnp"
 				what="${*:-defaults}"
 				what=${what//$TMP\//}
-				if ! d run -d --name "$c" --rootfs "$R" "$@" sleep 1000 >"$OUT" 2>"$ERR"; then
+				if ! d run -d --name "$c" --rootfs "$R" "$@" sleep 1000 \
+					>"$OUT" 2>"$ERR"; then
 					t_report 1 "$what: run -d" "$(cat "$ERR")"
 					continue
 				fi
@@ -38,7 +39,7 @@ for priv in "" --privileged; do
 				want=2
 				[ -z "$priv" ] && [ "$sc" != seccomp=unconfined ] || want=0
 				[ "$init" = "$ex" ] && grep -qx "Seccomp:	$want" <<<"$init"
-				t_report $? "$what: exec's sets, seccomp and no_new_privs are the init's" \
+				t_report $? "$what: exec's sets, seccomp, no_new_privs are init's" \
 					"seccomp $want wanted; init:
 $init
 exec:

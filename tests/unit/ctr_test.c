@@ -292,7 +292,8 @@ TEST(ctr_config_loads_earlier_records)
 	} v[] = {
 		{ "\"Driver\":\"bind-copy\",\"Seccomp\":\"unconfined\"", CTRFS_BINDCOPY,
 		  SECPOL_SECCOMP_UNCONFINED },
-		{ "\"Driver\":\"overlay\",\"Seccomp\":\"file\"", CTRFS_OVERLAY, SECPOL_SECCOMP_FILE },
+		{ "\"Driver\":\"overlay\",\"Seccomp\":\"file\"", CTRFS_OVERLAY,
+		  SECPOL_SECCOMP_FILE },
 		{ "\"Seccomp\":\"default\"", CTRFS_OVERLAY, SECPOL_SECCOMP_DEFAULT },
 		{ "\"Seccomp\":\"bogus\"", CTRFS_OVERLAY, SECPOL_SECCOMP_DEFAULT },
 	};
@@ -305,9 +306,9 @@ TEST(ctr_config_loads_earlier_records)
 	CHECK_EQ_INT(make("old", NULL, id), 0);
 	p = xasprintf("%s/containers/%s/config.json", dory.root, id);
 	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
-		autofree char *text = xasprintf("{\"Id\":\"%s\",\"Name\":\"old\",%s,\"Devices\":"
-						"[\"/dev/fuse\",\"/dev/null:rw\",\"/dev/zero:/dev/z:r\","
-						"\":/dev/x\"]}", id, v[i].json);
+		autofree char *text = xasprintf(
+			"{\"Id\":\"%s\",\"Name\":\"old\",%s,\"Devices\":[\"/dev/fuse\","
+			"\"/dev/null:rw\",\"/dev/zero:/dev/z:r\",\":/dev/x\"]}", id, v[i].json);
 
 		CHECK_EQ_INT(fsutil_write_atomic(p, text, false), 0);
 		CHECK_EQ_INT(ctr_config_load(id, &l), 0);

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr_build.c - Docker's run options into a container's config: limits,
+ * restart and log policy, names, environment, user namespace, capabilities,
+ * seccomp and devices, each checked once with Docker's message. Making the
+ * container from the config is ctr_make.c's. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ctr/ctr.h"
+#include "core/ctr/ctr_build.h"
+#include "core/ctr/ctrlog.h"
+#include "core/fs/ctrfs.h"
+#include "core/fs/userns.h"
+#include "core/image/image.h"
+#include "core/kernel/caps.h"
+#include "core/kernel/cgroup.h"
+#include "core/kernel/seccomp.h"
+#include "core/runtime/rootfs.h"
+#include "core/runtime/runtime.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
+
+#define CTR_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ---- resources ---- */
+
+/* "-1" or a byte count with Docker's units. */
+static int build_bytes(const char *flag, const char *v, bool minus_one, long long *out)
+{
+	if (minus_one && !strcmp(v, "-1")) {
+		*out = -1;
+		return 0;
+	}
+	if (cg_parse_bytes(v, out) < 0)
+		return err_setx(EINVAL, "invalid %s \"%s\" (use a size like 64m or 1g%s)", flag, v,
+				minus_one ? ", or -1" : "");
+	return 0;
+}
+
+static int build_cpus(const char *v, struct cg_limits *l)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cg_parse_cpus(v, &l->cpu_quota_us, &l->cpu_period_us) < 0)
+		return -err_errno();
+	if (l->cpu_quota_us > l->cpu_period_us * ncpu)
+		return err_setx(EINVAL, "range of CPUs is from 0.01 to %ld.00, as there are only "
+				"%ld CPUs available", ncpu, ncpu);
+	return 0;
+}
+
+/* Docker's resource flags into limits (cpuset strings allocated). */
+static int build_limits(const struct ctr_flags *f, struct cg_limits *l)
+{
+	unsigned long long n;
+
+	if (f->memory && build_bytes("--memory", f->memory, false, &l->memory) < 0)
+		return -err_errno();
+	if (f->memory_swap && build_bytes("--memory-swap", f->memory_swap, true,
+					  &l->memory_swap) < 0)
+		return -err_errno();
+	if (f->cpus && build_cpus(f->cpus, l) < 0)
+		return -err_errno();
+	if (f->cpu_shares && str_to_u64(f->cpu_shares, 262144, &n) < 0)
+		return err_setx(EINVAL, "invalid --cpu-shares \"%s\" (use 2 to 262144)",
+				f->cpu_shares);
+	if (f->cpu_shares)
+		l->cpu_shares = (long long)n;
+	if (f->pids && !strcmp(f->pids, "-1"))
+		l->pids = -1;
+	else if (f->pids && (str_to_u64(f->pids, 1ULL << 31, &n) < 0 || !n))
+		return err_setx(EINVAL, "invalid --pids-limit \"%s\" (use a positive number, "
+				"or -1)", f->pids);
+	else if (f->pids)
+		l->pids = (long long)n;
+	l->cpuset_cpus = f->cpuset_cpus ? xstrdup(f->cpuset_cpus) : NULL;
+	l->cpuset_mems = f->cpuset_mems ? xstrdup(f->cpuset_mems) : NULL;
+	return cg_limits_check(l);
+}
+
+/* ---- restart, logs, labels, stop, name ---- */
+
+static int build_labels(const struct ctr_flags *f, struct ctr_config *c)
+{
+	for (size_t i = 0; i < f->labels.n; i++) {
+		const char *l = f->labels.v[i];
+
+		if (l[0] == '=' || !l[0])
+			return err_setx(EINVAL, "invalid label \"%s\" (use KEY=VALUE)", l);
+		strv_push_take(&c->labels, strchr(l, '=') ? xstrdup(l) : xasprintf("%s=", l));
+	}
+	return 0;
+}
+
+static int build_stop(const struct ctr_flags *f, struct ctr_config *c)
+{
+	unsigned long long n;
+
+	if (f->stop_signal && ctr_signal_parse(f->stop_signal) < 0)
+		return -err_errno();
+	if (f->stop_signal)
+		c->stop_signal = xstrdup(f->stop_signal);
+	c->stop_timeout = 10;
+	if (f->stop_timeout && str_to_u64(f->stop_timeout, 1U << 30, &n) < 0)
+		return err_setx(EINVAL, "invalid --stop-timeout \"%s\" (use seconds)",
+				f->stop_timeout);
+	if (f->stop_timeout)
+		c->stop_timeout = (int)n;
+	return 0;
+}
+
+static int build_policy(const struct ctr_flags *f, struct ctr_config *c)
+{
+	const char *name = f->name && f->name[0] == '/' ? f->name + 1 : f->name;
+
+	if (f->restart && ctr_restart_parse(f->restart, c) < 0)
+		return -err_errno();
+	if (f->rm && c->restart != CTR_RESTART_NO)
+		return err_setx(EINVAL, "conflicting options: --restart and --rm (drop one)");
+	for (size_t i = 0; i < f->log_opts.n; i++)
+		if (ctrlog_parse_opt(f->log_opts.v[i], &c->log_max_size, &c->log_max_file) < 0)
+			return -err_errno();
+	if (build_labels(f, c) < 0 || build_stop(f, c) < 0)
+		return -err_errno();
+	if (name && !ctr_name_ok(name))
+		return err_setx(EINVAL, "invalid container name \"%s\" (use letters, digits, '_', "
+				"'.' and '-', starting with a letter or digit)", f->name);
+	c->name = name ? xstrdup(name) : NULL;
+	c->autoremove = f->rm;
+	return 0;
+}
+
+/* ---- identity and root ---- */
+
+/* RFC 1123 host name characters, at most 63 bytes as sethostname allows. */
+static bool build_hostname_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (!n || n > 63 || h[0] == '-' || h[0] == '.')
+		return false;
+	for (; *h; h++)
+		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
+		      (*h >= '0' && *h <= '9') || *h == '-' || *h == '.'))
+			return false;
+	return true;
+}
+
+static int build_rootfs(const char *dir, struct ctr_config *c)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(dir, real) || stat(real, &st) < 0)
+		return err_set(errno, "rootfs %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return err_setx(ENOTDIR, "rootfs %s: not a directory", dir);
+	if (!strcmp(real, "/"))
+		return err_setx(EINVAL, "rootfs %s: is the host's root (give a container's root "
+				"directory)", dir);
+	c->rootfs = xstrdup(real);
+	return 0;
+}
+
+static int build_identity(const struct ctr_flags *f, struct ctr_config *c)
+{
+	if (rt_new_id(c->id) < 0)
+		return -err_errno();
+	c->hostname = f->hostname ? xstrdup(f->hostname) : xstrndup(c->id, 12);
+	if (!build_hostname_ok(c->hostname))
+		return err_setx(EINVAL, "invalid hostname '%s' (use letters, digits, '-' and '.')",
+				c->hostname);
+	if (f->workdir && f->workdir[0] != '/')
+		return err_setx(EINVAL, "the working directory '%s' is invalid, it needs to be an "
+				"absolute path", f->workdir);
+	c->workdir = f->workdir ? xstrdup(f->workdir) : NULL;
+	c->user = f->user ? xstrdup(f->user) : NULL;
+	return f->rootfs ? build_rootfs(f->rootfs, c) : 0;
+}
+
+/* "userns-remap" in the config file: container root is an unprivileged
+ * host id, unless --userns=host. */
+static int build_userns(const struct ctr_flags *f, const struct dory_conf *conf,
+			struct ctr_config *c)
+{
+	if (f->userns && strcmp(f->userns, "host") && *f->userns)
+		return err_setx(EINVAL, "invalid --userns \"%s\" (use host, or leave it out)",
+				f->userns);
+	if (!conf->userns_remap || f->userns)
+		return 0;
+	if (userns_map_parse(conf->userns_remap, &c->userns) < 0)
+		return -err_errno();
+	if (f->privileged || f->devices.n)
+		return err_setx(EINVAL, "--privileged and --device need the host's user namespace "
+				"(add --userns=host)");
+	if (f->rootfs)
+		return err_setx(EINVAL, "--rootfs has no idmapped layers for \"userns-remap\" "
+				"(add --userns=host, or run an image)");
+	return 0;
+}
+
+/* ---- the environment ---- */
+
+/* --env-file and -e, in order, as overrides of what the image sets. */
+static int build_env_flags(const struct ctr_flags *f, struct strv *env)
+{
+	for (size_t i = 0; i < f->env_files.n; i++) {
+		autofree char *text = NULL;
+		char *save = NULL;
+
+		if (fsutil_read_file(f->env_files.v[i], &text) < 0)
+			return err_ctx("env file");
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			l += strspn(l, " \t");
+			l[strcspn(l, "\r")] = '\0';
+			if (*l && *l != '#' && strv_docker_env(env, l, f->env_files.v[i]) < 0)
+				return -err_errno();
+		}
+	}
+	for (size_t i = 0; i < f->env.n; i++)
+		if (strv_docker_env(env, f->env.v[i], NULL) < 0)
+			return -err_errno();
+	return 0;
+}
+
+/* Docker's order: the image's, PATH, HOSTNAME, TERM, then the flags'. */
+static void build_env(const struct ctr_flags *f, const struct json *image_env,
+		      struct ctr_config *c)
+{
+	struct strv env = { 0 };
+
+	for (int i = 0; i < json_arr_len(image_env); i++)
+		if (json_str(json_arr_at(image_env, i)))
+			strv_setenv(&env, json_str(json_arr_at(image_env, i)));
+	if (!strv_getenv(&env, "PATH"))
+		strv_setenv(&env, CTR_DEFAULT_PATH);
+	strv_push_take(&env, xasprintf("HOSTNAME=%s", c->hostname));
+	if (f->tty)
+		strv_setenv(&env, "TERM=xterm");
+	for (size_t i = 0; i < c->env.n; i++)
+		strv_setenv(&env, c->env.v[i]);
+	strv_free(&c->env);
+	c->env = env;
+}
+
+/* ---- security ---- */
+
+/* --cap-add, --cap-drop on Docker's default set; --privileged has all,
+ * whatever they say (moby oci/caps TweakCapabilities). "All" means all
+ * this process holds, as no container can have more. */
+static int build_caps(const struct ctr_flags *f, struct ctr_config *c)
+{
+	bool all = f->privileged;
+	uint64_t held;
+
+	for (size_t i = 0; i < f->cap_add.n; i++)
+		all |= !strcasecmp(f->cap_add.v[i], "ALL");
+	if (caps_adjust(caps_docker_default(), &f->cap_add, &f->cap_drop, &c->caps) < 0)
+		return -err_errno();
+	if (f->privileged)
+		c->caps = caps_all();
+	if (all && caps_held(&held) == 0)
+		c->caps &= held;
+	err_clear();
+	for (size_t i = 0; i < f->cap_add.n; i++)
+		strv_push(&c->cap_add, f->cap_add.v[i]);
+	for (size_t i = 0; i < f->cap_drop.n; i++)
+		strv_push(&c->cap_drop, f->cap_drop.v[i]);
+	return 0;
+}
+
+/* --security-opt: the seccomp mode (Docker's default unless told); a
+ * profile is read and built now, once, and kept by ctr_make. */
+static int build_security(const struct ctr_flags *f, struct ctr_config *c)
+{
+	const char *profile = NULL;
+
+	for (size_t i = 0; i < f->secopts.n; i++) {
+		const char *v = f->secopts.v[i];
+
+		if (!strncmp(v, "seccomp=", 8) || !strncmp(v, "seccomp:", 8))
+			profile = v + 8;
+		else if (strcmp(v, "no-new-privileges") && strcmp(v, "no-new-privileges=true") &&
+			 strcmp(v, "no-new-privileges:true"))
+			return err_setx(EINVAL, "unsupported --security-opt \"%s\" (use "
+					"seccomp=FILE, seccomp=unconfined or no-new-privileges)",
+					v);
+	}
+	c->seccomp = !profile ? SECPOL_SECCOMP_DEFAULT : !strcmp(profile, "unconfined") ?
+		     SECPOL_SECCOMP_UNCONFINED : SECPOL_SECCOMP_FILE;
+	if (c->seccomp != SECPOL_SECCOMP_FILE)
+		return 0;
+	if (fsutil_read_file(profile, &c->seccomp_text) < 0)
+		return err_ctx("seccomp profile");
+	return seccomp_policy_parse(profile, c->seccomp_text, c->caps, &c->seccomp_prog);
+}
+
+/* --device: parsed once; the host's node is looked at now too, so that a
+ * missing one fails before anything is made (and again at each start). */
+static int build_devices(const struct ctr_flags *f, struct ctr_config *c)
+{
+	c->devices = xzalloc((f->devices.n + 1) * sizeof(*c->devices));
+	for (size_t i = 0; i < f->devices.n; i++) {
+		struct secpol_device *d = &c->devices[i];
+		struct rootfs_device node;
+
+		if (secpol_device_parse(f->devices.v[i], d) < 0)
+			return -err_errno();
+		c->ndevices++;
+		if (rootfs_device_from_host(d->host, d->path, &node) < 0)
+			return err_ctx("invalid --device %s", f->devices.v[i]);
+	}
+	return 0;
+}
+
+int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
+		    struct ctr_config *c)
+{
+	if (build_identity(f, c) < 0 || build_limits(f, &c->limits) < 0 ||
+	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
+	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
+	    build_security(f, c) < 0 || build_devices(f, c) < 0)
+		return -err_errno();
+	c->privileged = f->privileged;
+	c->readonly = f->readonly;
+	c->tty = f->tty;
+	c->interactive = f->interactive;
+	return 0;
+}
+
+/* ---- the image's part ---- */
+
+static void build_json_strv(const struct json *arr, struct strv *out)
+{
+	for (int i = 0; i < json_arr_len(arr); i++) {
+		const char *v = json_str(json_arr_at(arr, i));
+
+		if (v)
+			strv_push(out, v);
+	}
+}
+
+/* Docker's override rules: a given command replaces Cmd; --entrypoint
+ * replaces Entrypoint and drops Cmd. */
+static int build_command(const struct ctr_flags *f, const struct image *im,
+			 const struct json *j, struct ctr_config *c)
+{
+	char *const *cmd = f->args + !f->rootfs;
+
+	if (f->entrypoint && *f->entrypoint)
+		strv_push(&c->entrypoint, f->entrypoint);
+	else if (!f->entrypoint)
+		build_json_strv(json_get(j, "Entrypoint"), &c->entrypoint);
+	for (; *cmd; cmd++)
+		strv_push(&c->cmd, *cmd);
+	if (!c->cmd.n && !f->entrypoint)
+		build_json_strv(json_get(j, "Cmd"), &c->cmd);
+	if (!c->entrypoint.n && !c->cmd.n)
+		return err_setx(EINVAL, "no command specified (the image %s has none: give one)",
+				im ? im->id : "");
+	for (size_t i = 0; i < c->entrypoint.n; i++)
+		strv_push(&c->argv, c->entrypoint.v[i]);
+	for (size_t i = 0; i < c->cmd.n; i++)
+		strv_push(&c->argv, c->cmd.v[i]);
+	return 0;
+}
+
+/* Idmapped layers where the kernel and the store's filesystem take them
+ * (or unless "userns-idmap": false); else the fallback, a private copy of
+ * the image with its owners shifted into the range (bind-copy). */
+static void build_userns_mode(const struct dory_conf *conf, struct ctr_config *c, char note[256])
+{
+	char why[180] = "\"userns-idmap\": false";
+	bool idmap = !conf->userns_no_idmap;
+
+	if (idmap && (fsutil_mkdir_p(dory.root, 0700) < 0 ||
+		      userns_idmap_usable(dory.root, &c->userns, why, sizeof(why))))
+		return;
+	err_clear();
+	snprintf(note, 256, "no idmapped layers (%s): this container gets a shifted copy of its "
+		 "image", why);
+	c->userns_shifted = true;
+	c->driver = CTRFS_BINDCOPY;
+}
+
+int ctr_build_finish(const struct ctr_flags *f, const struct dory_conf *conf,
+		     const struct image *im, struct ctr_config *c, char note[256])
+{
+	const struct json *j = im ? json_get(im->config, "config") : NULL;
+	const char *wd = json_get_str(j, "WorkingDir"), *user = json_get_str(j, "User");
+	const char *stop = json_get_str(j, "StopSignal");
+
+	*note = '\0';
+	if (build_command(f, im, j, c) < 0)
+		return -err_errno();
+	build_env(f, json_get(j, "Env"), c);
+	if (!im)
+		return 0;
+	c->image = xstrdup(f->args[0]);
+	c->image_id = xstrdup(im->id);
+	if (!c->workdir && wd && *wd)
+		c->workdir = xstrdup(wd);
+	if (!c->user && user && *user)
+		c->user = xstrdup(user);
+	if (!c->stop_signal && stop && *stop)
+		c->stop_signal = xstrdup(stop);
+	if (ctrfs_pick(dory.root, f->driver, conf, &c->driver) < 0)
+		return -err_errno();
+	if (c->userns.count)
+		build_userns_mode(conf, c, note);
+	return 0;
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr_build_test.c - run's flags into a container's config: defaults,
+ * every refusal with its message, Docker's capability, seccomp and
+ * --device rules, the environment's order and the image's part. */
+#include <errno.h>
+#include <stddef.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core/ctr/ctr_build.h"
+#include "core/image/image.h"
+#include "core/kernel/caps.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/xalloc.h"
+#include "tap.h"
+
+static char *const sh_args[] = { "sh", "-c", "true", NULL };
+static char *const img_args[] = { "app:1", NULL };
+static char *const img_cmd_args[] = { "app:1", "echo", "hi", NULL };
+
+/* A --rootfs run of sh_args, as `dory run --rootfs /tmp sh -c true`. */
+static struct ctr_flags flags(void)
+{
+	return (struct ctr_flags){ .rootfs = "/tmp", .args = sh_args };
+}
+
+static void strv_of(struct strv *v, const char *a, const char *b)
+{
+	strv_push(v, a);
+	if (b)
+		strv_push(v, b);
+}
+
+/* ctr_build_check on f with an empty config file: its result, c filled. */
+static int check(const struct ctr_flags *f, struct ctr_config *c)
+{
+	struct dory_conf conf = { 0 };
+
+	memset(c, 0, sizeof(*c));
+	err_clear();
+	return ctr_build_check(f, &conf, c);
+}
+
+static void free_flags(struct ctr_flags *f)
+{
+	struct strv *v[] = { &f->env, &f->env_files, &f->secopts, &f->cap_add, &f->cap_drop,
+			     &f->devices, &f->log_opts, &f->labels };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		strv_free(v[i]);
+}
+
+/* f is refused with -EINVAL (or want) and a message holding msg. */
+static void refused(struct ctr_flags *f, int want, const char *msg)
+{
+	struct ctr_config c;
+	int r = check(f, &c);
+
+	if (r != want || !strstr(err_str(), msg))
+		TAP_FAIL("want %d \"%s\", got %d \"%s\"", want, msg, r, err_str());
+	ctr_config_clear(&c);
+	free_flags(f);
+	*f = flags();
+}
+
+TEST(ctr_build_defaults)
+{
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	char note[256];
+
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(strlen(c.id), CTR_ID_LEN);
+	CHECK(c.hostname && !strncmp(c.hostname, c.id, 12) && strlen(c.hostname) == 12);
+	CHECK_EQ_STR(c.rootfs, "/tmp");
+	CHECK_EQ_INT(c.caps, caps_docker_default());
+	CHECK_EQ_INT(c.seccomp, SECPOL_SECCOMP_DEFAULT);
+	CHECK_EQ_INT(c.stop_timeout, 10);
+	CHECK_EQ_INT(c.restart, CTR_RESTART_NO);
+	CHECK(!c.name && !c.ndevices && !c.privileged && !c.seccomp_text && !c.seccomp_prog);
+	CHECK_EQ_INT(ctr_build_finish(&f, &(struct dory_conf){ 0 }, NULL, &c, note), 0);
+	CHECK_EQ_STR(note, "");
+	CHECK_EQ_INT(c.argv.n, 3);
+	CHECK_EQ_STR(c.argv.v[0], "sh");
+	CHECK(!c.image && !c.image_id && !c.entrypoint.n);
+	ctr_config_clear(&c);
+}
+
+#define STR(field) offsetof(struct ctr_flags, field), false
+#define LIST(field) offsetof(struct ctr_flags, field), true
+
+/* One flag set to a bad value: the error and (part of) its message. */
+static const struct bad {
+	size_t off;
+	bool list;
+	const char *v;
+	int err;
+	const char *msg;
+} bads[] = {
+	{ STR(memory), "1x", -EINVAL, "invalid --memory \"1x\" (use a size like 64m or 1g)" },
+	{ STR(memory_swap), "lots", -EINVAL, "or -1)" },
+	{ STR(cpu_shares), "x", -EINVAL, "invalid --cpu-shares \"x\"" },
+	{ STR(pids), "0", -EINVAL, "invalid --pids-limit \"0\"" },
+	{ STR(cpus), "999", -EINVAL, "range of CPUs is from 0.01" },
+	{ STR(restart), "sometimes", -EINVAL, "invalid restart policy \"sometimes\"" },
+	{ LIST(log_opts), "max-size=lots", -EINVAL, "max-size" },
+	{ LIST(labels), "=v", -EINVAL, "invalid label \"=v\"" },
+	{ STR(stop_signal), "SIGNOPE", -EINVAL, "invalid signal" },
+	{ STR(stop_timeout), "soon", -EINVAL, "invalid --stop-timeout \"soon\"" },
+	{ STR(name), "-web", -EINVAL, "invalid container name \"-web\"" },
+	{ STR(hostname), "under_score", -EINVAL, "invalid hostname 'under_score'" },
+	{ STR(workdir), "tmp", -EINVAL, "it needs to be an absolute path" },
+	{ STR(userns), "private", -EINVAL, "invalid --userns \"private\"" },
+	{ LIST(env), "A B=1", -EINVAL, "invalid environment variable 'A B=1'" },
+	{ LIST(env_files), "/nonexistent/env", -ENOENT, "env file" },
+	{ LIST(secopts), "apparmor=x", -EINVAL, "unsupported --security-opt \"apparmor=x\"" },
+	{ LIST(cap_add), "CAP_BOGUS", -EINVAL, "unknown capability \"CAP_BOGUS\"" },
+	{ LIST(devices), "/dev/nope", -ENOENT, "invalid --device /dev/nope: device /dev/nope: No" },
+	{ LIST(devices), "/dev/null:/dev/n:rx", -EINVAL, "invalid device mode \"rx\"" },
+	{ LIST(devices), "/dev/null:/etc/n", -EINVAL, "use a path under /dev/" },
+	{ STR(rootfs), "/nonexistent-dory-root", -ENOENT, "rootfs /nonexistent-dory-root" },
+	{ STR(rootfs), "/", -EINVAL, "is the host's root" },
+};
+
+TEST(ctr_build_refuses_bad_flags)
+{
+	struct ctr_flags f = flags();
+
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		char *at = (char *)&f + bads[i].off;
+
+		if (bads[i].list)
+			strv_push((struct strv *)at, bads[i].v);
+		else
+			*(const char **)at = bads[i].v;
+		refused(&f, bads[i].err, bads[i].msg);
+	}
+	/* Two flags that do not go together. */
+	f.memory = "64m", f.memory_swap = "32m";
+	refused(&f, -EINVAL, "--memory-swap");
+	f.restart = "always", f.rm = true;
+	refused(&f, -EINVAL, "conflicting options: --restart and --rm");
+	free_flags(&f);
+}
+
+static uint64_t caps_of(const char *add1, const char *add2, const char *drop, bool priv)
+{
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	uint64_t held = 0, r;
+
+	if (add1)
+		strv_of(&f.cap_add, add1, add2);
+	if (drop)
+		strv_of(&f.cap_drop, drop, NULL);
+	f.privileged = priv;
+	CHECK_EQ_INT(check(&f, &c), 0);
+	r = c.caps;
+	if (priv)	/* all this process holds */
+		CHECK_EQ_INT(caps_held(&held) == 0 ? r : 0, caps_all() & held);
+	ctr_config_clear(&c);
+	free_flags(&f);
+	return r;
+}
+
+/* moby's TweakCapabilities: drops, then adds; ALL either way; and
+ * --privileged has all, whatever the lists say. */
+TEST(ctr_build_caps_as_docker)
+{
+	uint64_t def = caps_docker_default();
+
+	CHECK_EQ_INT(caps_of("SYS_ADMIN", NULL, "CHOWN", false),
+		     (def | CAPS_BIT(CAP_SYS_ADMIN)) & ~CAPS_BIT(CAP_CHOWN));
+	CHECK_EQ_INT(caps_of("KILL", NULL, "ALL", false), CAPS_BIT(CAP_KILL));
+	CHECK_EQ_INT(caps_of("net_admin", "cap_net_raw", NULL, false),
+		     def | CAPS_BIT(CAP_NET_ADMIN));
+	caps_of(NULL, NULL, "ALL", true);
+	caps_of("KILL", NULL, "ALL", true);
+}
+
+TEST(ctr_build_seccomp_modes)
+{
+	char path[] = "/tmp/dory-build-XXXXXX";
+	int fd = mkstemp(path);
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	SKIP_IF(fd < 0, "mkstemp");
+	close(fd);
+	strv_of(&f.secopts, "seccomp=unconfined", "no-new-privileges");
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.seccomp, SECPOL_SECCOMP_UNCONFINED);
+	ctr_config_clear(&c);
+	strv_free(&f.secopts);
+	CHECK_EQ_INT(fsutil_write_atomic(path, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", false), 0);
+	strv_push_take(&f.secopts, xasprintf("seccomp=%s", path));
+	if (CFG_CORE_SECCOMP) {
+		/* Read and built here, once: start and exec load the program. */
+		CHECK_EQ_INT(check(&f, &c), 0);
+		CHECK_EQ_INT(c.seccomp, SECPOL_SECCOMP_FILE);
+		CHECK_EQ_STR(c.seccomp_text, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
+		CHECK(c.seccomp_prog != NULL);
+		ctr_config_clear(&c);
+	}
+	CHECK_EQ_INT(fsutil_write_atomic(path, "{bad", false), 0);
+	CHECK(check(&f, &c) < 0);
+	CHECK(strstr(err_str(), path) != NULL);
+	ctr_config_clear(&c);
+	unlink(path);
+	free_flags(&f);
+}
+
+TEST(ctr_build_devices_parsed_once)
+{
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	strv_of(&f.devices, "/dev/null:/dev/x/n:rw", "/dev/zero");
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.ndevices, 2);
+	if (c.ndevices == 2) {
+		CHECK_EQ_STR(c.devices[0].host, "/dev/null");
+		CHECK_EQ_STR(c.devices[0].path, "/dev/x/n");
+		CHECK_EQ_STR(c.devices[0].access, "rw");
+		CHECK_EQ_STR(c.devices[1].path, "/dev/zero");
+		CHECK_EQ_STR(c.devices[1].access, "rwm");
+	}
+	ctr_config_clear(&c);
+	free_flags(&f);
+}
+
+/* Docker's order: the image's, PATH, HOSTNAME, TERM, --env-file, -e. */
+TEST(ctr_build_environment_order)
+{
+	static const char cfg[] = "{\"config\":{\"Env\":[\"A=img\",\"PATH=/img\",\"C=img\"],"
+				  "\"Cmd\":[\"sh\"]}}";
+	char path[] = "/tmp/dory-env-XXXXXX";
+	int fd = mkstemp(path);
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	struct image im = { .id = "sha256:0123" };
+	char note[256];
+
+	SKIP_IF(fd < 0, "mkstemp");
+	close(fd);
+	CHECK_EQ_INT(fsutil_write_atomic(path, "# a comment\nA=file\n\nB=file\r\n", false), 0);
+	im.config = json_parse(cfg, sizeof(cfg) - 1);
+	setenv("DORY_BUILD_T", "host", 1);
+	f.rootfs = NULL;
+	f.args = img_args;
+	f.tty = true;
+	f.hostname = "web";
+	f.driver = "bind-copy";
+	strv_of(&f.env_files, path, NULL);
+	strv_of(&f.env, "B=flag", "DORY_BUILD_T");
+	strv_push(&f.env, "DORY_BUILD_UNSET_T");
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(ctr_build_finish(&f, &(struct dory_conf){ 0 }, &im, &c, note), 0);
+	CHECK_EQ_INT(c.env.n, 7);
+	if (c.env.n == 7) {
+		static const char *const want[] = { "A=file", "PATH=/img", "C=img", "HOSTNAME=web",
+						    "TERM=xterm", "B=flag", "DORY_BUILD_T=host" };
+
+		for (size_t i = 0; i < 7; i++)
+			CHECK_EQ_STR(c.env.v[i], want[i]);
+	}
+	CHECK_EQ_INT(c.driver, CTRFS_BINDCOPY);
+	ctr_config_clear(&c);
+	json_free(im.config);
+	unsetenv("DORY_BUILD_T");
+	unlink(path);
+	free_flags(&f);
+}
+
+/* The image's Entrypoint, Cmd, WorkingDir, User and StopSignal, under
+ * Docker's override rules. */
+TEST(ctr_build_image_rules)
+{
+	static const char cfg[] = "{\"config\":{\"Entrypoint\":[\"/init\"],\"Cmd\":[\"serve\"],"
+				  "\"WorkingDir\":\"/srv\",\"User\":\"app\","
+				  "\"StopSignal\":\"SIGQUIT\"}}";
+	struct image im = { .id = "sha256:0123" };
+	struct dory_conf conf = { 0 };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	char note[256];
+
+	im.config = json_parse(cfg, sizeof(cfg) - 1);
+	f.rootfs = NULL;
+	f.driver = "bind-copy";
+	f.args = img_args;
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	CHECK(c.argv.n == 2 && !strcmp(c.argv.v[0], "/init") && !strcmp(c.argv.v[1], "serve"));
+	CHECK_EQ_STR(c.workdir, "/srv");
+	CHECK_EQ_STR(c.user, "app");
+	CHECK_EQ_STR(c.stop_signal, "SIGQUIT");
+	CHECK_EQ_STR(c.image, "app:1");
+	CHECK_EQ_STR(c.image_id, "sha256:0123");
+	ctr_config_clear(&c);
+	/* A command replaces Cmd; flags win over the image. */
+	f.args = img_cmd_args;
+	f.workdir = "/", f.user = "0", f.stop_signal = "KILL";
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	CHECK(c.argv.n == 3 && !strcmp(c.argv.v[0], "/init") && !strcmp(c.argv.v[1], "echo"));
+	CHECK_EQ_STR(c.workdir, "/");
+	CHECK_EQ_STR(c.user, "0");
+	CHECK_EQ_STR(c.stop_signal, "KILL");
+	ctr_config_clear(&c);
+	/* --entrypoint "" drops Entrypoint and Cmd: nothing left to run. */
+	f.args = img_args;
+	f.entrypoint = "";
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK(ctr_build_finish(&f, &conf, &im, &c, note) < 0);
+	CHECK(strstr(err_str(), "no command specified") != NULL);
+	ctr_config_clear(&c);
+	json_free(im.config);
+}
+
+/* "userns-remap": container root unprivileged, --privileged and
+ * --device refused unless --userns=host. */
+TEST(ctr_build_userns_remap)
+{
+	struct dory_conf conf = { .userns_remap = "100000:65536" };
+	struct ctr_flags f = flags();
+	struct ctr_config c = { 0 };
+
+	f.rootfs = NULL;
+	f.args = img_args;
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), 0);
+	CHECK_EQ_INT(c.userns.base, 100000);
+	CHECK_EQ_INT(c.userns.count, 65536);
+	ctr_config_clear(&c);
+	f.privileged = true;
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), -EINVAL);
+	CHECK(strstr(err_str(), "add --userns=host") != NULL);
+	ctr_config_clear(&c);
+	f.userns = "host";
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), 0);
+	CHECK_EQ_INT(c.userns.count, 0);
+	ctr_config_clear(&c);
+	f = flags();
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), -EINVAL);
+	CHECK(strstr(err_str(), "--rootfs has no idmapped layers") != NULL);
+	ctr_config_clear(&c);
+	err_clear();
+}
