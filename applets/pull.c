@@ -11,7 +11,8 @@
 //@
 //@	  Download an image and its missing layers from a registry, verify
 //@	  every digest, and tag it once it is complete. An interrupted pull
-//@	  resumes where it stopped. Prints the image's full name.
+//@	  resumes where it stopped. Prints the image's full name; on a
+//@	  terminal, each layer's progress too.
 //@
 //@	        --platform P     e.g. linux/arm/v7 (default: this machine's)
 //@	    -q, --quiet          no progress, only the name
@@ -26,6 +27,7 @@
 #include "core/image/image.h"
 #include "core/image/ref.h"
 #include "core/registry/image_pull.h"
+#include "core/registry/pull_progress.h"
 #include "core/util/conf.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
@@ -44,10 +46,19 @@ static const struct opt pull_optv[] = {
 	OPT_END
 };
 
+/* The progress on stderr, as core/registry/pull_progress.c words it. */
+static void pull_show(void *view, const struct image_pull_event *e)
+{
+	autofree char *s = pull_progress_text(view, e, -1);
+
+	fputs(s, stderr);
+}
+
 int pull_main(int argc, char **argv)
 {
 	struct pull_opts o = { 0 };
 	struct image_pull_opts po = { 0 };
+	struct pull_progress view = { .tty = isatty(2) };
 	struct dory_conf conf;
 	struct store *st;
 	struct ref r;
@@ -64,7 +75,10 @@ int pull_main(int argc, char **argv)
 	if (ref_parse(args[0], &r) < 0)
 		die_err();
 	po.platform = o.platform;
-	po.quiet = o.quiet;
+	if (!o.quiet) {
+		po.progress = pull_show;
+		po.progress_ctx = &view;
+	}
 	po.jobs = (int)jobs;
 	if (conf_load(&conf) < 0 || store_open(dory.root, &st) < 0)
 		die_err();
@@ -80,5 +94,6 @@ int pull_main(int argc, char **argv)
 	}
 	ref_clear(&r);
 	conf_clear(&conf);
+	pull_progress_clear(&view);
 	return 0;
 }

@@ -72,6 +72,7 @@
 #include "core/image/image.h"
 #include "core/image/ref.h"
 #include "core/registry/image_pull.h"
+#include "core/registry/pull_progress.h"
 #include "core/util/conf.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
@@ -123,12 +124,22 @@ static const struct opt run_optv[] = {
 	OPT_END
 };
 
+/* A pull's progress on stderr, as core/registry/pull_progress.c words it. */
+static void run_pull_show(void *view, const struct image_pull_event *e)
+{
+	autofree char *s = pull_progress_text(view, e, -1);
+
+	fputs(s, stderr);
+}
+
 /* The image, pulled if missing (--pull missing, the default), always, or
  * never. */
 static void run_image_open(const struct run_opts *o, const struct dory_conf *conf,
 			   struct store **st, struct image *im)
 {
-	struct image_pull_opts po = { .platform = o->platform };
+	struct pull_progress view = { .tty = isatty(2) };
+	struct image_pull_opts po = { .platform = o->platform, .progress = run_pull_show,
+				      .progress_ctx = &view };
 	const char *pull = o->pull ? o->pull : "missing", *name = o->f.args[0];
 	char id[DIGEST_STRLEN];
 	int rc = -ENOENT;
@@ -143,6 +154,7 @@ static void run_image_open(const struct run_opts *o, const struct dory_conf *con
 			fprintf(stderr, "Unable to find image '%s' locally\n", name);
 		if (image_pull(*st, conf, name, &po, id) < 0)
 			die_err();
+		pull_progress_clear(&view);
 		rc = image_open(*st, id, im);
 	}
 	if (rc == -ENOENT && err_errno() == ENOENT)

@@ -4,6 +4,7 @@
  * layer dir, in parallel worker processes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -23,7 +24,10 @@
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
 
-enum { IMG_MAX_CONFIG = 16 << 20, IMG_BUF = 64 << 10, IMG_RETRIES = 3, IMG_MAX_LAYERS = 1000 };
+enum {
+	IMG_MAX_CONFIG = 16 << 20, IMG_BUF = 64 << 10, IMG_RETRIES = 3, IMG_MAX_LAYERS = 1000,
+	IMG_MAX_JOBS = 8,
+};
 
 struct pull_layer {
 	const char *digest;		/* borrowed from the manifest */
@@ -54,7 +58,45 @@ struct pull {
 	 * failed pull leaves no new documents behind. */
 	struct reg_doc docs[3];
 	int ndocs;
+	/* Progress from the layer workers: each writes pull_tick records to
+	 * tick_wr, read here (tick_rd); -1 when nobody listens. */
+	int tick_rd, tick_wr;
+	bool worker;	/* this is a layer worker: tell through tick_wr */
 };
+
+/* A layer worker's word on its progress: under PIPE_BUF, so whole. */
+struct pull_tick {
+	int layer;
+	long long done;
+};
+
+/* ---- telling the caller ---- */
+
+static void pull_tell(const struct pull *p, enum image_pull_what what, int layer,
+		      long long done)
+{
+	struct image_pull_event e = { .what = what, .ref = &p->ref, .layer = layer,
+				      .digest = p->top, .done = done, .total = -1 };
+
+	if (!p->o->progress)
+		return;
+	if (layer >= 0) {
+		e.digest = p->layers[layer].digest;
+		e.total = p->layers[layer].size;
+	}
+	p->o->progress(p->o->progress_ctx, &e);
+}
+
+/* Bytes of layer l fetched so far: told, or sent on by a worker. */
+static void pull_bytes(const struct pull *p, const struct pull_layer *l, long long done)
+{
+	struct pull_tick t = { .layer = (int)(l - p->layers), .done = done };
+
+	if (!p->worker)
+		pull_tell(p, IMAGE_PULL_BYTES, t.layer, done);
+	else if (p->tick_wr >= 0)	/* a full pipe drops a tick, never stalls the download */
+		(void)!write(p->tick_wr, &t, sizeof(t));
+}
 
 /* ---- one layer: the streaming pipeline ---- */
 
@@ -137,6 +179,7 @@ static int feed_net(struct pull *p, struct pull_layer *l, struct store_blob_writ
 	if (rc < 0)
 		return rc;
 	skip = off - from;	/* the server ignored Range: drop what we have */
+	pull_bytes(p, l, off);
 	while ((r = http_read(rs, buf, IMG_BUF)) > 0) {
 		size_t o = 0;
 
@@ -148,6 +191,8 @@ static int feed_net(struct pull *p, struct pull_layer *l, struct store_blob_writ
 		rc = store_blob_writer_write(*wp, buf + o, r - o);
 		if (rc < 0)
 			break;
+		off += r - o;
+		pull_bytes(p, l, off);
 		rc = pipe_feed(s, buf + o, r - o);
 		if (rc < 0) {
 			rc = blame_blob(p, l, rs, wp, buf, rc);
@@ -262,12 +307,6 @@ static int layer_fetch(struct pull *p, struct pull_layer *l)
 	}
 }
 
-static void say_layer(const struct pull *p, const struct pull_layer *l, const char *what)
-{
-	if (!p->o->quiet)
-		fprintf(stderr, "%.12s: %s\n", l->digest + 7, what);
-}
-
 /* ---- layers in parallel: one worker process each ---- */
 
 struct worker {
@@ -299,6 +338,7 @@ static int worker_start(struct pull *p, int i, struct worker *wk)
 		close(pfd[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		p->reg = own;
+		p->worker = true;
 		rc = layer_fetch(p, &p->layers[i]);
 		if (rc < 0 && rc != -EXDEV)
 			(void)!write(pfd[1], err_str(), strlen(err_str()));
@@ -309,28 +349,59 @@ static int worker_start(struct pull *p, int i, struct worker *wk)
 	return 0;
 }
 
+/* Pass on what the workers have told of their progress. */
+static void pull_ticks(struct pull *p)
+{
+	struct pull_tick t;
+
+	while (p->tick_rd >= 0 && read(p->tick_rd, &t, sizeof(t)) == sizeof(t))
+		if (t.layer >= 0 && t.layer < p->n)
+			pull_tell(p, IMAGE_PULL_BYTES, t.layer, t.done);
+}
+
+/* The index of a worker that has finished (its pipe at end of file),
+ * telling the others' progress meanwhile. */
+static int worker_next(struct pull *p, const struct worker *wk, int nw)
+{
+	for (;;) {
+		struct pollfd f[IMG_MAX_JOBS + 1];
+
+		f[0] = (struct pollfd){ .fd = p->tick_rd, .events = POLLIN };
+		for (int k = 0; k < nw; k++)
+			f[k + 1] = (struct pollfd){ .fd = wk[k].fd, .events = POLLIN };
+		if (poll(f, nw + 1, -1) < 0 && errno != EINTR)
+			return err_set(errno, "wait for a layer worker");
+		if (f[0].revents)
+			pull_ticks(p);
+		for (int k = 0; k < nw; k++)
+			if (f[k + 1].revents)
+				return k;
+	}
+}
+
 /* Wait for any worker; 0 when it succeeded, else -errno with its message. */
 static int worker_reap(struct pull *p, struct worker *wk, int *nw)
 {
 	char msg[256];
-	int status, k;
-	ssize_t m;
-	pid_t pid;
+	int status = 0, k = worker_next(p, wk, *nw);
+	ssize_t m = 0, got;
+	struct worker done;
 
-	do
-		pid = waitpid(-1, &status, 0);
-	while (pid < 0 && errno == EINTR);
-	for (k = 0; k < *nw && wk[k].pid != pid; k++)
+	if (k < 0)
+		return k;
+	/* Its one line, then end of file once it has exited. */
+	while ((got = read(wk[k].fd, msg + m, sizeof(msg) - 1 - m)) > 0 ||
+	       (got < 0 && errno == EINTR))
+		m += got > 0 ? got : 0;
+	msg[m] = 0;
+	while (waitpid(wk[k].pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (pid < 0 || k == *nw)
-		return err_set(ECHILD, "wait for a layer worker");
-	m = read(wk[k].fd, msg, sizeof(msg) - 1);
-	msg[m > 0 ? m : 0] = 0;
 	close(wk[k].fd);
-	struct worker done = wk[k];
+	pull_ticks(p);
+	done = wk[k];
 	wk[k] = wk[--*nw];
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		say_layer(p, &p->layers[done.layer], "pull complete");
+		pull_tell(p, IMAGE_PULL_DONE, done.layer, 0);
 		return 0;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
@@ -362,23 +433,39 @@ static int pull_reap_all(struct pull *p, struct worker *wk, int *nwp, int rc)
 	return rc;
 }
 
+/* A pipe for the workers' progress, when someone listens. */
+static int pull_tick_pipe(struct pull *p)
+{
+	int fds[2];
+
+	if (!p->o->progress)
+		return 0;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return err_set(errno, "pipe");
+	p->tick_rd = fds[0];
+	p->tick_wr = fds[1];
+	return 0;
+}
+
 static int pull_layers(struct pull *p)
 {
 	int jobs = p->o->jobs, missing = 0, nw = 0, rc = 0;
-	struct worker wk[8];
+	struct worker wk[IMG_MAX_JOBS];
 
 	if (jobs <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 		jobs = c < 1 ? 1 : c > 4 ? 4 : (int)c;
 	}
-	if (jobs > (int)ARRAY_SIZE(wk))
-		jobs = ARRAY_SIZE(wk);
+	if (jobs > IMG_MAX_JOBS)
+		jobs = IMG_MAX_JOBS;
 	for (int i = 0; i < p->n; i++) {
-		if (store_layer_has(p->st, p->layers[i].chain))
-			say_layer(p, &p->layers[i], "already exists");
-		else
-			missing++;
+		bool has = store_layer_has(p->st, p->layers[i].chain);
+
+		missing += !has;
+		pull_tell(p, has ? IMAGE_PULL_EXISTS : IMAGE_PULL_QUEUED, i, 0);
 	}
+	if (jobs > 1 && missing > 1)
+		rc = pull_tick_pipe(p);
 	for (int i = 0; i < p->n && !rc; i++) {
 		struct pull_layer *l = &p->layers[i];
 
@@ -389,7 +476,7 @@ static int pull_layers(struct pull *p)
 			if (rc == -EXDEV)
 				l->deferred = true, rc = 0;
 			else if (!rc)
-				say_layer(p, l, "pull complete");
+				pull_tell(p, IMAGE_PULL_DONE, i, 0);
 			continue;
 		}
 		if (nw == jobs)
@@ -402,7 +489,7 @@ static int pull_layers(struct pull *p)
 	/* Layers with hardlinks into lower layers, now that those are in. */
 	for (int i = 0; i < p->n && !rc; i++)
 		if (p->layers[i].deferred && !(rc = layer_fetch(p, &p->layers[i])))
-			say_layer(p, &p->layers[i], "pull complete");
+			pull_tell(p, IMAGE_PULL_DONE, i, 0);
 	return rc;
 }
 
@@ -625,7 +712,7 @@ static void pull_merge_digests(struct pull *p, struct json *rec)
 int image_pull(struct store *st, const struct dory_conf *conf, const char *refstr,
 	       const struct image_pull_opts *o, char id_out[DIGEST_STRLEN])
 {
-	struct pull p = { .st = st, .o = o };
+	struct pull p = { .st = st, .o = o, .tick_rd = -1, .tick_wr = -1 };
 	struct json *rec = NULL;
 	int rc;
 
@@ -638,9 +725,8 @@ int image_pull(struct store *st, const struct dory_conf *conf, const char *refst
 		platform_host(&p.want);
 	if (!rc)
 		rc = reg_open(&p.ref, conf, &p.reg);
-	if (!rc && !o->quiet)
-		fprintf(stderr, "%s: pulling from %s/%s\n", p.ref.digest ? p.ref.digest : p.ref.tag,
-			p.ref.domain, p.ref.repo);
+	if (!rc)
+		pull_tell(&p, IMAGE_PULL_FROM, -1, 0);
 	if (!rc)
 		rc = pull_manifest(&p);
 	if (!rc)
@@ -663,8 +749,11 @@ int image_pull(struct store *st, const struct dory_conf *conf, const char *refst
 	}
 	if (!rc) {
 		snprintf(id_out, DIGEST_STRLEN, "%s", p.config);
-		if (!o->quiet)
-			fprintf(stderr, "Digest: %s\n", p.top);
+		pull_tell(&p, IMAGE_PULL_DIGEST, -1, 0);
+	}
+	if (p.tick_rd >= 0) {
+		close(p.tick_rd);
+		close(p.tick_wr);
 	}
 	for (int i = 0; i < p.ndocs; i++)
 		reg_doc_clear(&p.docs[i]);
