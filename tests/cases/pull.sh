@@ -20,6 +20,25 @@ reg_push "$L:one" "$G/$T/one:v1" >/dev/null
 # Pull and run
 t_out "pull prints the full name" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
 t_check "every layer was fetched once" [ "$(reg_blob_gets "$G")" -eq 3 ]
+# Progress: Docker's lines when stderr is no terminal, drawn in place on one
+t_out "... once more without -q: the name" "$G/$T/one:v1" \
+	"$DORY" --root "$TMP/root-lines" pull "$G/$T/one:v1"
+lines() # FILE: Docker's lines, in order, and no escape sequence
+{
+	sed -n '1p;$p' "$1" | grep -c -e '^v1: pulling from ' -e '^Digest: sha256:' | grep -qx 2 &&
+		[ "$(grep -c ": pull complete$" "$1")" = 2 ] && ! grep -q $'\033' "$1"
+}
+t_check "... and on stderr Docker's lines, no progress" lines "$ERR"
+t_out "... again: both layers already exist" 2 sh -c "\"$DORY\" --root \"$TMP/root-lines\" \
+	pull \"$G/$T/one:v1\" 2>&1 >/dev/null | grep -c ': already exists\$'"
+if command -v script >/dev/null; then
+	script -qec "\"$DORY\" --root \"$TMP/root-tty\" pull \"$G/$T/one:v1\"" /dev/null \
+		>"$TMP/tty.out" 2>&1
+	t_check "on a terminal, each layer's line is redrawn in place" \
+		grep -q $'\033\\[[0-9]*A\r[0-9a-f]\\{12\\}: pull complete\033\\[K' "$TMP/tty.out"
+else
+	t_skip "on a terminal, each layer's line is redrawn in place" "script(1) is missing"
+fi
 t_out "run IMAGE uses the image's Cmd" hello d run --rm "$G/$T/one:v1"
 t_out "... its Env and WorkingDir" "bar /srv" d run --rm "$G/$T/one:v1" sh -c 'echo $FOO $(pwd)'
 t_out "... -e and -w override them" "baz /" d run --rm -e FOO=baz -w / "$G/$T/one:v1" \
