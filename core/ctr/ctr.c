@@ -620,19 +620,28 @@ static bool ctr_proc_start(pid_t pid, unsigned long long *start)
 	return p.state != 'Z' && p.state != 'X';
 }
 
+unsigned long long ctr_self_start(void)
+{
+	/* Read once per process: a supervisor checks itself at every record. */
+	static unsigned long long start;
+	static pid_t of;
+	pid_t self = getpid();
+
+	if (of != self) {
+		start = 0;
+		ctr_proc_start(self, &start);
+		of = self;
+	}
+	return start;
+}
+
 bool ctr_sup_alive(const struct ctr_state *s)
 {
 	unsigned long long start;
 
+	if (s->sup_pid > 0 && s->sup_pid == getpid())
+		return s->sup_start == ctr_self_start();
 	return s->sup_pid > 0 && ctr_proc_start(s->sup_pid, &start) && start == s->sup_start;
-}
-
-unsigned long long ctr_self_start(void)
-{
-	unsigned long long start = 0;
-
-	ctr_proc_start(getpid(), &start);
-	return start;
 }
 
 static void ctr_state_parse(const char *text, struct ctr_state *s)

@@ -151,13 +151,30 @@ static int cg_cpuset_inherit(const char *parent, const char *dir)
 	return 0;
 }
 
-int cg_create_at(const char *mountinfo, const char *selfcg, const char *name, struct cg *out)
+/* Is h a v1 hierarchy of cpuset alone, while l asks for no cpuset? */
+static bool cg_unwanted(const struct cg_hier *h, const struct cg_limits *l)
 {
-	size_t i;
+	return h->ver == CG_V1 && !strcmp(h->ctrl, "cpuset") &&
+	       !(l && ((l->cpuset_cpus && *l->cpuset_cpus) || (l->cpuset_mems && *l->cpuset_mems)));
+}
+
+int cg_create_at(const char *mountinfo, const char *selfcg, const char *name,
+		 const struct cg_limits *l, struct cg *out)
+{
+	size_t i, n = 0;
 	int r;
 
 	if (cg_parse(mountinfo, selfcg, out) < 0)
 		return -err_errno();
+	for (i = 0; i < out->n; i++) {
+		if (cg_unwanted(&out->h[i], l)) {
+			free(out->h[i].ctrl);
+			free(out->h[i].dir);
+		} else {
+			out->h[n++] = out->h[i];
+		}
+	}
+	out->n = n;
 	for (i = 0; i < out->n; i++) {
 		char *parent = out->h[i].dir;
 
@@ -191,7 +208,7 @@ undo:
 	return r;
 }
 
-int cg_create(const char *name, struct cg *out)
+int cg_create(const char *name, const struct cg_limits *l, struct cg *out)
 {
 	autofree char *mi = NULL, *self = NULL;
 
@@ -199,7 +216,7 @@ int cg_create(const char *name, struct cg *out)
 	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
 	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
 		return -err_errno();
-	return cg_create_at(mi, self, name, out);
+	return cg_create_at(mi, self, name, l, out);
 }
 
 int cg_add_pid(const struct cg *cg, pid_t pid)
@@ -208,11 +225,9 @@ int cg_add_pid(const struct cg *cg, pid_t pid)
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		autoclose int dfd = open(cg->h[i].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		autofree char *procs = xasprintf("%s/cgroup.procs", cg->h[i].dir);
 
-		if (dfd < 0)
-			return err_set(errno, "open %s", cg->h[i].dir);
-		if (fsutil_write_at(dfd, "cgroup.procs", buf) < 0)
+		if (fsutil_write_at(AT_FDCWD, procs, buf) < 0)
 			return err_ctx("join cgroup %s", cg->h[i].dir);
 	}
 	return 0;
@@ -253,6 +268,14 @@ bool cg_has_v1(const struct cg *cg)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->h[i].ver == CG_V1)
+			return true;
+	return false;
+}
+
+bool cg_has_v1_ctrl(const struct cg *cg, const char *ctrl)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ver == CG_V1 && cg_super_has(cg->h[i].ctrl, ctrl))
 			return true;
 	return false;
 }
@@ -685,25 +708,42 @@ const char *const cg_dev_default[] = {
 	NULL,
 };
 
+/* One rule per write(2), all through one descriptor of devices.allow. */
+static int cg_allow_devices(const char *dir, const char *const *rules, const char *const *extra)
+{
+	autofree char *path = xasprintf("%s/devices.allow", dir);
+	autoclose int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	const char *const *lists[] = { rules, extra };
+	int r;
+
+	if (fd < 0)
+		return err_set(errno, "open %s", path);
+	for (size_t l = 0; l < 2; l++)
+		for (const char *const *a = lists[l]; a && *a; a++) {
+			r = fsutil_write_full(fd, *a, strlen(*a));
+			if (r < 0)
+				return err_set(-r, "device rule \"%s\" in %s", *a, path);
+		}
+	return 0;
+}
+
 int cg_set_devices(const struct cg *cg, bool all, const char *const *extra)
 {
+	static const char *const any[] = { "a", NULL };
+
 	for (size_t i = 0; i < cg->n; i++) {
-		autoclose int dfd = -1;
-		int r = 0;
+		autofree char *deny = NULL;
+		const char *dir = cg->h[i].dir;
 
 		if (cg->h[i].ver != CG_V1 || !cg_super_has(cg->h[i].ctrl, "devices"))
 			continue;
-		dfd = open(cg->h[i].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return err_set(errno, "open %s", cg->h[i].dir);
 		if (all)
-			return fsutil_write_at(dfd, "devices.allow", "a");
-		r = fsutil_write_at(dfd, "devices.deny", "a");
-		for (const char *const *a = cg_dev_default; !r && *a; a++)
-			r = fsutil_write_at(dfd, "devices.allow", *a);
-		for (const char *const *a = extra; !r && a && *a; a++)
-			r = fsutil_write_at(dfd, "devices.allow", *a);
-		return r < 0 ? err_ctx("device rules of %s", cg->h[i].dir) : 0;
+			return cg_allow_devices(dir, any, NULL);
+		deny = xasprintf("%s/devices.deny", dir);
+		if (fsutil_write_at(AT_FDCWD, deny, "a") < 0 ||
+		    cg_allow_devices(dir, cg_dev_default, extra) < 0)
+			return err_ctx("device rules of %s", dir);
+		return 0;
 	}
 	return 0;
 }

@@ -12,12 +12,16 @@
 /* From the text of /proc/self/mountinfo and /proc/self/cgroup, the
  * caller's own cgroup directory in each mounted hierarchy. */
 int cg_parse(const char *mountinfo, const char *selfcg, struct cg *out);
-/* Make cgroup name below the caller's own, in every hierarchy; -ENODEV
+/* Make cgroup name below the caller's own, in every hierarchy that l (the
+ * limits it will get; NULL: none) needs: a v1 cpuset hierarchy only when
+ * l asks for a cpuset, since the kernel patches its own text each time
+ * the first cpuset group below the root comes or the last goes. -ENODEV
  * when no hierarchy is mounted at all. */
-int cg_create(const char *name, struct cg *out);
+int cg_create(const char *name, const struct cg_limits *l, struct cg *out);
 /* cg_create for the hierarchies described by the two texts (tests give a
  * fake tree in a temporary directory). */
-int cg_create_at(const char *mountinfo, const char *selfcg, const char *name, struct cg *out);
+int cg_create_at(const char *mountinfo, const char *selfcg, const char *name,
+		 const struct cg_limits *l, struct cg *out);
 /* Move pid into the cgroup in every hierarchy. */
 int cg_add_pid(const struct cg *cg, pid_t pid);
 /* Remove the cgroup directories (waiting briefly for exiting tasks). */
@@ -27,6 +31,8 @@ void cg_free(struct cg *cg);
 char *cg_to_text(const struct cg *cg);
 int cg_from_text(const char *text, struct cg *out);
 bool cg_has_v1(const struct cg *cg);
+/* Is controller ctrl attached to one of cg's v1 hierarchies? */
+bool cg_has_v1_ctrl(const struct cg *cg, const char *ctrl);
 bool cg_has_v2(const struct cg *cg);
 
 /* Docker's rules on a set of limits (swap needs memory, ranges, cpuset

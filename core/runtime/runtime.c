@@ -553,7 +553,10 @@ static int rt_devices(const struct rt_spec *s, const struct cg *cg, struct rootf
 	}
 	if (r == 0)
 		r = cg_set_devices(cg, pol->privileged, (const char *const *)extra.v);
-	if (r == 0)
+	/* v2's rules are a BPF program; on a hybrid layout v1's devices
+	 * controller already enforces the same rules, and a second check of
+	 * every open would only cost a program load per start. */
+	if (r == 0 && !cg_has_v1_ctrl(cg, "devices"))
 		r = cg_set_devices_v2(cg, pol->privileged, (const char *const *)extra.v);
 	strv_free(&extra);
 	return r;
@@ -566,7 +569,7 @@ static int rt_cgroup(const struct rt_spec *s, struct cg *cg, struct rootfs_devic
 	int r;
 
 	snprintf(name, sizeof(name), "dory-%.12s", s->id);
-	r = cg_create(name, cg);
+	r = cg_create(name, &s->limits, cg);
 	if (r == -ENODEV)
 		err_clear();	/* no cgroup mounted at all: run without one */
 	else if (r < 0)

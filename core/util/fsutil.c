@@ -85,25 +85,31 @@ int fsutil_read_file(const char *path, char **out)
 
 int fsutil_mkdir_p(const char *path, mode_t mode)
 {
-	autofree char *p = xstrdup(path);
 	struct stat st;
 
-	for (char *s = p + 1;; s++) {
-		bool end = *s == '\0';
+	/* Mostly the path is there, or all but its last part: one call. */
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno == ENOENT) {
+		autofree char *p = xstrdup(path);
 
-		if (*s != '/' && !end)
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return err_set(errno, "mkdir %s", p);
-		if (end)
-			break;
-		*s = '/';
+		for (char *s = p + 1; *s; s++) {
+			if (*s != '/')
+				continue;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST)
+				return err_set(errno, "mkdir %s", p);
+			*s = '/';
+		}
+		if (mkdir(path, mode) == 0)
+			return 0;
 	}
-	if (stat(p, &st) < 0)
-		return err_set(errno, "stat %s", p);
+	if (errno != EEXIST)
+		return err_set(errno, "mkdir %s", path);
+	if (stat(path, &st) < 0)
+		return err_set(errno, "stat %s", path);
 	if (!S_ISDIR(st.st_mode))
-		return err_setx(ENOTDIR, "%s exists and is not a directory", p);
+		return err_setx(ENOTDIR, "%s exists and is not a directory", path);
 	return 0;
 }
 

@@ -220,7 +220,7 @@ static void live_devices(bool all)
 	int st = -1;
 
 	snprintf(name, sizeof(name), "dory-bpftest-%d-%d", (int)getpid(), all);
-	if (cg_create(name, &cg) < 0) {
+	if (cg_create(name, NULL, &cg) < 0) {
 		TAP_FAIL("cg_create %s: %s", name, err_str());
 		return;
 	}

@@ -597,7 +597,7 @@ TEST(cg_create_at_fake_tree)
 	path = xasprintf("%s/memory", tmpl);
 	CHECK_EQ_INT(mkdir(path, 0755), 0);
 	free(path);
-	CHECK_EQ_INT(cg_create_at(mi, "1:memory:/\n0::/svc\n", "dory-x", &cg), 0);
+	CHECK_EQ_INT(cg_create_at(mi, "1:memory:/\n0::/svc\n", "dory-x", NULL, &cg), 0);
 	CHECK_EQ_INT(cg.n, 2);
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) == 0 && S_ISDIR(st.st_mode));
@@ -607,7 +607,7 @@ TEST(cg_create_at_fake_tree)
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) < 0);
 	cg_free(&cg);
-	CHECK_EQ_INT(cg_create_at(mi, "0::/nope\n", "dory-x", &cg), -ENOENT);
+	CHECK_EQ_INT(cg_create_at(mi, "0::/nope\n", "dory-x", NULL, &cg), -ENOENT);
 	CHECK(strstr(err_str(), "create cgroup ") != NULL);
 	free(mi);
 	CHECK_EQ_INT(nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
@@ -712,6 +712,41 @@ static bool no_cgroups(void)
 	return ns_unavailable() || access("/sys/fs/cgroup", W_OK) != 0;
 }
 
+/* A v1 cpuset hierarchy is used only when the limits ask for a cpuset. */
+TEST(cg_create_at_cpuset_on_demand)
+{
+	char tmpl[] = "/tmp/dory-cgtest-XXXXXX", *mi, *path;
+	const char *self = "2:cpuset:/\n1:memory:/\n";
+	struct cg cg;
+
+	CHECK(mkdtemp(tmpl) != NULL);
+	mi = xasprintf("40 1 0:1 / %s/memory rw - cgroup cgroup rw,memory\n"
+		       "41 1 0:2 / %s/cpuset rw - cgroup cgroup rw,cpuset\n", tmpl, tmpl);
+	for (int i = 0; i < 2; i++) {
+		path = xasprintf("%s/%s", tmpl, i ? "cpuset" : "memory");
+		CHECK_EQ_INT(mkdir(path, 0755), 0);
+		free(path);
+	}
+	path = xasprintf("%s/cpuset/cpuset.cpus", tmpl);
+	CHECK_EQ_INT(fsutil_write_atomic(path, "0-1\n", false), 0);
+	free(path);
+	path = xasprintf("%s/cpuset/cpuset.mems", tmpl);
+	CHECK_EQ_INT(fsutil_write_atomic(path, "0\n", false), 0);
+	free(path);
+	CHECK_EQ_INT(cg_create_at(mi, self, "dory-x", &(struct cg_limits){ .pids = 3 }, &cg), 0);
+	CHECK_EQ_INT(cg.n, 1);
+	CHECK(!cg_has_v1_ctrl(&cg, "cpuset") && cg_has_v1_ctrl(&cg, "memory"));
+	CHECK_EQ_INT(cg_destroy(&cg), 0);
+	cg_free(&cg);
+	/* Asked for, it is made (a fake tree has no cpuset.cpus to fill in;
+	 * cg_set_limits_for_real sees the rest). */
+	CHECK_EQ_INT(cg_create_at(mi, self, "dory-x", &(struct cg_limits){ .cpuset_cpus = "1" },
+				  &cg), -ENOENT);
+	CHECK(strstr(err_str(), "/cpuset/dory-x") != NULL);
+	free(mi);
+	CHECK_EQ_INT(nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 TEST(cg_create_join_destroy_for_real)
 {
 	struct cg cg;
@@ -720,7 +755,7 @@ TEST(cg_create_join_destroy_for_real)
 
 	SKIP_IF(geteuid() != 0 || access("/sys/fs/cgroup", W_OK), "needs root and cgroups");
 	snprintf(name, sizeof(name), "dory-unit-%d", (int)getpid());
-	CHECK_EQ_INT(cg_create(name, &cg), 0);
+	CHECK_EQ_INT(cg_create(name, NULL, &cg), 0);
 	CHECK(cg.n > 0);
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) == 0);
@@ -736,13 +771,14 @@ struct live {
 	pid_t pid;
 };
 
-static bool live_start(struct live *lv, const char *what)
+/* A group for limits l (NULL: none), as the runtime makes one. */
+static bool live_start(struct live *lv, const char *what, const struct cg_limits *l)
 {
 	char name[48];
 
 	lv->pid = -1;
 	snprintf(name, sizeof(name), "dory-cgtest-%d-%s", (int)getpid(), what);
-	if (cg_create(name, &lv->cg) == 0)
+	if (cg_create(name, l, &lv->cg) == 0)
 		return true;
 	TAP_FAIL("cg_create %s: %s", name, err_str());
 	return false;
@@ -800,7 +836,7 @@ TEST(cg_set_limits_for_real)
 	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
 	CHECK_EQ_INT(cg_parse_bytes("64m", &l.memory), 0);
 	CHECK_EQ_INT(cg_parse_cpus("0.5", &l.cpu_quota_us, &l.cpu_period_us), 0);
-	if (!live_start(&lv, "lim"))
+	if (!live_start(&lv, "lim", &l))
 		return;
 	if (cg_set_limits(&lv.cg, &l) < 0)
 		TAP_FAIL("cg_set_limits: %s", err_str());
@@ -843,7 +879,7 @@ TEST(cg_oom_killed_for_real)
 	char *memsw;
 
 	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
-	if (!live_start(&lv, "oom"))
+	if (!live_start(&lv, "oom", NULL))
 		return;
 	d = live_dir(&lv, "memory", &v1);
 	memsw = xasprintf("%s/%s", d ? d : "",
@@ -904,7 +940,7 @@ TEST(cg_pids_limit_for_real)
 	char c;
 
 	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
-	if (!live_start(&lv, "pids"))
+	if (!live_start(&lv, "pids", NULL))
 		return;
 	if (cg_set_limits(&lv.cg, &(struct cg_limits){ .pids = 8 }) < 0 ||
 	    pipe2(go, O_CLOEXEC) < 0) {
@@ -967,7 +1003,7 @@ TEST(cg_freeze_for_real)
 	bool frozen = true;
 
 	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
-	if (!live_start(&lv, "frz"))
+	if (!live_start(&lv, "frz", NULL))
 		return;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		live_end(&lv);
@@ -1007,7 +1043,7 @@ TEST(cg2_freeze_for_real)
 	char *file;
 
 	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
-	if (!live_start(&lv, "frz2"))
+	if (!live_start(&lv, "frz2", NULL))
 		return;
 	for (size_t i = 0; i < lv.cg.n; i++)
 		if (lv.cg.h[i].ver == CG_V2)

@@ -276,7 +276,7 @@ TEST(rt_exec_joins_the_cgroup)
 
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	snprintf(name, sizeof(name), "dory-exectest-%d", (int)getpid());
-	r = cg_create(name, &cg);
+	r = cg_create(name, NULL, &cg);
 	SKIP_IF(r == -ENODEV, "no cgroup hierarchy mounted");
 	CHECK_EQ_INT(r, 0);
 	CHECK_EQ_INT(tgt_start(&t), 0);
