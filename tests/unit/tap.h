@@ -13,20 +13,28 @@ struct tap_test {
 	void (*fn)(void);
 };
 
-static struct tap_test tap_tests[128];
-static int tap_ntests, tap_failed_checks;
+/* No fixed cap: a file may hold any number of tests, all of which run. */
+static struct tap_test *tap_tests;
+static int tap_ntests, tap_cap, tap_failed_checks;
 static const char *tap_skip;
+
+static void tap_register(const char *name, void (*fn)(void))
+{
+	if (tap_ntests == tap_cap) {
+		tap_cap = tap_cap ? 2 * tap_cap : 64;
+		tap_tests = realloc(tap_tests, sizeof(*tap_tests) * (size_t)tap_cap);
+		if (!tap_tests)
+			abort();
+	}
+	tap_tests[tap_ntests++] = (struct tap_test){ name, fn };
+}
 
 /* SKIP_IF(cond, why): end the test as skipped (e.g. under qemu-user). */
 #define SKIP_IF(c, why) do { if (c) { tap_skip = (why); return; } } while (0)
 
 #define TEST(n)                                                                   \
 	static void test_##n(void);                                               \
-	__attribute__((constructor)) static void tap_reg_##n(void)                \
-	{                                                                         \
-		if (tap_ntests < 128)                                             \
-			tap_tests[tap_ntests++] = (struct tap_test){ #n, test_##n }; \
-	}                                                                         \
+	__attribute__((constructor)) static void tap_reg_##n(void) { tap_register(#n, test_##n); } \
 	static void test_##n(void)
 
 #define TAP_FAIL(fmt, ...)                                                        \
@@ -67,6 +75,7 @@ int main(int argc, char **argv)
 		       tap_tests[i].name, tap_skip ? " # SKIP " : "", tap_skip ? tap_skip : "");
 	}
 	printf("1..%d\n", tap_ntests);
+	free(tap_tests);
 	return failed ? 1 : 0;
 }
 
