@@ -651,8 +651,8 @@ build/dory: build/$(ARCH)/dory
 else
 all: $(O)/dory
 endif
-.PHONY: all defconfig oldconfig menuconfig check demo install size clean distclean unit \
-	asan-unit vg-unit
+.PHONY: all defconfig oldconfig menuconfig check check-mutants demo install size clean \
+	distclean unit asan-unit vg-unit
 
 # ---- unit tests: musl static (run natively, under valgrind or qemu) ----
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
@@ -710,6 +710,13 @@ check: all
 	 VG_DIR=$(VG)/unit \
 	 CROSS_UNIT="$(foreach a,$(CHECK_CROSS),$(a):build/$(a)/obj/unit)" \
 	 tests/run
+
+# Mutation tests: each security check of tests/mutants.list deleted in a
+# scratch copy (build/mutants), and the tests that must then fail, run;
+# MUTANTS="NAME..." runs only those.
+check-mutants: all
+	@$(call apt_ensure,$(TEST_PKGS))
+	@ARCH=$(ARCH) tests/mutants.sh $(MUTANTS)
 
 demo: all
 	@$(call apt_ensure,$(DEMO_PKGS))
