@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,6 +14,7 @@
 #include "core/util/json.h"
 #include "core/util/xalloc.h"
 #include "tap.h"
+#include "fixture.h"
 
 /* ---- fixtures: archives built in memory, stores in temporary dirs ---- */
 
@@ -211,58 +211,6 @@ static int load_buf(struct store *st, const struct buf *b, const char *platform,
 	return rc;
 }
 
-static char *troot(void)
-{
-	char tmpl[] = "/tmp/dory-archive-XXXXXX";
-
-	return xstrdup(mkdtemp(tmpl));
-}
-
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-	(void)sb, (void)type, (void)f;
-	return remove(p);
-}
-
-static void tclean(char *root)
-{
-	CHECK_EQ_INT(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(root);
-}
-
-static struct store *topen(const char *root)
-{
-	struct store *st = NULL;
-
-	CHECK_EQ_INT(store_open(root, &st), 0);
-	return st;
-}
-
-static int tcount(const char *root, const char *sub)
-{
-	char *p = xasprintf("%s/%s", root, sub);
-	DIR *d = opendir(p);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	if (d)
-		closedir(d);
-	free(p);
-	return n;
-}
-
-static char *tread(const char *root, const char *sub)
-{
-	char *p = xasprintf("%s/%s", root, sub), *text = NULL;
-
-	if (fsutil_read_file(p, &text) < 0)
-		text = NULL;
-	free(p);
-	return text;
-}
-
 static struct json *trecord(struct store *st, const char *id)
 {
 	struct json *r = store_image_get(st, id);
@@ -275,8 +223,8 @@ static struct json *trecord(struct store *st, const char *id)
 
 TEST(archive_load_docker_classic)
 {
-	char *root = troot(), id[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 	struct buf a = mk_docker(0, id);
 	struct strv out = { 0 };
 	struct json *rec;
@@ -297,8 +245,8 @@ TEST(archive_load_docker_classic)
 	file = xasprintf("%s/etc/two", lp);
 	CHECK_EQ_INT(access(file, F_OK), 0);
 	free(lp);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 4);	/* config, 2 layers, our manifest */
-	tags = tread(root, "repositories.json");
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 4);	/* config, 2 layers, our manifest */
+	tags = fix_read(root, "repositories.json");
 	CHECK(tags && strstr(tags, "\"docker.io/library/app:1\""));
 	CHECK(tags && strstr(tags, "\"example.com/x/app:2\""));
 	json_free(rec);
@@ -307,18 +255,18 @@ TEST(archive_load_docker_classic)
 	/* Again: the same output, nothing new in the store. */
 	CHECK_EQ_INT(load_buf(st, &a, NULL, &out), 0);
 	CHECK_EQ_INT(out.n, 2);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 4);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 4);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	strv_free(&out);
 	free(a.p);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(archive_load_gzipped_archive)
 {
-	char *root = troot(), id[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 	struct buf a = mk_docker(GZIP_ALL, id);
 	struct strv out = { 0 };
 
@@ -328,13 +276,13 @@ TEST(archive_load_gzipped_archive)
 	strv_free(&out);
 	free(a.p);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(archive_load_refuses_damage)
 {
-	char *root = troot(), id[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 	struct buf bad = mk_docker(BAD_DIFF, id), miss = mk_docker(MISSING, id);
 	struct buf junk = { .p = xstrdup("\x28\xb5\x2f\xfd garbage"), .n = 12 };
 	struct strv out = { 0 };
@@ -346,21 +294,22 @@ TEST(archive_load_refuses_damage)
 	CHECK_EQ_INT(load_buf(st, &junk, NULL, &out), -ENOTSUP);
 	CHECK(strstr(err_str(), "zstd"));
 	CHECK_EQ_INT(out.n, 0);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 0);
-	CHECK_EQ_INT(tcount(root, "images"), 0);
-	CHECK_EQ_INT(tcount(root, "layers"), 0);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 0);
+	CHECK_EQ_INT(fix_count(root, "images"), 0);
+	CHECK_EQ_INT(fix_count(root, "layers"), 0);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	free(bad.p);
 	free(miss.p);
 	free(junk.p);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(archive_load_oci_index_platforms)
 {
-	char *root = troot(), amd[DIGEST_STRLEN], arm[DIGEST_STRLEN], idx[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("archive");
+	char amd[DIGEST_STRLEN], arm[DIGEST_STRLEN], idx[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 	struct buf a = mk_oci(amd, arm, idx);
 	struct strv out = { 0 };
 	struct json *rec;
@@ -382,15 +331,16 @@ TEST(archive_load_oci_index_platforms)
 	CHECK(strstr(err_str(), "no image for linux/riscv64"));
 	free(a.p);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* Save from one store, load into another: what must stay the same. */
 static void round_trip(enum archive_format fmt, bool keep_manifest)
 {
-	char *r1 = troot(), *r2 = troot(), amd[DIGEST_STRLEN], arm[DIGEST_STRLEN];
+	char *r1 = fix_tmpdir("archive"), *r2 = fix_tmpdir("archive");
+	char amd[DIGEST_STRLEN], arm[DIGEST_STRLEN];
 	char idx[DIGEST_STRLEN];
-	struct store *a = topen(r1), *b = topen(r2);
+	struct store *a = fix_store(r1), *b = fix_store(r2);
 	struct buf in = mk_oci(amd, arm, idx), out = { 0 };
 	struct strv names = { 0 };
 	char *argv[] = { "multi:1", NULL };
@@ -425,8 +375,8 @@ static void round_trip(enum archive_format fmt, bool keep_manifest)
 	free(out.p);
 	store_close(a);
 	store_close(b);
-	tclean(r1);
-	tclean(r2);
+	fix_rmtree(r1);
+	fix_rmtree(r2);
 }
 
 TEST(archive_save_docker_round_trip)
@@ -441,8 +391,8 @@ TEST(archive_save_oci_round_trip)
 
 TEST(archive_save_needs_layer_blobs)
 {
-	char *root = troot(), id[DIGEST_STRLEN], *out = NULL;
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN], *out = NULL;
+	struct store *st = fix_store(root);
 	struct buf a = mk_docker(0, id);
 	struct strv names = { 0 };
 	char *argv[] = { "app:1", NULL }, *none[] = { "nope", NULL };
@@ -450,7 +400,7 @@ TEST(archive_save_needs_layer_blobs)
 	int before;
 
 	CHECK_EQ_INT(load_buf(st, &a, NULL, &names), 0);
-	before = tcount(root, "");
+	before = fix_count(root, "");
 	CHECK_EQ_INT(archive_save(st, none, ARCHIVE_DOCKER, -1), -ENOENT);
 	rec = trecord(st, id);
 	CHECK_EQ_INT(store_blob_remove(st, json_get_str(json_arr_at(json_get(rec, "layers"), 0),
@@ -459,30 +409,30 @@ TEST(archive_save_needs_layer_blobs)
 	CHECK_EQ_INT(archive_save_file(st, argv, ARCHIVE_DOCKER, out), -ENOENT);
 	CHECK(strstr(err_str(), "keep-layer-blobs"));
 	CHECK(access(out, F_OK) < 0);
-	CHECK_EQ_INT(tcount(root, ""), before);	/* no temporary file left */
+	CHECK_EQ_INT(fix_count(root, ""), before);	/* no temporary file left */
 	json_free(rec);
 	strv_free(&names);
 	free(out);
 	free(a.p);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(archive_save_file_and_repo_tags)
 {
-	char *root = troot(), id[DIGEST_STRLEN], *out = NULL;
-	struct store *st = topen(root), *st2;
+	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN], *out = NULL;
+	struct store *st = fix_store(root), *st2;
 	struct buf a = mk_docker(0, id);
 	struct strv names = { 0 };
 	char *argv[] = { "app", NULL };
-	char *r2 = troot();
+	char *r2 = fix_tmpdir("archive");
 	int fd;
 
 	CHECK_EQ_INT(load_buf(st, &a, NULL, &names), 0);
 	strv_free(&names);
 	out = xasprintf("%s/out.tar", root);
 	CHECK_EQ_INT(archive_save_file(st, argv, ARCHIVE_DOCKER, out), 0);
-	st2 = topen(r2);
+	st2 = fix_store(r2);
 	fd = open(out, O_RDONLY | O_CLOEXEC);
 	CHECK_EQ_INT(archive_load(st2, fd, NULL, &names), 0);
 	CHECK_EQ_INT(names.n, 1);	/* "app" is app:1; example.com/x/app is another repo */
@@ -493,6 +443,6 @@ TEST(archive_save_file_and_repo_tags)
 	free(out);
 	free(a.p);
 	store_close(st);
-	tclean(root);
-	tclean(r2);
+	fix_rmtree(root);
+	fix_rmtree(r2);
 }

@@ -13,58 +13,36 @@
 #include "core/util/err.h"
 #include "nsutil.h"
 #include "tap.h"
+#include "fixture.h"
 
 #define FIX_TEMPLATE "/tmp/dory-bc-XXXXXX"
 static char dir[] = FIX_TEMPLATE;
 #include "layerfix.h"
 
-/* Three layers in overlay form: l3 at the bottom, l1 on top. */
-static int make_layers(void)
+/* make_layers(), and in bin/ what a copy must get right: a hardlink that a
+ * higher layer splits, one in a lower layer, a directory's mode and xattrs
+ * from the top. */
+static int make_bin_layers(void)
 {
-	static const char *const dirs[] = {
-		"l1", "l2", "l3", "l3/etc", "l3/bin", "l3/opq", "l3/dd", "l2/etc", "l2/opq",
-		"l2/dd", "l2/bin", "l1/opq", "l1/dirx", "l1/bin", "u", "w", "m", NULL,
-	};
+	static const char *const dirs[] = { "l2/bin", "l1/bin", NULL };
+	int r = make_layers();
 
+	if (r)
+		return r;
 	NS_CHECK(mkdirs(dirs) == 0);
-	NS_CHECK(put(P("l3/etc/passwd"), "root:x:0:0\n", 0644) == 0);
-	NS_CHECK(put(P("l3/etc/keep"), "keep", 0644) == 0);
-	NS_CHECK(put(P("l3/etc/gone"), "gone", 0644) == 0);
-	NS_CHECK(put(P("l3/bin/su"), "su", 04755) == 0);
-	NS_CHECK(put(P("l3/bin/h1"), "hard", 0755) == 0);
-	NS_CHECK(link(P("l3/bin/h1"), P("l3/bin/h2")) == 0);
-	NS_CHECK(put(P("l3/bin/s1"), "split", 0755) == 0);
+	NS_CHECK(fix_put(dir, "l3/bin/s1", "split", 0755) == 0);
 	NS_CHECK(link(P("l3/bin/s1"), P("l3/bin/s2")) == 0);
-	NS_CHECK(put(P("l3/opq/a"), "a", 0644) == 0 && put(P("l3/opq/b"), "b", 0644) == 0);
-	NS_CHECK(put(P("l3/dirx"), "file", 0644) == 0);
-	NS_CHECK(put(P("l3/dd/inside"), "in", 0644) == 0);
-	NS_CHECK(symlink("etc/passwd", P("l3/lnk")) == 0);
-	NS_CHECK(mkfifo(P("l3/fifo"), 0600) == 0);
-	NS_CHECK(mknod(P("l3/null"), S_IFCHR | 0666, makedev(1, 3)) == 0);
-	NS_CHECK(put(P("l3/own"), "own", 0640) == 0 && chown(P("l3/own"), 1000, 1000) == 0);
-	NS_CHECK(put(P("l3/xf"), "x", 0644) == 0);
-	NS_CHECK(setxattr(P("l3/xf"), "user.test", "v", 1, 0) == 0);
-	/* l2: a whiteout, an opaque dir, a replaced file, a file over a dir */
-	NS_CHECK(mknod(P("l2/etc/gone"), S_IFCHR, makedev(0, 0)) == 0);
-	NS_CHECK(put(P("l2/etc/passwd"), "root:x:0:0:new\n", 0644) == 0);
-	NS_CHECK(setxattr(P("l2/opq"), "trusted.overlay.opaque", "y", 1, 0) == 0);
-	NS_CHECK(put(P("l2/opq/c"), "c", 0644) == 0);
-	NS_CHECK(rmdir(P("l2/dd")) == 0 && put(P("l2/dd"), "file now", 0600) == 0);
-	NS_CHECK(put(P("l2/bin/k1"), "k", 0700) == 0 && link(P("l2/bin/k1"), P("l2/bin/k2")) == 0);
+	NS_CHECK(fix_put(dir, "l2/bin/k1", "k", 0700) == 0);
+	NS_CHECK(link(P("l2/bin/k1"), P("l2/bin/k2")) == 0);
 	NS_CHECK(chmod(P("l2/bin"), 0711) == 0);
-	/* l1: a new file, a dir over a file, a whiteout over a device */
-	NS_CHECK(put(P("l1/top.txt"), "top", 0644) == 0);
-	NS_CHECK(put(P("l1/opq/d"), "d", 0644) == 0);
-	NS_CHECK(put(P("l1/dirx/inner"), "inner", 0644) == 0);
-	NS_CHECK(mknod(P("l1/null"), S_IFCHR, makedev(0, 0)) == 0);
-	NS_CHECK(put(P("l1/bin/s1"), "replaced", 0755) == 0);
+	NS_CHECK(fix_put(dir, "l1/bin/s1", "replaced", 0755) == 0);
 	NS_CHECK(mkfifo(P("l1/bin/fifo"), 0644) == 0);
 	NS_CHECK(setxattr(P("l1/bin"), "user.dir", "top", 3, 0) == 0);
 	NS_CHECK(setxattr(P("l3/bin"), "user.gone", "low", 3, 0) == 0);
 	return 0;
 }
 
-/* The merged view of make_layers() at where, with bin's extras. */
+/* The merged view of make_bin_layers() at where. */
 static int check_view(const char *where)
 {
 	char m[256];
@@ -76,8 +54,8 @@ static int check_view(const char *where)
 	if ((r = check_view_shared(m)))
 		return r;
 #define M(s) R("%s/%s", m, s)
-	NS_CHECK(count_entries(m) == 10 && count_entries(M("bin")) == 8);
-	NS_CHECK(has(M("bin/s1"), "replaced") && has(M("bin/s2"), "split"));
+	NS_CHECK(fix_count(m, NULL) == 10 && fix_count(m, "bin") == 8);
+	NS_CHECK(fix_has(m, "bin/s1", "replaced") && fix_has(m, "bin/s2", "split"));
 	NS_CHECK(stat(M("bin/k1"), &st) == 0 && stat(M("bin/k2"), &st2) == 0);
 	NS_CHECK(st.st_ino == st2.st_ino && (st.st_mode & 07777) == 0700);
 	NS_CHECK(stat(M("bin"), &st) == 0 && (st.st_mode & 07777) == 0755);
@@ -257,7 +235,7 @@ static int flatten_and_clone(void)
 	struct stat st;
 	int r;
 
-	if ((r = make_layers()))
+	if ((r = make_bin_layers()))
 		return r;
 	layer_paths(l, lw);
 	snprintf(flat, sizeof(flat), "%s/flat", dir);
@@ -295,20 +273,20 @@ static int failures(void)
 	const char *lw[3];
 	int r;
 
-	if ((r = make_layers()))
+	if ((r = make_bin_layers()))
 		return r;
 	layer_paths(l, lw);
 	/* a non-empty dst is refused and left alone */
 	NS_CHECK(bindcopy_flatten(lw, 3, P("l1")) == -EEXIST);
-	NS_CHECK(strstr(err_str(), "not empty") != NULL && has(P("l1/top.txt"), "top"));
-	NS_CHECK(bindcopy_flatten(lw, 0, P("x")) == -EINVAL && absent(P("x")));
+	NS_CHECK(strstr(err_str(), "not empty") != NULL && fix_has(dir, "l1/top.txt", "top"));
+	NS_CHECK(bindcopy_flatten(lw, 0, P("x")) == -EINVAL && !fix_exists(dir, "x"));
 	/* a failure half-way leaves nothing: a dst made here goes, one given stays empty */
 	lw[0] = P("missing");
-	NS_CHECK(bindcopy_flatten(lw, 3, P("x")) == -ENOENT && absent(P("x")));
+	NS_CHECK(bindcopy_flatten(lw, 3, P("x")) == -ENOENT && !fix_exists(dir, "x"));
 	NS_CHECK(strstr(err_str(), "missing") != NULL);
 	NS_CHECK(mkdir(P("y"), 0755) == 0 && bindcopy_flatten(lw, 3, P("y")) == -ENOENT);
-	NS_CHECK(count_entries(P("y")) == 0);
-	NS_CHECK(bindcopy_clone(P("missing"), P("x")) == -ENOENT && absent(P("x")));
+	NS_CHECK(fix_count(dir, "y") == 0);
+	NS_CHECK(bindcopy_clone(P("missing"), P("x")) == -ENOENT && !fix_exists(dir, "x"));
 	return 0;
 }
 
@@ -334,7 +312,7 @@ static int matches_overlay(void)
 	const char *lw[3];
 	int r;
 
-	if ((r = private_ns()) || (r = make_layers()))
+	if ((r = private_ns()) || (r = make_bin_layers()))
 		return r;
 	layer_paths(l, lw);
 	NS_CHECK(bindcopy_flatten(lw, 3, P("flat")) == 0);
@@ -360,26 +338,26 @@ static int binds(void)
 	if ((r = private_ns()))
 		return r;
 	NS_CHECK(mkdir(P("flat"), 0755) == 0 && mkdir(P("m"), 0755) == 0);
-	NS_CHECK(put(P("flat/f"), "f", 0644) == 0);
-	NS_CHECK(bindcopy_mount(P("flat"), P("m"), true) == 0 && has(P("m/f"), "f"));
-	NS_CHECK(put(P("m/g"), "g", 0644) < 0 && errno == EROFS);
+	NS_CHECK(fix_put(dir, "flat/f", "f", 0644) == 0);
+	NS_CHECK(bindcopy_mount(P("flat"), P("m"), true) == 0 && fix_has(dir, "m/f", "f"));
+	NS_CHECK(fix_put(dir, "m/g", "g", 0644) < 0 && errno == EROFS);
 	NS_CHECK(bindcopy_umount(P("m")) == 0 && bindcopy_umount(P("m")) == 0);
 	NS_CHECK(bindcopy_mount(P("flat"), P("m"), false) == 0);
-	NS_CHECK(put(P("m/g"), "g", 0644) == 0 && has(P("flat/g"), "g"));
+	NS_CHECK(fix_put(dir, "m/g", "g", 0644) == 0 && fix_has(dir, "flat/g", "g"));
 	/* rm -rf does not go into mounts: another filesystem, or a bind */
-	NS_CHECK(bindcopy_remove(P("m")) == -EBUSY && has(P("flat/g"), "g"));
+	NS_CHECK(bindcopy_remove(P("m")) == -EBUSY && fix_has(dir, "flat/g", "g"));
 	NS_CHECK(strstr(err_str(), "unmount it first") != NULL);
 	NS_CHECK(bindcopy_umount(P("m")) == 0);
 	NS_CHECK(mkdir(P("flat/sub"), 0755) == 0 && mkdir(P("keep"), 0755) == 0);
-	NS_CHECK(put(P("keep/k"), "k", 0644) == 0);
+	NS_CHECK(fix_put(dir, "keep/k", "k", 0644) == 0);
 	NS_CHECK(bindcopy_mount(P("keep"), P("flat/sub"), false) == 0);
-	NS_CHECK(bindcopy_remove(P("flat")) == -EBUSY && has(P("keep/k"), "k"));
+	NS_CHECK(bindcopy_remove(P("flat")) == -EBUSY && fix_has(dir, "keep/k", "k"));
 	NS_CHECK(bindcopy_umount(P("flat/sub")) == 0);
 	NS_CHECK(mount("tmpfs", P("flat/sub"), "tmpfs", 0, "size=1m") == 0);
-	NS_CHECK(put(P("flat/sub/t"), "t", 0644) == 0);
-	NS_CHECK(bindcopy_remove(P("flat")) == -EBUSY && has(P("flat/sub/t"), "t"));
+	NS_CHECK(fix_put(dir, "flat/sub/t", "t", 0644) == 0);
+	NS_CHECK(bindcopy_remove(P("flat")) == -EBUSY && fix_has(dir, "flat/sub/t", "t"));
 	NS_CHECK(bindcopy_umount(P("flat/sub")) == 0);
-	NS_CHECK(bindcopy_remove(P("flat")) == 0 && absent(P("flat")));
+	NS_CHECK(bindcopy_remove(P("flat")) == 0 && !fix_exists(dir, "flat"));
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "core/registry/http.h"
 #include "core/util/err.h"
 #include "tap.h"
+#include "fixture.h"
 
 /* ---- a scripted HTTP server (child process) ---- */
 
@@ -31,20 +32,6 @@ enum { SRV_CONNS = 16, SRV_BUF = 256 * 1024 };
 
 static int srv_self, srv_peer, srv_nconn, srv_flaky;
 
-static void write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t r = write(fd, s, n);	/* children ignore SIGPIPE */
-
-		if (r <= 0)
-			return;
-		s += r;
-		n -= (size_t)r;
-	}
-}
-
 static void PRINTF(2, 3) replyf(int fd, const char *fmt, ...)
 {
 	char *s = NULL;
@@ -55,14 +42,14 @@ static void PRINTF(2, 3) replyf(int fd, const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		write_all(fd, s, (size_t)n);
+		fix_write_all(fd, s, (size_t)n);
 	free(s);
 }
 
 static void reply_body(int fd, int status, const char *body, size_t n)
 {
 	replyf(fd, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n\r\n", status, n);
-	write_all(fd, body, n);
+	fix_write_all(fd, body, n);
 }
 
 /* n bytes of headers "X-Big-i: aaaa..." */
@@ -235,73 +222,20 @@ static NORETURN void srv_loop(int lfd)
 	}
 }
 
-static int listen_any(int *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
-		perror("test server");
-		exit(2);
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 static pid_t srv_start(int *port, int peer)
 {
-	int lfd = listen_any(port);
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_IGN);
-		srv_self = *port;
-		srv_peer = peer;
-		srv_loop(lfd);
-	}
-	close(lfd);
+	srv_peer = peer;
+	pid = fix_server(&srv_self, srv_loop, NULL);
+	*port = srv_self;
 	return pid;
-}
-
-static void child_stop(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(-pid, SIGKILL);	/* the proxy's group; a server is alone in it */
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 /* ---- a CONNECT proxy (child; one grandchild per tunnel) ---- */
 
-static void relay(int a, int b)
-{
-	struct pollfd p[2] = { { .fd = a, .events = POLLIN }, { .fd = b, .events = POLLIN } };
-	char buf[16384];
-
-	for (;;) {
-		if (poll(p, 2, -1) < 0)
-			return;
-		for (int i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (!p[i].revents)
-				continue;
-			n = read(p[i].fd, buf, sizeof(buf));
-			if (n <= 0)
-				return;
-			write_all(p[1 - i].fd, buf, (size_t)n);
-		}
-	}
-}
-
 static NORETURN void proxy_tunnel(int fd, int count_fd)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char buf[4096], host[64] = "";
 	size_t len = 0;
 	int port = 0, up;
@@ -324,22 +258,21 @@ static NORETURN void proxy_tunnel(int fd, int count_fd)
 		replyf(fd, "HTTP/1.1 403 No\r\nContent-Length: 0\r\n\r\n");
 		_exit(0);
 	}
-	a.sin_port = htons((unsigned short)port);
-	up = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(up, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	up = fix_connect(port);
+	if (up < 0) {
 		replyf(fd, "HTTP/1.1 502 No\r\nContent-Length: 0\r\n\r\n");
 		_exit(0);
 	}
-	write_all(count_fd, "c", 1);
+	fix_write_all(count_fd, "c", 1);
 	replyf(fd, "HTTP/1.1 200 Connection established\r\n\r\n");
-	relay(fd, up);
+	fix_relay(fd, up);
 	_exit(0);
 }
 
 /* Start the proxy; *count_fd reads one byte per tunnel opened. */
 static pid_t proxy_start(int *port, int *count_fd)
 {
-	int lfd = listen_any(port), p[2];
+	int lfd = fix_listen(port), p[2];
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -513,7 +446,7 @@ TEST(http_sized_body_and_keepalive_reuse)
 	CHECK_EQ_INT(conns, 1);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_read_in_small_pieces_and_length)
@@ -540,7 +473,7 @@ TEST(http_read_in_small_pieces_and_length)
 	free(u);
 	http_client_free(c);
 	http_client_free(NULL);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_chunked_body_with_trailers)
@@ -564,7 +497,7 @@ TEST(http_chunked_body_with_trailers)
 	CHECK_EQ_INT(conns, 1);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_body_until_close)
@@ -586,7 +519,7 @@ TEST(http_body_until_close)
 	CHECK_EQ_INT(conns, 3);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_head_has_length_but_no_body)
@@ -607,7 +540,7 @@ TEST(http_head_has_length_but_no_body)
 	CHECK_EQ_INT(conns, 1);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_request_headers_body_and_range)
@@ -637,7 +570,7 @@ TEST(http_request_headers_body_and_range)
 	http_resp_free(r);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_repeated_and_folded_headers)
@@ -659,7 +592,7 @@ TEST(http_repeated_and_folded_headers)
 	http_resp_free(r);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_interim_1xx_is_skipped)
@@ -674,7 +607,7 @@ TEST(http_interim_1xx_is_skipped)
 	free(b);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 /* ---- redirects ---- */
@@ -704,7 +637,7 @@ TEST(http_redirect_same_origin_keeps_authorization)
 	free(b);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_redirect_to_other_port_drops_authorization)
@@ -737,8 +670,8 @@ TEST(http_redirect_to_other_port_drops_authorization)
 	free(b);
 	free(u);
 	http_client_free(c);
-	child_stop(pid1);
-	child_stop(pid2);
+	fix_stop(pid1);
+	fix_stop(pid2);
 }
 
 TEST(http_redirect_to_other_host_drops_authorization)
@@ -757,7 +690,7 @@ TEST(http_redirect_to_other_host_drops_authorization)
 	free(b);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_redirect_limits_and_follow_off)
@@ -777,7 +710,7 @@ TEST(http_redirect_limits_and_follow_off)
 	http_resp_free(r);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_303_after_post_becomes_get)
@@ -798,7 +731,7 @@ TEST(http_303_after_post_becomes_get)
 	http_resp_free(r);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 /* ---- retries and failures ---- */
@@ -820,7 +753,7 @@ TEST(http_retries_503_then_succeeds)
 	CHECK_EQ_INT(conns, 1);	/* the 503's small body was skipped, connection kept */
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_retries_give_up_with_the_last_answer)
@@ -837,12 +770,12 @@ TEST(http_retries_give_up_with_the_last_answer)
 	CHECK_EQ_INT(tries, 2);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_connection_refused_is_retried_with_backoff)
 {
-	int port, lfd = listen_any(&port);
+	int port, lfd = fix_listen(&port);
 	struct http_client *c;
 	char *u = url_of(port, "/x"), *b = NULL, want[64];
 	long long t0;
@@ -873,7 +806,7 @@ TEST(http_cut_bodies_are_errors)
 	CHECK(strstr(err_str(), "chunked body from 127.0.0.1:") != NULL);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_header_block_is_bounded)
@@ -892,7 +825,7 @@ TEST(http_header_block_is_bounded)
 	free(b);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_stale_pooled_connection_is_replaced)
@@ -913,7 +846,7 @@ TEST(http_stale_pooled_connection_is_replaced)
 	CHECK_EQ_INT(conns, 2);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_timeout_is_an_error)
@@ -928,7 +861,7 @@ TEST(http_timeout_is_an_error)
 	CHECK_EQ_STR(err_str(), want);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_malformed_answers)
@@ -946,7 +879,7 @@ TEST(http_malformed_answers)
 	CHECK(strstr(err_str(), "bad Content-Length") != NULL);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_read_all_is_bounded)
@@ -964,7 +897,7 @@ TEST(http_read_all_is_bounded)
 	http_resp_free(r);
 	free(u);
 	http_client_free(c);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_rejects_bad_requests)
@@ -1019,14 +952,14 @@ TEST(http_proxy_connect_with_basic_auth)
 	http_client_free(c);
 	free(u);
 	close(cfd);
-	child_stop(ppid);
-	child_stop(pid);
+	fix_stop(ppid);
+	fix_stop(pid);
 }
 
 /* With the proxy pointing nowhere, a direct request proves NO_PROXY matched. */
 static int via_dead_proxy(const char *no_proxy, const char *url)
 {
-	int dead, lfd = listen_any(&dead), st;
+	int dead, lfd = fix_listen(&dead), st;
 	struct http_client *c;
 	char env[64], *b = NULL;
 
@@ -1065,7 +998,7 @@ TEST(http_no_proxy_hosts_suffixes_and_star)
 	CHECK_EQ_INT(via_dead_proxy(".localhost", u), 200);
 	CHECK_EQ_INT(via_dead_proxy("host", u), -ECONNREFUSED);
 	free(u);
-	child_stop(pid);
+	fix_stop(pid);
 }
 
 TEST(http_bad_proxy_variable)

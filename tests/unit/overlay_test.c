@@ -12,48 +12,11 @@
 #include "core/util/err.h"
 #include "nsutil.h"
 #include "tap.h"
+#include "fixture.h"
 
 #define FIX_TEMPLATE "/tmp/dory-ovl-XXXXXX"
 static char dir[] = FIX_TEMPLATE;
 #include "layerfix.h"
-
-/* Three layers in overlay form: l3 at the bottom, l1 on top. */
-static int make_layers(void)
-{
-	static const char *const dirs[] = {
-		"l1", "l2", "l3", "l3/etc", "l3/bin", "l3/opq", "l3/dd", "l2/etc", "l2/opq",
-		"l2/dd", "l1/opq", "l1/dirx", "u", "w", "m", NULL,
-	};
-
-	NS_CHECK(mkdirs(dirs) == 0);
-	NS_CHECK(put(P("l3/etc/passwd"), "root:x:0:0\n", 0644) == 0);
-	NS_CHECK(put(P("l3/etc/keep"), "keep", 0644) == 0);
-	NS_CHECK(put(P("l3/etc/gone"), "gone", 0644) == 0);
-	NS_CHECK(put(P("l3/bin/su"), "su", 04755) == 0);
-	NS_CHECK(put(P("l3/bin/h1"), "hard", 0755) == 0);
-	NS_CHECK(link(P("l3/bin/h1"), P("l3/bin/h2")) == 0);
-	NS_CHECK(put(P("l3/opq/a"), "a", 0644) == 0 && put(P("l3/opq/b"), "b", 0644) == 0);
-	NS_CHECK(put(P("l3/dirx"), "file", 0644) == 0);
-	NS_CHECK(put(P("l3/dd/inside"), "in", 0644) == 0);
-	NS_CHECK(symlink("etc/passwd", P("l3/lnk")) == 0);
-	NS_CHECK(mkfifo(P("l3/fifo"), 0600) == 0);
-	NS_CHECK(mknod(P("l3/null"), S_IFCHR | 0666, makedev(1, 3)) == 0);
-	NS_CHECK(put(P("l3/own"), "own", 0640) == 0 && chown(P("l3/own"), 1000, 1000) == 0);
-	NS_CHECK(put(P("l3/xf"), "x", 0644) == 0);
-	NS_CHECK(setxattr(P("l3/xf"), "user.test", "v", 1, 0) == 0);
-	/* l2: a whiteout, an opaque dir, a replaced file, a file over a dir */
-	NS_CHECK(mknod(P("l2/etc/gone"), S_IFCHR, makedev(0, 0)) == 0);
-	NS_CHECK(put(P("l2/etc/passwd"), "root:x:0:0:new\n", 0644) == 0);
-	NS_CHECK(setxattr(P("l2/opq"), "trusted.overlay.opaque", "y", 1, 0) == 0);
-	NS_CHECK(put(P("l2/opq/c"), "c", 0644) == 0);
-	NS_CHECK(rmdir(P("l2/dd")) == 0 && put(P("l2/dd"), "file now", 0600) == 0);
-	/* l1: a new file, a dir over a file, a whiteout over a device */
-	NS_CHECK(put(P("l1/top.txt"), "top", 0644) == 0);
-	NS_CHECK(put(P("l1/opq/d"), "d", 0644) == 0);
-	NS_CHECK(put(P("l1/dirx/inner"), "inner", 0644) == 0);
-	NS_CHECK(mknod(P("l1/null"), S_IFCHR, makedev(0, 0)) == 0);
-	return 0;
-}
 
 /* The merged view of make_layers() at where. */
 static int check_view(const char *where)
@@ -64,7 +27,7 @@ static int check_view(const char *where)
 	snprintf(m, sizeof(m), "%s", where);	/* where may be a P() ring slot */
 	if ((r = check_view_shared(m)))
 		return r;
-	NS_CHECK(count_entries(m) == 10);
+	NS_CHECK(fix_count(m, NULL) == 10);
 	return 0;
 }
 
@@ -101,11 +64,11 @@ static int merged_and_upper(mount_fn how)
 	if ((r = check_view(P("m"))))
 		return r;
 	/* writes land in the upper dir; a removal leaves a whiteout there */
-	NS_CHECK(put(P("m/new.txt"), "new", 0644) == 0 && has(P("u/new.txt"), "new"));
-	NS_CHECK(unlink(P("m/etc/keep")) == 0 && absent(P("m/etc/keep")));
+	NS_CHECK(fix_put(dir, "m/new.txt", "new", 0644) == 0 && fix_has(dir, "u/new.txt", "new"));
+	NS_CHECK(unlink(P("m/etc/keep")) == 0 && !fix_exists(dir, "m/etc/keep"));
 	NS_CHECK(lstat(P("u/etc/keep"), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0);
-	NS_CHECK(has(P("l3/etc/keep"), "keep"));
-	NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	NS_CHECK(fix_has(dir, "l3/etc/keep", "keep"));
+	NS_CHECK(overlay_umount(P("m")) == 0 && fix_count(dir, "m") == 0);
 	NS_CHECK(overlay_umount(P("m")) == 0);	/* not mounted: fine */
 	NS_CHECK(overlay_umount(P("nonexistent")) == 0);
 	return 0;
@@ -162,11 +125,11 @@ static int read_only(void)
 		NS_CHECK((r = check_view(P("m"))) == 0 && erofs(P("m/new")));
 		NS_CHECK(overlay_umount(P("m")) == 0);
 		NS_CHECK(how(lw, 1, NULL, NULL, P("m"), true) == 0);	/* one: a bind */
-		NS_CHECK(has(P("m/top.txt"), "top") && erofs(P("m/new")));
+		NS_CHECK(fix_has(dir, "m/top.txt", "top") && erofs(P("m/new")));
 		NS_CHECK(overlay_umount(P("m")) == 0);
 		NS_CHECK(how(lw, 3, P("u"), P("w"), P("m"), true) == 0);
-		NS_CHECK(has(P("m/top.txt"), "top") && erofs(P("m/new")));
-		NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+		NS_CHECK(fix_has(dir, "m/top.txt", "top") && erofs(P("m/new")));
+		NS_CHECK(overlay_umount(P("m")) == 0 && fix_count(dir, "m") == 0);
 	}
 	return 0;
 }
@@ -195,8 +158,8 @@ static int many_layers(size_t longlen, char **paths)
 		paths[i] = strdup(P("%s/layers/%064d/diff", a, i));
 		NS_CHECK(mkdir(P("%s/layers/%064d", a, i), 0755) == 0 && mkdir(paths[i], 0755) == 0);
 		snprintf(b, sizeof(b), "%d", i);
-		NS_CHECK(put(P("%s/layers/%064d/diff/f%03d", a, i, i), b, 0644) == 0);
-		NS_CHECK(put(P("%s/layers/%064d/diff/common", a, i), b, 0644) == 0);
+		NS_CHECK(fix_put(P("%s/layers/%064d/diff/f%03d", a, i, i), NULL, b, 0644) == 0);
+		NS_CHECK(fix_put(P("%s/layers/%064d/diff/common", a, i), NULL, b, 0644) == 0);
 	}
 	return 0;
 }
@@ -206,14 +169,14 @@ static int many_check(mount_fn how, char **paths)
 	const char *const *lw = (const char *const *)paths;
 
 	NS_CHECK(how(lw, MANY, P("u"), P("w"), P("m"), false) == 0);
-	NS_CHECK(count_entries(P("m")) == MANY + 1 && has(P("m/common"), "0"));
-	NS_CHECK(has(P("m/f000"), "0") && has(P("m/f149"), "149"));
-	NS_CHECK(put(P("m/common"), "new", 0644) == 0 && has(P("u/common"), "new"));
-	NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	NS_CHECK(fix_count(dir, "m") == MANY + 1 && fix_has(dir, "m/common", "0"));
+	NS_CHECK(fix_has(dir, "m/f000", "0") && fix_has(dir, "m/f149", "149"));
+	NS_CHECK(fix_put(dir, "m/common", "new", 0644) == 0 && fix_has(dir, "u/common", "new"));
+	NS_CHECK(overlay_umount(P("m")) == 0 && fix_count(dir, "m") == 0);
 	NS_CHECK(unlink(P("u/common")) == 0);
 	NS_CHECK(how(lw, MANY, NULL, NULL, P("m"), true) == 0);
-	NS_CHECK(count_entries(P("m")) == MANY + 1 && has(P("m/common"), "0"));
-	NS_CHECK(overlay_umount(P("m")) == 0 && count_entries(P("m")) == 0);
+	NS_CHECK(fix_count(dir, "m") == MANY + 1 && fix_has(dir, "m/common", "0"));
+	NS_CHECK(overlay_umount(P("m")) == 0 && fix_count(dir, "m") == 0);
 	return 0;
 }
 
@@ -254,16 +217,16 @@ static int usable(void)
 	NS_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
 	/* the temp dir's own filesystem (ext4 or so), then tmpfs */
 	NS_CHECK(overlay_usable(dir, why, sizeof(why)));
-	NS_CHECK(count_entries(dir) == 0);
+	NS_CHECK(fix_count(dir, NULL) == 0);
 	NS_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=8m") == 0);
-	NS_CHECK(overlay_usable(dir, why, sizeof(why)) && count_entries(dir) == 0);
+	NS_CHECK(overlay_usable(dir, why, sizeof(why)) && fix_count(dir, NULL) == 0);
 	/* an overlay cannot be the upper of another */
 	NS_CHECK(mkdirs(dirs) == 0);
 	NS_CHECK(overlay_mount((const char *const[]){ P("l") }, 1, P("u"), P("w"), P("m"),
 			       false) == 0);
 	NS_CHECK(!overlay_usable(P("m"), why, sizeof(why)));
 	fprintf(stderr, "#   overlay on overlay: %s\n", why);
-	NS_CHECK(strstr(why, P("m")) != NULL && count_entries(P("m")) == 0);
+	NS_CHECK(strstr(why, P("m")) != NULL && fix_count(dir, "m") == 0);
 	NS_CHECK(overlay_umount(P("m")) == 0);
 	NS_CHECK(!overlay_usable(P("nonexistent"), why, sizeof(why)));
 	NS_CHECK(strstr(why, "nonexistent") != NULL);
@@ -302,7 +265,7 @@ static int errors(void)
 	fprintf(stderr, "#   missing layer: %s\n", err_str());
 	NS_CHECK(overlay_mount_legacy(lw, 2, P("u"), P("w"), P("m"), false) == -ENOENT);
 	fprintf(stderr, "#   missing layer (mount(2)): %s\n", err_str());
-	NS_CHECK(count_entries(P("m")) == 0);
+	NS_CHECK(fix_count(dir, "m") == 0);
 	return 0;
 }
 

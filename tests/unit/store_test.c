@@ -13,66 +13,9 @@
 #include "core/util/json.h"
 #include "core/util/xalloc.h"
 #include "tap.h"
+#include "fixture.h"
 
 /* ---- fixtures: a fresh root per test, fake layers and images ---- */
-
-static char *troot(void)
-{
-	char tmpl[] = "/tmp/dory-store-XXXXXX";
-
-	return xstrdup(mkdtemp(tmpl));
-}
-
-static void tclean(char *root)
-{
-	CHECK_EQ_INT(store_rmtree_at(AT_FDCWD, root, NULL), 0);
-	free(root);
-}
-
-static struct store *topen(const char *root)
-{
-	struct store *st = NULL;
-
-	CHECK_EQ_INT(store_open(root, &st), 0);
-	return st;
-}
-
-/* Entries in ROOT/sub. */
-static int tcount(const char *root, const char *sub)
-{
-	char *p = xasprintf("%s/%s", root, sub);
-	DIR *d = opendir(p);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	if (d)
-		closedir(d);
-	free(p);
-	return d ? n : -1;
-}
-
-static bool texists(const char *root, const char *sub)
-{
-	char *p = xasprintf("%s/%s", root, sub);
-	struct stat sb;
-	bool r = lstat(p, &sb) == 0;
-
-	free(p);
-	return r;
-}
-
-static void twrite(const char *root, const char *sub, const char *text)
-{
-	char *p = xasprintf("%s/%s", root, sub);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	CHECK(fd >= 0);
-	CHECK_EQ_INT(fsutil_write_full(fd, text, strlen(text)), 0);
-	close(fd);
-	free(p);
-}
 
 /* repositories.json parses and maps ref to id (NULL: ref is absent). */
 static void ttag_is(const char *root, const char *ref, const char *id)
@@ -202,26 +145,26 @@ static int hexval(char c)
 
 TEST(store_open_layout)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	const char *dirs[] = { "tmp", "blobs/sha256", "blobs/partial", "layers", "images",
 			       "holds", "lock" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		CHECK(texists(root, dirs[i]));
+		CHECK(fix_exists(root, dirs[i]));
 	CHECK_EQ_STR(store_root(st), root);
 	CHECK(store_keep_layer_blobs(st));
 	store_set_keep_layer_blobs(st, false);
 	CHECK(!store_keep_layer_blobs(st));
 	store_close(st);
 	store_close(NULL);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_blob_put_read_verify)
 {
-	char *root = troot(), *out = NULL, *path;
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *out = NULL, *path;
+	struct store *st = fix_store(root);
 	char d[DIGEST_STRLEN], want[DIGEST_STRLEN];
 	size_t len = 0;
 
@@ -237,11 +180,11 @@ TEST(store_blob_put_read_verify)
 	free(out);
 	CHECK_EQ_INT(store_blob_read(st, want, 4, &out, &len), -EFBIG);
 	CHECK_EQ_INT(store_blob_verify(st, want, false), 0);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	/* Damage it on disk: reading must refuse, never hand it out. */
 	path = store_blob_path(st, want);
 	CHECK(str_has_prefix(path, root));
-	twrite(root, path + strlen(root) + 1, "hellO");
+	CHECK_EQ_INT(fix_put(root, path + strlen(root) + 1, "hellO", 0644), 0);
 	out = NULL;
 	CHECK_EQ_INT(store_blob_read(st, want, 100, &out, &len), -EBADMSG);
 	CHECK(out == NULL);
@@ -255,29 +198,29 @@ TEST(store_blob_put_read_verify)
 	CHECK(strstr(err_str(), "not in the store") != NULL);
 	free(path);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_blob_put_wrong_digest)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	char want[DIGEST_STRLEN], d[DIGEST_STRLEN];
 
 	sha256_digest("good", 4, want);
 	CHECK_EQ_INT(store_blob_put(st, "evil", 4, want, d), -EBADMSG);
 	CHECK(strstr(err_str(), want) != NULL);
 	CHECK(!store_has_blob(st, want) && !store_has_blob(st, d));
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 0);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 0);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_invalid_digests)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	struct store_blob_writer *w = NULL;
 	struct store_layer_tx *tx = NULL;
 	const char *bad[] = { "sha256:../../../etc/passwd", "sha256:ABC", "md5:00", "", "x" };
@@ -293,7 +236,7 @@ TEST(store_invalid_digests)
 	}
 	CHECK(strstr(err_str(), "invalid") != NULL);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* ---- the streaming writer ---- */
@@ -302,8 +245,8 @@ enum { BIG = 300 * 1000 + 7 };
 
 TEST(store_writer_resume)
 {
-	char *root = troot(), *data = tdata(BIG), *out = NULL;
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *data = tdata(BIG), *out = NULL;
+	struct store *st = fix_store(root);
 	struct store_blob_writer *w = NULL;
 	char d[DIGEST_STRLEN], got[DIGEST_STRLEN];
 	size_t len;
@@ -313,7 +256,7 @@ TEST(store_writer_resume)
 	CHECK_EQ_INT(store_blob_writer_offset(w), 0);
 	CHECK_EQ_INT(store_blob_writer_write(w, data, BIG / 2), 0);
 	store_blob_writer_abort(w, true);	/* the connection dropped */
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 1);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 1);
 	CHECK(!store_has_blob(st, d));
 	w = NULL;
 	CHECK_EQ_INT(store_blob_writer_open(st, d, BIG, &w), 0);
@@ -328,7 +271,7 @@ TEST(store_writer_resume)
 	CHECK_EQ_INT(store_blob_writer_commit(w, got), 0);
 	CHECK_EQ_STR(got, d);
 	CHECK(store_has_blob(st, d));
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 0);
 	CHECK_EQ_INT(store_blob_read(st, d, BIG, &out, &len), 0);
 	CHECK_EQ_INT(len, BIG);
 	CHECK(out && !memcmp(out, data, BIG));
@@ -339,13 +282,13 @@ TEST(store_writer_resume)
 	free(out);
 	free(data);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_writer_killed_midway_resumes)
 {
-	char *root = troot(), *data = tdata(BIG);
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *data = tdata(BIG);
+	struct store *st = fix_store(root);
 	struct store_blob_writer *w = NULL;
 	char d[DIGEST_STRLEN];
 	pid_t pid;
@@ -370,13 +313,13 @@ TEST(store_writer_killed_midway_resumes)
 	CHECK_EQ_INT(store_blob_verify(st, d, false), 0);
 	free(data);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_writer_wrong_digest_leaves_nothing)
 {
-	char *root = troot(), *data = tdata(5000);
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *data = tdata(5000);
+	struct store *st = fix_store(root);
 	struct store_blob_writer *w = NULL;
 	char d[DIGEST_STRLEN], got[DIGEST_STRLEN];
 
@@ -388,30 +331,30 @@ TEST(store_writer_wrong_digest_leaves_nothing)
 	CHECK(strstr(err_str(), "has digest") != NULL);
 	CHECK(strstr(err_str(), "the registry sent damaged data") != NULL);
 	CHECK(!store_has_blob(st, d) && !store_has_blob(st, got));
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 0);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 0);
 	/* Too long, and too short. */
 	CHECK_EQ_INT(store_blob_writer_open(st, d, 5000, &w), 0);
 	CHECK_EQ_INT(store_blob_writer_write(w, data, 4000), 0);
 	CHECK_EQ_INT(store_blob_writer_write(w, data, 1001), -EBADMSG);
 	CHECK_EQ_INT(store_blob_writer_commit(w, NULL), -EBADMSG);
 	CHECK(strstr(err_str(), "4000 bytes, expected 5000") != NULL);
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 0);
 	/* Dropped without keep_partial. */
 	CHECK_EQ_INT(store_blob_writer_open(st, d, 5000, &w), 0);
 	CHECK_EQ_INT(store_blob_writer_write(w, data, 10), 0);
 	store_blob_writer_abort(w, false);
 	store_blob_writer_abort(NULL, false);
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 0);
 	free(data);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_writer_partial_edge_cases)
 {
-	char *root = troot(), *data = tdata(7000);
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *data = tdata(7000);
+	struct store *st = fix_store(root);
 	struct store_blob_writer *w = NULL;
 	char d[DIGEST_STRLEN], part[200];
 
@@ -423,13 +366,13 @@ TEST(store_writer_partial_edge_cases)
 	store_blob_writer_abort(w, true);
 	CHECK_EQ_INT(store_blob_writer_open(st, d, 7000, &w), 1);
 	CHECK(store_has_blob(st, d));
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 0);
 	CHECK_EQ_INT(store_blob_remove(st, d), 0);
 	CHECK_EQ_INT(store_blob_remove(st, d), 0);
 	/* A damaged partial of full length, and one longer than the blob:
 	 * both start over. */
 	snprintf(part, sizeof(part), "blobs/partial/%s", d + 7);
-	twrite(root, part, "x");
+	CHECK_EQ_INT(fix_put(root, part, "x", 0644), 0);
 	data[0] ^= 1;
 	{
 		char *p = xasprintf("%s/%s", root, part);
@@ -447,45 +390,45 @@ TEST(store_writer_partial_edge_cases)
 	CHECK_EQ_INT(store_blob_writer_offset(w), 0);
 	store_blob_writer_abort(w, false);
 	/* Unknown size: the partial is taken as it is. */
-	twrite(root, part, "abc");
+	CHECK_EQ_INT(fix_put(root, part, "abc", 0644), 0);
 	CHECK_EQ_INT(store_blob_writer_open(st, d, -1, &w), 0);
 	CHECK_EQ_INT(store_blob_writer_offset(w), 3);
 	store_blob_writer_abort(w, false);
 	free(data);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_writer_unknown_digest)
 {
-	char *root = troot(), *data = tdata(9999);
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *data = tdata(9999);
+	struct store *st = fix_store(root);
 	struct store_blob_writer *w = NULL;
 	char d[DIGEST_STRLEN], want[DIGEST_STRLEN];
 
 	sha256_digest(data, 9999, want);
 	CHECK_EQ_INT(store_blob_writer_open(st, NULL, -1, &w), 0);
-	CHECK_EQ_INT(tcount(root, "tmp"), 1);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 1);
 	CHECK_EQ_INT(store_blob_writer_write(w, data, 5000), 0);
 	CHECK_EQ_INT(store_blob_writer_write(w, data + 5000, 4999), 0);
 	CHECK_EQ_INT(store_blob_writer_commit(w, d), 0);
 	CHECK_EQ_STR(d, want);
 	CHECK(store_has_blob(st, d));
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	CHECK_EQ_INT(store_blob_writer_open(st, NULL, 10, &w), 0);
 	CHECK_EQ_INT(store_blob_writer_write(w, data, 5), 0);
 	CHECK_EQ_INT(store_blob_writer_commit(w, d), -EBADMSG);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	free(data);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* Two processes download one blob: the second waits, then finds it done. */
 TEST(store_writer_concurrent)
 {
-	char *root = troot(), *data = tdata(BIG);
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *data = tdata(BIG);
+	struct store *st = fix_store(root);
 	char d[DIGEST_STRLEN];
 	int p[2];
 	pid_t a, b;
@@ -530,10 +473,10 @@ TEST(store_writer_concurrent)
 	close(p[0]);
 	close(p[1]);
 	CHECK_EQ_INT(store_blob_verify(st, d, false), 0);
-	CHECK_EQ_INT(tcount(root, "blobs/partial"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/partial"), 0);
 	free(data);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* ---- layers ---- */
@@ -556,8 +499,8 @@ TEST(store_chain_ids)
 
 TEST(store_layer_begin_commit)
 {
-	char *root = troot(), *path;
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *path;
+	struct store *st = fix_store(root);
 	struct store_layer_tx *tx = NULL;
 	char chain[DIGEST_STRLEN], diff[DIGEST_STRLEN], blob[DIGEST_STRLEN], sub[200];
 	struct json *meta;
@@ -570,7 +513,7 @@ TEST(store_layer_begin_commit)
 	CHECK(store_has_blob(st, blob));	/* kept by default */
 	path = store_layer_path(st, chain);
 	snprintf(sub, sizeof(sub), "layers/%s/diff/one", chain + 7);
-	CHECK(texists(root, sub));
+	CHECK(fix_exists(root, sub));
 	CHECK(path && str_has_prefix(path, root) && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
 	meta = store_layer_meta(st, chain);
 	CHECK_EQ_STR(json_get_str(meta, "chain_id"), chain);
@@ -580,20 +523,20 @@ TEST(store_layer_begin_commit)
 	json_free(meta);
 	CHECK_EQ_INT(store_layer_begin(st, chain, diff, NULL, NULL, &tx), 1);
 	CHECK(tx == NULL);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	snprintf(sub, sizeof(sub), "%s", chain);
 	sub[7] = sub[7] == '0' ? '1' : '0';	/* another, absent chain */
 	CHECK(store_layer_meta(st, sub) == NULL);
 	CHECK_EQ_INT(err_errno(), ENOENT);
 	free(path);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_layer_drops_blob_when_asked)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	char chain[DIGEST_STRLEN], diff[DIGEST_STRLEN], blob[DIGEST_STRLEN];
 
 	store_set_keep_layer_blobs(st, false);
@@ -602,20 +545,20 @@ TEST(store_layer_drops_blob_when_asked)
 	CHECK(store_layer_has(st, chain));
 	CHECK(!store_has_blob(st, blob));
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* A hostile tree: read-only directories, a symlink out of the store, a
  * depth beyond the fd limit. abort removes all of it and nothing else. */
 TEST(store_layer_abort_removes_tree)
 {
-	char *root = troot(), *outside = xasprintf("%s/outside", root);
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *outside = xasprintf("%s/outside", root);
+	struct store *st = fix_store(root);
 	struct store_layer_tx *tx = NULL;
 	char chain[DIGEST_STRLEN];
 	int fd, dfd;
 
-	twrite(root, "outside", "keep me");
+	CHECK_EQ_INT(fix_put(root, "outside", "keep me", 0644), 0);
 	sha256_digest("x", 1, chain);
 	CHECK_EQ_INT(store_layer_begin(st, chain, chain, NULL, NULL, &tx), 0);
 	CHECK(str_has_prefix(store_layer_tx_path(tx), root));
@@ -640,19 +583,19 @@ TEST(store_layer_abort_removes_tree)
 	close(dfd);
 	store_layer_abort(tx);
 	CHECK(!store_layer_has(st, chain));
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
-	CHECK_EQ_INT(tcount(root, "layers"), 0);
-	CHECK(texists(root, "outside"));
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "layers"), 0);
+	CHECK(fix_exists(root, "outside"));
 	store_layer_abort(NULL);
 	free(outside);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_layer_concurrent_unpack_once)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	char chain[DIGEST_STRLEN];
 	int p[2];
 	pid_t a, b;
@@ -691,14 +634,14 @@ TEST(store_layer_concurrent_unpack_once)
 	close(p[1]);
 	CHECK(store_layer_has(st, chain));
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* A layer unpacker killed midway: the next one starts from a clean tree. */
 TEST(store_layer_killed_unpacker)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	struct store_layer_tx *tx = NULL;
 	char chain[DIGEST_STRLEN], sub[200];
 	pid_t pid;
@@ -718,18 +661,18 @@ TEST(store_layer_killed_unpacker)
 	CHECK_EQ_INT(tchild(pid), 128 + SIGKILL);
 	CHECK_EQ_INT(store_layer_begin(st, chain, chain, NULL, NULL, &tx), 0);
 	snprintf(sub, sizeof(sub), "tmp/layer-%s/diff/junk", chain + 7);
-	CHECK(!texists(root, sub));
+	CHECK(!fix_exists(root, sub));
 	CHECK_EQ_INT(store_layer_commit(tx, 0), 0);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* ---- images and tags ---- */
 
 TEST(store_image_put_needs_content)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	struct json *rec = json_new_obj(), *layers, *l, *got;
 	char id[DIGEST_STRLEN], missing[DIGEST_STRLEN];
 
@@ -745,7 +688,7 @@ TEST(store_image_put_needs_content)
 	CHECK_EQ_INT(store_blob_put(st, "cfg", 3, id, NULL), 0);
 	CHECK_EQ_INT(store_image_put(st, rec), -ENOENT);
 	CHECK(strstr(err_str(), missing) != NULL);
-	CHECK_EQ_INT(tcount(root, "images"), 0);
+	CHECK_EQ_INT(fix_count(root, "images"), 0);
 	json_del(rec, "layers");
 	json_add_arr(rec, "layers");
 	CHECK_EQ_INT(store_image_put(st, rec), 0);
@@ -759,13 +702,13 @@ TEST(store_image_put_needs_content)
 	CHECK(strstr(err_str(), "no such image") != NULL);
 	json_free(rec);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_tags_move_atomically)
 {
-	char *root = troot();
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root);
 	char a[DIGEST_STRLEN], b[DIGEST_STRLEN], ghost[DIGEST_STRLEN];
 	const char *ref = "docker.io/library/app:1.5";
 	struct json *tags;
@@ -774,7 +717,7 @@ TEST(store_tags_move_atomically)
 	timage(st, "app15", 3, b);
 	sha256_digest("ghost", 5, ghost);
 	CHECK_EQ_INT(store_tag_set(st, ref, ghost), -ENOENT);
-	CHECK(!texists(root, "repositories.json"));
+	CHECK(!fix_exists(root, "repositories.json"));
 	CHECK_EQ_INT(store_tag_set(st, ref, a), 0);
 	ttag_is(root, ref, a);
 	CHECK_EQ_INT(store_tag_set(st, "docker.io/library/app:1.4", a), 0);
@@ -782,7 +725,7 @@ TEST(store_tags_move_atomically)
 	ttag_is(root, ref, b);
 	ttag_is(root, "docker.io/library/app:1.4", a);
 	/* A leftover from a write cut short changes nothing. */
-	twrite(root, "tmp/repositories.json.1.2.3", "{\"broken");
+	CHECK_EQ_INT(fix_put(root, "tmp/repositories.json.1.2.3", "{\"broken", 0644), 0);
 	ttag_is(root, ref, b);
 	tags = store_tags_get(st);
 	CHECK_EQ_STR(json_get_str(tags, ref), b);
@@ -794,13 +737,13 @@ TEST(store_tags_move_atomically)
 	CHECK_EQ_INT(store_tag_set(st, "bad ref", a), -EINVAL);
 	CHECK_EQ_INT(store_tag_set(st, "", a), -EINVAL);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_tag_needs_layers)
 {
-	char *root = troot(), sub[200];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), sub[200];
+	struct store *st = fix_store(root);
 	struct json *rec;
 	char id[DIGEST_STRLEN];
 	const char *chain;
@@ -814,14 +757,14 @@ TEST(store_tag_needs_layers)
 	CHECK(strstr(err_str(), "is not in the store") != NULL);
 	json_free(rec);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_resolve)
 {
-	char *root = troot(), id[DIGEST_STRLEN], a[DIGEST_STRLEN], b[DIGEST_STRLEN];
+	char *root = fix_tmpdir("store"), id[DIGEST_STRLEN], a[DIGEST_STRLEN], b[DIGEST_STRLEN];
 	char *rd, pfx[16];
-	struct store *st = topen(root);
+	struct store *st = fix_store(root);
 	struct strv ids = { 0 };
 	int seen[16] = { 0 };
 	struct json *rec;
@@ -868,13 +811,13 @@ TEST(store_resolve)
 	strv_free(&ids);
 	free(rd);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_image_del_and_holds)
 {
-	char *root = troot(), *holder = NULL, id[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), *holder = NULL, id[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 
 	timage(st, "web", 2, id);
 	CHECK_EQ_INT(store_tag_set(st, "example.org/web:1", id), 0);
@@ -901,16 +844,17 @@ TEST(store_image_del_and_holds)
 	CHECK_EQ_INT(store_image_del(st, id, true), 0);
 	CHECK(store_has_blob(st, id));
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* ---- gc, df, sweep ---- */
 
 TEST(store_gc_keeps_what_is_referenced)
 {
-	char *root = troot(), tagged[DIGEST_STRLEN], dangling[DIGEST_STRLEN], held[DIGEST_STRLEN];
+	char *root = fix_tmpdir("store");
+	char tagged[DIGEST_STRLEN], dangling[DIGEST_STRLEN], held[DIGEST_STRLEN];
 	char stray[DIGEST_STRLEN], chain[DIGEST_STRLEN], diff[DIGEST_STRLEN], part[200];
-	struct store *st = topen(root);
+	struct store *st = fix_store(root);
 	struct store_gc_stats gs;
 	int blobs, layers;
 
@@ -922,15 +866,15 @@ TEST(store_gc_keeps_what_is_referenced)
 	CHECK_EQ_INT(store_blob_put(st, "stray", 5, NULL, stray), 0);
 	tlayer(st, NULL, "stray-layer", chain, diff, NULL);
 	snprintf(part, sizeof(part), "blobs/partial/%s", stray + 7);
-	twrite(root, part, "half");
-	twrite(root, "tmp/leftover", "x");
-	blobs = tcount(root, "blobs/sha256");
-	layers = tcount(root, "layers");
+	CHECK_EQ_INT(fix_put(root, part, "half", 0644), 0);
+	CHECK_EQ_INT(fix_put(root, "tmp/leftover", "x", 0644), 0);
+	blobs = fix_count(root, "blobs/sha256");
+	layers = fix_count(root, "layers");
 	/* Dry run: counts, removes nothing. */
 	CHECK_EQ_INT(store_gc(st, STORE_GC_DANGLING | STORE_GC_DRY_RUN, &gs), 0);
 	CHECK_EQ_INT(gs.images, 1);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), blobs);
-	CHECK_EQ_INT(tcount(root, "images"), 3);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), blobs);
+	CHECK_EQ_INT(fix_count(root, "images"), 3);
 	/* Plain gc: only what no record references, and leftovers. */
 	CHECK_EQ_INT(store_gc(st, 0, &gs), 0);
 	CHECK_EQ_INT(gs.images, 0);
@@ -940,8 +884,8 @@ TEST(store_gc_keeps_what_is_referenced)
 	CHECK_EQ_INT(gs.tmp, 1);
 	CHECK(gs.bytes >= 5 + 11 + 4 + 1);
 	CHECK(!store_has_blob(st, stray) && !store_layer_has(st, chain));
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), blobs - 1);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), blobs - 1);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	/* image prune: the dangling image and what only it used. */
 	CHECK_EQ_INT(store_gc(st, STORE_GC_DANGLING, &gs), 0);
 	CHECK_EQ_INT(gs.images, 1);
@@ -949,39 +893,39 @@ TEST(store_gc_keeps_what_is_referenced)
 	CHECK_EQ_INT(gs.layers, 1);
 	CHECK(store_image_get(st, dangling) == NULL);
 	CHECK(!store_has_blob(st, dangling));
-	CHECK_EQ_INT(tcount(root, "layers"), layers - 2);
+	CHECK_EQ_INT(fix_count(root, "layers"), layers - 2);
 	/* prune -a: the tagged one goes (tag too); the held one stays. */
 	CHECK_EQ_INT(store_gc(st, STORE_GC_UNUSED, &gs), 0);
 	CHECK_EQ_INT(gs.images, 1);
 	ttag_is(root, "example.org/tagged:1", NULL);
 	CHECK(store_image_get(st, tagged) == NULL);
-	CHECK_EQ_INT(tcount(root, "images"), 1);
-	CHECK_EQ_INT(tcount(root, "layers"), 3);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 5);
+	CHECK_EQ_INT(fix_count(root, "images"), 1);
+	CHECK_EQ_INT(fix_count(root, "layers"), 3);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 5);
 	/* A held image deleted by force keeps its layers until the hold goes. */
 	CHECK_EQ_INT(store_image_del(st, held, true), 0);
 	CHECK_EQ_INT(store_gc(st, STORE_GC_UNUSED, &gs), 0);
-	CHECK_EQ_INT(tcount(root, "layers"), 3);
+	CHECK_EQ_INT(fix_count(root, "layers"), 3);
 	CHECK(store_has_blob(st, held));
 	CHECK_EQ_INT(store_hold_del(st, "ctr"), 0);
 	CHECK_EQ_INT(store_gc(st, 0, &gs), 0);
-	CHECK_EQ_INT(tcount(root, "layers"), 0);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 0);
+	CHECK_EQ_INT(fix_count(root, "layers"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 0);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 /* gc cannot know what a damaged record references: it removes nothing. */
 TEST(store_gc_stops_at_a_damaged_record)
 {
-	char *root = troot(), id[DIGEST_STRLEN], stray[DIGEST_STRLEN], sub[200];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), id[DIGEST_STRLEN], stray[DIGEST_STRLEN], sub[200];
+	struct store *st = fix_store(root);
 	struct store_gc_stats gs;
 
 	timage(st, "x", 1, id);
 	CHECK_EQ_INT(store_blob_put(st, "stray", 5, NULL, stray), 0);
 	snprintf(sub, sizeof(sub), "images/%s.json", id + 7);
-	twrite(root, sub, "{\"id\": tru");
+	CHECK_EQ_INT(fix_put(root, sub, "{\"id\": tru", 0644), 0);
 	CHECK(store_gc(st, 0, &gs) < 0);
 	CHECK(strstr(err_str(), "rmi -f") != NULL);
 	CHECK(store_has_blob(st, stray));
@@ -989,13 +933,13 @@ TEST(store_gc_stops_at_a_damaged_record)
 	CHECK_EQ_INT(store_gc(st, 0, &gs), 0);
 	CHECK(!store_has_blob(st, stray) && !store_has_blob(st, id));
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_gc_waits_or_tries)
 {
-	char *root = troot();
-	struct store *st = topen(root), *other = topen(root);
+	char *root = fix_tmpdir("store");
+	struct store *st = fix_store(root), *other = fix_store(root);
 	struct store_gc_stats gs;
 
 	/* Another open store (another dory command) holds the shared lock. */
@@ -1005,37 +949,37 @@ TEST(store_gc_waits_or_tries)
 	store_close(other);
 	CHECK_EQ_INT(store_gc(st, STORE_GC_TRY, NULL), 0);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_gc_drops_unpacked_layer_blobs)
 {
-	char *root = troot(), id[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), id[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 	struct store_gc_stats gs;
 
 	timage(st, "small", 2, id);
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 4);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 4);
 	store_set_keep_layer_blobs(st, false);
 	CHECK_EQ_INT(store_gc(st, 0, &gs), 0);
 	CHECK_EQ_INT(gs.blobs, 2);
 	CHECK(store_has_blob(st, id));
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 2);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 2);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_df_counts)
 {
-	char *root = troot(), id[DIGEST_STRLEN], part[200];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("store"), id[DIGEST_STRLEN], part[200];
+	struct store *st = fix_store(root);
 	struct store_df df;
 
 	timage(st, "a", 2, id);
 	CHECK_EQ_INT(store_hold_put(st, "c", id), 0);
 	timage(st, "b", 2, id);
 	snprintf(part, sizeof(part), "blobs/partial/%s", id + 7);
-	twrite(root, part, "12345");
+	CHECK_EQ_INT(fix_put(root, part, "12345", 0644), 0);
 	CHECK_EQ_INT(store_df(st, &df), 0);
 	CHECK_EQ_INT(df.images, 2);
 	CHECK_EQ_INT(df.images_held, 1);
@@ -1046,27 +990,27 @@ TEST(store_df_counts)
 	CHECK_EQ_INT(df.partials, 1);
 	CHECK_EQ_INT(df.partial_bytes, 5);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(store_tmp_sweep)
 {
-	char *root = troot(), *dead = xasprintf("%s/tmp/layer-dead", root);
-	struct store *st = topen(root), *other;
+	char *root = fix_tmpdir("store"), *dead = xasprintf("%s/tmp/layer-dead", root);
+	struct store *st = fix_store(root), *other;
 
-	twrite(root, "tmp/blob.1.2.3", "x");
+	CHECK_EQ_INT(fix_put(root, "tmp/blob.1.2.3", "x", 0644), 0);
 	CHECK_EQ_INT(mkdir(dead, 0755), 0);
-	twrite(root, "tmp/layer-dead/f", "y");
+	CHECK_EQ_INT(fix_put(root, "tmp/layer-dead/f", "y", 0644), 0);
 	CHECK_EQ_INT(chmod(dead, 0500), 0);
 	/* Someone is in the store: their staging is not stale. */
-	other = topen(root);
-	CHECK_EQ_INT(tcount(root, "tmp"), 2);
+	other = fix_store(root);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 2);
 	store_close(other);
 	store_close(st);
 	/* Nobody is: all of tmp/ is left over from dead commands. */
-	st = topen(root);
-	CHECK_EQ_INT(tcount(root, "tmp"), 0);
+	st = fix_store(root);
+	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	store_close(st);
 	free(dead);
-	tclean(root);
+	fix_rmtree(root);
 }

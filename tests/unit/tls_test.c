@@ -17,6 +17,7 @@
 #include "core/registry/tls.h"
 #include "core/util/err.h"
 #include "tap.h"
+#include "fixture.h"
 
 #if defined(CFG_CORE_TLS) && !CFG_CORE_TLS
 #define TLS_BUILT 0
@@ -109,33 +110,6 @@ static int make_cert(const char *name, const char *ca, const char *cn, const cha
 		   "-days", (char *)days, "-out", crt, "-extfile", ext);
 }
 
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = 0;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static int tcp_to(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 /* openssl s_server -WWW (serving DIR) with NAME.crt on a free port. */
 static pid_t start_server(const char *name, int *port)
 {
@@ -144,7 +118,7 @@ static pid_t start_server(const char *name, int *port)
 
 	snprintf(crt, sizeof(crt), "%s.crt", name);
 	snprintf(key, sizeof(key), "%s.key", name);
-	*port = free_port();
+	*port = fix_free_port();
 	snprintf(acc, sizeof(acc), "127.0.0.1:%d", *port);
 	fflush(stdout);
 	pid = fork();
@@ -161,28 +135,10 @@ static pid_t start_server(const char *name, int *port)
 	return pid;
 }
 
-static bool wait_port(int port)
-{
-	for (int i = 0; i < 500; i++) {
-		int fd = tcp_to(port);
-
-		if (fd >= 0) {
-			close(fd);
-			return true;
-		}
-		usleep(10000);
-	}
-	return false;
-}
-
 static void fx_cleanup(void)
 {
-	for (int i = 0; i < SRV_N; i++) {
-		if (fx.pid[i] > 0) {
-			kill(fx.pid[i], SIGKILL);
-			waitpid(fx.pid[i], NULL, 0);
-		}
-	}
+	for (int i = 0; i < SRV_N; i++)
+		fix_stop(fx.pid[i]);
 	if (fx.dir[0]) {
 		char dir[sizeof(fx.dir)];
 
@@ -228,7 +184,7 @@ static bool fx_make(void)
 	for (int i = 0; i < SRV_N; i++)
 		fx.pid[i] = start_server(srv[i], &fx.port[i]);
 	for (int i = 0; i < SRV_N; i++)
-		if (!wait_port(fx.port[i]))
+		if (!fix_wait_port(fx.port[i]))
 			return false;
 	return true;
 }
@@ -256,7 +212,7 @@ static struct tls *open_to(int i, const char *host, const char *bundle, const ch
 	struct tls_conf cf = { .ca_bundle = bundle, .certs_dir = certs_dir, .timeout_ms = 5000 };
 	struct tls *t;
 
-	*fd = tcp_to(fx.port[i]);
+	*fd = fix_connect(fx.port[i]);
 	if (*fd < 0)
 		return NULL;
 	t = tls_open(*fd, host, fx.port[i], &cf);
@@ -517,36 +473,20 @@ TEST(tls_clock_before_build)
 	tls_set_now_for_test(0);
 }
 
-/* A listener that accepts and never speaks, or speaks plain HTTP. */
-static pid_t mute_server(int *port, bool plain_http)
+/* Listeners that accept and never speak (keeping the connection), or
+ * speak plain HTTP. */
+static void mute_conn(int fd)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	pid_t pid;
+	(void)fd;
+}
 
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4) < 0 ||
-	    getsockname(lfd, (struct sockaddr *)&a, &len) < 0)
-		exit(2);
-	*port = ntohs(a.sin_port);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_IGN);
-		for (;;) {
-			int fd = accept(lfd, NULL, NULL);
-			char buf[512];
+static void plain_http_conn(int fd)
+{
+	char buf[512];
 
-			if (fd < 0 || !plain_http)
-				continue;
-			if (read(fd, buf, sizeof(buf)) > 0 &&
-			    write(fd, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", 47))
-				close(fd);
-			close(fd);
-		}
-	}
-	close(lfd);
-	return pid;
+	if (read(fd, buf, sizeof(buf)) > 0)
+		fix_write_all(fd, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", 47);
+	close(fd);
 }
 
 TEST(tls_handshake_timeout_and_plain_http)
@@ -559,26 +499,24 @@ TEST(tls_handshake_timeout_and_plain_http)
 
 	FX_SKIP();
 	cf.ca_bundle = path_of("ca.crt");
-	pid = mute_server(&port, false);
-	fd = tcp_to(port);
+	pid = fix_server(&port, NULL, mute_conn);
+	fd = fix_connect(port);
 	t = tls_open(fd, "127.0.0.1", port, &cf);
 	CHECK(t == NULL);
 	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: no answer in 200 ms", port);
 	CHECK_EQ_STR(err_str(), want);
 	CHECK_EQ_INT(err_errno(), ETIMEDOUT);
 	close(fd);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	pid = mute_server(&port, true);
-	fd = tcp_to(port);
+	fix_stop(pid);
+	pid = fix_server(&port, NULL, plain_http_conn);
+	fd = fix_connect(port);
 	t = tls_open(fd, "127.0.0.1", port, &cf);
 	CHECK(t == NULL);
 	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: the answer is not TLS "
 		 "(plain HTTP? list it in insecure-registries)", port);
 	CHECK_EQ_STR(err_str(), want);
 	close(fd);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	fix_stop(pid);
 }
 
 /* ---- through http.c ---- */
@@ -621,51 +559,22 @@ TEST(tls_https_get_through_http)
 }
 
 /* A CONNECT proxy without authentication, for one tunnel at a time. */
-static pid_t tunnel_proxy(int *port)
+static void tunnel_one(int fd)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	pid_t pid;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int up = -1, tp = 0;
 
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4) < 0 ||
-	    getsockname(lfd, (struct sockaddr *)&a, &len) < 0)
-		exit(2);
-	*port = ntohs(a.sin_port);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_IGN);
-		for (;;) {
-			int fd = accept(lfd, NULL, NULL), up = -1, tp = 0;
-			char buf[4096];
-			ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-			struct pollfd p[2];
-
-			if (n > 0) {
-				buf[n] = '\0';
-				if (sscanf(buf, "CONNECT 127.0.0.1:%d ", &tp) == 1)
-					up = tcp_to(tp);
-			}
-			if (up >= 0 && write(fd, "HTTP/1.1 200 OK\r\n\r\n", 19) == 19) {
-				p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
-				p[1] = (struct pollfd){ .fd = up, .events = POLLIN };
-				while (poll(p, 2, -1) > 0) {
-					int i = p[0].revents ? 0 : 1;
-
-					n = read(p[i].fd, buf, sizeof(buf));
-					if (n <= 0 || write(p[1 - i].fd, buf, (size_t)n) != n)
-						break;
-				}
-			}
-			if (up >= 0)
-				close(up);
-			if (fd >= 0)
-				close(fd);
-		}
+	if (n > 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "CONNECT 127.0.0.1:%d ", &tp) == 1)
+			up = fix_connect(tp);
 	}
-	close(lfd);
-	return pid;
+	if (up >= 0 && write(fd, "HTTP/1.1 200 OK\r\n\r\n", 19) == 19)
+		fix_relay(fd, up);
+	if (up >= 0)
+		close(up);
+	close(fd);
 }
 
 TEST(tls_https_through_connect_proxy)
@@ -675,7 +584,7 @@ TEST(tls_https_through_connect_proxy)
 	pid_t pid;
 
 	FX_SKIP();
-	pid = tunnel_proxy(&pport);
+	pid = fix_server(&pport, NULL, tunnel_one);
 	snprintf(env, sizeof(env), "http://127.0.0.1:%d", pport);
 	setenv("HTTPS_PROXY", env, 1);
 	unsetenv("https_proxy");
@@ -686,6 +595,5 @@ TEST(tls_https_through_connect_proxy)
 	CHECK_EQ_STR(b, "hello tls\n");
 	free(b);
 	unsetenv("HTTPS_PROXY");
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	fix_stop(pid);
 }
