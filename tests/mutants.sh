@@ -72,13 +72,14 @@ occurrences()
 	echo "$n"
 }
 
-# The content of a file, trailing newlines included.
-slurp() { local c; c=$(cat "$1"; echo .); printf '%s' "${c%.}"; }
+# slurp VAR FILE: the content of FILE in VAR, trailing newlines included.
+slurp() { local c; c=$(cat "$2"; echo .); printf -v "$1" '%s' "${c%.}"; }
 
 # ---- the scratch copy ----
 # The tree's files as they are now (committed or not), copied only where
 # they differ so that make rebuilds only what changed; files gone from the
-# tree go from the copy. Its build/ links the dependency sysroots and
+# tree go from the copy. A copied file is newer than what was built from
+# it, so that make rebuilds it. Its build/ links the dependency sysroots and
 # sources of this tree's build/, as a worktree's does: nothing of them is
 # rebuilt or changed.
 sync_copy()
@@ -88,12 +89,12 @@ sync_copy()
 	git ls-files -co --exclude-standard | sort -u >"$LOG/files"
 	while IFS= read -r f; do
 		[ -f "$f" ] && ! cmp -s "$f" "$S/$f" || continue
-		mkdir -p "$S/$(dirname "$f")" && cp -p "$f" "$S/$f" || fail "cannot copy $f to $S"
+		mkdir -p "$S/$(dirname "$f")" && cp "$f" "$S/$f" || fail "cannot copy $f to $S"
 	done <"$LOG/files"
 	(cd "$S" && find . -path ./build -prune -o -type f ! -name '.config*' -printf '%P\n') |
 		sort | comm -23 - "$LOG/files" | while IFS= read -r f; do rm -f "$S/$f"; done
 	for f in .config .config.name; do
-		[ -f "$f" ] && ! cmp -s "$f" "$S/$f" && cp -p "$f" "$S/$f"
+		[ -f "$f" ] && ! cmp -s "$f" "$S/$f" && cp "$f" "$S/$f"
 	done
 	for d in src dl "$ARCH/sysroot"; do
 		[ -e "build/$d" ] || fail "build/$d is missing: run make here first"
@@ -128,9 +129,10 @@ run_unit()
 	local bin=${1%%:*} only=() out
 	out=$(out_of "unit $1")
 	[ "$1" = "$bin" ] || only=("${1#*:}")
-	(cd "$S" && timeout -k 5 "$UNIT_TIMEOUT" "build/$ARCH/obj/unit/$bin" "${only[@]}") \
-		>"$out" 2>&1
-	[ $? = 0 ] && ! grep -q '^not ok' "$out" && grep -q '^ok' "$out"
+	# The subshell waits for it, so that a crash is said in out, not here.
+	(cd "$S" && timeout -k 5 "$UNIT_TIMEOUT" "build/$ARCH/obj/unit/$bin" "${only[@]}"
+	 echo "# exit status $?") >"$out" 2>&1
+	grep -qx '# exit status 0' "$out" && ! grep -q '^not ok' "$out" && grep -q '^ok' "$out"
 }
 
 alive() { kill -0 "$1" 2>/dev/null; }
@@ -201,7 +203,8 @@ done
 # Every mutant must apply to this tree, exactly once, before anything runs.
 for i in "${sel[@]}"; do
 	[ -f "${M_FILE[i]}" ] || fail "mutant ${M_NAME[i]} ($LIST:${M_LINE[i]}): no file ${M_FILE[i]}"
-	n=$(occurrences "$(slurp "${M_FILE[i]}")" "${M_FIND[i]}")
+	slurp text "${M_FILE[i]}"
+	n=$(occurrences "$text" "${M_FIND[i]}")
 	[ "$n" = 1 ] || fail "mutant ${M_NAME[i]} ($LIST:${M_LINE[i]}): its code occurs $n times" \
 		"in ${M_FILE[i]}, not once (update $LIST)"
 done
@@ -229,10 +232,13 @@ while read -r t; do
 	say "  BASE    $t: passes ($((SECONDS - ts)) s)"
 done <<<"$all"
 
+# An interrupted run leaves the copy as it was (the next one would heal it).
+f="" orig=""
+trap '[ -z "$f" ] || printf "%s" "$orig" >"$S/$f"; exit 130' INT TERM
 killed=0 survived=()
 for i in "${sel[@]}"; do
 	f=${M_FILE[i]} ts=$SECONDS
-	orig=$(slurp "$S/$f")
+	slurp orig "$S/$f"
 	printf '%s' "${orig/"${M_FIND[i]}"/"${M_INTO[i]}"}" >"$S/$f"
 	if ! build_for "${M_TESTS[i]}"; then
 		printf '%s' "$orig" >"$S/$f"
@@ -249,6 +255,7 @@ for i in "${sel[@]}"; do
 		say "           $(first_failure "$KILLER")"
 	fi
 	printf '%s' "$orig" >"$S/$f"
+	f=""
 done
 say "${#sel[@]} mutants: $killed killed, ${#survived[@]} survived ($((SECONDS - t0)) s)"
 [ ${#survived[@]} = 0 ] || { say "survivors: ${survived[*]}"; exit 1; }
