@@ -120,6 +120,16 @@ t_store_unchanged() # NAME CMD...: fails with one stderr line, store as it was
 	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
 }
 
+t_refused() # NAME MSG CMD...: exit 125, one stderr line with MSG, the store as it was
+{
+	local name=$1 msg=$2 before; shift 2
+	before=$(store_list)
+	t_run "$@"
+	[ "$RC" = 125 ] && [ "$(store_list)" = "$before" ] && [ "$(wc -l <"$ERR")" -le 1 ] &&
+		grep -Fq -- "$msg" "$ERR"
+	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
+}
+
 # What a run may leave behind: dory cgroups and mounts under our prefix.
 t_leftovers()
 {

@@ -12,15 +12,6 @@ ROOT=$TMP/root
 export DORY_CONFIG=$TMP/config.json
 echo '{}' >"$DORY_CONFIG"
 dr() { local r=$1; shift; "$DORY" --root "$TMP/$r" "$@"; }
-t_refused() # NAME MSG CMD...: exit 125, one stderr line with MSG, the store as it was
-{
-	local name=$1 msg=$2 before; shift 2
-	before=$(store_list)
-	t_run "$@"
-	[ "$RC" = 125 ] && [ "$(store_list)" = "$before" ] && [ "$(wc -l <"$ERR")" -le 1 ] &&
-		grep -Fq -- "$msg" "$ERR"
-	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
-}
 json() { reg_json "$1" <"$2"; }	# PATH FILE
 rec() { echo "$1/images/${2#sha256:}.json"; }	# ROOT ID: the image record
 blob() { echo "$1/blobs/sha256/${2#sha256:}"; }	# LAYOUT-OR-ROOT DIGEST

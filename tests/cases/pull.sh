@@ -107,6 +107,36 @@ t_match "... and named" "has digest" cat "$TMP/last.err"
 reg_blob_truncate "$G" "$bl"
 t_store_unchanged "a truncated blob is refused" d pull -q "$G/$T/bad:v1"
 
+# A registry that serves other documents than those asked for: tags a and
+# b of one repository differ only in their config, so that either's
+# manifest or config, served for the other, would make a whole image.
+mkdir -p "$TMP/extra3" && echo sub >"$TMP/extra3/sub"
+declare -A sub
+for v in a b c d; do
+	sub[$v]=$(reg_image_make "$L" "sub$v" --no-base --layer "$TMP/extra3" --env "V=$v")
+	reg_push "$L:sub$v" "$G/$T/sub:$v" >/dev/null
+done
+lay() { echo "$L/blobs/sha256/${1#sha256:}"; }	# DIGEST: its file in the layout
+reg_blob_replace "$G" "${sub[a]}" "$(lay "${sub[b]}")"
+t_refused "a manifest other than the tag's is refused" "not ${sub[a]} as the registry says" \
+	d pull -q "$G/$T/sub:a"
+t_refused "a manifest other than the digest asked is refused" "manifest ${sub[a]} from" \
+	d pull -q "$G/$T/sub@${sub[a]}"
+cfg_c=$(reg_json config.digest <"$(lay "${sub[c]}")")
+reg_blob_replace "$G" "$cfg_c" "$(lay "$(reg_json config.digest <"$(lay "${sub[d]}")")")"
+t_refused "a config other than the manifest's is refused" "blob $cfg_c from" \
+	d pull -q "$G/$T/sub:c"
+t_out "... the others pull" "$G/$T/sub:d" d pull -q "$G/$T/sub:d"
+
+# A layer whose content is not what the config's diff id says
+wrong=$(printf 'not the layer' | sha256sum | cut -c1-64)
+rootfs='{"rootfs": {"type": "layers", "diff_ids": ["sha256:'$wrong'"]}}'
+mkdir -p "$TMP/extra4" && echo diff >"$TMP/extra4/diff"
+reg_image_make "$L" diffid --no-base --layer "$TMP/extra4" --image-config "$rootfs" >/dev/null
+reg_push "$L:diffid" "$G/$T/diffid:extra4" >/dev/null
+t_refused "a layer that unpacks to another diff id is refused" "not sha256:$wrong" \
+	d pull -q "$G/$T/diffid:extra4"
+
 # Path escapes in a layer
 "$REG_PY" - "$TMP/evil.tar" <<'PY'
 import io, sys, tarfile
@@ -194,7 +224,7 @@ reg_log_clear "$REG"
 d pull -q "$REG/$T/two:v1" >"$TMP/p1" 2>&1 & p1=$!
 d pull -q "$REG/$T/two:v1" >"$TMP/p2" 2>&1 & p2=$!
 t_wait "$p1" 60; r1=$RC; t_wait "$p2" 60; r2=$RC
-t_check "two concurrent pulls both succeed" [ "$r1" = 0 ] && [ "$r2" = 0 ]
+t_check "two concurrent pulls both succeed" [ "$r1$r2" = 00 ]
 t_check "... and fetch each layer once" [ "$(reg_blob_gets "$REG")" -le 3 ]
 t_out "... and the image runs" "$(sha256sum <"$TMP/two/blob")" \
 	d run --rm "$REG/$T/two:v1" sh -c 'sha256sum </blob'
