@@ -237,6 +237,7 @@ static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 	struct store_blob_writer *w = NULL;
 	autofree char *buf = xmalloc(IMG_BUF);
 	char got[DIGEST_STRLEN];
+	bool fetched;
 	int rc, fd;
 
 	*net = false;
@@ -255,6 +256,7 @@ static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 	if (l->deferred && (rc = layer_lowers(p, l, s.u)) < 0)
 		goto out;
 	rc = store_blob_writer_open(p->st, l->digest, l->size, &w);
+	fetched = rc == 0;
 	if (rc == 1) {
 		/* The blob is stored (a layer of another image): unpack from it. */
 		fd = store_blob_open(p->st, l->digest);
@@ -280,7 +282,9 @@ static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 	if (strcmp(got, l->diff)) {
 		rc = err_setx(EBADMSG, "layer %s unpacks to %s, not %s as the image config says",
 			      l->digest, got, l->diff);
-		store_blob_remove(p->st, l->digest);
+		/* The config lies, not the blob: one another image has stays. */
+		if (fetched)
+			store_blob_remove(p->st, l->digest);
 		goto out;
 	}
 	rc = store_layer_commit(TAKE(tx), layer_unpack_stats(s.u)->bytes);

@@ -128,14 +128,19 @@ t_refused "a config other than the manifest's is refused" "blob $cfg_c from" \
 	d pull -q "$G/$T/sub:c"
 t_out "... the others pull" "$G/$T/sub:d" d pull -q "$G/$T/sub:d"
 
-# A layer whose content is not what the config's diff id says
+# A layer whose content is not what the config's diff id says: a new one,
+# and one the store has for another image, which keeps it
 wrong=$(printf 'not the layer' | sha256sum | cut -c1-64)
 rootfs='{"rootfs": {"type": "layers", "diff_ids": ["sha256:'$wrong'"]}}'
 mkdir -p "$TMP/extra4" && echo diff >"$TMP/extra4/diff"
-reg_image_make "$L" diffid --no-base --layer "$TMP/extra4" --image-config "$rootfs" >/dev/null
-reg_push "$L:diffid" "$G/$T/diffid:extra4" >/dev/null
+for x in extra4 extra3; do
+	reg_image_make "$L" "diff$x" --no-base --layer "$TMP/$x" --image-config "$rootfs" >/dev/null
+	reg_push "$L:diff$x" "$G/$T/diffid:$x" >/dev/null
+done
 t_refused "a layer that unpacks to another diff id is refused" "not sha256:$wrong" \
 	d pull -q "$G/$T/diffid:extra4"
+t_refused "... also when the store has its blob for another image" "not sha256:$wrong" \
+	d pull -q "$G/$T/diffid:extra3"
 
 # Path escapes in a layer
 "$REG_PY" - "$TMP/evil.tar" <<'PY'
