@@ -968,6 +968,44 @@ TEST(layer_lower_symlink_not_followed)
 	free(t.p), free(out);
 }
 
+/* Absolute names are made relative. The unpack runs in a child chrooted
+ * in the test's directory: a name taken as absolute would land there,
+ * beside the layer, and not in the host's root. */
+static const struct tdir *abs_dir;
+static const struct tw *abs_tar;
+
+static int abs_unpack_in_chroot(void)
+{
+	if (chroot(abs_dir->top) < 0 || chdir("/") < 0)
+		return 10;
+	return unpack(abs_dir, abs_tar, 0, 512, NULL) == 0 ? 0 : 11;
+}
+
+TEST(layer_absolute_names_stay_inside)
+{
+	struct tw t = { 0 };
+	struct tdir d;
+	char *top_abs;
+
+	SKIP_IF(ns_unavailable(), "chroot needs root, not under qemu-user or valgrind");
+	d = td_new();
+	top_abs = xasprintf("%s/abs", d.top);
+	tw_file(&t, "/abs", 0644, "in\n");
+	tw_hard(&t, "/abs2", "/abs");
+	tw_file(&t, "/outside/passwd", 0644, "mine\n");
+	tw_end(&t);
+	abs_dir = &d, abs_tar = &t;
+	fflush(stdout);
+	CHECK_EQ_INT(in_ns(0, abs_unpack_in_chroot), 0);
+	CHECK_EQ_STR(slurp(td_path(&d, "abs")), "in\n");
+	CHECK_EQ_STR(slurp(td_path(&d, "abs2")), "in\n");
+	CHECK_EQ_STR(slurp(td_path(&d, "outside/passwd")), "mine\n");
+	CHECK(!exists(top_abs));
+	CHECK_EQ_STR(slurp(td_path(&d, "../outside/passwd")), "root\n");
+	td_free(&d);
+	free(t.p), free(top_abs);
+}
+
 /* ---- malformed archives ---- */
 
 TEST(layer_truncated)
