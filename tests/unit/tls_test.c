@@ -25,7 +25,7 @@
 #define TLS_BUILT 1
 #endif
 
-enum { SRV_GOOD, SRV_LOCALHOST, SRV_EXPIRED, SRV_OTHER_CA, SRV_N };
+enum { SRV_GOOD, SRV_LOCALHOST, SRV_EXPIRED, SRV_OTHER_CA, SRV_OLD, SRV_N };
 
 static struct {
 	bool tried, ok;
@@ -84,7 +84,38 @@ static int make_ca(const char *name, const char *keyalg)
 		   "-addext", "keyUsage=critical,keyCertSign,cRLSign");
 }
 
-/* Server certificate NAME signed by CA with the given subjectAltName. */
+/* Sign csr from START to END ("START:END", YYYYMMDDhhmmssZ each): OpenSSL
+ * 3.0's x509 cannot set the dates, `openssl ca` can. */
+static int sign_dated(const char *csr, const char *crt, const char *cacrt, const char *cakey,
+		      const char *san, const char *dates)
+{
+	char start[32], end[32];
+	FILE *f = fopen("ca.cnf", "w");
+
+	if (!f || sscanf(dates, "%31[^:]:%31s", start, end) != 2) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fprintf(f, "[ca]\ndefault_ca=tca\n[tca]\ndatabase=ca.db\nnew_certs_dir=.\n"
+		"serial=ca.serial\ndefault_md=sha256\npolicy=pol\nunique_subject=no\n"
+		"[pol]\ncommonName=supplied\n[ext]\nsubjectAltName=%s\n"
+		"basicConstraints=CA:FALSE\n", san);
+	fclose(f);
+	if (!(f = fopen("ca.db", "w")))
+		return -1;
+	fclose(f);
+	if (!(f = fopen("ca.serial", "w")))
+		return -1;
+	fputs("1000\n", f);
+	fclose(f);
+	return RUN("openssl", "ca", "-batch", "-notext", "-config", "ca.cnf", "-extensions", "ext",
+		   "-cert", (char *)cacrt, "-keyfile", (char *)cakey, "-startdate", start,
+		   "-enddate", end, "-in", (char *)csr, "-out", (char *)crt);
+}
+
+/* Server certificate NAME signed by CA with the given subjectAltName, for
+ * days from now, or for "START:END" (sign_dated). */
 static int make_cert(const char *name, const char *ca, const char *cn, const char *san,
 		     const char *days)
 {
@@ -106,6 +137,8 @@ static int make_cert(const char *name, const char *ca, const char *cn, const cha
 	if (RUN("openssl", "req", "-config", "cfg", "-new", "-newkey", "ec:p256.pem", "-nodes",
 		"-keyout", key, "-out", csr, "-subj", subj))
 		return -1;
+	if (strchr(days, ':'))
+		return sign_dated(csr, crt, cacrt, cakey, san, days);
 	return RUN("openssl", "x509", "-req", "-in", csr, "-CA", cacrt, "-CAkey", cakey,
 		   "-days", (char *)days, "-out", crt, "-extfile", ext);
 }
@@ -150,7 +183,7 @@ static void fx_cleanup(void)
 
 static bool fx_make(void)
 {
-	static const char *const srv[SRV_N] = { "good", "lh", "expired", "other" };
+	static const char *const srv[SRV_N] = { "good", "lh", "expired", "other", "old" };
 	FILE *f;
 
 	if (RUN("openssl", "version"))
@@ -174,7 +207,8 @@ static bool fx_make(void)
 	    make_cert("good", "ca", "dory test server", "IP:127.0.0.1,DNS:localhost", "30") ||
 	    make_cert("lh", "ca", "localhost", "DNS:localhost", "30") ||
 	    make_cert("expired", "ca", "127.0.0.1", "IP:127.0.0.1", "-1") ||
-	    make_cert("other", "ca2", "127.0.0.1", "IP:127.0.0.1", "30"))
+	    make_cert("other", "ca2", "127.0.0.1", "IP:127.0.0.1", "30") ||
+	    make_cert("old", "ca", "127.0.0.1", "IP:127.0.0.1", "20200101000000Z:20200102000000Z"))
 		return false;
 	f = fopen("junk.pem", "w");
 	if (!f)
@@ -417,6 +451,30 @@ TEST(tls_expired_certificate)
 		 d1, d2);
 	CHECK_EQ_STR(err_str(), want);
 	CHECK_EQ_INT(err_errno(), EKEYREJECTED);
+}
+
+/* Valid 2020-01-01 to 2020-01-02: expired at any clock, and at the build
+ * date when the clock cannot be trusted (DORY_TLS_CLOCK=build). */
+TEST(tls_expired_long_ago)
+{
+	struct tls *t;
+	int fd;
+
+	FX_SKIP();
+	t = open_to(SRV_OLD, "127.0.0.1", path_of("ca.crt"), NULL, &fd);
+	CHECK(t == NULL);
+	CHECK(strstr(err_str(), "certificate of 127.0.0.1 expired on 2020-01-02 (the clock says ")
+	      != NULL);
+	setenv("DORY_TLS_CLOCK", "build", 1);
+	tls_set_now_for_test(86400 * 100);
+	t = open_to(SRV_OLD, "127.0.0.1", path_of("ca.crt"), NULL, &fd);
+	unsetenv("DORY_TLS_CLOCK");
+	tls_set_now_for_test(0);
+	CHECK(t == NULL);
+	CHECK(strstr(err_str(), "127.0.0.1 expired on 2020-01-02 (the build date is ") != NULL);
+	tls_close(t);
+	if (fd >= 0)
+		close(fd);
 }
 
 TEST(tls_not_yet_valid_and_later_expiry)
