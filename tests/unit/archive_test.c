@@ -89,7 +89,9 @@ static char *mk_config(const char *arch, const char *d1, const char *d2)
 			 d2 ? "\"" : "");
 }
 
-enum { BAD_DIFF = 1, MISSING = 2, GZIP_ALL = 4 };
+/* BAD_NAME: the config is named after another digest than its own;
+ * BIG_META: manifest.json is padded to over 16 MiB. */
+enum { BAD_DIFF = 1, MISSING = 2, GZIP_ALL = 4, BAD_NAME = 8, BIG_META = 16 };
 
 /* A classic `docker save`: v1 directories, a symlinked layer, "./"
  * names, the config as HEX.json and manifest.json last. */
@@ -104,7 +106,7 @@ static struct buf mk_docker(unsigned flags, char id[DIGEST_STRLEN])
 	sha256_digest(l2.p, l2.n, d2);
 	cfg = mk_config("amd64", d1, flags & BAD_DIFF ? d1 : d2);
 	sha256_digest(cfg, strlen(cfg), id);
-	snprintf(cname, sizeof(cname), "%s.json", id + 7);
+	snprintf(cname, sizeof(cname), "%s.json", (flags & BAD_NAME ? d1 : id) + 7);
 	CHECK_EQ_INT(tar_writer_dir(w, "./aaa/"), 0);
 	twrite(w, "./aaa/layer.tar", l1.p, l1.n);
 	twrite(w, "./aaa/json", "{}", 2);
@@ -114,7 +116,8 @@ static struct buf mk_docker(unsigned flags, char id[DIGEST_STRLEN])
 	tlink(w, "bbb/layer.tar", "../l2.tar");
 	twrite(w, cname, cfg, strlen(cfg));
 	man = xasprintf("[{\"Config\":\"%s\",\"RepoTags\":[\"app:1\",\"example.com/x/app:2\"],"
-			"\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]", cname);
+			"\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]%*s", cname,
+			flags & BIG_META ? (16 << 20) : 0, "");
 	twrite(w, "./manifest.json", man, strlen(man));
 	twrite(w, "repositories", "{}", 2);
 	CHECK_EQ_INT(tar_writer_finish(w), 0);
@@ -284,6 +287,7 @@ TEST(archive_load_refuses_damage)
 	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN];
 	struct store *st = fix_store(root);
 	struct buf bad = mk_docker(BAD_DIFF, id), miss = mk_docker(MISSING, id);
+	struct buf name = mk_docker(BAD_NAME, id), big = mk_docker(BIG_META, id);
 	struct buf junk = { .p = xstrdup("\x28\xb5\x2f\xfd garbage"), .n = 12 };
 	struct strv out = { 0 };
 
@@ -291,6 +295,10 @@ TEST(archive_load_refuses_damage)
 	CHECK(strstr(err_str(), "does not match its diff ID"));
 	CHECK_EQ_INT(load_buf(st, &miss, NULL, &out), -ENOENT);
 	CHECK(strstr(err_str(), "bbb/layer.tar, which is not in the archive"));
+	CHECK_EQ_INT(load_buf(st, &name, NULL, &out), -EBADMSG);
+	CHECK(strstr(err_str(), ".json in the archive has digest"));
+	CHECK_EQ_INT(load_buf(st, &big, NULL, &out), -EFBIG);
+	CHECK(strstr(err_str(), "manifest.json in the archive is larger than 16 MiB"));
 	CHECK_EQ_INT(load_buf(st, &junk, NULL, &out), -ENOTSUP);
 	CHECK(strstr(err_str(), "zstd"));
 	CHECK_EQ_INT(out.n, 0);
@@ -300,6 +308,8 @@ TEST(archive_load_refuses_damage)
 	CHECK_EQ_INT(fix_count(root, "tmp"), 0);
 	free(bad.p);
 	free(miss.p);
+	free(name.p);
+	free(big.p);
 	free(junk.p);
 	store_close(st);
 	fix_rmtree(root);
