@@ -826,6 +826,34 @@ static void check_file(const char *dir, const char *file, const char *want)
 	free(path);
 }
 
+/* v1's devices controller: the list the kernel keeps for the group is
+ * Docker's rules, not the "a *:* rwm" a new group inherits. */
+TEST(cg_set_devices_v1_for_real)
+{
+	struct live lv;
+	const char *d;
+	bool v1 = false;
+
+	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
+	if (!live_start(&lv, "devices"))
+		return;
+	d = live_dir(&lv, "devices", &v1);
+	if (d && v1) {
+		char *want = xstrdup(""), *t;
+
+		CHECK_EQ_INT(cg_set_devices(&lv.cg, false, NULL), 0);
+		for (const char *const *a = cg_dev_default; *a; a++) {
+			t = xasprintf("%s%s\n", want, *a);
+			free(want);
+			want = t;
+		}
+		check_file(d, "devices.list", want);
+		free(want);
+	}
+	live_end(&lv);
+	SKIP_IF(!d || !v1, "no v1 devices controller here");
+}
+
 TEST(cg_set_limits_for_real)
 {
 	struct cg_limits l = { .pids = 32, .cpu_shares = 512, .cpuset_cpus = "0" };
