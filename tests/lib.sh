@@ -137,22 +137,46 @@ t_leftovers()
 	  grep -F "$TMP" /proc/self/mountinfo; } | sort
 }
 
+# t_poll SECONDS CMD...: runs CMD every 0.1 s until it succeeds (status 0)
+# or SECONDS (whole or tenths: 2, 0.5) have passed (status 1, after a last
+# try). CMD's stdout is passed on, so cpid=$(t_poll 5 t_child "$dpid" sleep)
+# waits for a value. Every wait of the cases goes through it.
+t_poll()
+{
+	local s=$1 f tenths i
+	shift
+	[[ $s == *.* ]] || s=$s.0
+	f=${s#*.}
+	tenths=$((10#${s%.*} * 10 + 10#${f:0:1}))
+	for ((i = 0;; i++)); do
+		"$@" && return 0
+		[ "$i" -lt "$tenths" ] || return 1
+		sleep 0.1
+	done
+}
+
+t_gone() { ! kill -0 "$1" 2>/dev/null; }	# PID: no such process (any more)
+
 t_wait() # PID [SECONDS]: waits for a background job; RC is its status. One
 {        # that outlives SECONDS (default 10) is killed, so a case cannot hang.
-	local i
-	for ((i = 0; i < ${2:-10} * 20; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
+	t_poll "${2:-10}" t_gone "$1"
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null; RC=$?
 	return 0
 }
 
-# Wait up to 5 s for a file to appear.
-t_wait_file()
+t_wait_file() { t_poll 5 test -e "$1"; }	# FILE: appears within 5 s
+
+# t_child PID [COMM]: prints the PID of PID's first child (whose command is
+# COMM, when given); fails when there is none yet. PID is dory's, the
+# child the container's init.
+t_child()
 {
-	local i
-	for i in $(seq 50); do [ -e "$1" ] && return 0; sleep 0.1; done
+	local c
+	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		[ -z "${2:-}" ] || [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ] || continue
+		echo "$c"
+		return 0
+	done
 	return 1
 }

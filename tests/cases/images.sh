@@ -134,14 +134,7 @@ t_store_unchanged "rmi: an ID prefix of nothing is refused" d rmi 0000000000
 # rmi of an image a running container uses
 "$DORY" --root "$ROOT" run --rm "$N/two:v1" sleep 30 >/dev/null 2>&1 & dpid=$!
 T_PIDS="$T_PIDS $dpid"
-cpid=""  # the container's PID 1 once it runs sleep
-for i in $(seq 100); do
-	for c in $(cat /proc/$dpid/task/$dpid/children 2>/dev/null); do
-		[ "$(cat /proc/$c/comm 2>/dev/null)" = sleep ] && cpid=$c
-	done
-	[ -n "$cpid" ] && break
-	sleep 0.1
-done
+cpid=$(t_poll 10 t_child "$dpid" sleep)  # the container's PID 1 once it runs sleep
 t_check "a container runs the image" [ -n "$(ls "$ROOT/holds" 2>/dev/null)" ]
 t_store_unchanged "rmi NAME of an image in use is refused" d rmi "$N/two:v1"
 t_fail 125 "conflict: unable to remove repository reference \"$N/two:v1\" (must force) - \

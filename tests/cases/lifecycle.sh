@@ -9,17 +9,10 @@ R=$TMP/rootfs
 t_rootfs "$R"
 d() { "$DORY" "$@"; }
 st() { d inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$1" 2>&1; }
-# Wait up to 10 s until inspect's template prints want for container.
-t_until() # CONTAINER TEMPLATE WANT
-{
-	local i
-	for i in $(seq 100); do
-		[ "$(d inspect -f "$2" "$1" 2>/dev/null)" = "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+is() { [ "$(d inspect -f "$2" "$1" 2>/dev/null)" = "$3" ]; }	# CONTAINER TEMPLATE WANT
+t_until() { t_poll 10 is "$@"; }	# ... within 10 s
 cg_left() { find /sys/fs/cgroup -maxdepth 4 -type d -name "dory-${1:0:12}" 2>/dev/null; }
+cg_empty() { [ -z "$(cat "$(cg_left "$1" | head -n 1)/cgroup.procs" 2>/dev/null)" ]; }
 LOOP='trap "echo bye; exit 0" TERM; while :; do sleep 0.1; done'
 
 # run -d: the id, then it runs in the background
@@ -94,8 +87,8 @@ t_check "on-failure:3 gives up" t_until "$T-f" '{{.State.Status}}' exited
 t_out "... after exactly 3 restarts" 3 d inspect -f '{{.RestartCount}}' "$T-f"
 t_out "... 4 runs in all" 4 sh -c "\"$DORY\" logs $T-f | grep -c try"
 d run -d --rootfs "$R" --name "$T-w" --restart always sh -c 'echo run; sleep 0.2' >/dev/null
-restarts() { for i in $(seq 100); do [ "$(d inspect -f '{{.RestartCount}}' "$1")" -ge 2 ] && return 0; sleep 0.1; done; return 1; }
-t_check "always: it restarts" restarts "$T-w"
+restarted() { [ "$(d inspect -f '{{.RestartCount}}' "$1")" -ge 2 ]; }
+t_check "always: it restarts" t_poll 10 restarted "$T-w"
 sleep 0.3
 t_ok "stop ends it for good" d stop -t 1 "$T-w"
 n=$(d inspect -f '{{.RestartCount}}' "$T-w"); sleep 0.8
@@ -134,10 +127,7 @@ for j in "$DORY_STATE"/containers/*/run.json; do	# the power goes: every one die
 	i=${j%/run.json}; ids="$ids ${i##*/}"
 done
 for i in $ids; do	# ... and the reboot empties the cgroups and the state (tmpfs)
-	for k in $(seq 50); do
-		[ -z "$(cat "$(cg_left "$i" | head -n 1)/cgroup.procs" 2>/dev/null)" ] && break
-		sleep 0.1
-	done
+	t_poll 5 cg_empty "$i"
 	cg_left "$i" | xargs -r rmdir
 done
 rm -rf "$DORY_STATE"
@@ -187,7 +177,8 @@ t_fail 127 'executable file not found' "run -d of a missing command: 127" d run 
 	--rootfs "$R" --name "$T-x" nope
 t_out "... left created" "created 127" st "$T-x"
 t_ok "run -d --rm: removed once it exits" d run -d --rm --rootfs "$R" --name "$T-z" true
-t_check "... gone" sh -c "for i in \$(seq 50); do \"$DORY\" inspect $T-z >/dev/null 2>&1 || exit 0; sleep 0.1; done; exit 1"
+gone() { ! d inspect "$1" >/dev/null 2>&1; }
+t_check "... gone" t_poll 5 gone "$T-z"
 
 # board/busybox/S60dory: stop at shutdown, start at boot
 S60=$(dirname "$0")/../../board/busybox/S60dory

@@ -55,21 +55,13 @@ t_out "bind-copy driver" hello d run --rm --storage-driver bind-copy "$G/$T/one:
 t_out "bind-copy, read-only" "ro" d run --rm --storage-driver bind-copy --read-only \
 	"$G/$T/one:v1" sh -c 'touch /x 2>/dev/null || echo ro'
 # A detached container of an image keeps its own layer across a restart
-twice() # CONTAINER: its /count has two lines (within 5 s)
-{
-	local i
-	for i in $(seq 50); do
-		[ "$(d exec "$1" sh -c 'wc -l </count' 2>/dev/null)" = 2 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+twice() { [ "$(d exec "$1" sh -c 'wc -l </count' 2>/dev/null)" = 2 ]; }	# /count: 2 lines
 for drv in overlay bind-copy; do
 	d run -d --name "$T-$drv" --storage-driver "$drv" "$G/$T/one:v1" sh -c \
 		'echo x >>/count; exec sleep 1000' >/dev/null
 	t_ok "$drv: stop and start an image's container" sh -c \
 		"\"$DORY\" --root \"$ROOT\" stop -t 0 $T-$drv && \"$DORY\" --root \"$ROOT\" start $T-$drv"
-	t_check "... its writes survive the restart" twice "$T-$drv"
+	t_check "... its writes survive the restart" t_poll 5 twice "$T-$drv"
 	t_ok "... rm -f" d rm -f "$T-$drv"
 done
 reg_log_clear "$G"
@@ -207,11 +199,9 @@ reg_push "$L:big" "$REG/$T/big:v1" >/dev/null
 reg_slow_start --target "$REG" --rate $((2 << 20))
 reg_certs_d "$TMP/certs.d" "$REG_SLOW"
 d pull -q "$REG_SLOW/$T/big:v1" >/dev/null 2>&1 & pid=$!
-for i in $(seq 100); do
-	[ -n "$(ls "$ROOT/blobs/partial" 2>/dev/null)" ] && \
-		[ "$(du -sk "$ROOT/blobs/partial" | cut -f1)" -gt 1024 ] && break
-	sleep 0.1
-done
+partial() { [ -n "$(ls "$ROOT/blobs/partial" 2>/dev/null)" ] &&
+	[ "$(du -sk "$ROOT/blobs/partial" | cut -f1)" -gt 1024 ]; }	# over 1 MB downloaded
+t_poll 10 partial
 kill -KILL "$pid"; t_wait "$pid"
 reg_slow_stop
 t_check "kill -9 mid-pull keeps a partial blob" [ -n "$(ls "$ROOT/blobs/partial")" ]

@@ -195,16 +195,11 @@ cat >"$TMP/inner.sh" <<INNER
 reg_start --token >/dev/null && reg_slow_start >/dev/null && echo "\$TMP \$T_PIDS"
 INNER
 inner=$(DORY=$DORY bash "$TMP/inner.sh" 2>&1)
-gone() # TMP PID...: the directory and every process are gone (2 s grace)
+gone() # TMP PID...: the directory and every process are gone
 {
-	local i p left
+	local p
 	[ $# -ge 4 ] || return 1  # a registry, its token service, a relay
-	for i in $(seq 40); do
-		left=""
-		for p in "${@:2}"; do reg_alive "$p" && left=1; done
-		[ -z "$left" ] && [ ! -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
+	for p in "${@:2}"; do ! reg_alive "$p" || return 1; done
+	[ ! -e "$1" ]
 }
-t_check "an exited case leaves no registry, service, relay or temp dir" gone $inner
+t_check "an exited case leaves no registry, service, relay or temp dir" t_poll 2 gone $inner

@@ -20,7 +20,7 @@ t_fail 127 'exec: "/bin/nope": No such file or directory' "127 for a missing pat
 # 137: the container's PID 1 killed from outside, as the OOM killer does
 bg sh -c 'touch /tmp/up; exec sleep 30'
 t_wait_file "$R/tmp/up"
-cpid=$(cat /proc/$dpid/task/$dpid/children 2>/dev/null | awk '{print $1}')
+cpid=$(t_child "$dpid")
 [ -n "$cpid" ] && kill -KILL "$cpid"
 t_wait $dpid
 t_check "137 when killed by SIGKILL" [ "$RC" = 137 ]
@@ -39,7 +39,7 @@ bg sh -c 'touch /tmp/up; exec sleep 30'
 t_wait_file "$R/tmp/up"
 kill -s TERM "$dpid"; sleep 0.3
 t_check "PID 1 without a TERM handler ignores SIGTERM (as in Docker)" kill -0 "$dpid"
-cpid=$(cat /proc/$dpid/task/$dpid/children 2>/dev/null | awk '{print $1}')
+cpid=$(t_child "$dpid")
 [ -n "$cpid" ] && kill -KILL "$cpid"
 t_wait $dpid
 rm -f "$R/tmp/up"

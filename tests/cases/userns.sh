@@ -42,11 +42,7 @@ t_fail 1 "Permission denied" "app cannot write /etc" run --user app "$IMG" touch
 
 # From the host: the container's processes are host 100000
 bg "$IMG" sh -c 'trap "exit 0" TERM; touch /tmp/up; while :; do sleep 0.1; done'
-for i in $(seq 50); do
-	cpid=$(cat /proc/$dpid/task/$dpid/children 2>/dev/null | awk '{print $1}')
-	[ -n "$cpid" ] && grep -q sleep "/proc/$cpid/cmdline" 2>/dev/null && break
-	sleep 0.1
-done
+cpid=$(t_poll 5 t_child "$dpid" sh)	# once it runs the loop
 t_out "the host sees uid 100000" 100000 \
 	sh -c "awk '/^Uid:/ {print \$2}' /proc/${cpid:-0}/status"
 kill -s TERM "$dpid" 2>/dev/null
