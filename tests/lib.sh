@@ -28,7 +28,11 @@ t_cleanup()
 	for m in $T_MOUNTS; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$TMP"
 }
-trap t_cleanup EXIT INT TERM
+# Interrupted (a time-out, a mutant already killed): stop here, then clean
+# up; a trap that only cleaned up would let the case run on without its files.
+trap t_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 t_report() # STATUS NAME [DETAIL]
 {

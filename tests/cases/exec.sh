@@ -11,7 +11,7 @@ d() { "$DORY" --root "$ROOT" "$@"; }
 C=$T-c
 # Containers go before lib.sh's clean-up removes their directories.
 exec_cleanup() { d rm -f "$C" "$T-p" >/dev/null 2>&1; t_cleanup; }
-trap exec_cleanup EXIT INT TERM
+trap exec_cleanup EXIT
 
 if ! d run -d --name "$C" --rootfs "$R" -h web -e FOO=cfg sleep 1000 >"$OUT" 2>"$ERR"; then
 	t_report 1 "run -d a container to exec into" "$(cat "$ERR")"
