@@ -134,6 +134,73 @@ t_refused() # NAME MSG CMD...: exit 125, one stderr line with MSG, the store as 
 	t_report $? "$name" "exit $RC; stderr: $(cat "$ERR")"
 }
 
+# ---- cgroups, as the kernel has them, seen from the host ----
+
+# t_cg_mount CONTROLLERS: where the hierarchy of CONTROLLERS is mounted (as
+# /proc/PID/cgroup names it: "memory", "cpu,cpuacct"; empty for v2).
+t_cg_mount()
+{
+	awk -v c="$1" '{
+		for (i = 7; $i != "-"; i++)
+			;
+		fs = $(i + 1); opts = "," $(i + 3) ","
+		if (fs == "cgroup2" && c == "") { print $5; exit }
+		if (fs != "cgroup" || c == "") next
+		n = split(c, w, ",")
+		for (k = 1; k <= n && index(opts, "," w[k] ","); k++)
+			;
+		if (k > n) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+# t_cgroups PID: the directories of PID's cgroups that dory made (dory-ID),
+# one per hierarchy.
+t_cgroups()
+{
+	local n ctrl path
+	while IFS=: read -r n ctrl path; do
+		case $path in */dory-*) echo "$(t_cg_mount "$ctrl")$path" ;; esac
+	done <"/proc/$1/cgroup"
+}
+
+# t_cg_value PID CONTROLLER V1FILES V2FILES: what PID's cgroup holds for
+# CONTROLLER: its V1FILES where it is a v1 controller, else its V2FILES where
+# the v2 group has it (several files: their values joined by a space);
+# "v1 VALUE" or "v2 VALUE", nothing if neither.
+t_cg_value()
+{
+	local n ctrl path v1="" v2="" f v=""
+	while IFS=: read -r n ctrl path; do
+		if [ -n "$ctrl" ] && [[ ,$ctrl, == *,$2,* ]]; then
+			v1=$(t_cg_mount "$ctrl")$path
+		elif [ -z "$ctrl" ] &&
+		     grep -qw -- "$2" "$(t_cg_mount "")$path/cgroup.controllers" 2>/dev/null; then
+			v2=$(t_cg_mount "")$path
+		fi
+	done <"/proc/$1/cgroup"
+	if [ -n "$v1" ]; then
+		set -- v1 "$v1" $3
+	elif [ -n "$v2" ]; then
+		set -- v2 "$v2" $4
+	else
+		return 1
+	fi
+	for f in "${@:3}"; do v="$v${v:+ }$(cat "$2/$f")"; done
+	echo "$1 $v"
+}
+
+# t_cglimit NAME PID CONTROLLER V1FILES V1WANT V2FILES V2WANT: PID's cgroup
+# holds WANT for CONTROLLER, in whichever version this machine has it.
+t_cglimit()
+{
+	local got
+	got=$(t_cg_value "$2" "$3" "$4" "$6")
+	case $got in
+	"v1 $5"|"v2 $7") t_report 0 "$1" ;;
+	*) t_report 1 "$1" "want [v1 $5] or [v2 $7], got [$got]" ;;
+	esac
+}
+
 # What a run may leave behind: dory cgroups and mounts under our prefix.
 t_leftovers()
 {

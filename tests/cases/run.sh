@@ -86,8 +86,29 @@ t_fail 137 "" "-m: a memory hog is OOM-killed (137)" run -m 32m sh -c \
 	'x=$(head -c 200000000 /dev/zero | tr "\0" a)'
 t_match "--pids-limit: a fork bomb stops at the limit" "can't fork" sh -c \
 	"\"$DORY\" run --rootfs \"$R\" --pids-limit 5 sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done' 2>&1; true"
-t_ok "--cpus, --cpu-shares, --cpuset-cpus, --memory-swap are applied" \
-	run --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 -m 64m --memory-swap 128m true
+# ... and the values the kernel has in the container's cgroups, each
+# controller in the version this machine gives it (v1, v2, or a hybrid)
+bg --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 -m 64m --memory-swap 128m --pids-limit 50 \
+	sh -c 'touch /tmp/up; exec sleep 30'
+t_wait_file "$R/tmp/up"
+cpid=$(t_child "$dpid")
+t_cglimit "-m 64m: the memory limit" "$cpid" memory \
+	memory.limit_in_bytes 67108864 memory.max 67108864
+if [ -n "$(t_cg_value "$cpid" memory memory.memsw.limit_in_bytes memory.swap.max)" ]; then
+	t_cglimit "--memory-swap 128m: memory and swap (v1), swap alone (v2)" "$cpid" memory \
+		memory.memsw.limit_in_bytes 134217728 memory.swap.max 67108864
+else
+	t_skip "--memory-swap 128m in the cgroup" "the kernel does not account swap"
+fi
+t_cglimit "--cpus 0.5: a quota of 50 ms a 100 ms period" "$cpid" cpu \
+	"cpu.cfs_quota_us cpu.cfs_period_us" "50000 100000" cpu.max "50000 100000"
+t_cglimit "--cpu-shares 512: shares (v1), weight (v2, as runc maps them)" "$cpid" cpu \
+	cpu.shares 512 cpu.weight 20
+t_cglimit "--cpuset-cpus 0" "$cpid" cpuset cpuset.cpus 0 cpuset.cpus 0
+t_cglimit "--pids-limit 50" "$cpid" pids pids.max 50 pids.max 50
+[ -n "$cpid" ] && kill -KILL "$cpid"
+t_wait $dpid
+rm -f "$R/tmp/up"
 t_fail 125 "range of CPUs is from 0.01" "--cpus above the CPU count" run --cpus 999 true
 t_fail 125 'invalid --memory "1x"' "a bad memory size" run -m 1x true
 t_fail 125 "--memory-swap" "swap below memory" run -m 64m --memory-swap 32m true
@@ -148,7 +169,24 @@ t_out "/dev is minimal" "console? no; full mqueue null ptmx pts random shm tty u
 t_out "--read-only root" denied run --read-only sh -c 'touch /x 2>/dev/null || echo denied'
 t_out "--read-only leaves /dev/shm writable" ok run --read-only sh -c \
 	'touch /dev/shm/x && echo ok'
-t_ok "--rm is accepted" run --rm true
+# --rm: once the container exits, nothing of it is left
+bg --rm --name "$T-rm" sh -c 'touch /tmp/up; exec sleep 30'
+t_wait_file "$R/tmp/up"
+id=$("$DORY" inspect -f '{{.Id}}' "$T-rm" 2>/dev/null)
+cpid=$(t_child "$dpid")
+cgs=$(t_cgroups "$cpid")
+running() { [ -n "$id" ] && [ -n "$cgs" ] && [ -d "$DORY_ROOT/containers/$id" ]; }
+t_check "--rm: while it runs, it has a record, a directory and cgroups" running
+[ -n "$cpid" ] && kill -KILL "$cpid"
+t_wait $dpid
+t_check "--rm: its status is still the container's" [ "$RC" = 137 ]
+t_fail 125 "no such object: $T-rm" "--rm: then its record is gone" "$DORY" inspect "$T-rm"
+gone() { local d; for d; do [ ! -e "$d" ] || return 1; done; }
+t_check "... its directories under --root and --state" gone "$DORY_ROOT/containers/$id" \
+	"$DORY_STATE/containers/$id"
+t_check "... its cgroups" gone $cgs
+t_check "... and every mount that names it" eval "! grep -qF '${id:-none}' /proc/self/mountinfo"
+rm -f "$R/tmp/up"
 
 # The terminal: a pty driven through script(1); its 0x0 size gives 80x24
 if command -v script >/dev/null; then
