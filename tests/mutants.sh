@@ -35,7 +35,7 @@ fail() { say "mutants: $*" >&2; exit 2; }
 M_NAME=() M_FILE=() M_FIND=() M_INTO=() M_TESTS=() M_LINE=()
 parse_list()
 {
-	local n=0 line key val i=-1 has_find=()
+	local n=0 line key val i=-1 has_find=() has_into=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		case $line in ''|'#'*) continue ;; esac
@@ -46,13 +46,13 @@ parse_list()
 		mutant)
 			i=$((i + 1))
 			M_NAME[i]=$val M_FILE[i]="" M_FIND[i]="" M_INTO[i]="" M_TESTS[i]="" M_LINE[i]=$n
-			has_find[i]="" ;;
+			has_find[i]="" has_into[i]="" ;;
 		file|find|into|unit|case)
 			[ "$i" -ge 0 ] || fail "$LIST:$n: \"$key\" before the first \"mutant\""
 			case $key in
 			file) M_FILE[i]=$val ;;
 			find) M_FIND[i]=${has_find[i]:+${M_FIND[i]}$'\n'}$val; has_find[i]=1 ;;
-			into) M_INTO[i]=${M_INTO[i]:+${M_INTO[i]}$'\n'}$val ;;
+			into) M_INTO[i]=${has_into[i]:+${M_INTO[i]}$'\n'}$val; has_into[i]=1 ;;
 			unit|case) M_TESTS[i]+="$key $val"$'\n' ;;
 			esac ;;
 		*) fail "$LIST:$n: unknown keyword \"$key\"" ;;
