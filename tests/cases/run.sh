@@ -145,6 +145,8 @@ t_out "CapBnd is Docker's default set" 00000000a80425fb run sh -c \
 t_out "a non-root user has no capabilities" 0000000000000000 run -u app sh -c \
 	'grep CapEff /proc/self/status | cut -f2'
 t_out "NoNewPrivs is 1" 1 run sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'
+t_out "... with no seccomp filter to need it too" 1 run --security-opt seccomp=unconfined \
+	sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'
 for p in /proc/timer_list /proc/keys /proc/interrupts; do
 	t_out "masked file $p reads empty" 0 run sh -c "cat $p 2>/dev/null | wc -c"
 done
