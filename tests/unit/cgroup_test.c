@@ -835,7 +835,7 @@ TEST(cg_set_devices_v1_for_real)
 	bool v1 = false;
 
 	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
-	if (!live_start(&lv, "devices"))
+	if (!live_start(&lv, "devices", NULL))
 		return;
 	d = live_dir(&lv, "devices", &v1);
 	if (d && v1) {
