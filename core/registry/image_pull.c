@@ -280,7 +280,7 @@ static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 		goto out;
 	sha256_final_digest(&s.diff, got);
 	if (strcmp(got, l->diff)) {
-		rc = err_setx(EBADMSG, "layer %s unpacks to %s, not %s as the image config says",
+		rc = err_setx(EBADMSG, "layer %.19s unpacks to %s, not %s as the image config says",
 			      l->digest, got, l->diff);
 		/* The config lies, not the blob: one another image has stays. */
 		if (fetched)
