@@ -695,8 +695,9 @@ $(VG)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(VG_CORE)
 	@gcc $(COMMON_CFLAGS) -g -O1 -Wno-unused-function -o $@ $< $(VG_CORE) $(LIBS)
 vg-unit: $(VG_BINS)
 # The unit builds' objects are prerequisites of pattern rules only, which
-# would make them intermediate files, deleted after each build.
-.SECONDARY: $(UNIT_CORE) $(ASAN_CORE) $(VG_CORE)
+# would make them intermediate files, deleted after each build. (Not
+# .SECONDARY: with it, GNU make 4.3 also leaves a missing stamp unbuilt.)
+.PRECIOUS: $(UNIT_CORE) $(ASAN_CORE) $(VG_CORE)
 
 # ---- check, demo, install, size ----
 # Unit tests of two cross builds (64-bit and 32-bit) run under qemu-user.
