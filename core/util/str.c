@@ -31,6 +31,14 @@ int str_to_u64(const char *s, unsigned long long max, unsigned long long *out)
 	return 0;
 }
 
+void str_printable(char *buf, size_t n, const char *s)
+{
+	snprintf(buf, n, "%s", s);
+	for (; *buf; buf++)
+		if ((unsigned char)*buf < 0x20 || *buf == 0x7f)
+			*buf = '?';
+}
+
 void strv_push_take(struct strv *sv, char *s)
 {
 	sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(*sv->v));

@@ -15,6 +15,9 @@ struct strv {
 bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a whole decimal number in [0, max]; -EINVAL or -ERANGE otherwise. */
 int str_to_u64(const char *s, unsigned long long max, unsigned long long *out);
+/* s into buf (n bytes, cut to fit) with control characters as '?': a name
+ * from an archive or a peer, fit for a one-line message. */
+void str_printable(char *buf, size_t n, const char *s);
 
 void strv_push(struct strv *sv, const char *s);	/* copies s */
 void strv_push_take(struct strv *sv, char *s);		/* takes s */
