@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* layer.c - OCI layer unpack: a push parser of the tar stream and the safe
- * making of its entries below one directory. Committing is the store's. */
+/* layer.c - OCI layer unpack: the safe making of a tar stream's entries
+ * below one directory. Reading the tar is tar.c's; committing the store's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,54 +17,20 @@
 #endif
 
 #include "core/image/layer.h"
+#include "core/image/tar.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
+#include "core/util/str.h"
 #include "core/util/xalloc.h"
 
 enum {
-	BLK = 512,
-	PAX_MAX = 1 << 20,	/* one pax header's records */
-	NAME_LIMIT = 4096,	/* PATH_MAX: names and link targets, NUL included */
 	RM_DEPTH = 256,		/* directory levels a removal descends (an fd each) */
 	XNAME = 255,		/* XATTR_NAME_MAX */
 };
 
-/* ustar header offsets (POSIX pax(1), "ustar Interchange Format"). */
-enum {
-	H_NAME = 0, H_MODE = 100, H_UID = 108, H_GID = 116, H_SIZE = 124, H_MTIME = 136,
-	H_CHKSUM = 148, H_TYPE = 156, H_LINK = 157, H_MAGIC = 257, H_MAJOR = 329,
-	H_MINOR = 337, H_PREFIX = 345, H_STAR_TRAILER = 508,
-};
-
-enum layer_st { ST_HDR, ST_DATA, ST_PAD, ST_ZERO, ST_END, ST_DONE, ST_FAIL };
-enum layer_sink { SINK_SKIP, SINK_FILE, SINK_PAX, SINK_LNAME, SINK_LLINK };
-
 struct lbuf {
 	char *p;
 	size_t len, cap;
-};
-
-/* One "LEN KEY=VALUE\n" pax record, pointing into the pax buffer. */
-struct pax_rec {
-	const char *key, *val;
-	size_t klen, vlen;
-};
-
-struct pax_vals {
-	struct pax_rec path, link;
-	bool has_size, has_uid, has_gid, has_mtime;
-	unsigned long long size, uid, gid;
-	struct timespec mtime;
-};
-
-struct layer_entry {
-	char type;		/* typeflag; '\0' and '7' become '0' */
-	unsigned mode;		/* permission bits only */
-	uid_t uid;
-	gid_t gid;
-	struct timespec mtime;
-	dev_t rdev;
-	unsigned long long size;
 };
 
 /* Deferred directory metadata, followed by the path and a NUL. */
@@ -78,19 +44,12 @@ struct layer_dirrec {
 struct layer_unpack {
 	int dirfd;
 	unsigned flags;
-	enum layer_st st;
 	int err;			/* positive errno once failed */
-	enum layer_sink sink;
-	unsigned char blk[BLK];
-	size_t blen;
-	unsigned long long hdr_off;	/* stream offset of the current header */
-	unsigned long long size, left;	/* data of the current header */
-	size_t pad;
-	bool entry_open;		/* a real entry (not 'x', 'L', 'K', 'g') */
+	bool done;			/* finished */
+	struct tar_reader *tr;
+	const struct tar_entry *e;	/* the current entry (the reader's) */
 	int fd;				/* regular file being written, or -1 */
-	struct layer_entry e;
-	struct lbuf pax, lname, llink;	/* pending extended headers */
-	struct lbuf name, link;		/* raw names, for messages */
+	struct lbuf name;		/* raw name, for messages */
 	struct lbuf path, lpath;	/* cleaned: relative, no "." or "" parts */
 	struct lbuf cache;		/* path of cfd, the last parent directory */
 	int cfd;
@@ -121,307 +80,22 @@ static void lbuf_put(struct lbuf *b, const void *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* Names come from the archive: keep messages on one printable line. */
-static void layer_printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 /* Record "layer entry "NAME": WHAT[: strerror]" and return -errnum. */
 static int PRINTF(4, 5) layer_fail(struct layer_unpack *u, int errnum, bool why,
 				   const char *fmt, ...)
 {
-	char what[200], name[128];
+	char buf[200], what[200], name[128];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	snprintf(name, sizeof(name), "%s", u->name.p ? u->name.p : "");
-	layer_printable(what);
-	layer_printable(name);
+	str_printable(what, sizeof(what), buf);
+	str_printable(name, sizeof(name), u->name.p ? u->name.p : "");
 	if (why)
 		return err_set(errnum, "layer entry \"%s\": %s", name, what);
 	return err_setx(errnum, "layer entry \"%s\": %s", name, what);
 }
-
-/* Archive-level errors have no entry name yet; they give the offset. */
-static int PRINTF(2, 3) layer_bad(struct layer_unpack *u, const char *fmt, ...)
-{
-	char what[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	layer_printable(what);
-	return err_setx(EBADMSG, "layer tar stream at byte %llu: %s", u->hdr_off, what);
-}
-
-/* A numeric header field: octal text, or base-256 (two's complement, big
- * endian) when the first byte has its top bit set, as GNU tar and star
- * write sizes over 8 GiB, ids over 2097151 and dates before 1970. */
-static int tar_num(const unsigned char *f, size_t n, long long *out)
-{
-	unsigned long long v = 0;
-	size_t i = 0;
-
-	if (f[0] & 0x80) {
-		unsigned char inv = f[0] & 0x40 ? 0xff : 0;
-
-		for (i = 0; i < n; i++) {
-			unsigned char c = f[i] ^ inv;
-
-			if (v >> 55)
-				return -ERANGE;
-			v = v << 8 | (i ? c : c & 0x7f);
-		}
-		*out = inv ? -(long long)v - 1 : (long long)v;
-		return 0;
-	}
-	while (n && (f[n - 1] == ' ' || f[n - 1] == '\0'))
-		n--;
-	while (i < n && (f[i] == ' ' || f[i] == '\0'))
-		i++;
-	for (; i < n; i++) {
-		if (f[i] < '0' || f[i] > '7')
-			return -EINVAL;
-		if (v >> 60)
-			return -ERANGE;
-		v = v * 8 + (unsigned)(f[i] - '0');
-	}
-	*out = (long long)v;
-	return 0;
-}
-
-static bool blk_is_zero(const unsigned char *b)
-{
-	for (size_t i = 0; i < BLK; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
-/* The checksum counts the header bytes with its own field as spaces; old
- * tars summed signed chars, so both sums are accepted (as Go's reader). */
-static bool blk_sum_ok(const unsigned char *b)
-{
-	long long want, us = 0, ss = 0;
-
-	if (tar_num(b + H_CHKSUM, 8, &want) < 0)
-		return false;
-	for (size_t i = 0; i < BLK; i++) {
-		bool f = i >= H_CHKSUM && i < H_CHKSUM + 8;
-
-		us += f ? ' ' : b[i];
-		ss += f ? ' ' : (signed char)b[i];
-	}
-	return want == us || want == ss;
-}
-
-/* The next "LEN KEY=VALUE\n" record of pax data at *off: 1 when one was
- * read, 0 at the end, -EBADMSG when malformed. Values may hold any byte
- * (xattr values are binary); keys may not hold NUL. */
-static int pax_next(const struct lbuf *b, size_t *off, struct pax_rec *rec)
-{
-	const char *p = b->p + *off, *end = b->p + b->len, *sp, *eq;
-	size_t len = 0;
-
-	if (p == end)
-		return 0;
-	for (sp = p; sp < end && *sp >= '0' && *sp <= '9'; sp++) {
-		len = len * 10 + (size_t)(*sp - '0');
-		if (len > b->len)
-			return -EBADMSG;
-	}
-	if (sp == p || sp == end || *sp != ' ' || len < (size_t)(sp - p) + 4 ||
-	    len > (size_t)(end - p) || p[len - 1] != '\n')
-		return -EBADMSG;
-	eq = memchr(sp + 1, '=', (size_t)(p + len - 1 - (sp + 1)));
-	if (!eq || eq == sp + 1 || memchr(sp + 1, '\0', (size_t)(eq - (sp + 1))))
-		return -EBADMSG;
-	rec->key = sp + 1;
-	rec->klen = (size_t)(eq - rec->key);
-	rec->val = eq + 1;
-	rec->vlen = (size_t)(p + len - 1 - rec->val);
-	*off += len;
-	return 1;
-}
-
-static bool key_is(const struct pax_rec *r, const char *s)
-{
-	return r->klen == strlen(s) && !memcmp(r->key, s, r->klen);
-}
-
-static int pax_dec(const struct pax_rec *r, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v = 0;
-
-	if (!r->vlen)
-		return -EINVAL;
-	for (size_t i = 0; i < r->vlen; i++) {
-		unsigned d = (unsigned)(r->val[i] - '0');
-
-		if (d > 9 || v > (max - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* pax mtime: "[-]SECONDS[.FRACTION]", the fraction cut to nanoseconds. */
-static int pax_time(const struct pax_rec *r, struct timespec *ts)
-{
-	struct pax_rec w = *r;
-	unsigned long long s;
-	const char *dot;
-	bool neg = w.vlen && w.val[0] == '-';
-	long ns = 0, scale = 100000000;
-
-	w.val += neg, w.vlen -= neg;
-	dot = memchr(w.val, '.', w.vlen);
-	if (dot) {
-		for (const char *c = dot + 1; c < w.val + w.vlen; c++, scale /= 10) {
-			if (*c < '0' || *c > '9')
-				return -EINVAL;
-			ns += (*c - '0') * scale;
-		}
-		w.vlen = (size_t)(dot - w.val);
-	}
-	if (pax_dec(&w, 1ULL << 62, &s) < 0)
-		return -EINVAL;
-	ts->tv_sec = neg ? -(time_t)s : (time_t)s;
-	ts->tv_nsec = ns;
-	if (neg && ns) {
-		ts->tv_sec--;
-		ts->tv_nsec = 1000000000 - ns;
-	}
-	return 0;
-}
-
-/* Fold the pending pax records into the entry; later records win, and an
- * empty value drops the key (POSIX pax(1), "pax Extended Header"). */
-static int pax_apply(struct layer_unpack *u, struct pax_vals *pv)
-{
-	struct pax_rec r;
-	size_t off = 0;
-	int k;
-
-	memset(pv, 0, sizeof(*pv));
-	while ((k = pax_next(&u->pax, &off, &r)) > 0) {
-		unsigned long long v;
-		bool set = r.vlen > 0;
-
-		if (key_is(&r, "path") || key_is(&r, "linkpath")) {
-			struct pax_rec *dst = r.key[0] == 'p' ? &pv->path : &pv->link;
-
-			if (memchr(r.val, '\0', r.vlen))
-				return layer_bad(u, "pax %.*s holds a NUL byte", (int)r.klen, r.key);
-			*dst = set ? r : (struct pax_rec){ 0 };
-		} else if (key_is(&r, "size") && set) {
-			if (pax_dec(&r, INT64_MAX, &v) < 0)
-				return layer_bad(u, "bad pax size");
-			pv->has_size = true, pv->size = v;
-		} else if ((key_is(&r, "uid") || key_is(&r, "gid")) && set) {
-			if (pax_dec(&r, UINT32_MAX - 1, &v) < 0)
-				return layer_bad(u, "bad pax %.3s", r.key);
-			if (r.key[0] == 'u')
-				pv->has_uid = true, pv->uid = v;
-			else
-				pv->has_gid = true, pv->gid = v;
-		} else if (key_is(&r, "mtime") && set) {
-			if (pax_time(&r, &pv->mtime) < 0)
-				return layer_bad(u, "bad pax mtime");
-			pv->has_mtime = true;
-		} else if (r.klen > 11 && !memcmp(r.key, "GNU.sparse.", 11)) {
-			return err_setx(EOPNOTSUPP, "layer tar stream at byte %llu: sparse files are "
-					"not supported (OCI image-spec: SHOULD NOT be used)", u->hdr_off);
-		}
-	}
-	return k < 0 ? layer_bad(u, "malformed pax extended header") : 0;
-}
-
-/* Name from, by priority: pax, GNU long name, ustar prefix + name. */
-static int entry_name(struct layer_unpack *u, struct lbuf *out, const struct pax_rec *pax,
-		      const struct lbuf *gnu, size_t field, size_t flen)
-{
-	const unsigned char *b = u->blk;
-
-	out->len = 0;
-	lbuf_put(out, "", 0);
-	if (pax->key) {
-		lbuf_put(out, pax->val, pax->vlen);
-	} else if (gnu->len && gnu->p[0]) {
-		lbuf_put(out, gnu->p, strlen(gnu->p));
-	} else {
-		bool ustar = !memcmp(b + H_MAGIC, "ustar\0", 6);
-		bool star = ustar && !memcmp(b + H_STAR_TRAILER, "tar\0", 4);
-		size_t plen = strnlen((const char *)b + H_PREFIX, star ? 131 : 155);
-
-		if (field == H_NAME && ustar && plen) {
-			lbuf_put(out, b + H_PREFIX, plen);
-			lbuf_put(out, "/", 1);
-		}
-		lbuf_put(out, b + field, strnlen((const char *)b + field, flen));
-	}
-	if (out->len >= NAME_LIMIT)
-		return layer_bad(u, "%s of %zu bytes is over the %d-byte limit",
-				 field == H_NAME ? "name" : "link target", out->len, NAME_LIMIT - 1);
-	return 0;
-}
-
-static int entry_nums(struct layer_unpack *u, const struct pax_vals *pv)
-{
-	const unsigned char *b = u->blk;
-	struct layer_entry *e = &u->e;
-	long long mode, uid, gid, size, mtime, maj, min;
-
-	if (tar_num(b + H_MODE, 8, &mode) || tar_num(b + H_UID, 8, &uid) ||
-	    tar_num(b + H_GID, 8, &gid) || tar_num(b + H_SIZE, 12, &size) ||
-	    tar_num(b + H_MTIME, 12, &mtime) || tar_num(b + H_MAJOR, 8, &maj) ||
-	    tar_num(b + H_MINOR, 8, &min))
-		return layer_bad(u, "bad number in the header of \"%.100s\"", u->name.p);
-	if (pv->has_size)
-		size = (long long)pv->size;
-	if (pv->has_uid)
-		uid = (long long)pv->uid;
-	if (pv->has_gid)
-		gid = (long long)pv->gid;
-	if (size < 0 || uid < 0 || gid < 0 || uid >= UINT32_MAX || gid >= UINT32_MAX ||
-	    maj < 0 || min < 0 || maj > UINT32_MAX || min > UINT32_MAX)
-		return layer_bad(u, "number out of range in the header of \"%.100s\"", u->name.p);
-	e->mode = (unsigned)mode & 07777;
-	e->uid = (uid_t)uid;
-	e->gid = (gid_t)gid;
-	e->size = (unsigned long long)size;
-	e->mtime = pv->has_mtime ? pv->mtime : (struct timespec){ .tv_sec = (time_t)mtime };
-	e->rdev = makedev((unsigned)maj, (unsigned)min);
-	return 0;
-}
-
-/* Decode the header of a real entry into u->e, u->name and u->link. */
-static int entry_header(struct layer_unpack *u)
-{
-	struct pax_vals pv;
-	int r;
-
-	if ((r = pax_apply(u, &pv)) < 0 ||
-	    (r = entry_name(u, &u->name, &pv.path, &u->lname, H_NAME, 100)) < 0 ||
-	    (r = entry_name(u, &u->link, &pv.link, &u->llink, H_LINK, 100)) < 0 ||
-	    (r = entry_nums(u, &pv)) < 0)
-		return r;
-	u->e.type = (char)u->blk[H_TYPE];
-	/* Pre-POSIX tars mark directories with a trailing slash only. */
-	if (u->e.type == '\0')
-		u->e.type = u->name.len && u->name.p[u->name.len - 1] == '/' ? '5' : '0';
-	if (u->e.type == '7')
-		u->e.type = '0';
-	return 0;
-}
-
 
 /* ---- paths ---- */
 
@@ -792,39 +466,37 @@ static int set_owner(struct layer_unpack *u, int fd, int pfd, const char *base)
 	if (u->flags & LAYER_NO_CHOWN)
 		return 0;
 	if (fd >= 0)
-		r = fchown(fd, u->e.uid, u->e.gid);
+		r = fchown(fd, (uid_t)u->e->uid, (gid_t)u->e->gid);
 	else
-		r = fchownat(pfd, base, u->e.uid, u->e.gid, AT_SYMLINK_NOFOLLOW);
+		r = fchownat(pfd, base, (uid_t)u->e->uid, (gid_t)u->e->gid, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
-		return layer_fail(u, errno, true, "chown %u:%u", (unsigned)u->e.uid,
-				  (unsigned)u->e.gid);
+		return layer_fail(u, errno, true, "chown %lld:%lld", u->e->uid, u->e->gid);
 	return 0;
 }
 
 static int set_times(struct layer_unpack *u, int fd, int pfd, const char *base)
 {
-	struct timespec ts[2] = { u->e.mtime, u->e.mtime };
+	struct timespec t = { .tv_sec = u->e->mtime, .tv_nsec = u->e->mtime_nsec };
+	struct timespec ts[2] = { t, t };
 	int r = fd >= 0 ? futimens(fd, ts) : utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
 
 	return r < 0 ? layer_fail(u, errno, true, "set mtime") : 0;
 }
 
-/* The on-disk name of archive xattr r in buf: 1, or 0 to drop it. SELinux
+/* The on-disk name of archive xattr x in buf: 1, or 0 to drop it. SELinux
  * labels and NFSv4 ACLs belong to the build host (umoci drops them). In
  * an overlay layer, trusted.overlay.* from the archive would steer the
  * mount (opaque, redirect): it is stored escaped as
  * trusted.overlay.overlay.*, which overlayfs (Linux 6.7+) shows under the
  * archive's name, as umoci does. */
-static int xattr_name(struct layer_unpack *u, const struct pax_rec *r, char *buf)
+static int xattr_name(struct layer_unpack *u, const struct tar_xattr *x, char *buf)
 {
 	static const char ovl[] = "trusted.overlay.";
-	const char *name = r->key + 13;
-	size_t len = r->klen - 13, skip = 0;
+	size_t len = strlen(x->name), skip = 0;
 
 	if (len > XNAME)
 		return layer_fail(u, ERANGE, false, "xattr name over %d bytes", XNAME);
-	memcpy(buf, name, len);
-	buf[len] = '\0';
+	memcpy(buf, x->name, len + 1);
 	if (!strcmp(buf, "security.selinux") || !strcmp(buf, "system.nfs4_acl"))
 		return 0;
 	if ((u->flags & LAYER_WH_OVERLAY) && !strncmp(buf, ovl, sizeof(ovl) - 1)) {
@@ -843,15 +515,12 @@ static int set_xattrs(struct layer_unpack *u, int fd, int pfd, const char *base)
 {
 	char name[XNAME + 16], proc[40];
 	autoclose int pathfd = -1;
-	struct pax_rec r;
-	size_t off = 0;
 
-	while (pax_next(&u->pax, &off, &r) > 0) {
+	for (size_t i = 0; i < u->e->nxattrs; i++) {
+		const struct tar_xattr *x = &u->e->xattrs[i];
 		int k;
 
-		if (r.klen <= 13 || memcmp(r.key, "SCHILY.xattr.", 13))
-			continue;
-		if ((k = xattr_name(u, &r, name)) <= 0) {
+		if ((k = xattr_name(u, x, name)) <= 0) {
 			if (k < 0)
 				return k;
 			continue;
@@ -862,8 +531,8 @@ static int set_xattrs(struct layer_unpack *u, int fd, int pfd, const char *base)
 				return layer_fail(u, errno, true, "open");
 			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
 		}
-		if (fd >= 0 ? !fsetxattr(fd, name, r.val, r.vlen, 0)
-			    : !setxattr(proc, name, r.val, r.vlen, 0))
+		if (fd >= 0 ? !fsetxattr(fd, name, x->value, x->len, 0)
+			    : !setxattr(proc, name, x->value, x->len, 0))
 			continue;
 		if (errno != ENOTSUP && errno != EPERM)
 			return layer_fail(u, errno, true, "set xattr %s", name);
@@ -948,7 +617,7 @@ static int file_done(struct layer_unpack *u)
 
 	u->fd = -1;
 	r = set_owner(u, fd, -1, "");
-	if (!r && fchmod(fd, u->e.mode) < 0)
+	if (!r && fchmod(fd, u->e->mode) < 0)
 		r = layer_fail(u, errno, true, "chmod");
 	if (!r)
 		r = set_xattrs(u, fd, -1, "");
@@ -965,8 +634,8 @@ static int file_done(struct layer_unpack *u)
 static void dir_defer(struct layer_unpack *u)
 {
 	struct layer_dirrec rec = {
-		.sec = u->e.mtime.tv_sec, .nsec = u->e.mtime.tv_nsec,
-		.mode = u->e.mode, .len = (unsigned)u->path.len,
+		.sec = u->e->mtime, .nsec = u->e->mtime_nsec,
+		.mode = u->e->mode, .len = (unsigned)u->path.len,
 	};
 
 	lbuf_put(&u->dirs, &rec, sizeof(rec));
@@ -1006,7 +675,7 @@ static int make_link(struct layer_unpack *u, int pfd, const char *base, int tfd,
 		     const char *tbase)
 {
 	static const mode_t node[] = { ['3'] = S_IFCHR, ['4'] = S_IFBLK, ['6'] = S_IFIFO };
-	unsigned char t = (unsigned char)u->e.type;
+	unsigned char t = (unsigned char)u->e->type;
 
 	for (int tries = 0;; tries++) {
 		int r;
@@ -1014,9 +683,10 @@ static int make_link(struct layer_unpack *u, int pfd, const char *base, int tfd,
 		if (t == '1')
 			r = linkat(tfd, tbase, pfd, base, 0);
 		else if (t == '2')
-			r = symlinkat(u->link.p, pfd, base);
+			r = symlinkat(u->e->linkname, pfd, base);
 		else
-			r = mknodat(pfd, base, node[t] | 0600, u->e.rdev);
+			r = mknodat(pfd, base, node[t] | 0600,
+				    makedev(u->e->devmajor, u->e->devminor));
 		if (!r)
 			return 0;
 		if (errno != EEXIST || tries)
@@ -1035,7 +705,7 @@ static int make_special(struct layer_unpack *u, int pfd, const char *base)
 
 	if ((r = make_link(u, pfd, base, -1, NULL)) < 0 || (r = set_owner(u, -1, pfd, base)) < 0)
 		return r;
-	if (u->e.type != '2' && fchmodat(pfd, base, u->e.mode, 0) < 0)
+	if (u->e->type != TAR_SYMLINK && fchmodat(pfd, base, u->e->mode, 0) < 0)
 		return layer_fail(u, errno, true, "chmod");
 	if ((r = set_xattrs(u, -1, pfd, base)) < 0)
 		return r;
@@ -1132,11 +802,11 @@ static int make_hardlink(struct layer_unpack *u, int pfd, const char *base)
 	size_t tdl;
 	char shown[128];
 
-	if (path_clean(u->link.p, &u->lpath) < 0 || !u->lpath.len)
+	if (path_clean(u->e->linkname, &u->lpath) < 0 || !u->lpath.len)
 		return layer_fail(u, EPERM, false, "hardlink target leaves the layer");
 	if (!strcmp(u->lpath.p, u->path.p))
 		return 0;
-	snprintf(shown, sizeof(shown), "%s", u->link.p);
+	snprintf(shown, sizeof(shown), "%s", u->e->linkname);
 	tdl = path_dirlen(u->lpath.p, u->lpath.len);
 	tbase = u->lpath.p + (tdl ? tdl + 1 : 0);
 	tfd = walk(u, u->lpath.p, tdl, false, "hardlink target");
@@ -1212,7 +882,7 @@ static int whiteout(struct layer_unpack *u, size_t dl, const char *base)
 	return prune_dir(u, fd, h, 0);
 }
 
-/* Apply the entry just decoded (u->e, u->name, u->link). A regular file
+/* Apply the entry just read (u->e, u->name). A regular file
  * is left open in u->fd for its data. */
 static int entry_apply(struct layer_unpack *u)
 {
@@ -1226,19 +896,16 @@ static int entry_apply(struct layer_unpack *u)
 	base = u->path.p + (dl ? dl + 1 : 0);
 	if (!strncmp(base, ".wh.", 4))
 		return whiteout(u, dl, base);
-	if (!u->e.type || !strchr("0123456", u->e.type))
-		return layer_fail(u, EOPNOTSUPP, false, "tar entry type 0x%02x not supported",
-				  (unsigned char)u->e.type);
-	if (!u->path.len && u->e.type != '5')
+	if (!u->path.len && u->e->type != TAR_DIR)
 		return layer_fail(u, EPERM, false, "the layer root can only be a directory");
 	pfd = parent_fd(u, dl, true);
 	if (pfd < 0)
 		return pfd;
-	if (u->e.type == '0')
+	if (u->e->type == TAR_REG)
 		r = make_file(u, pfd, base);
-	else if (u->e.type == '1')
+	else if (u->e->type == TAR_HARDLINK)
 		r = make_hardlink(u, pfd, base);
-	else if (u->e.type == '5')
+	else if (u->e->type == TAR_DIR)
 		r = make_dir(u, pfd, base);
 	else
 		r = make_special(u, pfd, base);
@@ -1287,176 +954,40 @@ static int dirs_apply(struct layer_unpack *u)
 	return 0;
 }
 
-/* ---- the tar stream ---- */
+/* ---- the tar reader's callbacks ---- */
 
-static int data_end(struct layer_unpack *u);
-
-/* Expect size bytes of data for the current header, going to sink. */
-static int data_begin(struct layer_unpack *u, unsigned long long size, enum layer_sink sink)
+static int on_entry(void *arg, const struct tar_entry *e)
 {
-	u->sink = sink;
-	u->size = size;
-	u->left = size;
-	if (!size)
-		return data_end(u);
-	u->st = ST_DATA;
-	return 0;
+	struct layer_unpack *u = arg;
+
+	u->e = e;
+	u->name.len = 0;
+	lbuf_put(&u->name, e->name, strlen(e->name));
+	u->stats.entries++;
+	return entry_apply(u);
 }
 
-static int data_end(struct layer_unpack *u)
+/* Data of anything but a file being written (a whiteout's) is dropped. */
+static int on_data(void *arg, const void *p, size_t n)
 {
-	int r = 0;
+	struct layer_unpack *u = arg;
 
-	if (u->sink == SINK_FILE)
-		r = file_done(u);
-	if (u->entry_open) {
-		u->entry_open = false;
-		u->pax.len = u->lname.len = u->llink.len = 0;
-	}
-	u->pad = (size_t)((BLK - u->size % BLK) % BLK);
-	u->st = u->pad ? ST_PAD : ST_HDR;
+	return u->fd >= 0 ? file_write(u, p, n) : 0;
+}
+
+static int on_end(void *arg)
+{
+	struct layer_unpack *u = arg;
+	int r = u->fd >= 0 ? file_done(u) : 0;
+
+	u->e = NULL;
 	return r;
 }
 
-static int data_chunk(struct layer_unpack *u, const char *p, size_t n)
-{
-	switch (u->sink) {
-	case SINK_FILE:
-		return file_write(u, p, n);
-	case SINK_PAX:
-		lbuf_put(&u->pax, p, n);
-		break;
-	case SINK_LNAME:
-		lbuf_put(&u->lname, p, n);
-		break;
-	case SINK_LLINK:
-		lbuf_put(&u->llink, p, n);
-		break;
-	case SINK_SKIP:
-		break;
-	}
-	return 0;
-}
-
-/* An extended header ('x', 'L', 'K'): its data is kept, bounded, for the
- * entry that follows. A second one of a kind replaces the first (Go). */
-static int meta_begin(struct layer_unpack *u, struct lbuf *b, size_t max, enum layer_sink s)
-{
-	long long size;
-
-	if (tar_num(u->blk + H_SIZE, 12, &size) < 0 || size < 0)
-		return layer_bad(u, "bad size in an extended header");
-	if ((unsigned long long)size > max)
-		return layer_bad(u, "extended header of %lld bytes is over the %zu-byte limit",
-				 size, max);
-	b->len = 0;
-	lbuf_reserve(b, (size_t)size + 1);
-	b->p[0] = '\0';
-	return data_begin(u, (unsigned long long)size, s);
-}
-
-static bool type_has_data(char t)
-{
-	/* Go's archive/tar (isHeaderOnlyType): these carry no data, whatever
-	 * their size field says. */
-	return !strchr("123456", t);
-}
-
-static int entry_begin(struct layer_unpack *u)
-{
-	int r;
-
-	u->entry_open = true;
-	r = entry_header(u);
-	if (r < 0)
-		return r;
-	u->stats.entries++;
-	r = entry_apply(u);
-	if (r < 0)
-		return r;
-	if (u->fd >= 0)
-		return data_begin(u, u->e.size, SINK_FILE);
-	return data_begin(u, type_has_data(u->e.type) ? u->e.size : 0, SINK_SKIP);
-}
-
-static int on_block(struct layer_unpack *u)
-{
-	const unsigned char *b = u->blk;
-	long long size;
-
-	if (blk_is_zero(b)) {
-		if (u->st == ST_ZERO) {
-			u->st = ST_END;
-			return 0;
-		}
-		if (u->pax.len || u->lname.len || u->llink.len)
-			return layer_bad(u, "archive ends right after an extended header");
-		u->st = ST_ZERO;
-		return 0;
-	}
-	if (u->st == ST_ZERO)
-		return layer_bad(u, "data after an end-of-archive block");
-	if (!blk_sum_ok(b))
-		return layer_bad(u, "bad tar header checksum (not a tar archive, or corrupt)");
-	switch (b[H_TYPE]) {
-	case 'x':
-		return meta_begin(u, &u->pax, PAX_MAX, SINK_PAX);
-	case 'L':
-		return meta_begin(u, &u->lname, NAME_LIMIT, SINK_LNAME);
-	case 'K':
-		return meta_begin(u, &u->llink, NAME_LIMIT, SINK_LLINK);
-	case 'g':
-		/* Global pax headers: docker (pkg/archive) ignores them too. */
-		if (tar_num(b + H_SIZE, 12, &size) < 0 || size < 0)
-			return layer_bad(u, "bad size in a global header");
-		return data_begin(u, (unsigned long long)size, SINK_SKIP);
-	default:
-		return entry_begin(u);
-	}
-}
-
-/* Consume up to n bytes in the current state; returns bytes used or -errno. */
-static ssize_t step(struct layer_unpack *u, const char *s, size_t n)
-{
-	size_t k;
-	int r = 0;
-
-	switch (u->st) {
-	case ST_HDR:
-	case ST_ZERO:
-		if (!u->blen)
-			u->hdr_off = u->stats.tar_bytes - n;
-		k = n < BLK - u->blen ? n : BLK - u->blen;
-		memcpy(u->blk + u->blen, s, k);
-		u->blen += k;
-		if (u->blen == BLK) {
-			u->blen = 0;
-			r = on_block(u);
-		}
-		break;
-	case ST_DATA:
-		k = n < u->left ? n : (size_t)u->left;
-		r = data_chunk(u, s, k);
-		u->left -= k;
-		if (!r && !u->left)
-			r = data_end(u);
-		break;
-	case ST_PAD:
-		k = n < u->pad ? n : u->pad;
-		u->pad -= k;
-		if (!u->pad)
-			u->st = ST_HDR;
-		break;
-	default:
-		k = n;	/* ST_END: what follows the end blocks is ignored (Go) */
-		break;
-	}
-	return r < 0 ? r : (ssize_t)k;
-}
+static const struct tar_reader_ops layer_tar_ops = { on_entry, on_data, on_end };
 
 static int layer_failed(struct layer_unpack *u, int r)
 {
-	u->st = ST_FAIL;
 	u->err = -r;
 	return r;
 }
@@ -1483,6 +1014,7 @@ struct layer_unpack *layer_unpack_new(int dirfd, unsigned flags)
 	}
 	u->flags = flags;
 	u->fd = u->cfd = -1;
+	u->tr = tar_reader_new(&layer_tar_ops, u);
 	return u;
 }
 
@@ -1499,44 +1031,31 @@ int layer_unpack_set_lowers(struct layer_unpack *u, const int *fds, int n)
 
 int layer_unpack_feed(struct layer_unpack *u, const void *p, size_t n)
 {
-	const char *s = p;
+	int r;
 
-	if (u->st == ST_FAIL)
+	if (u->err)
 		return -u->err;
-	if (u->st == ST_DONE)
+	if (u->done)
 		return err_setx(EINVAL, "layer unpack: data fed after the end");
 	u->stats.tar_bytes += n;
-	while (n) {
-		ssize_t k = step(u, s, n);
-
-		if (k < 0)
-			return layer_failed(u, (int)k);
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	r = tar_reader_feed(u->tr, p, n);
+	return r < 0 ? layer_failed(u, r) : 0;
 }
 
 int layer_unpack_finish(struct layer_unpack *u)
 {
 	int r;
 
-	if (u->st == ST_FAIL)
+	if (u->err)
 		return -u->err;
-	if (u->st == ST_DONE)
+	if (u->done)
 		return 0;
-	u->hdr_off = u->stats.tar_bytes;
-	if (u->st == ST_DATA && u->entry_open)
-		return layer_failed(u, layer_fail(u, EBADMSG, false, "layer truncated inside "
-						  "this entry (incomplete download?)"));
-	if (u->st == ST_DATA || u->st == ST_PAD || u->blen)
-		return layer_failed(u, layer_bad(u, "layer truncated (incomplete download?)"));
-	if (u->pax.len || u->lname.len || u->llink.len)
-		return layer_failed(u, layer_bad(u, "layer ends right after an extended header"));
-	r = dirs_apply(u);
+	r = tar_reader_finish(u->tr);
+	if (!r)
+		r = dirs_apply(u);
 	if (r < 0)
 		return layer_failed(u, r);
-	u->st = ST_DONE;
+	u->done = true;
 	return 0;
 }
 
@@ -1557,8 +1076,8 @@ void layer_unpack_free(struct layer_unpack *u)
 	for (int i = 0; i < u->nlower; i++)
 		close(u->lower[i]);
 	free(u->lower);
-	free(u->pax.p), free(u->lname.p), free(u->llink.p);
-	free(u->name.p), free(u->link.p), free(u->path.p), free(u->lpath.p);
+	tar_reader_free(u->tr);
+	free(u->name.p), free(u->path.p), free(u->lpath.p);
 	free(u->cache.p), free(u->dirs.p), free(u->marks.v);
 	free(u);
 }
