@@ -392,7 +392,10 @@ static int rd_ext_begin(struct tar_reader *r, char type, long long size)
 	r->left = (unsigned long long)size;
 	r->pad = (TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK;
 	r->state = R_EXT;
-	return 0;
+	if (r->left)
+		return 0;
+	r->state = R_HDR;
+	return rd_ext_done(r);
 }
 
 /* The end of the current entry's data. */
