@@ -111,3 +111,15 @@ TEST(human_duration_thresholds)
 	check_dur(730 * DAY, "2 years");
 	check_dur(3 * 365 * DAY + DAY, "3 years");
 }
+
+TEST(str_printable_one_line)
+{
+	char b[8];
+
+	str_printable(b, sizeof(b), "a\nb\tc\x7f" "d");
+	CHECK_EQ_STR(b, "a?b?c?d");
+	str_printable(b, sizeof(b), "caf\xc3\xa9 and more");	/* UTF-8 stays; cut to fit */
+	CHECK_EQ_STR(b, "caf\xc3\xa9 a");
+	str_printable(b, sizeof(b), "");
+	CHECK_EQ_STR(b, "");
+}
