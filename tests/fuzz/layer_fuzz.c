@@ -2,17 +2,19 @@
 /* layer_fuzz.c - libFuzzer target: any bytes through the tar reader and
  * the layer unpacker, into a scratch dir of its own that it empties again.
  *
- * Each input is unpacked into a fresh tmpfs at /tmp/layer_fuzz.XXXXXX/root
- * (overlay whiteouts with a lower layer to copy hardlink targets up from,
- * applied whiteouts over a small tree, or plain, chosen by the input's
- * length), fed in two pieces cut where its bytes say, and unmounted. The
- * mounts live in a mount namespace of the process's own (a user namespace
- * too when not root) in which everything else is read-only, but for the
- * directories libFuzzer writes to (the working directory, the corpus and
- * artifact paths on its command line): an entry that escaped the layer
- * would fail with EROFS, and that, or anything new beside the layer, is
- * reported as a crash. The host keeps only an empty /tmp/layer_fuzz.*
- * directory, and only if the run crashes.
+ * Each input is unpacked into /tmp/layer_fuzz.XXXXXX/root, a tmpfs
+ * (overlay whiteouts with a lower layer to copy hardlink targets up
+ * from, applied whiteouts over a small tree, or plain, chosen by the
+ * input's length), fed in two pieces cut where its bytes say; then the
+ * root is emptied and reset (unmounting instead would cost every CPU of
+ * the machine an RCU grace period per input). The mounts live in a mount
+ * namespace of the process's own (a user namespace too when not root) in
+ * which everything else is read-only, but for the directories libFuzzer
+ * writes to (the working directory, the corpus and artifact paths on its
+ * command line): an entry that escaped the layer would fail with EROFS,
+ * and that, or anything new beside the layer, is reported as a crash.
+ * The host keeps only an empty /tmp/layer_fuzz.* directory, and only if
+ * the run crashes.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "core/image/layer.h"
@@ -36,7 +39,7 @@
 
 static char scratch[] = "/tmp/layer_fuzz.XXXXXX";
 static char root[sizeof(scratch) + 8];
-static int host_tmp = -1, scratch_fd = -1, lower_fd = -1;
+static int host_tmp = -1, scratch_fd = -1, lower_fd = -1, root_fd = -1;
 static int saved_argc;
 static char **saved_argv;
 
@@ -170,8 +173,12 @@ static void setup(void)
 	scratch_fd = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	snprintf(root, sizeof(root), "%s/root", scratch);
 	snprintf(lower, sizeof(lower), "%s/lower", scratch);
-	if (scratch_fd < 0 || mkdirat(scratch_fd, "root", 0755) < 0 || mkdir(lower, 0755) < 0)
+	if (scratch_fd < 0 || mkdirat(scratch_fd, "root", 0755) < 0 || mkdir(lower, 0755) < 0 ||
+	    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755") < 0)
 		fatal("mkdir");
+	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		fatal(root);
 	lower_fd = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lower_fd < 0)
 		fatal(lower);
@@ -181,6 +188,58 @@ static void setup(void)
 		fatal(lower);
 	close(lower_fd);
 	lower_fd = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Remove all below path (n bytes, relative to the root; "" for the root).
+ * Only one directory is open at a time, whatever the depth: after each
+ * subdirectory the listing starts again. */
+static void empty_dir(char *path, size_t n)
+{
+	for (;;) {
+		int fd = openat(root_fd, n ? path : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				O_CLOEXEC);
+		DIR *d = fd < 0 ? NULL : fdopendir(fd);
+		struct dirent *e;
+		size_t k = 0;
+
+		if (!d)
+			fatal("open to empty");
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (!unlinkat(dirfd(d), e->d_name, 0) || errno != EISDIR)
+				continue;
+			k = strlen(e->d_name);
+			if (n + k + 2 > PATH_MAX)
+				fatal("too deep to empty");
+			path[n] = '/';
+			memcpy(path + n + !!n, e->d_name, k + 1);
+			k += !!n;
+			break;
+		}
+		closedir(d);
+		if (!k)
+			return;
+		empty_dir(path, n + k);
+		if (unlinkat(root_fd, path, AT_REMOVEDIR) < 0)
+			fatal("rmdir to empty");
+		path[n] = 0;
+	}
+}
+
+/* The root as it was: empty, 0755, root's, no xattrs. */
+static void reset_root(void)
+{
+	char path[PATH_MAX] = "", names[4096];
+	ssize_t len;
+
+	empty_dir(path, 0);
+	if (fchmod(root_fd, 0755) < 0 || fchown(root_fd, 0, 0) < 0)
+		fatal("reset the root");
+	len = flistxattr(root_fd, names, sizeof(names));
+	for (char *x = names; len > 0 && x < names + len; x += strlen(x) + 1)
+		if (fremovexattr(root_fd, x) < 0)
+			fatal("reset the root's xattrs");
 }
 
 /* Nothing but "root" and "lower" may be beside the layer. */
@@ -214,18 +273,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned flags = modes[size % 3];
 	size_t cut = size ? ((size_t)data[0] * 131 + data[size - 1]) % (size + 1) : 0;
 	struct layer_unpack *u;
-	int dfd, r;
+	int r;
 
 	if (scratch_fd < 0)
 		setup();
-	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755") < 0)
-		fatal(root);
-	dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		fatal(root);
 	if (flags & LAYER_WH_APPLY)
-		small_tree(dfd);
-	u = layer_unpack_new(dfd, flags);
+		small_tree(root_fd);
+	u = layer_unpack_new(root_fd, flags);
 	r = u ? 0 : -err_errno();
 	if (!r && (flags & LAYER_WH_OVERLAY))
 		r = layer_unpack_set_lowers(u, &lower_fd, 1);
@@ -240,9 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	layer_unpack_free(u);
-	close(dfd);
-	if (umount2(root, MNT_DETACH) < 0)
-		fatal(root);
+	reset_root();
 	check_beside();
 	err_clear();
 	return 0;
