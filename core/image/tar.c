@@ -110,16 +110,18 @@ static int pax_time(char *s, size_t n, long long *sec, long *nsec)
 /* ---- reading ---- */
 
 /*
- * Header layout (POSIX.1-1988 ustar; GNU puts other fields where ustar has
- * its prefix, so the prefix counts only with the "ustar\0" magic; star
- * keeps its own trailer in the last 24 bytes of it).
+ * More of the header. GNU puts other fields where ustar has its prefix,
+ * so the prefix counts only with the "ustar\0" magic; star keeps a
+ * trailer in the last 24 bytes of it.
  */
 enum {
 	H_DEVMAJOR = 329, H_DEVMINOR = 337, H_STAR_TRAILER = 508, STAR_PREFIX_LEN = 131,
 	UGNAME_LEN = 32,
 	NAME_LIMIT = 4096,	/* PATH_MAX: names and link targets, NUL included */
-	UID_MAX_OK = 0xfffffffe, /* (uid_t)-1 means "unchanged" to chown */
 };
+
+/* The largest uid or gid: (uid_t)-1 means "unchanged" to chown. */
+#define ID_MAX 0xfffffffeLL
 
 enum rstate { R_HDR, R_DATA, R_EXT, R_PAD, R_ZERO, R_END };
 
@@ -232,9 +234,9 @@ static int rd_pax_rec(struct tar_reader *r, const char *key, char *val, size_t n
 	if (!strcmp(key, "size"))
 		rc = pax_num(val, n, INT64_MAX, &pv->has_size, &pv->size);
 	else if (!strcmp(key, "uid"))
-		rc = pax_num(val, n, UID_MAX_OK, &pv->has_uid, &pv->uid);
+		rc = pax_num(val, n, ID_MAX, &pv->has_uid, &pv->uid);
 	else if (!strcmp(key, "gid"))
-		rc = pax_num(val, n, UID_MAX_OK, &pv->has_gid, &pv->gid);
+		rc = pax_num(val, n, ID_MAX, &pv->has_gid, &pv->gid);
 	else if (!strcmp(key, "mtime") && (pv->has_mtime = n > 0))
 		rc = pax_time(val, n, &pv->mtime, &pv->mtime_nsec);
 	return rc < 0 ? rd_bad(r, "bad pax number") : 0;
@@ -370,8 +372,8 @@ static int rd_fields(struct tar_reader *r, struct tar_entry *e)
 	    tar_num(h + H_SIZE, 12, false, &e->size) < 0 ||
 	    tar_num(h + H_MTIME, 12, true, &e->mtime) < 0 ||
 	    tar_num(h + H_DEVMAJOR, 8, false, &maj) < 0 ||
-	    tar_num(h + H_DEVMINOR, 8, false, &min) < 0 || e->uid > UID_MAX_OK ||
-	    e->gid > UID_MAX_OK || maj > UINT32_MAX || min > UINT32_MAX)
+	    tar_num(h + H_DEVMINOR, 8, false, &min) < 0 || e->uid > ID_MAX ||
+	    e->gid > ID_MAX || maj > UINT32_MAX || min > UINT32_MAX)
 		return rd_bad(r, "bad number in a header");
 	e->mode = (unsigned)mode & 07777;
 	e->devmajor = (unsigned)maj;
