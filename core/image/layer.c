@@ -956,6 +956,15 @@ static int dirs_apply(struct layer_unpack *u)
 
 /* ---- the tar reader's callbacks ---- */
 
+/* An error of ours, as against the reader's (which gets "layer: " in
+ * front of it, as it does not say what it reads). */
+static int layer_failed(struct layer_unpack *u, int r)
+{
+	if (r < 0)
+		u->err = -r;
+	return r;
+}
+
 static int on_entry(void *arg, const struct tar_entry *e)
 {
 	struct layer_unpack *u = arg;
@@ -964,7 +973,7 @@ static int on_entry(void *arg, const struct tar_entry *e)
 	u->name.len = 0;
 	lbuf_put(&u->name, e->name, strlen(e->name));
 	u->stats.entries++;
-	return entry_apply(u);
+	return layer_failed(u, entry_apply(u));
 }
 
 /* Data of anything but a file being written (a whiteout's) is dropped. */
@@ -972,7 +981,7 @@ static int on_data(void *arg, const void *p, size_t n)
 {
 	struct layer_unpack *u = arg;
 
-	return u->fd >= 0 ? file_write(u, p, n) : 0;
+	return u->fd >= 0 ? layer_failed(u, file_write(u, p, n)) : 0;
 }
 
 static int on_end(void *arg)
@@ -981,15 +990,16 @@ static int on_end(void *arg)
 	int r = u->fd >= 0 ? file_done(u) : 0;
 
 	u->e = NULL;
-	return r;
+	return layer_failed(u, r);
 }
 
 static const struct tar_reader_ops layer_tar_ops = { on_entry, on_data, on_end };
 
-static int layer_failed(struct layer_unpack *u, int r)
+static int reader_failed(struct layer_unpack *u, int r)
 {
-	u->err = -r;
-	return r;
+	if (!u->err)
+		err_ctx("layer");
+	return layer_failed(u, r);
 }
 
 struct layer_unpack *layer_unpack_new(int dirfd, unsigned flags)
@@ -1039,7 +1049,7 @@ int layer_unpack_feed(struct layer_unpack *u, const void *p, size_t n)
 		return err_setx(EINVAL, "layer unpack: data fed after the end");
 	u->stats.tar_bytes += n;
 	r = tar_reader_feed(u->tr, p, n);
-	return r < 0 ? layer_failed(u, r) : 0;
+	return r < 0 ? reader_failed(u, r) : 0;
 }
 
 int layer_unpack_finish(struct layer_unpack *u)
@@ -1051,8 +1061,9 @@ int layer_unpack_finish(struct layer_unpack *u)
 	if (u->done)
 		return 0;
 	r = tar_reader_finish(u->tr);
-	if (!r)
-		r = dirs_apply(u);
+	if (r < 0)
+		return reader_failed(u, r);
+	r = dirs_apply(u);
 	if (r < 0)
 		return layer_failed(u, r);
 	u->done = true;

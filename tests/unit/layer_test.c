@@ -874,7 +874,7 @@ TEST(layer_truncated)
 	full = t.len;
 	tw_end(&t);
 	cut = (struct tw){ .p = t.p, .len = 512 + 5 };	/* inside the data */
-	expect_fail(&cut, 0, -EBADMSG, "cut short in entry \"a\"");
+	expect_fail(&cut, 0, -EBADMSG, "layer: tar archive is cut short in entry \"a\"");
 	cut.len = 512 + 100;				/* inside the padding */
 	expect_fail(&cut, 0, -EBADMSG, "cut short at byte 612");
 	cut.len = full + 100;				/* inside a header */
@@ -899,7 +899,7 @@ TEST(layer_garbage)
 	tw_file(&t, "a", 0644, "x");
 	t.p[0] ^= 1;	/* name changed, checksum not */
 	tw_end(&t);
-	expect_fail(&t, 0, -EBADMSG, "not a tar archive (bad header checksum at byte 0)");
+	expect_fail(&t, 0, -EBADMSG, "layer: not a tar archive (bad header checksum at byte 0)");
 	free(t.p);
 	t = (struct tw){ 0 };
 	for (size_t i = 0; i < sizeof(junk); i++)
