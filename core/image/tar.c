@@ -349,10 +349,12 @@ static int rd_checksum(struct tar_reader *r)
 	long u = 0, s = 0;
 
 	for (int i = 0; i < TAR_BLOCK; i++) {
-		unsigned char c = i >= H_CHKSUM && i < H_CHKSUM + 8 ? ' ' : r->blk[i];
-
-		u += c;
-		s += (signed char)c;
+		u += r->blk[i];
+		s += (signed char)r->blk[i];
+	}
+	for (int i = H_CHKSUM; i < H_CHKSUM + 8; i++) {
+		u += ' ' - r->blk[i];
+		s += ' ' - (signed char)r->blk[i];
 	}
 	if (tar_num(r->blk + H_CHKSUM, 8, false, &want) < 0 || (want != u && want != s))
 		return r->hdr_pos ? rd_bad(r, "bad header checksum") :
@@ -424,8 +426,8 @@ static void rd_overrides(struct tar_reader *r, struct tar_entry *e)
 		e->gid = pv->gid;
 	if (pv->has_mtime)
 		e->mtime = pv->mtime, e->mtime_nsec = pv->mtime_nsec;
-	snprintf(r->uname, sizeof(r->uname), "%.*s", UGNAME_LEN, h + H_UNAME);
-	snprintf(r->gname, sizeof(r->gname), "%.*s", UGNAME_LEN, h + H_GNAME);
+	memcpy(r->uname, h + H_UNAME, UGNAME_LEN);	/* r->uname[32] stays NUL */
+	memcpy(r->gname, h + H_GNAME, UGNAME_LEN);
 	e->uname = pv->uname ? pv->uname : r->uname;
 	e->gname = pv->gname ? pv->gname : r->gname;
 	e->xattrs = r->xattrs;
