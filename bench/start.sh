@@ -62,6 +62,6 @@ printf '  %-44s %8s ms\n' "dory run --rm --rootfs R /bin/true" "$dory_ms"
 printf '  %-44s %8s ms\n' "floor: unshare -fmpiu --mount-proc chroot" "$floor_ms"
 printf '  %-44s %8s ms%s\n' "crun run" "$crun_ms" "$crun_note"
 awk -v d="$dory_ms" -v f="$floor_ms" -v c="$crun_ms" 'BEGIN {
-	printf "  ratio dory/floor  %.2f   (target <= 2)\n", d / f
+	printf "  ratio dory/floor  %.2f   (goal <= 1.3)\n", d / f
 	printf "  ratio dory/crun   %.2f\n", d / c }'
 echo "  size of $DORY: $(stat -c %s "$DORY") bytes"
