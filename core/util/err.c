@@ -23,7 +23,7 @@ static void err_append(const char *s)
 	err_line[n + m] = '\0';
 }
 
-static int err_vrecord(int errnum, bool with_strerror, const char *fmt, va_list ap)
+static int PRINTF(3, 0) err_vrecord(int errnum, bool with_strerror, const char *fmt, va_list ap)
 {
 	if (errnum <= 0)
 		errnum = errnum < 0 ? -errnum : EIO;

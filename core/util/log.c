@@ -15,7 +15,7 @@ struct dory_ctx dory = {
 	.fail_code = 125,
 };
 
-static void log_line(const char *level, int errnum, const char *fmt, va_list ap)
+static void PRINTF(3, 0) log_line(const char *level, int errnum, const char *fmt, va_list ap)
 {
 	char buf[512];
 	size_t n;
