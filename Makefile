@@ -518,11 +518,11 @@ OGEN := $(O)/gen
 APPLET_SRCS := $(sort $(wildcard applets/*.c))
 APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
 # Only `make check` needs these: peers, the registry and its tools, valgrind,
-# qemu for the cross unit tests, and the host's -dev libraries of the deps
-# for the ASan and valgrind unit builds.
+# qemu for the cross unit tests, the host's -dev libraries of the deps for
+# the ASan, valgrind and fuzzing builds, and clang with libFuzzer.
 TEST_PKGS = valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry \
 	skopeo apache2-utils openssl python3 curl zstd umoci file \
-	libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev
+	libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev $(FUZZ_PKGS)
 
 -include $(KCONFIG_CONFIG)
 -include $(GEN)/applets.mk
@@ -652,7 +652,7 @@ else
 all: $(O)/dory
 endif
 .PHONY: all defconfig oldconfig menuconfig check check-mutants demo install size clean \
-	distclean unit asan-unit vg-unit
+	distclean unit asan-unit vg-unit fuzz fuzz-build fuzz-merge
 
 # ---- unit tests: musl static (run natively, under valgrind or qemu) ----
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
@@ -697,7 +697,43 @@ vg-unit: $(VG_BINS)
 # The unit builds' objects are prerequisites of pattern rules only, which
 # would make them intermediate files, deleted after each build. (Not
 # .SECONDARY: with it, GNU make 4.3 also leaves a missing stamp unbuilt.)
-.PRECIOUS: $(UNIT_CORE) $(ASAN_CORE) $(VG_CORE)
+.PRECIOUS: $(UNIT_CORE) $(ASAN_CORE) $(VG_CORE) $(FUZZ_CORE)
+
+# ---- fuzzing: a libFuzzer target per parser of outside input ----
+# tests/fuzz/NAME_fuzz.c (one target each, defining LLVMFuzzerTestOneInput)
+# is built by clang with libFuzzer, ASan and UBSan, and linked with every
+# core object built by clang with the ASan unit build's flags and libFuzzer's
+# coverage; its seeds are tests/fuzz/corpus/NAME/, and tests/fuzz/NAME.dict
+# (when there is one) its dictionary. New targets are picked up by name.
+#   make fuzz [FUZZ_S=60] [FUZZ_TARGETS="ref http"]   each target for FUZZ_S
+#        seconds on build/fuzz/work/NAME, a copy of its corpus; a crash
+#        leaves its input in build/fuzz/crashes/NAME/
+#   make fuzz-merge      add what `make fuzz` found that reaches new
+#        coverage to tests/fuzz/corpus/NAME (then review and commit it)
+# `make check` runs each over its corpus and a few seconds more
+# (tests/cases/fuzz.sh).
+FUZZ := build/fuzz
+FUZZ_PKGS := clang-14 libclang-rt-14-dev
+FUZZ_CC := $(shell command -v clang-14 2>/dev/null || echo clang)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%_fuzz.c,%,$(FUZZ_SRCS))
+FUZZ_S ?= 60
+FUZZ_CORE := $(addprefix $(FUZZ)/,$(ALL_CORE))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRCS))
+$(FUZZ)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h | $(OGEN)/version.h
+	@mkdir -p $(@D)
+	@$(FUZZ_CC) $(COMMON_CFLAGS) $(ASAN_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+-include $(shell find $(FUZZ) -name '*.d' 2>/dev/null)
+$(FUZZ)/%_fuzz: tests/fuzz/%_fuzz.c $(wildcard tests/fuzz/*.h) $(FUZZ_CORE)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(COMMON_CFLAGS) $(ASAN_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE) $(LIBS)
+fuzz-build:
+	@$(call apt_ensure,$(FUZZ_PKGS))
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+fuzz: fuzz-build
+	@FUZZ_DIR=$(FUZZ) FUZZ_S=$(FUZZ_S) tests/fuzz/run.sh fuzz $(FUZZ_TARGETS)
+fuzz-merge: fuzz-build
+	@FUZZ_DIR=$(FUZZ) tests/fuzz/run.sh merge $(FUZZ_TARGETS)
 
 # ---- check, demo, install, size ----
 # Unit tests of two cross builds (64-bit and 32-bit) run under qemu-user.
@@ -705,10 +741,10 @@ CHECK_CROSS := aarch64 armv7
 # The cross builds' binaries too: tests/cases/repro.sh rebuilds one elsewhere.
 check: all
 	@$(call apt_ensure,$(TEST_PKGS))
-	@$(MAKE) --no-print-directory unit asan-unit vg-unit
+	@$(MAKE) --no-print-directory unit asan-unit vg-unit fuzz-build
 	@for a in $(CHECK_CROSS); do $(MAKE) --no-print-directory ARCH=$$a all unit || exit 1; done
 	@GITREV=$(GITREV) DORY=$(CURDIR)/build/$(ARCH)/dory UNIT_DIR=$(O)/unit ASAN_DIR=$(ASAN)/unit \
-	 VG_DIR=$(VG)/unit \
+	 VG_DIR=$(VG)/unit FUZZ_DIR=$(FUZZ) \
 	 CROSS_UNIT="$(foreach a,$(CHECK_CROSS),$(a):build/$(a)/obj/unit)" \
 	 tests/run
 
@@ -746,6 +782,6 @@ size:
 	  done; echo; done
 
 clean:
-	rm -rf build/gen build/asan build/vg build/size $(foreach a,$(ARCHS),build/$(a)/obj build/$(a)/dory) build/dory
+	rm -rf build/gen build/asan build/vg build/fuzz build/size $(foreach a,$(ARCHS),build/$(a)/obj build/$(a)/dory) build/dory
 distclean:
 	rm -rf build .config .config.old

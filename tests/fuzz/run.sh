@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# run.sh - runs the libFuzzer targets of $FUZZ_DIR (build/fuzz; see the
+# Makefile's fuzzing section) over their corpora in tests/fuzz/corpus/.
+#   run.sh check [NAME...]  each over its corpus, then FUZZ_CHECK_S (3)
+#                           seconds more; TAP lines (tests/cases/fuzz.sh)
+#   run.sh fuzz [NAME...]   each for FUZZ_S (60) seconds on
+#                           $FUZZ_DIR/work/NAME, a copy of its corpus
+#   run.sh merge [NAME...]  what `fuzz` found that reaches new coverage,
+#                           into tests/fuzz/corpus/NAME
+# A crash (or leak, time-out, UB report) keeps its input in
+# $FUZZ_DIR/crashes/NAME/. Fuzzers run with TMPDIR set to a directory of
+# this run, removed at the end, so that even a crashed one leaves nothing.
+set -u
+cd "$(dirname "$0")/../.."
+FUZZ_DIR=${FUZZ_DIR:-build/fuzz}
+mode=${1:?usage: run.sh check|fuzz|merge [NAME...]}
+shift
+names=${*:-$(ls tests/fuzz/*_fuzz.c 2>/dev/null | sed 's|.*/\(.*\)_fuzz\.c$|\1|')}
+RUN=$(mktemp -d /tmp/dory-fuzz-run.XXXXXX)
+trap 'rm -rf "$RUN"' EXIT INT TERM
+fail=0
+
+# fuzzer NAME LOG ARGS...: run NAME's fuzzer with the common options.
+fuzzer()
+{
+	local n=$1 log=$2 dict=tests/fuzz/$1.dict crashes=$FUZZ_DIR/crashes/$1
+	shift 2
+	mkdir -p "$RUN/tmp-$n" "$crashes"
+	[ -f "$dict" ] && set -- "-dict=$dict" "$@"
+	TMPDIR=$RUN/tmp-$n nice "$FUZZ_DIR/${n}_fuzz" -timeout=10 -rss_limit_mb=1024 \
+		-artifact_prefix="$crashes/" -print_final_stats=1 "$@" >"$log" 2>&1
+}
+
+# What a fuzzer's log says in the end: executions, coverage, features.
+summary()
+{
+	local execs cov
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$1" | tail -n 1)
+	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$1" | tail -n 1)
+	echo "${execs:-0} execs, ${cov:-no coverage line}"
+}
+
+# Why a fuzzer failed: the sanitizer's report and the input it kept.
+why()
+{
+	grep -E -m 12 -e '^==[0-9]+==' -e 'SUMMARY' -e 'runtime error' -e '^    #[0-9] ' \
+		-e 'Test unit written' -e 'abort|does not|failed' "$1"
+}
+
+check_one()
+{
+	local n=$1 w=$RUN/corpus-$n log=$RUN/$1.log k
+	if [ ! -x "$FUZZ_DIR/${n}_fuzz" ]; then
+		echo "ok - fuzz: $n # SKIP not built (make fuzz-build)"
+		return
+	fi
+	mkdir -p "$w"
+	cp tests/fuzz/corpus/"$n"/* "$w"/ 2>/dev/null
+	k=$(ls "$w" | wc -l)
+	if fuzzer "$n" "$log" -runs=0 "$w"; then
+		echo "ok - fuzz: $n: its corpus ($k inputs)"
+	else
+		echo "not ok - fuzz: $n: its corpus ($k inputs)"
+		why "$log" | sed 's/^/#   /'
+		fail=1
+		return
+	fi
+	if fuzzer "$n" "$log" -max_total_time="${FUZZ_CHECK_S:-3}" "$w"; then
+		echo "ok - fuzz: $n: ${FUZZ_CHECK_S:-3} s more ($(summary "$log"))"
+	else
+		echo "not ok - fuzz: $n: ${FUZZ_CHECK_S:-3} s more ($(summary "$log"))"
+		why "$log" | sed 's/^/#   /'
+		fail=1
+	fi
+}
+
+fuzz_one()
+{
+	local n=$1 w=$FUZZ_DIR/work/$1 log=$FUZZ_DIR/$1.log
+	mkdir -p "$w"
+	cp -n tests/fuzz/corpus/"$n"/* "$w"/ 2>/dev/null
+	echo "  FUZZ    $n for ${FUZZ_S:-60} s on $w"
+	if fuzzer "$n" "$log" -max_total_time="${FUZZ_S:-60}" "$w"; then
+		echo "          $(summary "$log"); $(ls "$w" | wc -l) inputs"
+	else
+		why "$log"
+		echo "$n: failed; see $log and $FUZZ_DIR/crashes/$n/"
+		fail=1
+	fi
+}
+
+merge_one()
+{
+	local n=$1 c=tests/fuzz/corpus/$1 before
+	[ -d "$FUZZ_DIR/work/$n" ] || return 0
+	mkdir -p "$c"
+	before=$(ls "$c" | wc -l)
+	if fuzzer "$n" "$FUZZ_DIR/$n.merge.log" -merge=1 "$c" "$FUZZ_DIR/work/$n"; then
+		echo "  MERGE   $n: $before -> $(ls "$c" | wc -l) inputs in $c"
+	else
+		echo "$n: the merge failed; see $FUZZ_DIR/$n.merge.log"
+		fail=1
+	fi
+}
+
+for n in $names; do
+	case $mode in
+	check) check_one "$n" ;;
+	fuzz) fuzz_one "$n" ;;
+	merge) merge_one "$n" ;;
+	*) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
+	esac
+done
+exit $fail
