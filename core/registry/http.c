@@ -253,7 +253,9 @@ static int tcp_connect(const char *host, int port, int ms, const char *what, int
 struct http_conn {
 	char *key;		/* origin: what the pool matches */
 	char *name;		/* "host:port", for messages */
-	int fd;
+	int fd;			/* -1: the bytes come from mem (http_resp_mem) */
+	const char *mem;
+	size_t mem_left, mem_step;
 	struct tls *tls;
 	int timeout_ms;
 	char *buf;
@@ -275,13 +277,30 @@ static void conn_close(struct http_conn *k)
 	free(k);
 }
 
+/* The next bytes of a response in memory, at most mem_step at a time. */
+static size_t mem_recv(struct http_conn *k, void *p, size_t n)
+{
+	size_t m = n < k->mem_left ? n : k->mem_left;
+
+	if (k->mem_step && m > k->mem_step)
+		m = k->mem_step;
+	if (m) {
+		memcpy(p, k->mem, m);
+		k->mem += m;
+		k->mem_left -= m;
+	}
+	return m;
+}
+
 /* Read what the socket has, waiting up to the time-out: bytes, 0 at the end. */
 static ssize_t conn_recv(struct http_conn *k, void *p, size_t n)
 {
 	ssize_t r;
 	int w;
 
-	if (k->tls) {
+	if (k->fd < 0) {
+		r = (ssize_t)mem_recv(k, p, n);
+	} else if (k->tls) {
 		r = tls_read(k->tls, p, n);
 	} else {
 		for (;;) {
@@ -1025,11 +1044,33 @@ void http_resp_free(struct http_resp *r)
 		k->off += (size_t)r->left;
 		r->done = true;
 	}
-	if (k && r->done && r->keep && k->off == k->len) {
+	if (k && r->c && r->done && r->keep && k->off == k->len) {
 		pool_put(r->c, k);
 		r->conn = NULL;
 	}
 	resp_drop(r);
+}
+
+int http_resp_mem(const char *method, const void *buf, size_t n, size_t step, size_t cap,
+		  struct http_resp **out)
+{
+	struct http_conn *k = xzalloc(sizeof(*k));
+	struct http_resp *r = xzalloc(sizeof(*r));
+
+	k->fd = -1;
+	k->name = xstrdup("memory");
+	k->mem = buf;
+	k->mem_left = n;
+	k->mem_step = step;
+	k->cap = cap ? cap : HTTP_BUF;
+	k->buf = xmalloc(k->cap);
+	r->conn = k;
+	if (resp_read_head(r, method) < 0) {
+		resp_drop(r);
+		return -err_errno();
+	}
+	*out = r;
+	return 0;
 }
 
 /* ---- bodies ---- */

@@ -58,6 +58,12 @@ const char *http_final_url(const struct http_resp *r);	/* after redirects */
 ssize_t http_read(struct http_resp *r, void *buf, size_t n);
 /* The whole body (at most max bytes, else -EFBIG), NUL-terminated. */
 int http_read_all(struct http_resp *r, size_t max, char **out, size_t *len);
+/* For tests and fuzzing: a response read from the n bytes at buf as
+ * http_do reads one off a connection (the answer to method), at most step
+ * bytes a read (0: as many as fit) into a buffer of cap bytes to start with
+ * (0: a connection's). buf is borrowed until http_resp_free. */
+int http_resp_mem(const char *method, const void *buf, size_t n, size_t step, size_t cap,
+		  struct http_resp **out);
 /* Done with a response; the connection is kept for reuse when the body
  * was read to the end, closed otherwise. NULL is fine. */
 void http_resp_free(struct http_resp *r);

@@ -1014,3 +1014,26 @@ TEST(http_bad_proxy_variable)
 	CHECK_EQ_STR(err_str(), "HTTPS_PROXY: only http:// proxies are supported");
 	http_client_free(c);
 }
+
+/* The same parser on bytes in memory, a byte per read into a buffer of 4
+ * that must grow: the line and chunk boundaries fall anywhere. */
+TEST(http_resp_mem_byte_by_byte)
+{
+	static const char resp[] = "HTTP/1.1 100 Continue\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3;ext=1\r\nhel\r\n6\r\nlo wor\r\n2\r\nld\r\n0\r\nX-Trailer: t\r\n\r\n";
+	struct http_resp *r = NULL;
+	char *body = NULL;
+	size_t len = 0;
+
+	CHECK_EQ_INT(http_resp_mem("GET", resp, sizeof(resp) - 1, 1, 4, &r), 0);
+	CHECK_EQ_INT(http_status(r), 200);
+	CHECK_EQ_STR(http_header(r, "x-a"), "1 folded");
+	CHECK_EQ_INT(http_read_all(r, 100, &body, &len), 0);
+	CHECK_EQ_STR(body, "hello world");
+	free(body);
+	http_resp_free(r);
+	CHECK_EQ_INT(http_resp_mem("GET", "HTTP/1.1 200 OK\r\nContent-Le", 27, 0, 0, &r),
+		     -ECONNRESET);
+	CHECK_EQ_STR(err_str(), "memory closed the connection in the middle of the header");
+}
