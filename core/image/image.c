@@ -36,6 +36,45 @@ bool image_layer_media(const char *mt, bool *gzip)
 	return false;
 }
 
+int image_layers(const struct json *man, const struct json *cfg, const char *what, int max,
+		 struct image_layer **out, int *n)
+{
+	const struct json *ls = json_get(man, "layers");
+	const struct json *diffs = json_get(json_get(cfg, "rootfs"), "diff_ids");
+	int k = json_arr_len(ls);
+	autofree struct image_layer *v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (k != json_arr_len(diffs) || k > max)
+		return err_setx(EPROTO, "manifest %s lists %d layers, its config %d diff ids",
+				what, k, json_arr_len(diffs));
+	v = xzalloc(sizeof(*v) * (k + 1));
+	for (int i = 0; i < k; i++) {
+		struct image_layer *l = &v[i];
+		const struct json *lj = json_arr_at(ls, i);
+		const char *diff = json_str(json_arr_at(diffs, i));
+
+		l->digest = json_get_str(lj, "digest");
+		l->media = json_get_str(lj, "mediaType");
+		if (!json_get_i64(lj, "size", &l->size))
+			l->size = -1;
+		if (!sha256_is_digest(l->digest) || !diff || !sha256_is_digest(diff))
+			return err_setx(EPROTO, "manifest %s: layer %d has no valid digest", what, i);
+		if (!l->media || !image_layer_media(l->media, &l->gzip))
+			return err_setx(ENOTSUP, "layer %s has media type %s, which dory cannot "
+					"unpack (gzip and plain tar only)", l->digest,
+					l->media ? l->media : "(none)");
+		snprintf(l->diff, sizeof(l->diff), "%s", diff);
+		if (i)
+			snprintf(l->parent, sizeof(l->parent), "%s", v[i - 1].chain);
+		store_chain_id(i ? l->parent : NULL, diff, l->chain);
+	}
+	*out = TAKE(v);
+	*n = k;
+	return 0;
+}
+
 struct json *image_record_new(const char *id, const char *manifest, const char *index,
 			      const struct json *cfg)
 {

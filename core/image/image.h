@@ -18,6 +18,22 @@
 
 /* OCI and Docker layer media types dory unpacks; *gzip says which. */
 bool image_layer_media(const char *mt, bool *gzip);
+/* One layer as a manifest and its config describe it. */
+struct image_layer {
+	const char *digest;		/* borrowed from the manifest */
+	const char *media;
+	long long size;			/* -1: not given */
+	bool gzip;
+	char diff[DIGEST_STRLEN];
+	char chain[DIGEST_STRLEN];
+	char parent[DIGEST_STRLEN];	/* "" for the base layer */
+};
+/* The layers manifest man lists, with the diff IDs its config cfg gives:
+ * digests, counts (at most max) and media types checked, chain IDs made.
+ * An allocated array of *n (and one spare), or -EPROTO/-ENOTSUP naming
+ * the manifest (what). */
+int image_layers(const struct json *man, const struct json *cfg, const char *what, int max,
+		 struct image_layer **out, int *n);
 /* A new image record (allocated; see store.h for its fields) for config
  * digest id, with the layers array built by image_record_layer(). */
 struct json *image_record_new(const char *id, const char *manifest, const char *index,

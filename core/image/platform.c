@@ -7,6 +7,7 @@
 
 #include "core/image/platform.h"
 #include "core/util/err.h"
+#include "core/util/json.h"
 
 static void platform_set(char *dst, size_t n, const char *s, size_t len)
 {
@@ -122,5 +123,33 @@ int platform_score(const struct platform *want, const char *os, const char *arch
 		return 50 + cv;
 	if (!*c.variant || !*want->variant)
 		return 10;
+	return 0;
+}
+
+int platform_pick(const struct json *idx, const struct platform *want, const char *what,
+		  char out[DIGEST_STRLEN])
+{
+	const struct json *ms = json_get(idx, "manifests"), *best = NULL;
+	char have[256] = "", pb[48];
+	int score = 0;
+
+	for (int i = 0; i < json_arr_len(ms); i++) {
+		const struct json *m = json_arr_at(ms, i), *pl = json_get(m, "platform");
+		const char *os = json_get_str(pl, "os"), *arch = json_get_str(pl, "architecture");
+		const char *var = json_get_str(pl, "variant");
+		int s = platform_score(want, os, arch, var);
+
+		if (os && arch && strcmp(arch, "unknown") && strlen(have) < sizeof(have) - 40)
+			snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s/%s%s%s",
+				 *have ? ", " : "", os, arch, var ? "/" : "", var ? var : "");
+		if (s > score && sha256_is_digest(json_get_str(m, "digest"))) {
+			score = s;
+			best = m;
+		}
+	}
+	if (!best)
+		return err_setx(ENOENT, "%s has no image for %s (it has: %s; choose with --platform)",
+				what, platform_str(want, pb, sizeof(pb)), *have ? have : "none");
+	snprintf(out, DIGEST_STRLEN, "%s", json_get_str(best, "digest"));
 	return 0;
 }

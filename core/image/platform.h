@@ -5,6 +5,9 @@
 #define DORY_PLATFORM_H
 
 #include "core/util/base.h"
+#include "core/util/sha256.h"
+
+struct json;
 
 struct platform {
 	char os[16];
@@ -22,5 +25,10 @@ const char *platform_str(const struct platform *p, char *buf, size_t n);
  * exact variant beats a compatible older one: arm/v7 can run arm/v6). */
 int platform_score(const struct platform *want, const char *os, const char *arch,
 		   const char *variant);
+/* The manifest of an index (OCI image index, Docker manifest list) that
+ * fits want best: its digest into out. -ENOENT naming what (the
+ * repository) and the platforms the index has. */
+int platform_pick(const struct json *idx, const struct platform *want, const char *what,
+		  char out[DIGEST_STRLEN]);
 
 #endif

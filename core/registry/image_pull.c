@@ -29,17 +29,6 @@ enum {
 	IMG_MAX_JOBS = 8,
 };
 
-struct pull_layer {
-	const char *digest;		/* borrowed from the manifest */
-	const char *media;
-	long long size;
-	bool gzip;
-	char diff[DIGEST_STRLEN];
-	char chain[DIGEST_STRLEN];
-	char parent[DIGEST_STRLEN];	/* "" for the base layer */
-	bool deferred;			/* links into a lower layer: unpack after them */
-};
-
 struct pull {
 	struct store *st;
 	struct reg *reg;
@@ -53,7 +42,9 @@ struct pull {
 	struct json *man;
 	struct json *cfg;
 	int n;
-	struct pull_layer *layers;
+	struct image_layer *layers;
+	bool *deferred;			/* per layer: it links into a lower layer, so
+					 * it is unpacked after them */
 	/* Index, manifest and config: stored only once every layer is, so a
 	 * failed pull leaves no new documents behind. */
 	struct reg_doc docs[3];
@@ -88,7 +79,7 @@ static void pull_tell(const struct pull *p, enum image_pull_what what, int layer
 }
 
 /* Bytes of layer l fetched so far: told, or sent on by a worker. */
-static void pull_bytes(const struct pull *p, const struct pull_layer *l, long long done)
+static void pull_bytes(const struct pull *p, const struct image_layer *l, long long done)
 {
 	struct pull_tick t = { .layer = (int)(l - p->layers), .done = done };
 
@@ -145,7 +136,7 @@ static int feed_fd(struct pipe_state *s, int fd, long long len, char *buf)
 
 /* When gunzip or tar fail on network data, the blob's digest decides
  * whose fault it is: read the rest, and a digest mismatch is the error. */
-static int blame_blob(struct pull *p, const struct pull_layer *l, struct http_resp *rs,
+static int blame_blob(struct pull *p, const struct image_layer *l, struct http_resp *rs,
 		      struct store_blob_writer **wp, char *buf, int perr)
 {
 	char msg[256];
@@ -166,7 +157,7 @@ static int blame_blob(struct pull *p, const struct pull_layer *l, struct http_re
 
 /* Network bytes from offset on: into the blob writer and the pipeline.
  * *net says whether a failure was the network's (worth resuming). */
-static int feed_net(struct pull *p, struct pull_layer *l, struct store_blob_writer **wp,
+static int feed_net(struct pull *p, struct image_layer *l, struct store_blob_writer **wp,
 		    struct pipe_state *s, char *buf, bool *net)
 {
 	long long off = store_blob_writer_offset(*wp), from = 0, skip;
@@ -210,7 +201,7 @@ static int feed_net(struct pull *p, struct pull_layer *l, struct store_blob_writ
 }
 
 /* A deferred layer gets its lower layers' directories, top first. */
-static int layer_lowers(struct pull *p, struct pull_layer *l, struct layer_unpack *u)
+static int layer_lowers(struct pull *p, struct image_layer *l, struct layer_unpack *u)
 {
 	int n = (int)(l - p->layers), rc = 0, k;
 	autofree int *fds = xmalloc(sizeof(int) * (n + 1));
@@ -230,7 +221,7 @@ static int layer_lowers(struct pull *p, struct pull_layer *l, struct layer_unpac
 	return rc;
 }
 
-static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
+static int layer_fetch_once(struct pull *p, struct image_layer *l, bool *net)
 {
 	struct pipe_state s = { 0 };
 	struct store_layer_tx *tx = NULL;
@@ -253,7 +244,7 @@ static int layer_fetch_once(struct pull *p, struct pull_layer *l, bool *net)
 	}
 	if (l->gzip)
 		s.z = gz_inflate_new(tar_sink, &s);
-	if (l->deferred && (rc = layer_lowers(p, l, s.u)) < 0)
+	if (p->deferred[l - p->layers] && (rc = layer_lowers(p, l, s.u)) < 0)
 		goto out;
 	rc = store_blob_writer_open(p->st, l->digest, l->size, &w);
 	fetched = rc == 0;
@@ -297,7 +288,7 @@ out:
 }
 
 /* A layer, with retries (from where the last try stopped) on network errors. */
-static int layer_fetch(struct pull *p, struct pull_layer *l)
+static int layer_fetch(struct pull *p, struct image_layer *l)
 {
 	int rc;
 	bool net;
@@ -409,7 +400,7 @@ static int worker_reap(struct pull *p, struct worker *wk, int *nw)
 		return 0;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-		p->layers[done.layer].deferred = true;
+		p->deferred[done.layer] = true;
 		return 0;
 	}
 	return err_setx(EIO, "%s", *msg ? msg : "a layer worker died");
@@ -471,14 +462,14 @@ static int pull_layers(struct pull *p)
 	if (jobs > 1 && missing > 1)
 		rc = pull_tick_pipe(p);
 	for (int i = 0; i < p->n && !rc; i++) {
-		struct pull_layer *l = &p->layers[i];
+		struct image_layer *l = &p->layers[i];
 
 		if (store_layer_has(p->st, l->chain))
 			continue;
 		if (jobs == 1 || missing == 1) {
 			rc = layer_fetch(p, l);
 			if (rc == -EXDEV)
-				l->deferred = true, rc = 0;
+				p->deferred[i] = true, rc = 0;
 			else if (!rc)
 				pull_tell(p, IMAGE_PULL_DONE, i, 0);
 			continue;
@@ -492,7 +483,7 @@ static int pull_layers(struct pull *p)
 	rc = pull_reap_all(p, wk, &nw, rc);
 	/* Layers with hardlinks into lower layers, now that those are in. */
 	for (int i = 0; i < p->n && !rc; i++)
-		if (p->layers[i].deferred && !(rc = layer_fetch(p, &p->layers[i])))
+		if (p->deferred[i] && !(rc = layer_fetch(p, &p->layers[i])))
 			pull_tell(p, IMAGE_PULL_DONE, i, 0);
 	return rc;
 }
@@ -521,35 +512,6 @@ static int pull_store_docs(struct pull *p)
 	return 0;
 }
 
-/* An index: the manifest for the wanted platform, best score first. */
-static int pull_choose(struct pull *p, const struct json *idx, char out[DIGEST_STRLEN])
-{
-	const struct json *ms = json_get(idx, "manifests"), *best = NULL;
-	char have[256] = "", pb[48];
-	int score = 0;
-
-	for (int i = 0; i < json_arr_len(ms); i++) {
-		const struct json *m = json_arr_at(ms, i), *pl = json_get(m, "platform");
-		const char *os = json_get_str(pl, "os"), *arch = json_get_str(pl, "architecture");
-		const char *var = json_get_str(pl, "variant");
-		int s = platform_score(&p->want, os, arch, var);
-
-		if (os && arch && strcmp(arch, "unknown") && strlen(have) < sizeof(have) - 40)
-			snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s/%s%s%s",
-				 *have ? ", " : "", os, arch, var ? "/" : "", var ? var : "");
-		if (s > score && sha256_is_digest(json_get_str(m, "digest"))) {
-			score = s;
-			best = m;
-		}
-	}
-	if (!best)
-		return err_setx(ENOENT, "%s has no image for %s (it has: %s; choose with --platform)",
-				p->ref.repo, platform_str(&p->want, pb, sizeof(pb)),
-				*have ? have : "none");
-	snprintf(out, DIGEST_STRLEN, "%s", json_get_str(best, "digest"));
-	return 0;
-}
-
 static int pull_manifest(struct pull *p)
 {
 	struct reg_doc d = { 0 };
@@ -575,7 +537,7 @@ static int pull_manifest(struct pull *p)
 			char pick[DIGEST_STRLEN];
 
 			rc = hop ? err_setx(EPROTO, "index %s points at another index", d.digest)
-				 : pull_choose(p, j, pick);
+				 : platform_pick(j, &p->want, p->ref.repo, pick);
 			json_free(j);
 			snprintf(p->index, sizeof(p->index), "%s", d.digest);
 			if (!rc)
@@ -605,8 +567,7 @@ static int pull_manifest(struct pull *p)
 
 static int pull_config(struct pull *p)
 {
-	const struct json *c = json_get(p->man, "config"), *ls = json_get(p->man, "layers");
-	const struct json *diffs;
+	const struct json *c = json_get(p->man, "config");
 	const char *cd = json_get_str(c, "digest");
 	autofree char *text = NULL;
 	struct reg_doc d = { 0 };
@@ -632,34 +593,10 @@ static int pull_config(struct pull *p)
 	p->cfg = json_parse(text, len);
 	if (!p->cfg)
 		return err_ctx("image config %s", cd);
-	diffs = json_get(json_get(p->cfg, "rootfs"), "diff_ids");
-	p->n = json_arr_len(ls);
-	if (p->n != json_arr_len(diffs) || p->n > IMG_MAX_LAYERS)
-		return err_setx(EPROTO, "manifest %s lists %d layers, its config %d diff ids",
-				p->manifest, p->n, json_arr_len(diffs));
-	p->layers = xzalloc(sizeof(*p->layers) * (p->n + 1));
-	for (int i = 0; i < p->n; i++) {
-		struct pull_layer *l = &p->layers[i];
-		const struct json *lj = json_arr_at(ls, i);
-		const char *diff = json_str(json_arr_at(diffs, i));
-
-		l->digest = json_get_str(lj, "digest");
-		l->media = json_get_str(lj, "mediaType");
-		if (!json_get_i64(lj, "size", &l->size))
-			l->size = -1;
-		if (!sha256_is_digest(l->digest) || !diff || !sha256_is_digest(diff))
-			return err_setx(EPROTO, "manifest %s: layer %d has no valid digest",
-					p->manifest, i);
-		if (!l->media || !image_layer_media(l->media, &l->gzip))
-			return err_setx(ENOTSUP, "layer %s has media type %s, which dory cannot "
-					"unpack (gzip and plain tar only)", l->digest,
-					l->media ? l->media : "(none)");
-		snprintf(l->diff, sizeof(l->diff), "%s", diff);
-		if (i)
-			snprintf(l->parent, sizeof(l->parent), "%s", p->layers[i - 1].chain);
-		store_chain_id(i ? l->parent : NULL, diff, l->chain);
-	}
-	return 0;
+	rc = image_layers(p->man, p->cfg, p->manifest, IMG_MAX_LAYERS, &p->layers, &p->n);
+	if (rc == 0)
+		p->deferred = xzalloc(sizeof(*p->deferred) * (p->n + 1));
+	return rc;
 }
 
 /* Before downloading: is there room? Unpacked layers are counted at about
@@ -765,6 +702,7 @@ int image_pull(struct store *st, const struct dory_conf *conf, const char *refst
 	json_free(p.man);
 	json_free(p.cfg);
 	free(p.layers);
+	free(p.deferred);
 	reg_close(p.reg);
 	ref_clear(&p.ref);
 	return rc;

@@ -3,6 +3,8 @@
 #include <errno.h>
 
 #include "core/image/platform.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
 #include "tests/unit/tap.h"
 
 static const char *pstr(const char *in)
@@ -46,4 +48,38 @@ TEST(platform_scores)
 	platform_host(&w);
 	CHECK_EQ_STR(w.os, "linux");
 	CHECK(w.arch[0] != 0);
+}
+
+#define D(c) "\"sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	     c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c "\""
+
+TEST(platform_pick_from_index)
+{
+	static const char idx[] = "{\"manifests\":["
+		"{\"digest\":" D("a") ",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\","
+		"\"variant\":\"v6\"}},"
+		"{\"digest\":" D("b") ",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\","
+		"\"variant\":\"v7\"}},"
+		"{\"digest\":\"sha256:short\",\"platform\":{\"os\":\"linux\","
+		"\"architecture\":\"riscv64\"}},"
+		"{\"digest\":" D("c") ",\"platform\":{\"os\":\"unknown\","
+		"\"architecture\":\"unknown\"}}]}";
+	struct json *j = json_parse(idx, sizeof(idx) - 1);
+	char out[DIGEST_STRLEN];
+	struct platform w;
+
+	CHECK(j != NULL);
+	platform_parse("linux/arm/v7", &w);
+	CHECK_EQ_INT(platform_pick(j, &w, "app", out), 0);
+	CHECK_EQ_STR(out + 7, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	platform_parse("linux/arm/v6", &w);
+	CHECK_EQ_INT(platform_pick(j, &w, "app", out), 0);
+	CHECK_EQ_STR(out + 7, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	/* a bad digest is never picked; "unknown" entries are not listed */
+	platform_parse("linux/riscv64", &w);
+	CHECK_EQ_INT(platform_pick(j, &w, "app", out), -ENOENT);
+	CHECK_EQ_STR(err_str(), "app has no image for linux/riscv64 (it has: linux/arm/v6, "
+		     "linux/arm/v7, linux/riscv64; choose with --platform)");
+	CHECK_EQ_INT(platform_pick(NULL, &w, "app", out), -ENOENT);
+	json_free(j);
 }
