@@ -565,6 +565,20 @@ TEST(seccomp_profile_errors_name_file_and_problem)
 	CHECK(strstr(err_str(), "seccomp profile: open /nonexistent-dory/p.json") != NULL);
 }
 
+/* The same checks on a profile's text, the file named only in messages. */
+TEST(seccomp_profile_from_text)
+{
+	struct seccomp_policy *p = NULL;
+
+	CHECK_EQ_INT(seccomp_policy_parse("x.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", 0,
+					  &p), 0);
+	CHECK(seccomp_policy_len(p) > 0);
+	seccomp_policy_free(p);
+	CHECK_EQ_INT(seccomp_policy_parse("x.json", "{\"defaultAction\": 1}", 0, &p), -EINVAL);
+	CHECK(p == NULL);
+	CHECK_EQ_STR(err_str(), "seccomp profile x.json: no defaultAction");
+}
+
 TEST(seccomp_profile_unknown_syscalls_are_skipped)
 {
 	struct seccomp_policy *p = load("{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': ["
