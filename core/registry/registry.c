@@ -44,9 +44,9 @@ char *reg_creds_path(void)
 	return xasprintf("%s/.docker/config.json", home && *home ? home : "/root");
 }
 
-char *reg_creds_lookup(const char *domain)
+char *reg_creds_find(const char *text, const char *domain)
 {
-	autofree char *path = reg_creds_path(), *text = NULL, *raw = NULL;
+	autofree char *raw = NULL;
 	const char *keys[4] = { domain, NULL, NULL, NULL };
 	autofree char *https = xasprintf("https://%s", domain);
 	struct json *doc;
@@ -58,7 +58,7 @@ char *reg_creds_lookup(const char *domain)
 		keys[2] = "https://index.docker.io/v1/";
 		keys[3] = "index.docker.io";
 	}
-	if (fsutil_read_file(path, &text) < 0 || !(doc = json_parse(text, strlen(text))))
+	if (!(doc = json_parse(text, strlen(text))))
 		return NULL;
 	for (int i = 0; i < 4 && keys[i] && !out; i++) {
 		const char *a = json_get_str(json_get(json_get(doc, "auths"), keys[i]), "auth");
@@ -69,6 +69,13 @@ char *reg_creds_lookup(const char *domain)
 	}
 	json_free(doc);
 	return out;
+}
+
+char *reg_creds_lookup(const char *domain)
+{
+	autofree char *path = reg_creds_path(), *text = NULL;
+
+	return fsutil_read_file(path, &text) < 0 ? NULL : reg_creds_find(text, domain);
 }
 
 char *reg_challenge_param(const char *ch, const char *name)

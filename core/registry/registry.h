@@ -43,6 +43,8 @@ const char *reg_domain(const struct reg *g);
 /* Docker's config.json credentials ("user:pass") for a domain, or NULL;
  * allocated. Exposed for login/logout and tests. */
 char *reg_creds_lookup(const char *domain);
+/* The same from the text of such a file. */
+char *reg_creds_find(const char *text, const char *domain);
 /* The auth-file path: $DOCKER_CONFIG/config.json or $HOME/.docker/config.json. */
 char *reg_creds_path(void);
 /* Parse one WWW-Authenticate challenge: scheme ("Bearer"/"Basic") and the

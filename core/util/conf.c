@@ -29,10 +29,8 @@ static int conf_strings(const struct json *doc, const char *key, struct strv *ou
 	return 0;
 }
 
-int conf_load(struct dory_conf *c)
+int conf_parse(const char *text, const char *path, struct dory_conf *c)
 {
-	const char *path = getenv("DORY_CONFIG");
-	autofree char *text = NULL;
 	struct json *doc;
 	const struct json *kb;
 	const char *s;
@@ -40,13 +38,6 @@ int conf_load(struct dory_conf *c)
 
 	memset(c, 0, sizeof(*c));
 	c->keep_layer_blobs = true;
-	if (!path || !*path)
-		path = "/etc/dory/config.json";
-	rc = fsutil_read_file(path, &text);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return err_ctx("config file %s", path);
 	doc = json_parse(text, strlen(text));
 	if (!doc)
 		return err_ctx("config file %s", path);
@@ -74,6 +65,24 @@ int conf_load(struct dory_conf *c)
 	if (rc < 0)
 		conf_clear(c);
 	return rc;
+}
+
+int conf_load(struct dory_conf *c)
+{
+	const char *path = getenv("DORY_CONFIG");
+	autofree char *text = NULL;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->keep_layer_blobs = true;
+	if (!path || !*path)
+		path = "/etc/dory/config.json";
+	rc = fsutil_read_file(path, &text);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return err_ctx("config file %s", path);
+	return conf_parse(text, path, c);
 }
 
 void conf_clear(struct dory_conf *c)

@@ -19,6 +19,8 @@ struct dory_conf {
 /* Read the file; a missing file gives the defaults. -errno with the path
  * and the problem for an unreadable or invalid file. */
 int conf_load(struct dory_conf *c);
+/* The same from the file's text (path names it in messages). */
+int conf_parse(const char *text, const char *path, struct dory_conf *c);
 void conf_clear(struct dory_conf *c);
 /* Is host[:port] listed in insecure-registries? */
 bool conf_is_insecure(const struct dory_conf *c, const char *hostport);

@@ -33,6 +33,21 @@ TEST(reg_challenge_params)
 	free(v);
 }
 
+TEST(reg_creds_find_in_text)
+{
+	static const char cfg[] = "{\"auths\":{\"h:1\":{\"auth\":\"dTpw\"},"
+				  "\"https://h:2\":{\"auth\":\"bm9jb2xvbg==\"},"
+				  "\"h:3\":{\"auth\":\"!!\"},\"h:4\":{\"auth\":7}}}";
+	char *c = reg_creds_find(cfg, "h:1");
+
+	CHECK_EQ_STR(c, "u:p");
+	free(c);
+	CHECK(reg_creds_find(cfg, "h:2") == NULL);	/* "nocolon": no password */
+	CHECK(reg_creds_find(cfg, "h:3") == NULL);	/* not base64 */
+	CHECK(reg_creds_find(cfg, "h:4") == NULL);
+	CHECK(reg_creds_find("[", "h:1") == NULL);
+}
+
 TEST(reg_creds_from_docker_config)
 {
 	char dir[] = "/tmp/dory-regtest.XXXXXX", path[64];
