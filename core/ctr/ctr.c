@@ -234,7 +234,7 @@ static void ctr_get_devices(const struct json *o, struct ctr_config *c)
 	}
 }
 
-static char *ctr_config_json(const struct ctr_config *c)
+char *ctr_config_json(const struct ctr_config *c)
 {
 	struct json *o = json_new_obj();
 	char caps[24];
@@ -285,7 +285,7 @@ static char *ctr_config_json(const struct ctr_config *c)
 	return s;
 }
 
-static int ctr_config_parse(const char *text, struct ctr_config *c)
+int ctr_config_parse(const char *text, struct ctr_config *c)
 {
 	struct json *o = json_parse(text, strlen(text));
 	const char *v;
@@ -644,7 +644,7 @@ bool ctr_sup_alive(const struct ctr_state *s)
 	return s->sup_pid > 0 && ctr_proc_start(s->sup_pid, &start) && start == s->sup_start;
 }
 
-static void ctr_state_parse(const char *text, struct ctr_state *s)
+void ctr_state_parse(const char *text, struct ctr_state *s)
 {
 	struct json *o = json_parse(text, strlen(text));
 
@@ -661,7 +661,7 @@ static void ctr_state_parse(const char *text, struct ctr_state *s)
 	json_free(o);
 }
 
-static void ctr_run_parse(const char *text, struct ctr_state *s)
+void ctr_run_parse(const char *text, struct ctr_state *s)
 {
 	struct json *o = json_parse(text, strlen(text));
 	const char *cg = json_get_str(o, "Cgroup");
@@ -732,7 +732,7 @@ out:
 	return r;
 }
 
-static char *ctr_state_json(const struct ctr_state *s)
+char *ctr_state_json(const struct ctr_state *s)
 {
 	struct json *o = json_new_obj();
 	char *t;
@@ -752,7 +752,7 @@ static char *ctr_state_json(const struct ctr_state *s)
 	return t;
 }
 
-static char *ctr_run_json(const struct ctr_state *s)
+char *ctr_run_json(const struct ctr_state *s)
 {
 	struct json *o = json_new_obj();
 	autofree char *cg = cg_to_text(&s->cg);

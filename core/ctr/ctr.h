@@ -146,6 +146,17 @@ unsigned long long ctr_self_start(void);
  * the directory and what else is in it stay for the caller. */
 int ctr_remove(const char *id);
 
+/* The records as text, for tests and fuzzing: config.json, state.json and
+ * run.json (the *_json are allocated). The state's parsers read a damaged
+ * record as ctr_state_load does, as far as it goes; a config without a
+ * valid Id and a Name is -EINVAL. */
+char *ctr_config_json(const struct ctr_config *c);
+int ctr_config_parse(const char *text, struct ctr_config *c);
+char *ctr_state_json(const struct ctr_state *s);
+void ctr_state_parse(const char *text, struct ctr_state *s);
+char *ctr_run_json(const struct ctr_state *s);
+void ctr_run_parse(const char *text, struct ctr_state *s);
+
 /* The time now, CLOCK_REALTIME in ns. */
 long long ctr_now(void);
 
