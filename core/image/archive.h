@@ -42,6 +42,21 @@ struct archive_load_opts {
 int archive_load(struct store *st, int fd, const struct archive_load_opts *o,
 		 struct strv *loaded);
 
+/*
+ * For tests and fuzzing, archive_load without the tar: the images an
+ * archive of these files would load, each one's ID then its tags pushed
+ * onto names. Nothing is unpacked, recorded or tagged; the blobs added to
+ * the store on the way are removed again.
+ */
+struct archive_file {
+	const char *path;
+	const char *link;	/* a symbolic link's target; NULL for a file */
+	const void *data;
+	size_t len;
+};
+int archive_load_plan(struct store *st, const struct archive_file *files, int n,
+		      const struct archive_load_opts *o, struct strv *names);
+
 enum archive_format {
 	ARCHIVE_DOCKER,	/* manifest.json, repositories, uncompressed layers */
 	ARCHIVE_OCI,	/* + oci-layout, index.json; blobs as stored, manifests kept */

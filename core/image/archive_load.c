@@ -1062,6 +1062,23 @@ static void ld_free(struct ld *l)
 	strv_free(&l->docs_added);
 }
 
+/* What the archive's manifest.json or index.json say, once it is read. */
+static int ld_plan(struct ld *l)
+{
+	int rc;
+
+	if (l->meta[META_INDEX])
+		rc = ld_plan_oci(l);
+	else if (l->meta[META_MANIFEST])
+		rc = ld_plan_docker(l);
+	else
+		rc = err_setx(EINVAL, "not a Docker or OCI image archive (it has neither "
+			      "manifest.json nor index.json)");
+	if (!rc && !l->nimgs)
+		rc = err_setx(ENOENT, "the archive holds no image");
+	return rc;
+}
+
 int archive_load(struct store *st, int fd, const struct archive_load_opts *o,
 		 struct strv *loaded)
 {
@@ -1069,19 +1086,46 @@ int archive_load(struct store *st, int fd, const struct archive_load_opts *o,
 	int rc;
 
 	rc = ld_read(&l, fd);
-	if (!rc && l.meta[META_INDEX])
-		rc = ld_plan_oci(&l);
-	else if (!rc && l.meta[META_MANIFEST])
-		rc = ld_plan_docker(&l);
-	else if (!rc)
-		rc = err_setx(EINVAL, "not a Docker or OCI image archive (it has neither "
-			      "manifest.json nor index.json)");
-	if (!rc && !l.nimgs)
-		rc = err_setx(ENOENT, "the archive holds no image");
+	if (!rc)
+		rc = ld_plan(&l);
 	if (!rc)
 		rc = ld_unpack_all(&l);
 	if (!rc)
 		rc = ld_commit_images(&l, loaded);
+	store_blob_writer_abort(TAKE(l.w), false);
+	ld_tidy(&l);
+	ld_free(&l);
+	return rc;
+}
+
+/* One file as the tar reader would hand it over. */
+static int ld_feed_file(struct ld *l, const struct archive_file *f)
+{
+	struct tar_entry e = { .name = f->path, .linkname = f->link ? f->link : "",
+			       .type = f->link ? TAR_SYMLINK : TAR_REG, .mode = 0644,
+			       .size = f->link ? 0 : (long long)f->len };
+	int rc = ld_entry(l, &e);
+
+	if (!rc && e.size)
+		rc = ld_data(l, f->data, f->len);
+	return rc ? rc : ld_end(l);
+}
+
+int archive_load_plan(struct store *st, const struct archive_file *files, int n,
+		      const struct archive_load_opts *o, struct strv *names)
+{
+	struct ld l = { .st = st, .o = o, .cur = -1, .cur_meta = -1 };
+	int rc = 0;
+
+	for (int i = 0; i < n && !rc; i++)
+		rc = ld_feed_file(&l, &files[i]);
+	if (!rc)
+		rc = ld_plan(&l);
+	for (int i = 0; i < l.nimgs && !rc; i++) {
+		strv_push(names, l.imgs[i].id);
+		for (size_t t = 0; t < l.imgs[i].tags.n; t++)
+			strv_push(names, l.imgs[i].tags.v[t]);
+	}
 	store_blob_writer_abort(TAKE(l.w), false);
 	ld_tidy(&l);
 	ld_free(&l);

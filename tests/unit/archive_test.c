@@ -266,6 +266,39 @@ TEST(archive_load_docker_classic)
 	fix_rmtree(root);
 }
 
+/* The manifests of an archive without its tar: planned, nothing kept. */
+TEST(archive_load_plan_without_tar)
+{
+	char *root = troot(), id[DIGEST_STRLEN], d1[DIGEST_STRLEN];
+	struct store *st = topen(root);
+	struct buf l1 = mk_layer("hello", "hello\n");
+	autofree char *cfg = NULL, *man = NULL;
+	struct archive_file f[4];
+	struct strv names = { 0 };
+
+	sha256_digest(l1.p, l1.n, d1);
+	cfg = mk_config("amd64", d1, NULL);
+	sha256_digest(cfg, strlen(cfg), id);
+	man = xasprintf("[{\"Config\":\"c.json\",\"RepoTags\":[\"app:1\"],"
+			"\"Layers\":[\"aaa/layer.tar\"]}]");
+	f[0] = (struct archive_file){ .path = "l1.tar", .data = l1.p, .len = l1.n };
+	f[1] = (struct archive_file){ .path = "aaa/layer.tar", .link = "../l1.tar" };
+	f[2] = (struct archive_file){ .path = "c.json", .data = cfg, .len = strlen(cfg) };
+	f[3] = (struct archive_file){ .path = "manifest.json", .data = man, .len = strlen(man) };
+	CHECK_EQ_INT(archive_load_plan(st, f, 4, NULL, &names), 0);
+	CHECK_EQ_INT(names.n, 2);
+	CHECK_EQ_STR(names.v[0], id);
+	CHECK_EQ_STR(names.v[1], "docker.io/library/app:1");
+	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 0);
+	CHECK_EQ_INT(tcount(root, "images"), 0);
+	strv_free(&names);
+	CHECK_EQ_INT(archive_load_plan(st, f, 3, NULL, &names), -EINVAL);
+	CHECK_EQ_INT(names.n, 0);
+	free(l1.p);
+	store_close(st);
+	tclean(root);
+}
+
 TEST(archive_load_gzipped_archive)
 {
 	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN];
