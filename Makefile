@@ -704,7 +704,8 @@ vg-unit: $(VG_BINS)
 # is built by clang with libFuzzer, ASan and UBSan, and linked with every
 # core object built by clang with the ASan unit build's flags and libFuzzer's
 # coverage; its seeds are tests/fuzz/corpus/NAME/, and tests/fuzz/NAME.dict
-# (when there is one) its dictionary. New targets are picked up by name.
+# and NAME.options (when there are) its dictionary and more libFuzzer
+# options. New targets are picked up by name.
 #   make fuzz [FUZZ_S=60] [FUZZ_TARGETS="ref http"]   each target for FUZZ_S
 #        seconds on build/fuzz/work/NAME, a copy of its corpus; a crash
 #        leaves its input in build/fuzz/crashes/NAME/

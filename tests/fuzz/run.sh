@@ -8,6 +8,8 @@
 #                           $FUZZ_DIR/work/NAME, a copy of its corpus
 #   run.sh merge [NAME...]  what `fuzz` found that reaches new coverage,
 #                           into tests/fuzz/corpus/NAME
+# tests/fuzz/NAME.dict is a target's dictionary, tests/fuzz/NAME.options
+# more libFuzzer options for it (e.g. -max_len=16384), when there are.
 # A crash (or leak, time-out, UB report) keeps its input in
 # $FUZZ_DIR/crashes/NAME/. Fuzzers run with TMPDIR set to a directory of
 # this run, removed at the end, so that even a crashed one leaves nothing.
@@ -28,6 +30,7 @@ fuzzer()
 	shift 2
 	mkdir -p "$RUN/tmp-$n" "$crashes"
 	[ -f "$dict" ] && set -- "-dict=$dict" "$@"
+	[ -f "tests/fuzz/$n.options" ] && set -- $(cat "tests/fuzz/$n.options") "$@"
 	TMPDIR=$RUN/tmp-$n nice "$FUZZ_DIR/${n}_fuzz" -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$crashes/" -print_final_stats=1 "$@" >"$log" 2>&1
 }
