@@ -44,11 +44,12 @@ summary()
 	echo "${execs:-0} execs, ${cov:-no coverage line}"
 }
 
-# Why a fuzzer failed: the sanitizer's report and the input it kept.
+# Why a fuzzer failed: the sanitizer's report (its first frames), the
+# target's own words, and where the input is kept.
 why()
 {
-	grep -E -m 12 -e '^==[0-9]+==' -e 'SUMMARY' -e 'runtime error' -e '^    #[0-9] ' \
-		-e 'Test unit written' -e 'abort|does not|failed' "$1"
+	grep -E -m 12 -e 'ERROR|runtime error|SUMMARY|Test unit written|^    #[0-3] ' \
+		-e 'changes|does not|failed|without' "$1" | cut -c1-150
 }
 
 check_one()
