@@ -6,8 +6,8 @@
 #                           seconds more; TAP lines (tests/cases/fuzz.sh)
 #   run.sh fuzz [NAME...]   each for FUZZ_S (60) seconds on
 #                           $FUZZ_DIR/work/NAME, a copy of its corpus
-#   run.sh merge [NAME...]  what `fuzz` found that reaches new coverage,
-#                           into tests/fuzz/corpus/NAME
+#   run.sh merge [NAME...]  the inputs `fuzz` found that reach code the
+#                           corpus does not, into tests/fuzz/corpus/NAME
 # tests/fuzz/NAME.dict is a target's dictionary, tests/fuzz/NAME.options
 # more libFuzzer options for it (e.g. -max_len=16384), when there are.
 # A crash (or leak, time-out, UB report) keeps its input in
@@ -94,18 +94,29 @@ fuzz_one()
 	fi
 }
 
+# The inputs of the work corpus that reach code the committed corpus does
+# not, each edge credited to the first input that reaches it (libFuzzer's
+# merge runs the corpus first, then the rest smallest first): a small
+# set, not libFuzzer's own merge, which keeps every new feature.
 merge_one()
 {
-	local n=$1 c=tests/fuzz/corpus/$1 before
+	local n=$1 c=tests/fuzz/corpus/$1 m=$RUN/merge-$1 before f
 	[ -d "$FUZZ_DIR/work/$n" ] || return 0
-	mkdir -p "$c"
+	mkdir -p "$c" "$m/first"
+	cp "$c"/* "$m/first"/ 2>/dev/null
 	before=$(ls "$c" | wc -l)
-	if fuzzer "$n" "$FUZZ_DIR/$n.merge.log" -merge=1 "$c" "$FUZZ_DIR/work/$n"; then
-		echo "  MERGE   $n: $before -> $(ls "$c" | wc -l) inputs in $c"
-	else
+	if ! fuzzer "$n" "$FUZZ_DIR/$n.merge.log" -merge=1 -merge_control_file="$m/control" \
+		"$m/first" "$FUZZ_DIR/work/$n"; then
 		echo "$n: the merge failed; see $FUZZ_DIR/$n.merge.log"
 		fail=1
+		return
 	fi
+	awk 'NR == 1 { n = $1 } NR == 2 { first = $1 } NR > 2 && NR <= n + 2 { path[NR - 3] = $0 }
+	     /^COV / && NF > 2 && $2 >= first { print path[$2] }' "$m/control" |
+	while IFS= read -r f; do
+		cp "$f" "$c/$(sha1sum <"$f" | cut -c1-40)"
+	done
+	echo "  MERGE   $n: $before -> $(ls "$c" | wc -l) inputs in $c"
 }
 
 for n in $names; do
