@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # run.sh - runs the libFuzzer targets of $FUZZ_DIR (build/fuzz; see the
 # Makefile's fuzzing section) over their corpora in tests/fuzz/corpus/.
-#   run.sh check [NAME...]  each over its corpus, then FUZZ_CHECK_S (3)
+#   run.sh check [NAME...]  each over its corpus, then FUZZ_CHECK_S (2)
 #                           seconds more; TAP lines (tests/cases/fuzz.sh)
 #   run.sh fuzz [NAME...]   each for FUZZ_S (60) seconds on
 #                           $FUZZ_DIR/work/NAME, a copy of its corpus
@@ -70,10 +70,10 @@ check_one()
 		fail=1
 		return
 	fi
-	if fuzzer "$n" "$log" -max_total_time="${FUZZ_CHECK_S:-3}" "$w"; then
-		echo "ok - fuzz: $n: ${FUZZ_CHECK_S:-3} s more ($(summary "$log"))"
+	if fuzzer "$n" "$log" -max_total_time="${FUZZ_CHECK_S:-2}" "$w"; then
+		echo "ok - fuzz: $n: ${FUZZ_CHECK_S:-2} s more ($(summary "$log"))"
 	else
-		echo "not ok - fuzz: $n: ${FUZZ_CHECK_S:-3} s more ($(summary "$log"))"
+		echo "not ok - fuzz: $n: ${FUZZ_CHECK_S:-2} s more ($(summary "$log"))"
 		why "$log" | sed 's/^/#   /'
 		fail=1
 	fi
