@@ -697,7 +697,7 @@ vg-unit: $(VG_BINS)
 # The unit builds' objects are prerequisites of pattern rules only, which
 # would make them intermediate files, deleted after each build. (Not
 # .SECONDARY: with it, GNU make 4.3 also leaves a missing stamp unbuilt.)
-.PRECIOUS: $(UNIT_CORE) $(ASAN_CORE) $(VG_CORE) $(FUZZ_CORE)
+.PRECIOUS: $(UNIT_CORE) $(ASAN_CORE) $(VG_CORE)
 
 # ---- fuzzing: a libFuzzer target per parser of outside input ----
 # tests/fuzz/NAME_fuzz.c (one target each, defining LLVMFuzzerTestOneInput)
@@ -721,6 +721,7 @@ FUZZ_TARGETS ?= $(patsubst tests/fuzz/%_fuzz.c,%,$(FUZZ_SRCS))
 FUZZ_S ?= 60
 FUZZ_CORE := $(addprefix $(FUZZ)/,$(ALL_CORE))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRCS))
+.PRECIOUS: $(FUZZ_CORE)
 $(FUZZ)/%.o: %.c $(OGEN)/config.h $(GEN)/applets.h | $(OGEN)/version.h
 	@mkdir -p $(@D)
 	@$(FUZZ_CC) $(COMMON_CFLAGS) $(ASAN_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<

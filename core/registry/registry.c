@@ -63,7 +63,9 @@ char *reg_creds_find(const char *text, const char *domain)
 	for (int i = 0; i < 4 && keys[i] && !out; i++) {
 		const char *a = json_get_str(json_get(json_get(doc, "auths"), keys[i]), "auth");
 
-		if (a && b64_decode(a, strlen(a), &raw, &n) == 0 && memchr(raw, ':', n))
+		/* "user:password"; a NUL would cut it short of its colon. */
+		if (a && b64_decode(a, strlen(a), &raw, &n) == 0 && memchr(raw, ':', n) &&
+		    !memchr(raw, '\0', n))
 			out = xstrndup(raw, n);
 		free(TAKE(raw));
 	}

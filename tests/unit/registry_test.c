@@ -37,7 +37,8 @@ TEST(reg_creds_find_in_text)
 {
 	static const char cfg[] = "{\"auths\":{\"h:1\":{\"auth\":\"dTpw\"},"
 				  "\"https://h:2\":{\"auth\":\"bm9jb2xvbg==\"},"
-				  "\"h:3\":{\"auth\":\"!!\"},\"h:4\":{\"auth\":7}}}";
+				  "\"h:3\":{\"auth\":\"!!\"},\"h:4\":{\"auth\":7},"
+				  "\"h:5\":{\"auth\":\"YQBiOmM=\"}}}";
 	char *c = reg_creds_find(cfg, "h:1");
 
 	CHECK_EQ_STR(c, "u:p");
@@ -45,6 +46,7 @@ TEST(reg_creds_find_in_text)
 	CHECK(reg_creds_find(cfg, "h:2") == NULL);	/* "nocolon": no password */
 	CHECK(reg_creds_find(cfg, "h:3") == NULL);	/* not base64 */
 	CHECK(reg_creds_find(cfg, "h:4") == NULL);
+	CHECK(reg_creds_find(cfg, "h:5") == NULL);	/* "a\0b:c": a NUL before the colon */
 	CHECK(reg_creds_find("[", "h:1") == NULL);
 }
 
