@@ -269,8 +269,8 @@ TEST(archive_load_docker_classic)
 /* The manifests of an archive without its tar: planned, nothing kept. */
 TEST(archive_load_plan_without_tar)
 {
-	char *root = troot(), id[DIGEST_STRLEN], d1[DIGEST_STRLEN];
-	struct store *st = topen(root);
+	char *root = fix_tmpdir("archive"), id[DIGEST_STRLEN], d1[DIGEST_STRLEN];
+	struct store *st = fix_store(root);
 	struct buf l1 = mk_layer("hello", "hello\n");
 	autofree char *cfg = NULL, *man = NULL;
 	struct archive_file f[4];
@@ -289,14 +289,14 @@ TEST(archive_load_plan_without_tar)
 	CHECK_EQ_INT(names.n, 2);
 	CHECK_EQ_STR(names.v[0], id);
 	CHECK_EQ_STR(names.v[1], "docker.io/library/app:1");
-	CHECK_EQ_INT(tcount(root, "blobs/sha256"), 0);
-	CHECK_EQ_INT(tcount(root, "images"), 0);
+	CHECK_EQ_INT(fix_count(root, "blobs/sha256"), 0);
+	CHECK_EQ_INT(fix_count(root, "images"), 0);
 	strv_free(&names);
 	CHECK_EQ_INT(archive_load_plan(st, f, 3, NULL, &names), -EINVAL);
 	CHECK_EQ_INT(names.n, 0);
 	free(l1.p);
 	store_close(st);
-	tclean(root);
+	fix_rmtree(root);
 }
 
 TEST(archive_load_gzipped_archive)
