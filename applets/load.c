@@ -60,7 +60,7 @@ int load_main(int argc, char **argv)
 	if (args[0])
 		die("unexpected argument \"%s\" (usage: dory load [-i FILE])", args[0]);
 	if (o.input && strcmp(o.input, "-")) {
-		fd = open(o.input, O_RDONLY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, o.input, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			die_errno("open %s", o.input);
 	} else if (isatty(0)) {

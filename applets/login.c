@@ -246,7 +246,7 @@ static int login_conf_save(const char *path, const struct json *doc)
 		err_set(errno, "rename %s to %s", tmp, path);
 		goto undo_tmp;
 	}
-	dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0 && fsync(dfd) < 0 && errno != EINVAL)
 		return err_set(errno, "fsync %s", dir);
 	return 0;

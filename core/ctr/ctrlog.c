@@ -369,7 +369,7 @@ static int log_reopen(struct ctrlog *l)
 {
 	struct stat st;
 
-	l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	l->fd = openat(AT_FDCWD, l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (l->fd < 0)
 		return err_set(errno, "open %s", l->path);
 	l->size = fstat(l->fd, &st) < 0 ? 0 : st.st_size;
@@ -643,7 +643,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 static int open_ro(const char *name)
 {
-	return open(name, O_RDONLY | O_CLOEXEC);
+	return openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC);
 }
 
 /* Follow, on a rotation: drain the held file (what came before the

@@ -334,7 +334,7 @@ static int sup_attach_fds(struct sup *u)
 	if (!u->c.userns.count)
 		return 0;
 	u->s.userns = &u->c.userns;
-	u->s.attach_at = open(u->fs.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	u->s.attach_at = openat(AT_FDCWD, u->fs.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (u->s.attach_at < 0)
 		return err_set(errno, "open %s", u->fs.rootfs);
 	if (ctrfs_idmap_open(&u->fs, &u->c.userns, u->c.userns_shifted, &u->s.attach_fd) < 0) {
@@ -502,7 +502,7 @@ static NORETURN void sup_child(const char *id, int wfd)
 {
 	char *argv[] = { "dory", "--root", (char *)dory.root, "--state", (char *)dory.state,
 			 "_supervise", (char *)id, "3", NULL };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int null = openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
 
 	setsid();
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)

@@ -515,7 +515,7 @@ static int bc_tree(struct bc *c, int sdir, int ddir, bool fresh)
 
 static int bc_layer(struct bc *c, const char *src, bool fresh)
 {
-	autoclose int s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	autoclose int s = openat(AT_FDCWD, src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 
 	c->src = src;
@@ -550,7 +550,7 @@ static int bc_open_dst(struct bc *c, const char *dst, bool *made)
 	*made = mkdir(dst, 0700) == 0;
 	if (!*made && errno != EEXIST)
 		return err_set(errno, "mkdir %s", dst);
-	c->root = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	c->root = openat(AT_FDCWD, dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->root < 0 || fstat(c->root, &st) < 0)
 		return err_set(errno, "open %s", dst);
 	if (!*made && !bc_empty(c->root))

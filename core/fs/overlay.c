@@ -107,7 +107,7 @@ static int ovl_short_make(const struct ovl_req *r, struct ovl_short *s)
 	if (!mkdtemp(tmp))
 		return err_set(errno, "create a scratch dir in %s", r->target);
 	snprintf(s->name, sizeof(s->name), "%s", strrchr(tmp, '/') + 1);
-	s->tfd = open(r->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->tfd = openat(AT_FDCWD, r->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	s->dfd = s->tfd < 0 ? -1 : openat(s->tfd, s->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->dfd < 0) {
 		err_set(errno, "open %s", tmp);
@@ -121,7 +121,7 @@ static int ovl_short_make(const struct ovl_req *r, struct ovl_short *s)
 	}
 	if (ovl_short_link(s, r->upper, "u") < 0 || ovl_short_link(s, r->work, "w") < 0)
 		goto fail;
-	s->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->cwd = openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->cwd < 0 || fchdir(s->dfd) < 0) {
 		err_set(errno, "chdir %s", tmp);
 		goto fail;
@@ -456,7 +456,7 @@ static int ovl_probe_view(const char *m)
 		return err_setx(ENOTSUP, "the test mount shows whiteouts or opaque dirs wrong");
 	if (unlink(kept) < 0)
 		return err_set(errno, "remove a file through the test mount");
-	fd = open(fresh, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = openat(AT_FDCWD, fresh, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set(errno, "create a file through the test mount");
 	close(fd);
@@ -465,7 +465,7 @@ static int ovl_probe_view(const char *m)
 
 static int ovl_probe(const char *dir)
 {
-	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	autoclose int dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	autofree char *l1 = xasprintf("%s/l1", dir), *l2 = xasprintf("%s/l2", dir);
 	autofree char *u = xasprintf("%s/u", dir), *w = xasprintf("%s/w", dir);
 	autofree char *m = xasprintf("%s/m", dir);

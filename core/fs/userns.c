@@ -175,7 +175,7 @@ void userns_map_text(const struct userns_map *m, char buf[USERNS_MAP_TEXT])
 static int userns_write_one(pid_t pid, const char *file, const char *text)
 {
 	autofree char *path = xasprintf("/proc/%d/%s", (int)pid, file);
-	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	autoclose int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 
 	/* The kernel takes the whole map in one write(2), or nothing. */
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
@@ -225,7 +225,7 @@ static int userns_open_pid(pid_t pid, const struct userns_map *m)
 
 	if (userns_write_maps(pid, m) < 0)
 		return -err_errno();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(errno, "open %s", path);
 	return fd;
@@ -421,7 +421,7 @@ bool userns_idmap_usable(const char *dir, const struct userns_map *m, char *why,
 		snprintf(why, whylen, "create a scratch dir in %s: %s", dir, strerror(errno));
 		return false;
 	}
-	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	usfd = dfd < 0 ? -1 : userns_open(m);
 	if (dfd < 0)
 		r = err_set(errno, "open %s", tmp);
@@ -578,7 +578,7 @@ int userns_shift_tree(const char *dir, const struct userns_map *m)
 {
 	struct userns_shift s = { .m = m };
 	struct stat st;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
 
 	if (fd < 0)
@@ -598,7 +598,7 @@ int userns_shift_tree(const char *dir, const struct userns_map *m)
 int userns_cg_delegate(const char *cgdir, const struct userns_map *m)
 {
 	static const char fallback[] = "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n";
-	autoclose int dfd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	autoclose int dfd = openat(AT_FDCWD, cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	autofree char *list = NULL;
 	char *save = NULL;
 

@@ -518,7 +518,7 @@ int archive_save(struct store *st, char *const *names, enum archive_format fmt, 
 static int sv_sync_dir(const char *path)
 {
 	autofree char *copy = xstrdup(path);
-	autoclose int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	autoclose int fd = openat(AT_FDCWD, dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0 || fsync(fd) < 0)
 		return err_set(errno, "sync the directory of %s", path);

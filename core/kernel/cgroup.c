@@ -142,7 +142,7 @@ static int cg_cpuset_inherit(const char *parent, const char *dir)
 
 		if (fsutil_read_file(src, &val) < 0)
 			return err_ctx("cpuset");
-		dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		dfd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0)
 			return err_set(errno, "open %s", dir);
 		if (val[0] != '\n' && fsutil_write_at(dfd, files[i], val) < 0)
@@ -462,7 +462,7 @@ static int cg_plan_write(const struct cg_plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct cg_write *w = &p->w[i];
 		autofree char *path = xasprintf("%s/%s", w->dir, w->file);
-		autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+		autoclose int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 		int r = fd < 0 ? -errno : fsutil_write_full(fd, w->val, strlen(w->val));
 
 		if (r == 0)

@@ -83,7 +83,7 @@ int cg1_is_frozen(const char *dir, bool *out)
 int cg1_freeze(const char *dir, bool frozen)
 {
 	const char *want = frozen ? "FROZEN" : "THAWED";
-	autoclose int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	autoclose int dfd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	unsigned waited = 0;
 	bool done = false;
 

@@ -95,7 +95,7 @@ static int cg2_busy(const struct cg_hier *h, const char *level, const char *ctrl
 static int cg2_enable_level(const struct cg_hier *h, const char *level, const char *missing)
 {
 	autofree char *path = xasprintf("%s/cgroup.subtree_control", level);
-	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	autoclose int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 	int r = fd < 0 ? -errno : fsutil_write_full(fd, missing, strlen(missing));
 
 	if (r == -EBUSY)
@@ -199,7 +199,7 @@ int cg2_is_frozen(const char *dir, bool *out)
 /* cgroup.freeze is asynchronous; cgroup.events says when it is done. */
 int cg2_freeze(const char *dir, bool frozen)
 {
-	autoclose int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	autoclose int dfd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	unsigned waited = 0;
 	bool now = !frozen;
 

@@ -182,7 +182,7 @@ static int cg_dev_attach(const char *dir, const struct bpf_insn *p, size_t n)
 	autoclose int dfd = -1, pfd = -1;
 	union bpf_attr a;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return err_set(errno, "open %s", dir);
 	memset(&a, 0, sizeof(a));

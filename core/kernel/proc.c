@@ -19,7 +19,7 @@ static int proc_file(pid_t pid, const char *name, char **out)
 {
 	char path[64];
 	ssize_t n = -1;
-	int dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+	int dir = openat(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
 	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
 	if (dir >= 0)
@@ -75,7 +75,7 @@ static char *proc_cmdline(pid_t pid)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	n = fd < 0 ? 0 : fsutil_read_full(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
 		close(fd);

@@ -24,7 +24,7 @@ int pty_open(int *master, int *slave)
 		close(m);
 		return -err_errno();
 	}
-	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	s = openat(AT_FDCWD, name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (s < 0) {
 		err_set(errno, "open %s", name);
 		close(m);

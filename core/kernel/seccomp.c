@@ -598,7 +598,7 @@ static struct seccomp_policy *sc_kept_read(const char *path, uint64_t key)
 	struct seccomp_policy *p = NULL;
 	struct sc_kept h;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
@@ -624,7 +624,7 @@ int seccomp_policy_keep(const struct seccomp_policy *p, uint64_t caps, const cha
 	struct sc_kept h = { .magic = "DSF1", .flags = p->flags, .len = p->len,
 			     .key = sc_key(caps) };
 	autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return err_set(errno, "create %s", tmp);

@@ -209,7 +209,7 @@ static int layer_lowers(struct pull *p, struct image_layer *l, struct layer_unpa
 	for (k = 0; k < n && !rc; k++) {
 		autofree char *dir = store_layer_path(p->st, p->layers[n - 1 - k].chain);
 
-		fds[k] = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fds[k] = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fds[k] < 0)
 			rc = err_set(errno, "open layer %s", dir);
 	}

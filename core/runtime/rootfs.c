@@ -60,7 +60,7 @@ static int rootfs_node(const char *p, const char *host, mode_t mode, dev_t rdev,
 
 	if (!userns)
 		return mknod(p, mode, rdev) < 0 ? err_set(errno, "mknod %s", p) : 0;
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set(errno, "create %s", p);
 	close(fd);
@@ -233,7 +233,7 @@ out:
 int rootfs_bind_console(int slave)
 {
 	autofree char *src = xasprintf("/proc/self/fd/%d", slave);
-	int fd = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	int fd = openat(AT_FDCWD, "/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return err_set(errno, "create /dev/console");

@@ -212,7 +212,7 @@ static int rt_exec_open(pid_t pid, struct rt_exec_fds *f)
 	char dir[24];
 
 	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || (nsd = openat(dfd, "ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto gone;
 	for (size_t i = 0; i < RT_EXEC_NNS; i++) {
@@ -228,7 +228,7 @@ static int rt_exec_open(pid_t pid, struct rt_exec_fds *f)
 	if (rt_exec_is_our_pidns(f->ns[RT_EXEC_PIDNS]))
 		return err_setx(ESRCH, "process %d is not a container's init "
 				"(it is in the caller's pid namespace)", (int)pid);
-	f->null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	f->null = openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
 	if (f->null < 0)
 		return err_set(errno, "open /dev/null");
 	return 0;

@@ -104,7 +104,7 @@ static int rt_child_stdio(const struct rt_spec *s, int sock, const int io[3])
 			return err_set(errno, "setsid");
 		if (s->interactive)
 			return 0;
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || dup2(fd, 0) < 0)
 			return err_set(errno, "open /dev/null as stdin");
 		close(fd);
@@ -414,7 +414,7 @@ static int rt_pipes(const struct rt_spec *s, struct rt_proc *p, int io[3])
 	if (s->tty || !s->pipes)
 		return 0;
 	if (s->interactive ? pipe2(in, O_CLOEXEC) < 0
-			   : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			   : (in[0] = openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set(errno, "create the container's input");
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		close(in[0]);
@@ -460,7 +460,7 @@ static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 	pid_t pid;
 
 	if (s->userns) {
-		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		here = openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (here < 0 || fchdir(s->attach_at) < 0) {
 			if (here >= 0)
 				close(here);

@@ -175,7 +175,7 @@ int store_open(const char *root, struct store **out)
 	*out = NULL;
 	if (fsutil_mkdir_p(root, 0711) < 0)
 		goto fail;
-	st->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	st->rootfd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->rootfd < 0) {
 		err_set(errno, "open %s", root);
 		goto fail;

@@ -60,7 +60,7 @@ int fsutil_write_at(int dirfd, const char *name, const char *s)
 
 int fsutil_read_file(const char *path, char **out)
 {
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	autoclose int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 4096, len = 0;
 	autofree char *buf = NULL;
 
@@ -131,7 +131,7 @@ int fsutil_write_atomic(const char *path, const char *s, bool durable)
 	autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	autofree char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int r;
 
 	if (fd < 0)
@@ -148,7 +148,7 @@ int fsutil_write_atomic(const char *path, const char *s, bool durable)
 	}
 	if (durable && slash) {
 		*slash = '\0';
-		fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0) {
 			fsync(fd);
 			close(fd);
