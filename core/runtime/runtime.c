@@ -72,13 +72,36 @@ NORETURN void rt_child_fail(int errfd, int code)
 	_exit(code);
 }
 
+/* execve resets caught signals to their defaults but keeps ignored ones:
+ * those (an init script's nohup, a shell's background job) go back to
+ * SIG_DFL, as a container starts under Docker. They are the bits of SigIgn
+ * in /proc/self/status (the rightmost is signal 1), one call each instead
+ * of one per signal; every signal when it cannot be read. */
 void rt_child_signals(void)
 {
+	autofree char *text = NULL;
+	const char *hex = NULL, *end;
 	sigset_t none;
 
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
+	if (fsutil_read_file("/proc/self/status", &text) == 0 && (hex = strstr(text, "\nSigIgn:")))
+		hex += strspn(hex + 8, " \t") + 8;
+	err_clear();
+	end = hex ? hex + strspn(hex, "0123456789abcdef") : NULL;
+	for (int s = 1; s < NSIG; s++) {
+		int d = (s - 1) / 4, v;
+
+		if (s == SIGKILL || s == SIGSTOP)
+			continue;
+		if (hex) {
+			if (end - hex <= d)
+				break;
+			v = end[-1 - d];
+			v = v <= '9' ? v - '0' : v - 'a' + 10;
+			if (!(v >> ((s - 1) % 4) & 1))
+				continue;
+		}
+		signal(s, SIG_DFL);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
