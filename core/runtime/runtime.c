@@ -17,8 +17,10 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/fs/userns.h"
 #include "core/kernel/caps.h"
@@ -72,6 +74,17 @@ NORETURN void rt_child_fail(int errfd, int code)
 	_exit(code);
 }
 
+/* Signal s back to SIG_DFL. Not signal(): musl refuses 32 to 34, which it
+ * keeps for its threads, yet a caller may ignore them, and an ignored
+ * signal outlives execve. A kernel sigaction of zeros is SIG_DFL, no flags
+ * and an empty mask on every architecture. */
+static void rt_sig_default(int s)
+{
+	unsigned long long zero[8] = { 0 };
+
+	syscall(SYS_rt_sigaction, s, zero, NULL, (NSIG - 1) / 8);
+}
+
 /* execve resets caught signals to their defaults but keeps ignored ones:
  * those (an init script's nohup, a shell's background job) go back to
  * SIG_DFL, as a container starts under Docker. They are the bits of SigIgn
@@ -100,7 +113,7 @@ void rt_child_signals(void)
 			if (!(v >> ((s - 1) % 4) & 1))
 				continue;
 		}
-		signal(s, SIG_DFL);
+		rt_sig_default(s);
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

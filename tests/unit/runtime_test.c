@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/kernel/caps.h"
 #include "core/runtime/runtime.h"
 #include "core/runtime/secpol.h"
 #include "core/util/err.h"
+#include "core/util/fsutil.h"
 #include "nsutil.h"
 #include "tap.h"
 
@@ -51,4 +58,32 @@ TEST(rt_run_reports_not_found_and_cleans_up)
 	CHECK_EQ_INT(rmdir(dir), 0);
 	snprintf(p, sizeof(p), "/sys/fs/cgroup/pids/dory-%.12s", s.id);
 	CHECK(access(p, F_OK) < 0);
+}
+
+/* Signals ignored before it, real-time ones and the ones libcs keep for
+ * their threads (32, 33, 34) too, are defaults after rt_child_signals. */
+TEST(rt_child_signals_resets_the_ignored)
+{
+	static const int sigs[] = { SIGHUP, SIGPIPE, 32, 33, 34, 40 };
+	pid_t pid;
+	int st = 0;
+
+	SKIP_IF(getenv("DORY_UNIT_QEMU"), "qemu-user keeps the dispositions of its own host process");
+	pid = fork();
+	if (pid == 0) {
+		unsigned long long ign[8] = { (unsigned long long)(uintptr_t)SIG_IGN };
+		char *text = NULL, *l;
+
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			syscall(SYS_rt_sigaction, sigs[i], ign, NULL, (size_t)(NSIG - 1) / 8);
+		rt_child_signals();
+		if (fsutil_read_file("/proc/self/status", &text) < 0 ||
+		    !(l = strstr(text, "\nSigIgn:")))
+			_exit(2);
+		_exit(strtoull(l + 8, NULL, 16) == 0 ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	CHECK_EQ_INT(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ_INT(WEXITSTATUS(st), 0);
 }
