@@ -784,6 +784,6 @@ size:
 	  done; echo; done
 
 clean:
-	rm -rf build/gen build/asan build/vg build/fuzz build/size $(foreach a,$(ARCHS),build/$(a)/obj build/$(a)/dory) build/dory
+	rm -rf build/gen build/asan build/vg build/fuzz build/size build/mutants $(foreach a,$(ARCHS),build/$(a)/obj build/$(a)/dory) build/dory
 distclean:
-	rm -rf build .config .config.old
+	rm -rf build .config .config.old .config.name
