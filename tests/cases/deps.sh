@@ -6,11 +6,11 @@
 # file: method, so no network and nothing of the host's apt is touched).
 . "$(dirname "$0")/../lib.sh"
 SRC=$(pwd)
-DL=$SRC/build/dl
+DL=${DORY_DL_DIR:-$SRC/build/dl}
 miss=""
 for c in dpkg-source dpkg-scansources apt-get; do command -v "$c" >/dev/null || miss="$miss $c"; done
 [ -z "$miss" ] || { t_skip "dependency sources" "missing:$miss"; exit 0; }
-ls "$DL"/zlib_*.dsc >/dev/null 2>&1 || { t_skip "dependency sources" "no $DL (make fetch)"; exit 0; }
+ls "$DL"/zlib_*.dsc >/dev/null 2>&1 || { t_skip "dependency sources" "no sources in $DL (make fetch)"; exit 0; }
 
 # A tree with just what `make fetch` reads, and a copy of the filled
 # download directory.
