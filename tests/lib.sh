@@ -171,7 +171,7 @@ t_cg_value()
 {
 	local n ctrl path v1="" v2="" f v=""
 	while IFS=: read -r n ctrl path; do
-		if [ -n "$ctrl" ] && [[ ,$ctrl, == *,$2,* ]]; then
+		if [ -n "$ctrl" ] && case ,$ctrl, in *,"$2",*) true ;; *) false ;; esac; then
 			v1=$(t_cg_mount "$ctrl")$path
 		elif [ -z "$ctrl" ] &&
 		     grep -qw -- "$2" "$(t_cg_mount "")$path/cgroup.controllers" 2>/dev/null; then
@@ -185,8 +185,10 @@ t_cg_value()
 	else
 		return 1
 	fi
-	for f in "${@:3}"; do v="$v${v:+ }$(cat "$2/$f")"; done
-	echo "$1 $v"
+	local ver=$1 dir=$2
+	shift 2
+	for f in "$@"; do v="$v${v:+ }$(cat "$dir/$f")"; done
+	echo "$ver $v"
 }
 
 # t_cglimit NAME PID CONTROLLER V1FILES V1WANT V2FILES V2WANT: PID's cgroup
@@ -214,15 +216,19 @@ t_leftovers()
 # waits for a value. Every wait of the cases goes through it.
 t_poll()
 {
-	local s=$1 f tenths i
+	local s=$1 f w tenths i
 	shift
-	[[ $s == *.* ]] || s=$s.0
+	case $s in *.*) ;; *) s=$s.0 ;; esac
 	f=${s#*.}
-	tenths=$((10#${s%.*} * 10 + 10#${f:0:1}))
-	for ((i = 0;; i++)); do
+	w=${s%.*}
+	w=${w#"${w%%[!0]*}"}	# no leading zeros (not octal): bash and busybox ash alike
+	tenths=$((${w:-0} * 10 + ${f:0:1}))
+	i=0
+	while :; do
 		"$@" && return 0
 		[ "$i" -lt "$tenths" ] || return 1
 		sleep 0.1
+		i=$((i + 1))
 	done
 }
 
