@@ -172,6 +172,7 @@ fetch:
 	@$(foreach d,$(DEPS),echo "  FETCH $(d) $(V_$(d))"; \
 	  v=$$($(DEPS_RUN) fetch $(d) '$(V_$(d))' $(SHA_$(d))) || exit 1;)
 	@echo "  DL    $(DL): $$(ls $(DL) | grep -c '\.dsc$$') source packages"
+	@$(if $(BOARDS),$(MAKE) --no-print-directory fetch-boards)
 
 # Each dependency in turn: the newest version that downloads, kept in the
 # lock only if the sysroot for ARCH builds with it.
@@ -522,7 +523,7 @@ APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
 # the ASan, valgrind and fuzzing builds, and clang with libFuzzer.
 TEST_PKGS = valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry \
 	skopeo apache2-utils openssl python3 curl zstd umoci file \
-	libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev $(FUZZ_PKGS)
+	libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev $(FUZZ_PKGS) $(BOARD_PKGS)
 
 -include $(KCONFIG_CONFIG)
 -include $(GEN)/applets.mk
@@ -750,6 +751,31 @@ check: all
 	 CROSS_UNIT="$(foreach a,$(CHECK_CROSS),$(a):build/$(a)/obj/unit)" \
 	 tests/run
 
+# ---- booted-kernel tests: qemu boards (board/README) ----
+# board/qemu-ARCH boots Debian's kernel (board/qemu-ARCH/debs.lock, fetched
+# into DORY_DL_DIR like the sources) under qemu's TCG with dory in an
+# initramfs, and runs board/qemu/checks.sh there once per variant of
+# board/qemu/init. `make check` boots qemu-x86_64 (tests/cases/board-x86_64.sh);
+#   make check-boards [BOARD_VARIANTS="root svc"]   every board, every variant
+#   make fetch-boards | boards-update               the locked .debs
+BOARDS := $(patsubst board/%/debs.lock,%,$(wildcard board/qemu-*/debs.lock))
+BOARD_PKGS = qemu-system-x86 cpio xz-utils
+BOARD_ALL_PKGS = $(BOARD_PKGS) qemu-system-arm
+BOARD_VARIANTS ?= root svc initramfs
+.PHONY: check-boards fetch-boards boards-update
+fetch-boards:
+	@for b in $(BOARDS); do echo "  FETCH board/$$b"; \
+	  DL=$(DL) bash board/qemu/debs.sh fetch board/$$b >/dev/null || exit 1; done
+boards-update:
+	@for b in $(BOARDS); do DL=$(DL) bash board/qemu/debs.sh update board/$$b || exit 1; done
+check-boards:
+	@$(call apt_ensure,$(BOARD_ALL_PKGS))
+	@for b in $(BOARDS); do $(MAKE) --no-print-directory ARCH=$${b#qemu-} all || exit 1; done
+	@for b in $(BOARDS); do DORY=$(CURDIR)/build/$${b#qemu-}/dory DORY_DL_DIR=$(DL) \
+	  bash board/qemu/run.sh board/$$b $(BOARD_VARIANTS); done | tee build/check-boards.log
+	@awk '/^ok .*# SKIP/ { k++; next } /^ok / { p++ } /^not ok / { f++ } \
+	  END { printf "%d passed, %d failed, %d skipped\n", p, f, k; exit f > 0 || p == 0 }' build/check-boards.log
+
 # Mutation tests: each security check of tests/mutants.list deleted in a
 # scratch copy (build/mutants), and the tests that must then fail, run;
 # MUTANTS="NAME..." runs only those.
@@ -784,6 +810,6 @@ size:
 	  done; echo; done
 
 clean:
-	rm -rf build/gen build/asan build/vg build/fuzz build/size build/mutants $(foreach a,$(ARCHS),build/$(a)/obj build/$(a)/dory) build/dory
+	rm -rf build/gen build/asan build/vg build/fuzz build/size build/mutants build/board $(foreach a,$(ARCHS),build/$(a)/obj build/$(a)/dory) build/dory
 distclean:
 	rm -rf build .config .config.old .config.name
