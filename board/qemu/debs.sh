@@ -84,14 +84,17 @@ download()
 	return 1
 }
 
-# newest FOLLOW: "PACKAGE VERSION" of the newest package FOLLOW stands for:
-# FOLLOW itself, or the package a metapackage depends on.
+# newest FOLLOW PACKAGE: "PACKAGE VERSION" of the newest package FOLLOW
+# stands for: PACKAGE itself when FOLLOW names it, else the first package
+# the metapackage FOLLOW depends on (a kernel's name changes with its ABI).
 newest()
 {
-	local p v dep
-	dep=$(apt-cache "${APT_OPTS[@]}" depends "$1$PKG_SUFFIX" 2>/dev/null |
-		sed -n 's/^ *Depends: \([^ :]*\).*/\1/p' | grep -m1 -E '^linux-image-' || true)
-	p=${dep:-$1}
+	local p=$2 v
+	if [ "$1" != "$2" ]; then
+		p=$(apt-cache "${APT_OPTS[@]}" depends "$1$PKG_SUFFIX" 2>/dev/null |
+			sed -n 's/^ *Depends: \([^ :<>]*\).*/\1/p' | head -n 1)
+		[ -n "$p" ] || return 1
+	fi
 	v=$(apt-cache "${APT_OPTS[@]}" policy "$p$PKG_SUFFIX" 2>/dev/null | sed -n 's/^ *Candidate: //p')
 	[ -n "$v" ] && [ "$v" != "(none)" ] || return 1
 	echo "$p $v"
@@ -115,7 +118,7 @@ fetch_one()
 	fi
 	why_v=$WHY
 	fb=$DL/$role-$DEB_ARCH.fallback
-	if [ "${why_v%%:*}" = gone ] && read -r np nv < <(newest "$follow") && download "$np" "$nv"; then
+	if [ "${why_v%%:*}" = gone ] && read -r np nv < <(newest "$follow" "$p") && download "$np" "$nv"; then
 		nf=$DL/$(deb_name "$np" "$nv")
 		echo "$p $v $np $nv $(sha_of "$nf")" >"$fb"
 		loud "$p $v ($LOCK) cannot be downloaded (${why_v#*: })." \
@@ -147,14 +150,15 @@ fetch)
 	shift 2
 	while read -r role p v sha follow; do
 		[ $# = 0 ] || [[ " $* " == *" $role "* ]] || continue
-		echo "$role $(fetch_one "$role" "$p" "$v" "$sha" "$follow")"
+		f=$(fetch_one "$role" "$p" "$v" "$sha" "$follow") || exit 1
+		echo "$role $f"
 	done < <(locked)
 	;;
 update)
 	apt_update || { say "cannot update $LOCK: ${WHY#*: }"; exit 1; }
 	cp "$LOCK" "$LOCK.tmp"
 	while read -r role p v sha follow; do
-		read -r np nv < <(newest "$follow") || { say "apt lists no $follow for $DEB_ARCH"; exit 1; }
+		read -r np nv < <(newest "$follow" "$p") || { say "apt lists no $follow for $DEB_ARCH"; exit 1; }
 		if [ "$np $nv" = "$p $v" ]; then echo "  LOCK  $role $p $v (newest)"; continue; fi
 		download "$np" "$nv" || { say "$np $nv does not download: ${WHY#*: }"; exit 1; }
 		awk -v r="$role" -v l="$role $np $nv $(sha_of "$DL/$(deb_name "$np" "$nv")") $follow" \

@@ -28,9 +28,10 @@ unpack()
 	mv "$dir.tmp" "$dir"
 	echo "$id" >"$dir.deb"
 }
+debs=$(bash "$SRC/board/qemu/debs.sh" fetch "$BOARD")
 while read -r role f; do
 	unpack "$role" "$f"
-done < <(bash "$SRC/board/qemu/debs.sh" fetch "$BOARD")
+done <<<"$debs"
 
 KERNEL=$(ls "$B"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1)
 [ -n "$KERNEL" ] || { say "the kernel package of $BOARD has no boot/vmlinuz-*"; exit 1; }
