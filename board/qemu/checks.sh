@@ -44,7 +44,19 @@ cgdir()
 status() { d inspect -f '{{.State.Status}}' "$1"; }
 is_status() { [ "$(status "$1")" = "$2" ]; }	# NAME STATUS
 
-CASE=image
+# group NAME: the checks that follow are NAME's; the time the last group
+# took goes out as a TAP comment.
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+G0=
+group()
+{
+	local t
+	t=$(uptime_s)
+	[ -z "$G0" ] || echo "# time: $CASE $(awk -v a="$G0" -v b="$t" 'BEGIN { printf "%.1f", b - a }') s"
+	CASE=$1 G0=$t
+}
+
+group image
 t_out "dory load -i of a busybox image" "Loaded image: $IMG" d load -i "$IMAGE"
 # TODO: on a root that is the initramfs itself pivot_root fails (EINVAL);
 # until dory has its fallback there, that variant stops here, said so.
@@ -58,7 +70,7 @@ t_fail 3 "" "run gives the container's exit status" d run --rm "$IMG" sh -c 'exi
 t_out "the container is PID 1 in its own namespaces" "1 $T" \
 	d run --rm -h "$T" "$IMG" sh -c 'echo $$ $(hostname)'
 
-CASE=limits
+group limits
 # limit NAME FLAGS FILE WANT: a container run with FLAGS has WANT in FILE
 # of its cgroup.
 limit()
@@ -94,7 +106,7 @@ t_run d run --rm --pids-limit 4 "$IMG" sh -c 'for i in 1 2 3 4 5 6; do sleep 2 &
 [ "$RC" != 0 ] && grep -q "fork" "$ERR" && ! grep -q all "$OUT"
 t_report $? "--pids-limit 4: the 5th process cannot fork" "exit $RC; stdout: $(cat "$OUT"); stderr: $(cat "$ERR")"
 
-CASE=lifecycle
+group lifecycle
 L=${T}life
 t_match "run -d prints the id" '^[0-9a-f]{64}$' d run -d --name "$L" "$IMG" sleep 1000
 t_match "ps lists it up" "^$L Up" d ps --format '{{.Names}} {{.Status}}'
@@ -128,7 +140,7 @@ gave_up() { [ "$(d inspect -f '{{.State.Status}} {{.RestartCount}} {{.State.Exit
 t_check "--restart on-failure:2: exited 3 after 2 restarts" t_poll 20 gave_up
 d rm -f "${T}onfail" >/dev/null 2>&1
 
-CASE=pause
+group pause
 P=${T}pause
 d run -d --name "$P" "$IMG" sh -c 'while :; do date +%s >/tmp/tick; sleep 0.2; done' >/dev/null 2>&1
 dir=$(cgdir "$P")
@@ -141,7 +153,7 @@ t_out "... status running" running status "$P"
 t_check "... the cgroup is thawed" grep -qx "frozen 0" "$dir/cgroup.events"
 d rm -f "$P" >/dev/null 2>&1
 
-CASE=devices
+group devices
 # A block device of the host's, with something to read on it.
 dd if=/dev/zero of=/tmp/disk bs=1k count=64 2>/dev/null
 printf DORYBLOCKSECRET | dd of=/tmp/disk conv=notrunc 2>/dev/null
@@ -162,7 +174,7 @@ else
 fi
 rm -f /tmp/disk
 
-CASE=storage
+group storage
 for drv in overlay bind-copy; do
 	t_out "$drv: a container writes its root" x \
 		d run --name "$T$drv" --storage-driver "$drv" "$IMG" sh -c 'echo x >/f && cat /f'
@@ -175,7 +187,7 @@ for drv in overlay bind-copy; do
 	d rm -f "$T$drv" >/dev/null 2>&1
 done
 
-CASE=userns
+group userns
 for idmap in true false; do
 	how="idmapped layers"
 	[ $idmap = true ] || how="a shifted copy"
@@ -195,10 +207,11 @@ for idmap in true false; do
 	unset DORY_CONFIG
 done
 
-CASE=leftovers
+group leftovers
 for c in $(d ps -aq 2>/dev/null); do d rm -f "$c" >/dev/null 2>&1; done
 t_out "no container is left" "" d ps -aq
 t_out "no cgroup is left" "$CG_BEFORE" cg_dirs
 t_out "no mount is left" "$MNT_BEFORE" mounts
 t_out "no process is left (dory's, or in a container's pid namespace)" "" strays
+group end
 exit 0

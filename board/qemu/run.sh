@@ -64,6 +64,7 @@ boot()
 		"ok - "*|"not ok - "*)
 			echo "${line%%- *}- $NAME/$v: ${line#*- }" ;;
 		"#   "*) echo "$line" ;;
+		"# time: "*) echo "# $NAME/$v: ${line#\# }" ;;
 		"DORY-BOARD-END "*) end=${line#DORY-BOARD-END } ;;
 		"DORY-QEMU-STATUS "*) rc=${line#DORY-QEMU-STATUS } ;;
 		esac
