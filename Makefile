@@ -760,7 +760,7 @@ check: all
 #   make fetch-boards | boards-update               the locked .debs
 BOARDS := $(patsubst board/%/debs.lock,%,$(wildcard board/qemu-*/debs.lock))
 BOARD_PKGS = qemu-system-x86 cpio xz-utils
-BOARD_ALL_PKGS = $(BOARD_PKGS) qemu-system-arm
+BOARD_ALL_PKGS = $(BOARD_PKGS) qemu-system-arm qemu-user-static
 BOARD_VARIANTS ?= root svc initramfs
 .PHONY: check-boards fetch-boards boards-update
 fetch-boards:

@@ -3,17 +3,25 @@
 # network: a busybox root filesystem and, from it, an image as a Docker
 # archive (docker save's format), written with tar and sha256sum only.
 
-# bb_image DIR NAME CMD_JSON: DIR/rootfs and DIR/image.tar holding the
-# image NAME (e.g. "dory-demo:latest") whose Cmd is CMD_JSON (["sh"]).
+# bb_image DIR NAME CMD_JSON [ARCH]: DIR/rootfs and DIR/image.tar holding
+# the image NAME (e.g. "dory-demo:latest") whose Cmd is CMD_JSON (["sh"]),
+# for this machine or for ARCH (Docker's name: arm64), whose busybox (the
+# first in PATH) runs under qemu-user (QEMU_USER, e.g. qemu-aarch64-static).
 bb_image()
 {
-	local dir=$1 name=$2 cmd=$3 r=$1/rootfs arch lh ch
+	local dir=$1 name=$2 cmd=$3 r=$1/rootfs arch=${4:-} lh ch a
 	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$dir/img"
 	cp "$(command -v busybox)" "$r/bin/"
-	chroot "$r" /bin/busybox --install -s /bin
+	if [ -n "$arch" ]; then
+		for a in $(${QEMU_USER:?} "$r/bin/busybox" --list); do
+			[ -e "$r/bin/$a" ] || ln -s /bin/busybox "$r/bin/$a"
+		done
+	else
+		chroot "$r" /bin/busybox --install -s /bin
+	fi
 	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
 	echo "root:x:0:" >"$r/etc/group"
-	case $(uname -m) in
+	[ -n "$arch" ] || case $(uname -m) in
 	x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; armv7l) arch=arm ;;
 	mips*) arch=mipsle ;; *) arch=$(uname -m) ;;
 	esac

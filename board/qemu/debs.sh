@@ -33,12 +33,19 @@ LOCK=$BOARD/debs.lock
 : "${DEB_ARCH:?$BOARD/board.conf sets no DEB_ARCH}"
 LOG=$DL/.debs-$DEB_ARCH.log
 
-# apt for DEB_ARCH: the machine's own apt, told about a foreign
-# architecture when the board's is not the machine's.
+# apt for DEB_ARCH: the machine's own apt; for another architecture, with
+# the machine's sources but indexes of its own (in $DL/.apt-ARCH), so the
+# machine's apt is left as it was.
 APT_OPTS=()
-[ "$DEB_ARCH" = "$(dpkg --print-architecture)" ] ||
-	APT_OPTS=(-o "APT::Architectures::=$(dpkg --print-architecture)" -o "APT::Architectures::=$DEB_ARCH")
-PKG_SUFFIX=$([ "$DEB_ARCH" = "$(dpkg --print-architecture)" ] || echo ":$DEB_ARCH")
+if [ "$DEB_ARCH" != "$(dpkg --print-architecture)" ]; then
+	A=$DL/.apt-$DEB_ARCH
+	mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
+	touch "$A/status"
+	APT_OPTS=(-o "APT::Architecture=$DEB_ARCH" -o "APT::Architectures::=$DEB_ARCH"
+		-o "Dir::State::lists=$A/lists/" -o "Dir::Cache=$A/cache/" -o "Dir::State::status=$A/status"
+		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
+fi
+PKG_SUFFIX=
 
 # WHY: why the last apt command failed, from its log: "unreachable: ..."
 # when the archive cannot be reached, "gone: ..." when it lacks the package.
@@ -159,9 +166,11 @@ update)
 	cp "$LOCK" "$LOCK.tmp"
 	while read -r role p v sha follow; do
 		read -r np nv < <(newest "$follow" "$p") || { say "apt lists no $follow for $DEB_ARCH"; exit 1; }
-		if [ "$np $nv" = "$p $v" ]; then echo "  LOCK  $role $p $v (newest)"; continue; fi
-		download "$np" "$nv" || { say "$np $nv does not download: ${WHY#*: }"; exit 1; }
-		awk -v r="$role" -v l="$role $np $nv $(sha_of "$DL/$(deb_name "$np" "$nv")") $follow" \
+		nf=$DL/$(deb_name "$np" "$nv")
+		[ -f "$nf" ] || download "$np" "$nv" || { say "$np $nv does not download: ${WHY#*: }"; exit 1; }
+		nsha=$(sha_of "$nf")
+		if [ "$np $nv $nsha" = "$p $v $sha" ]; then echo "  LOCK  $role $p $v (newest)"; continue; fi
+		awk -v r="$role" -v l="$role $np $nv $nsha $follow" \
 			'$1 == r { print l; next } { print }' "$LOCK.tmp" >"$LOCK.new"
 		mv -f "$LOCK.new" "$LOCK.tmp"
 		echo "  LOCK  $role $p $v -> $np $nv"

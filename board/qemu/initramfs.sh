@@ -85,7 +85,11 @@ mkdir -p "$B/image"
 	PATH=$B/busybox/bin:$PATH
 	# shellcheck source=/dev/null
 	. "$SRC/tests/bbimage.sh"
-	bb_image "$B/image" board:latest '["sh"]'
+	if [ "$ARCH" = "$(uname -m)" ]; then
+		bb_image "$B/image" board:latest '["sh"]'
+	else
+		QEMU_USER=qemu-$ARCH-static bb_image "$B/image" board:latest '["sh"]' "$DEB_ARCH"
+	fi
 )
 mv "$B/image/image.tar" "$R/board/image.tar"
 rm -rf "$B/image"
