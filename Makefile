@@ -757,11 +757,12 @@ check: all
 # initramfs, and runs board/qemu/checks.sh there once per variant of
 # board/qemu/init. `make check` boots qemu-x86_64 (tests/cases/board-x86_64.sh);
 #   make check-boards [BOARD_VARIANTS="root svc"]   every board, every variant
+#        (its board.conf's BOARD_VARIANTS; systemd only here)
 #   make fetch-boards | boards-update               the locked .debs
 BOARDS := $(patsubst board/%/debs.lock,%,$(wildcard board/qemu-*/debs.lock))
 BOARD_PKGS = qemu-system-x86 cpio xz-utils
-BOARD_ALL_PKGS = $(BOARD_PKGS) qemu-system-arm qemu-user-static
-BOARD_VARIANTS ?= root svc initramfs
+BOARD_ALL_PKGS = $(BOARD_PKGS) qemu-system-arm qemu-user-static mmdebstrap e2fsprogs
+BOARD_VARIANTS ?=
 .PHONY: check-boards fetch-boards boards-update
 fetch-boards:
 	@for b in $(BOARDS); do echo "  FETCH board/$$b"; \

@@ -17,9 +17,10 @@ CG=$(t_cg_mount "")
 # failed check, not a stalled boot.
 d() { timeout 60 "$DORY" "$@"; }
 
-# What exists before the first container: cgroups, mounts, and (none)
-# processes in another pid namespace or of dory.
-cg_dirs() { find "$CG" -type d | sort; }
+# What exists before the first container: cgroups (but an init system's
+# own, which come and go: systemd's units), mounts, and (none) processes in
+# another pid namespace or of dory.
+cg_dirs() { find "$CG" -type d | grep -Ev '\.(service|scope|slice|mount|socket|swap)$' | sort; }
 mounts() { cut -d' ' -f5 /proc/self/mountinfo | sort; }
 strays()
 {

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # run.sh BOARD_DIR [VARIANT...] - boot a qemu board (board/qemu-ARCH) with
-# dory inside once per variant (board/qemu/init: root, svc, initramfs;
-# default all three) and print the checks' TAP lines as they come over the
+# dory inside once per variant (board/qemu/init: root, svc, initramfs; and
+# systemd: board/qemu/systemd.sh; default the BOARD_VARIANTS of its
+# board.conf) and print the checks' TAP lines as they come over the
 # serial console, each named "board-ARCH/VARIANT: ...", then the times of
 # the boot and of the checks as a TAP comment. A boot that ends without the
 # end marker (a hang: BOOT_TIMEOUT of board.conf; a panic; a crash) fails.
@@ -16,7 +17,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=/dev/null
 . "$BOARD/board.conf"
 NAME=board-$ARCH
-VARIANTS=${*:-root svc initramfs}
+VARIANTS=${*:-$BOARD_VARIANTS}
 DORY=${DORY:-$SRC/build/$ARCH/dory}
 B=${BOARD_BUILD:-$SRC/build/board/$ARCH}
 export BOARD_BUILD=$B
@@ -48,11 +49,22 @@ boot()
 {
 	local v=$1 log=$B/console-$1.log t0 tinit="" line end="" rc=?
 	t0=$(now)
+	local args=(-no-reboot -initrd "$INITRD") cmdline="cgroup_no_v1=all" disk
+	if [ "$v" = systemd ]; then
+		# A disk on NVMe (built into Debian's kernels): no initramfs;
+		# a reset reboots (no -no-reboot).
+		disk=$("$SRC/board/qemu/systemd.sh" "$BOARD" "$DORY" 2>"$B/systemd.log" |
+			awk '$1 == "DISK" { print $2 }') && [ -n "$disk" ] || {
+			echo "not ok - $NAME/$v: the systemd disk: $(grep -m1 '^dory: ' "$B/systemd.log" || tail -n 1 "$B/systemd.log")"
+			return; }
+		args=(-drive "if=none,format=raw,id=d0,file=$disk" -device nvme,serial=board,drive=d0)
+		cmdline="root=/dev/nvme0n1 rw systemd.show_status=0"
+	fi
 	# shellcheck disable=SC2086
-	{ timeout -k 5 "$BOOT_TIMEOUT" "$QEMU_BIN" $QEMU_ARGS -nodefaults -no-reboot \
+	{ timeout -k 5 "$BOOT_TIMEOUT" "$QEMU_BIN" $QEMU_ARGS -nodefaults \
 		-display none -monitor none -serial stdio -nic none \
-		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=$CONSOLE loglevel=1 panic=-1 cgroup_no_v1=all dory.variant=$v" \
+		-kernel "$KERNEL" "${args[@]}" \
+		-append "console=$CONSOLE loglevel=1 panic=-1 $cmdline dory.variant=$v" \
 		</dev/null 2>&1; echo "DORY-QEMU-STATUS $?"; } >"$log.fifo" &
 	while IFS= read -r line; do
 		line=${line%$'\r'}
@@ -81,6 +93,10 @@ boot()
 }
 
 for v in $VARIANTS; do
+	case " $BOARD_VARIANTS " in
+	*" $v "*) ;;
+	*) echo "ok - $NAME/$v: boot # SKIP $BOARD has no variant $v (board.conf: $BOARD_VARIANTS)"; continue ;;
+	esac
 	rm -f "$B/console-$v.log" "$B/console-$v.log.fifo"
 	mkfifo "$B/console-$v.log.fifo"
 	boot "$v"
