@@ -128,17 +128,21 @@ gone() { ! d inspect "$1" >/dev/null 2>&1; }
 t_check "... is gone" gone "$L"
 # Restart policies: always brings back an init killed from outside;
 # on-failure:2 gives up after two restarts.
+# (The waits only when the container runs: a failed run is one failure.)
 t_ok "run -d --restart always" d run -d --name "${T}always" --restart always "$IMG" sleep 1000
-pid=$(d inspect -f '{{.State.Pid}}' "${T}always")
-[ "${pid:-0}" -gt 0 ] && kill -KILL "$pid"	# never 0: that is this process group
-new_init() { p=$(d inspect -f '{{.State.Status}} {{.State.Pid}}' "${T}always") &&
-	[ "${p%% *}" = running ] && [ "${p#* }" != "$pid" ] && [ "${p#* }" != 0 ]; }
-t_check "... restarted after its init was killed" t_poll 15 new_init
-t_out "... RestartCount 1" 1 d inspect -f '{{.RestartCount}}' "${T}always"
+if [ "$RC" = 0 ]; then
+	pid=$(d inspect -f '{{.State.Pid}}' "${T}always")
+	[ "${pid:-0}" -gt 0 ] && kill -KILL "$pid"	# never 0: that is this process group
+	new_init() { p=$(d inspect -f '{{.State.Status}} {{.State.Pid}}' "${T}always") &&
+		[ "${p%% *}" = running ] && [ "${p#* }" != "$pid" ] && [ "${p#* }" != 0 ]; }
+	t_check "... restarted after its init was killed" t_poll 15 new_init
+	t_out "... RestartCount 1" 1 d inspect -f '{{.RestartCount}}' "${T}always"
+fi
 d rm -f "${T}always" >/dev/null 2>&1
-d run -d --name "${T}onfail" --restart on-failure:2 "$IMG" sh -c 'sleep 0.3; exit 3' >/dev/null 2>&1
+t_ok "run -d --restart on-failure:2" \
+	d run -d --name "${T}onfail" --restart on-failure:2 "$IMG" sh -c 'sleep 0.3; exit 3'
 gave_up() { [ "$(d inspect -f '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "${T}onfail")" = "exited 2 3" ]; }
-t_check "--restart on-failure:2: exited 3 after 2 restarts" t_poll 20 gave_up
+[ "$RC" != 0 ] || t_check "... exited 3 after 2 restarts" t_poll 20 gave_up
 d rm -f "${T}onfail" >/dev/null 2>&1
 
 group pause
