@@ -9,10 +9,12 @@
 #   debs.sh update BOARD_DIR            lock the newest version of each
 # A locked version the archive no longer has: the newest one FOLLOW names,
 # checked by apt against the archive's signed index, said loudly.
-# Environment: DL (default: DORY_DL_DIR, else build/dl of the tree).
+# Environment: DL (default: DORY_DL_DIR, else build/dl of the tree); its
+# logs and a foreign architecture's apt indexes are kept in build/board.
 set -euo pipefail
-DL=${DL:-${DORY_DL_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build/dl}}
-mkdir -p "$DL"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+DL=${DL:-${DORY_DL_DIR:-$SRC/build/dl}}
+mkdir -p "$DL" "$SRC/build/board"
 DL=$(cd "$DL" && pwd)
 say() { echo "dory: $*" >&2; }
 loud()
@@ -31,14 +33,14 @@ LOCK=$BOARD/debs.lock
 # shellcheck source=/dev/null
 . "$BOARD/board.conf"
 : "${DEB_ARCH:?$BOARD/board.conf sets no DEB_ARCH}"
-LOG=$DL/.debs-$DEB_ARCH.log
+LOG=$SRC/build/board/debs-$DEB_ARCH.log	# (the download directory holds downloads only)
 
 # apt for DEB_ARCH: the machine's own apt; for another architecture, with
-# the machine's sources but indexes of its own (in $DL/.apt-ARCH), so the
-# machine's apt is left as it was.
+# the machine's sources but indexes of its own (build/board/apt-ARCH), so
+# the machine's apt is left as it was.
 APT_OPTS=()
 if [ "$DEB_ARCH" != "$(dpkg --print-architecture)" ]; then
-	A=$DL/.apt-$DEB_ARCH
+	A=$SRC/build/board/apt-$DEB_ARCH
 	mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
 	touch "$A/status"
 	APT_OPTS=(-o "APT::Architecture=$DEB_ARCH" -o "APT::Architectures::=$DEB_ARCH"
