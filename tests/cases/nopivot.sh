@@ -64,6 +64,16 @@ for mode in in_chroot in_initramfs; do
 		t_out "$m: $drv: runs, its own /proc" "1 sh" $mode "\$D run --rm \
 			--storage-driver $drv $T-img:1 sh -c 'echo \$\$ \$(cat /proc/1/comm)'"
 	done
+	if [ "$mode" = in_chroot ]; then
+		t_skip "$m: userns-remap" "the kernel refuses a user namespace in a chroot"
+	elif unshare -U true 2>/dev/null; then
+		printf '{"userns-remap": "100000:65536"}\n' >"$DIR/userns.json"
+		t_out "$m: userns-remap: root inside, mapped" "0 100000 1 sh" $mode \
+			"DORY_CONFIG=\$P/userns.json \$D run --rm $T-img:1 sh -c \
+			'echo \$(id -u) \$(awk \"{ print \\\$2 }\" /proc/self/uid_map) \$\$ \$(cat /proc/1/comm)'"
+	else
+		t_skip "$m: userns-remap" "no user namespaces"
+	fi
 	t_out "$m: a chroot escape finds nothing of the host or the old root" \
 		"$TOP/outside hidden
 /inside hidden
