@@ -240,11 +240,13 @@ int rootfs_private(void)
 {
 	autoclose int old = -1, cwd = -1;
 	enum rootfs_root k;
+	int e;
 
-	if (rootfs_root_at("/proc", &k) < 0)
-		return -err_errno();
-	if (k != ROOTFS_ROOT_DIR)
-		return mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	e = errno;
+	if (e != EINVAL || rootfs_root_at("/proc", &k) < 0 || k != ROOTFS_ROOT_DIR)
+		return err_set(e, "make the mounts under / private");
 	/* A chroot's root that is no mount point cannot be named: the
 	 * namespace's own root can, and then the chroot is entered again
 	 * (and the working directory, which setns moved). */
@@ -320,7 +322,7 @@ static int rootfs_move(void)
  * mount point, the namespace's root is pivoted from instead: the new root
  * then sits where it did, not on a directory of the host's file system
  * through whose ".." a chroot escape would climb back to the host. */
-static int rootfs_switch(void)
+static int rootfs_switch(const char *dir)
 {
 	autoclose int here = -1;
 	enum rootfs_root k;
@@ -343,7 +345,7 @@ static int rootfs_switch(void)
 	if (k == ROOTFS_ROOT_DIR)
 		return err_setx(EINVAL, "the mount namespace has no root mount");
 	if (compat_pivot_root(".", ".") < 0)
-		return err_set(errno, "pivot_root into the container's root");
+		return err_set(errno, "pivot_root into %s", dir);
 	if (umount2(".", MNT_DETACH) < 0)
 		return err_set(errno, "detach the old root");
 	if (chdir("/") < 0)
@@ -374,7 +376,7 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 	if (chdir(dir) < 0)
 		err_set(errno, "chdir %s", dir);
 	else
-		r = rootfs_switch();
+		r = rootfs_switch(dir);
 out:
 	umask(old);
 	return r < 0 ? -err_errno() : 0;

@@ -33,7 +33,7 @@ enum rootfs_root { ROOTFS_ROOT_MOUNT, ROOTFS_ROOT_INITRAMFS, ROOTFS_ROOT_DIR };
 enum rootfs_root rootfs_root_kind(const char *mountinfo);
 
 /* Make every mount of the calling process's (new) mount namespace
- * private, from a chroot too. Needs /proc. */
+ * private, from a chroot too (which needs /proc). */
 int rootfs_private(void);
 
 /* Describe the host's device node host as path in the container (path
