@@ -195,7 +195,9 @@ static bool sup_should_restart(const struct sup *u, const struct ctr_state *st, 
 	}
 }
 
-/* Record an exit (or a failed start, with msg); *restart: start again. */
+/* Record an exit (or a failed start, with msg); *restart: start again.
+ * A start that fails is not retried, whatever the policy: Docker's
+ * restart manager acts on exits only, and a failed restart stops it. */
 static void sup_record_exit(struct sup *u, int code, const char *msg, bool *restart)
 {
 	struct ctr_state st;
@@ -217,10 +219,14 @@ static void sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 		st.status = CTR_RESTARTING;
 		st.restart_count++;
 	} else {
-		/* A container that never ran stays "created", as Docker's. */
+		/* A container that never ran stays "created" (with the code
+		 * and the error), as Docker's: its State.Status says "created"
+		 * while StartedAt is zero. One that ran is "exited". */
 		st.status = msg && !st.started_ns ? CTR_CREATED : CTR_EXITED;
-		st.sup_pid = 0;
-		st.sup_start = 0;
+		if (st.sup_pid == getpid()) {
+			st.sup_pid = 0;
+			st.sup_start = 0;
+		}
 	}
 	ctr_state_save(u->id, &st);
 	lock_close(lk);
@@ -489,10 +495,19 @@ int sup_run(const char *id, int readyfd, bool attached, int *status)
 	}
 	if (r == 0)
 		r = sup_claim(&u);
-	if (r == 0)
+	if (r == 0) {
 		r = sup_loop(&u, status);
-	else
-		sup_ready(&u, err_str(), 125);
+	} else {
+		char msg[256];
+		bool again;
+
+		/* Not when another supervisor owns it: that start did not fail. */
+		snprintf(msg, sizeof(msg), "%s", err_str());
+		if (err_errno() != EBUSY)
+			sup_record_exit(&u, 125, msg, &again);
+		sup_ready(&u, msg, 125);
+		err_setx(r < 0 ? -r : EIO, "%s", msg);
+	}
 	if (u.sfd >= 0)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Detached --rm: nobody else is left to remove it. */

@@ -17,36 +17,11 @@
 #include "core/kernel/cgroup.h"
 #include "core/kernel/cgroup1.h"
 #include "core/kernel/cgroup2.h"
+#include "core/kernel/mnt.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/str.h"
 #include "core/util/xalloc.h"
-
-struct cg_mount {
-	char *root, *point, *fstype, *super;
-};
-
-/* Split a mountinfo line into the fields we need; modifies line. */
-static bool cg_mount_parse(char *line, struct cg_mount *m)
-{
-	char *f[6], *sep, *save = NULL;
-	int i = 0;
-
-	for (char *t = line; i < 6 && (t = strtok_r(i ? NULL : line, " ", &save)); )
-		f[i++] = t;
-	if (i < 6 || !save)
-		return false;
-	sep = strstr(save, "- ");	/* after the optional fields */
-	if (!sep)
-		return false;
-	sep += 2;
-	m->root = f[3];
-	m->point = f[4];
-	m->fstype = strtok_r(sep, " ", &save);
-	strtok_r(NULL, " ", &save);	/* source */
-	m->super = strtok_r(NULL, " \n", &save);
-	return m->fstype && m->super;
-}
 
 /* Does the comma list super name every controller in ctrl? */
 static bool cg_super_has(const char *super, const char *ctrl)
@@ -80,10 +55,10 @@ static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ct
 	char *save = NULL;
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		struct cg_mount m;
+		struct mnt_line m;
 		size_t rl;
 
-		if (!cg_mount_parse(l, &m))
+		if (!mnt_line_parse(l, &m))
 			continue;
 		if (strcmp(m.fstype, ver == CG_V2 ? "cgroup2" : "cgroup"))
 			continue;

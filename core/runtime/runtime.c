@@ -273,7 +273,7 @@ static int rt_child_mount_root(const struct rt_spec *s, const char **root)
 	*root = s->rootfs;
 	if (!s->mount_root && !s->userns)
 		return 0;
-	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (rootfs_private() < 0)
 		return -err_errno();
 	if (!s->userns)
 		return s->mount_root(s->mount_arg);
