@@ -10,6 +10,7 @@
 # Environment: DORY, IMAGE (a docker archive of a busybox image, default
 # /board/image.tar, named board:latest), VARIANT (shown only).
 . "${LIB:-$(dirname "$0")/lib.sh}"
+unset DORY_CONFIG	# what a device gets: dory's defaults, not the host tests' parent
 IMAGE=${IMAGE:-/board/image.tar}
 IMG=board:latest
 CG=$(t_cg_mount "")
