@@ -174,13 +174,23 @@ fi
 rm -f /tmp/disk
 
 group storage
+# fs_of PATH: the type of the filesystem PATH is on (its longest mount).
+fs_of()
+{
+	awk -v p="$1/" '{
+		for (i = 7; $i != "-"; i++)
+			;
+		m = $5 == "/" ? "/" : $5 "/"
+		if (index(p, m) == 1 && length(m) >= best) { best = length(m); t = $(i + 1) }
+	} END { print t }' /proc/self/mountinfo
+}
 for drv in overlay bind-copy; do
 	t_out "$drv: a container writes its root" x \
 		d run --name "$T$drv" --storage-driver "$drv" "$IMG" sh -c 'echo x >/f && cat /f'
 	t_ok "... start again keeps what it wrote" d start -a "$T$drv"
 	t_ok "... another one does not see it" d run --rm --storage-driver "$drv" "$IMG" test ! -e /f
 	want=overlay
-	[ "$drv" = overlay ] || want=tmpfs
+	[ "$drv" = overlay ] || want=$(fs_of "$DORY_ROOT")
 	t_out "... its root is $want" "$want" d run --rm --storage-driver "$drv" "$IMG" \
 		awk '$5 == "/" { for (i = 7; $i != "-"; i++) ; print $(i + 1) }' /proc/self/mountinfo
 	d rm -f "$T$drv" >/dev/null 2>&1

@@ -30,7 +30,7 @@ if [ ! -s "$S/rootfs.tar" ]; then
 	[ ${#srcs[@]} -gt 0 ] || { say "no enabled Debian apt source to make the systemd root from"; exit 1; }
 	# shellcheck source=/dev/null
 	suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
-	mmdebstrap --variant=minbase --architectures="$DEB_ARCH" \
+	mmdebstrap --variant=minbase --format=tar --architectures="$DEB_ARCH" \
 		--include=systemd-sysv,busybox-static \
 		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
