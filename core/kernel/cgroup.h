@@ -69,6 +69,9 @@ int cg_dev_prog(const char *const *extra, struct bpf_insn **out, size_t *n);
 /* Load and attach it to the v2 group (after cg_set_devices); all: attach
  * nothing, which allows every device. 0 when there is no v2 hierarchy. */
 int cg_set_devices_v2(const struct cg *cg, bool all, const char *const *extra);
+/* Load (and drop) the default program: 0 when this kernel and this
+ * process can give cgroup v2 device rules, else why not. */
+int cg_dev_bpf_probe(void);
 /* Freeze (or thaw) every task of the group; returns once they are. */
 int cg_freeze(const struct cg *cg, bool frozen);
 int cg_is_frozen(const struct cg *cg, bool *out);

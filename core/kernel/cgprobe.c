@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+/* cgprobe.c - could dory limit a container with each controller from
+ * where it sits? The same choice as cgroup.c's cg_find (a v1 hierarchy
+ * that has it, else cgroup v2), then: can it write there, and on v2, may
+ * the controller be enabled down to it. Only reads; v2 device rules are
+ * tried by loading (and dropping) the BPF program. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/kernel/cgprobe.h"
+#include "core/kernel/cgroup.h"
+#include "core/kernel/cgroup2.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/xalloc.h"
+
+const char *const cgp_name[CGP_N] = {
+	[CGP_MEMORY] = "memory", [CGP_CPU] = "cpu", [CGP_PIDS] = "pids",
+	[CGP_CPUSET] = "cpuset", [CGP_DEVICES] = "devices", [CGP_FREEZER] = "freezer",
+};
+
+/* A file some of a controller's flags need: missing, they cannot be used. */
+static const struct {
+	const char *v1, *v2, *lack;
+} cgp_extra[CGP_N] = {
+	[CGP_MEMORY] = { "memory.memsw.limit_in_bytes", "memory.swap.max",
+			 "no swap accounting: no --memory-swap" },
+	[CGP_CPU] = { "cpu.cfs_quota_us", "cpu.max", "no CFS bandwidth: no --cpus" },
+};
+
+static void PRINTF(3, 4) cgp_set(struct cgp_state *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->err = err;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+}
+
+static bool cgp_has_file(const char *dir, const char *file)
+{
+	autofree char *p = xasprintf("%s/%s", dir, file);
+
+	return access(p, F_OK) == 0;
+}
+
+/* The v1 hierarchy that has ctrl, as cg_find picks it. */
+static const struct cg_hier *cgp_v1(const struct cg *cg, const char *ctrl)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg one = { .n = 1, .h = { cg->h[i] } };
+
+		if (cg_has_v1_ctrl(&one, ctrl))
+			return &cg->h[i];
+	}
+	return NULL;
+}
+
+static const struct cg_hier *cgp_v2(const struct cg *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ver == CG_V2)
+			return &cg->h[i];
+	return NULL;
+}
+
+/* dory makes its groups in h->dir: it must be able to write there. */
+static bool cgp_writable(const struct cg_hier *h, struct cgp_state *s)
+{
+	if (access(h->dir, W_OK) == 0)
+		return true;
+	cgp_set(s, errno, "cannot make groups in %s", h->dir);
+	return false;
+}
+
+/* Is h->dir the root of its hierarchy (where v2 has no limit files)? */
+static bool cgp_is_root(const struct cg_hier *h)
+{
+	return strlen(h->dir) == h->mnt_len;
+}
+
+/* v2's cgroup.freeze is in every group but the root (Linux 5.2): look at
+ * dory's own group, else at the first group below the root. */
+static bool cgp_v2_freeze(const struct cg_hier *h)
+{
+	autofree char *top = xstrndup(h->dir, h->mnt_len);
+	autoclosedir DIR *d = NULL;
+	struct dirent *e;
+
+	if (!cgp_is_root(h))
+		return cgp_has_file(h->dir, "cgroup.freeze");
+	d = opendir(top);
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			autofree char *sub = xasprintf("%s/%s", top, e->d_name);
+
+			return cgp_has_file(sub, "cgroup.freeze");
+		}
+	return false;
+}
+
+static void cgp_on_v2(const struct cg_hier *h, enum cgp_ctrl c, struct cgp_state *s)
+{
+	struct cg_hier below = *h;
+
+	s->ver = CG_V2;
+	if (c == CGP_DEVICES) {
+		if (cg_dev_bpf_probe() < 0)
+			cgp_set(s, err_errno(), "%s", err_str());
+		return;
+	}
+	if (c == CGP_FREEZER) {
+		if (!cgp_v2_freeze(h))
+			cgp_set(s, ENOENT, "no cgroup.freeze (Linux 5.2)");
+		return;
+	}
+	if (!cg2_has(h, cgp_name[c])) {
+		cgp_set(s, ENOENT, "not in cgroup.controllers of %.*s", (int)h->mnt_len, h->dir);
+		return;
+	}
+	if (!cgp_writable(h, s))
+		return;
+	/* A container's group is below dory's: enabling goes down to dory's. */
+	below.dir = xasprintf("%s/probe", h->dir);
+	if (cg2_enable_check(&below, cgp_name[c]) < 0)
+		cgp_set(s, err_errno(), "%s", err_str());
+	free(below.dir);
+}
+
+static void cgp_one(const struct cg *cg, enum cgp_ctrl c, struct cgp_state *s)
+{
+	const struct cg_hier *h = cgp_v1(cg, cgp_name[c]);
+	const char *extra;
+
+	if (h) {
+		s->ver = CG_V1;
+		cgp_writable(h, s);
+	} else if ((h = cgp_v2(cg))) {
+		cgp_on_v2(h, c, s);
+	} else {
+		cgp_set(s, ENOENT, "no cgroup hierarchy has it");
+	}
+	if (s->err)
+		return;
+	extra = s->ver == CG_V1 ? cgp_extra[c].v1 : cgp_extra[c].v2;
+	/* v2's limit files are only below the root, in groups that have it. */
+	if (extra && (s->ver == CG_V1 || !cgp_is_root(h)) && !cgp_has_file(h->dir, extra)) {
+		s->partial = true;
+		snprintf(s->why, sizeof(s->why), "%s", cgp_extra[c].lack);
+	}
+}
+
+static enum cg_layout cgp_layout(const struct cg *cg)
+{
+	bool v1 = false, v2 = false;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].ver == CG_V2)
+			v2 = true;
+		else if (strncmp(cg->h[i].ctrl, "name=", 5))	/* not systemd's own */
+			v1 = true;
+	}
+	return v1 && v2 ? CG_LAYOUT_HYBRID : v1 ? CG_LAYOUT_V1 : v2 ? CG_LAYOUT_V2
+				     : CG_LAYOUT_NONE;
+}
+
+int cg_probe_at(const char *mountinfo, const char *selfcg, struct cg_probe *out)
+{
+	const struct cg_hier *v2;
+	struct cg cg;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parse(mountinfo, selfcg, &cg) < 0) {
+		err_clear();
+		for (int c = 0; c < CGP_N; c++)
+			cgp_set(&out->c[c], ENOENT, "no cgroup hierarchy is mounted");
+		return 0;
+	}
+	out->layout = cgp_layout(&cg);
+	if ((v2 = cgp_v2(&cg))) {
+		autofree char *top = xstrndup(v2->dir, v2->mnt_len);
+		autofree char *path = xasprintf("%s/cgroup.controllers", top);
+		autofree char *text = NULL;
+
+		if (fsutil_read_file(path, &text) == 0)
+			snprintf(out->v2ctrls, sizeof(out->v2ctrls), "%.*s",
+				 (int)strcspn(text, "\n"), text);
+		err_clear();
+	}
+	for (int c = 0; c < CGP_N; c++)
+		cgp_one(&cg, (enum cgp_ctrl)c, &out->c[c]);
+	err_clear();
+	cg_free(&cg);
+	return 0;
+}
+
+int cg_probe(struct cg_probe *out)
+{
+	autofree char *mi = NULL, *self = NULL;
+
+	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
+	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
+		return -err_errno();
+	return cg_probe_at(mi, self, out);
+}
