@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "core/kernel/cgprobe.h"
 #include "core/kernel/cgroup.h"
@@ -73,7 +75,7 @@ static bool cgp_writable(const struct cg_hier *h, struct cgp_state *s)
 {
 	if (access(h->dir, W_OK) == 0)
 		return true;
-	cgp_set(s, errno, "cannot make groups in %s", h->dir);
+	cgp_set(s, errno, "cannot make groups in %s: %s", h->dir, strerror(errno));
 	return false;
 }
 
@@ -168,20 +170,17 @@ static enum cg_layout cgp_layout(const struct cg *cg)
 				     : CG_LAYOUT_NONE;
 }
 
-int cg_probe_at(const char *mountinfo, const char *selfcg, struct cg_probe *out)
+static void cgp_run(struct cg *cg, struct cg_probe *out)
 {
 	const struct cg_hier *v2;
-	struct cg cg;
 
-	memset(out, 0, sizeof(*out));
-	if (cg_parse(mountinfo, selfcg, &cg) < 0) {
-		err_clear();
+	if (!cg->n) {
 		for (int c = 0; c < CGP_N; c++)
 			cgp_set(&out->c[c], ENOENT, "no cgroup hierarchy is mounted");
-		return 0;
+		return;
 	}
-	out->layout = cgp_layout(&cg);
-	if ((v2 = cgp_v2(&cg))) {
+	out->layout = cgp_layout(cg);
+	if ((v2 = cgp_v2(cg))) {
 		autofree char *top = xstrndup(v2->dir, v2->mnt_len);
 		autofree char *path = xasprintf("%s/cgroup.controllers", top);
 		autofree char *text = NULL;
@@ -189,21 +188,59 @@ int cg_probe_at(const char *mountinfo, const char *selfcg, struct cg_probe *out)
 		if (fsutil_read_file(path, &text) == 0)
 			snprintf(out->v2ctrls, sizeof(out->v2ctrls), "%.*s",
 				 (int)strcspn(text, "\n"), text);
-		err_clear();
 	}
 	for (int c = 0; c < CGP_N; c++)
-		cgp_one(&cg, (enum cgp_ctrl)c, &out->c[c]);
+		cgp_one(cg, (enum cgp_ctrl)c, &out->c[c]);
 	err_clear();
+}
+
+int cg_probe_at(const char *mountinfo, const char *selfcg, struct cg_probe *out)
+{
+	struct cg cg;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parse(mountinfo, selfcg, &cg) < 0)
+		err_clear();
+	cgp_run(&cg, out);
 	cg_free(&cg);
 	return 0;
+}
+
+/* A hierarchy mountinfo lists may be covered by a later mount (an empty
+ * tmpfs on /sys/fs/cgroup): only one whose mount point is a cgroup
+ * filesystem is there to use. */
+static void cgp_drop_hidden(struct cg *cg)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		autofree char *top = xstrndup(cg->h[i].dir, cg->h[i].mnt_len);
+		struct statfs fs;
+
+		if (statfs(top, &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC ||
+					      fs.f_type == CGROUP2_SUPER_MAGIC)) {
+			cg->h[k++] = cg->h[i];
+			continue;
+		}
+		free(cg->h[i].ctrl);
+		free(cg->h[i].dir);
+	}
+	cg->n = k;
 }
 
 int cg_probe(struct cg_probe *out)
 {
 	autofree char *mi = NULL, *self = NULL;
+	struct cg cg;
 
+	memset(out, 0, sizeof(*out));
 	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
 	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
 		return -err_errno();
-	return cg_probe_at(mi, self, out);
+	if (cg_parse(mi, self, &cg) < 0)
+		err_clear();
+	cgp_drop_hidden(&cg);
+	cgp_run(&cg, out);
+	cg_free(&cg);
+	return 0;
 }

@@ -131,7 +131,9 @@ static void rt_check_cgroups(struct chk_list *l)
 
 		it = chk_add(l, cgp_name[c], st, "%s", s->ver == CG_V1 ? "v1" : s->ver ? "v2" : "-");
 		it->required = c == CGP_DEVICES;
-		if (s->err)
+		if (s->err && !p.layout)
+			chk_note(it, "%s", rt_cg_loss[c]);
+		else if (s->err)
 			chk_note(it, "%s: %s", rt_cg_loss[c], s->why);
 		else if (s->partial)
 			chk_note(it, "%s", s->why);
