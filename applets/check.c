@@ -4,7 +4,7 @@
  * core/store/store_check.c, core/fs/fscheck.c, the registry's clock). */
 //@applet check  APPLET_CHECK  check_main  NEEDROOT
 //@config APPLET_CHECK
-//@	bool "check (~6 KB)"
+//@	bool "check (~13 KB)"
 //@	default y
 //@	select CORE_IMAGE
 //@	select CORE_RUNTIME
