@@ -112,7 +112,6 @@ int check_main(int argc, char **argv)
 	argv = opt_parse(optv, NULL, argv);
 	if (*argv)
 		die("takes no arguments (see 'dory check --help')");
-	rt_check(l);
 	if (conf_load(&conf) < 0) {
 		it = chk_add(l, "config", CHK_MISSING, "unreadable");
 		it->required = true;
@@ -121,6 +120,7 @@ int check_main(int argc, char **argv)
 		conf_clear(&conf);
 		conf = (struct dory_conf){ 0 };
 	}
+	rt_check(conf.cgroup_parent, l);
 	store_check(dory.root, l, &dir);
 	fscheck(dir, &conf, l);
 	rt_check_net(l);

@@ -24,6 +24,7 @@
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
 #include "core/image/image.h"
+#include "core/kernel/cgroup.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -96,6 +97,7 @@ static int sup_spec(struct sup *u)
 	s->tty = u->c.tty;
 	s->interactive = u->c.interactive;
 	s->limits = u->c.limits;
+	s->cgroup_parent = u->c.cgroup_parent;
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
@@ -475,6 +477,12 @@ int sup_run(const char *id, int readyfd, bool attached, int *status)
 	r = ctr_config_load(id, &u.c);
 	if (r == 0)
 		r = sup_spec(&u);
+	/* In the background, out of the caller's cgroup (a login session, an
+	 * init script's service) into the supervisors' leaf. */
+	if (r == 0 && !attached && (r = cg_join_supervisors(u.c.cgroup_parent)) == -ENODEV) {
+		err_clear();	/* nothing mounted: the start says what that means */
+		r = 0;
+	}
 	if (r == 0) {
 		u.sfd = rt_signals_block(&old);
 		r = u.sfd < 0 ? u.sfd : 0;

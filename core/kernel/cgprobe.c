@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/* cgprobe.c - could dory limit a container with each controller from
- * where it sits? The same choice as cgroup.c's cg_find (a v1 hierarchy
- * that has it, else cgroup v2), then: can it write there, and on v2, may
- * the controller be enabled down to it. Only reads; v2 device rules are
- * tried by loading (and dropping) the BPF program. */
+/* cgprobe.c - could dory limit a container with each controller, below
+ * the parent cg_create would use (cg_where)? The same choice as cgroup.c's
+ * cg_find (a v1 hierarchy that has it, else cgroup v2), then: can it make
+ * groups there, and on v2, may the controller be enabled down to it. Only
+ * reads; v2 device rules are tried by loading (and dropping) the BPF
+ * program. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -24,13 +25,15 @@ const char *const cgp_name[CGP_N] = {
 	[CGP_CPUSET] = "cpuset", [CGP_DEVICES] = "devices", [CGP_FREEZER] = "freezer",
 };
 
-/* A file some of a controller's flags need: missing, they cannot be used. */
+/* A file some of a controller's flags need, and one every group with the
+ * controller has: with the second and not the first, those flags fail. */
 static const struct {
-	const char *v1, *v2, *lack;
+	const char *v1, *v1main, *v2, *v2main, *lack;
 } cgp_extra[CGP_N] = {
-	[CGP_MEMORY] = { "memory.memsw.limit_in_bytes", "memory.swap.max",
-			 "no swap accounting: no --memory-swap" },
-	[CGP_CPU] = { "cpu.cfs_quota_us", "cpu.max", "no CFS bandwidth: no --cpus" },
+	[CGP_MEMORY] = { "memory.memsw.limit_in_bytes", "memory.limit_in_bytes",
+			 "memory.swap.max", "memory.max", "no swap accounting: no --memory-swap" },
+	[CGP_CPU] = { "cpu.cfs_quota_us", "cpu.shares", "cpu.max", "cpu.weight",
+		      "no CFS bandwidth: no --cpus" },
 };
 
 static void PRINTF(3, 4) cgp_set(struct cgp_state *s, int err, const char *fmt, ...)
@@ -70,42 +73,51 @@ static const struct cg_hier *cgp_v2(const struct cg *cg)
 	return NULL;
 }
 
-/* dory makes its groups in h->dir: it must be able to write there. */
+/* h->dir, or the nearest group above it that exists (the parent may not
+ * be made yet); allocated. */
+static char *cgp_existing(const struct cg_hier *h)
+{
+	char *d = xstrdup(h->dir);
+
+	while (access(d, F_OK) < 0 && strlen(d) > h->mnt_len)
+		*strrchr(d, '/') = '\0';
+	return d;
+}
+
+/* dory makes the parent (mkdir -p) and its groups there. */
 static bool cgp_writable(const struct cg_hier *h, struct cgp_state *s)
 {
-	if (access(h->dir, W_OK) == 0)
+	autofree char *d = cgp_existing(h);
+
+	if (access(d, W_OK) == 0)
 		return true;
-	cgp_set(s, errno, "cannot make groups in %s: %s", h->dir, strerror(errno));
+	cgp_set(s, errno, "cannot make groups in %s: %s", d, strerror(errno));
 	return false;
 }
 
-/* Is h->dir the root of its hierarchy (where v2 has no limit files)? */
-static bool cgp_is_root(const struct cg_hier *h)
-{
-	return strlen(h->dir) == h->mnt_len;
-}
-
-/* v2's cgroup.freeze is in every group but the root (Linux 5.2): look at
- * dory's own group, else at the first group below the root. */
+/* v2's cgroup.freeze is in every group but the root (Linux 5.2): look in
+ * the parent (or the nearest group above it), else in the first group
+ * below the root. */
 static bool cgp_v2_freeze(const struct cg_hier *h)
 {
-	autofree char *top = xstrndup(h->dir, h->mnt_len);
-	autoclosedir DIR *d = NULL;
+	autofree char *d = cgp_existing(h);
+	autoclosedir DIR *dir = NULL;
 	struct dirent *e;
 
-	if (!cgp_is_root(h))
-		return cgp_has_file(h->dir, "cgroup.freeze");
-	d = opendir(top);
-	while (d && (e = readdir(d)))
+	if (strlen(d) > h->mnt_len)
+		return cgp_has_file(d, "cgroup.freeze");
+	dir = opendir(d);
+	while (dir && (e = readdir(dir)))
 		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
-			autofree char *sub = xasprintf("%s/%s", top, e->d_name);
+			autofree char *sub = xasprintf("%s/%s", d, e->d_name);
 
 			return cgp_has_file(sub, "cgroup.freeze");
 		}
 	return false;
 }
 
-static void cgp_on_v2(const struct cg_hier *h, enum cgp_ctrl c, struct cgp_state *s)
+static void cgp_on_v2(const struct cg_hier *h, bool delegated, enum cgp_ctrl c,
+		      struct cgp_state *s)
 {
 	struct cg_hier below = *h;
 
@@ -126,31 +138,35 @@ static void cgp_on_v2(const struct cg_hier *h, enum cgp_ctrl c, struct cgp_state
 	}
 	if (!cgp_writable(h, s))
 		return;
-	/* A container's group is below dory's: enabling goes down to dory's. */
-	below.dir = xasprintf("%s/probe", h->dir);
+	/* Enabling goes down to the parent of a container's group: the
+	 * parent itself has processes only when delegated, and cg_create
+	 * moves them out of it first. */
+	below.dir = xasprintf("%s%s", h->dir, delegated ? "" : "/probe");
 	if (cg2_enable_check(&below, cgp_name[c]) < 0)
 		cgp_set(s, err_errno(), "%s", err_str());
 	free(below.dir);
 }
 
-static void cgp_one(const struct cg *cg, enum cgp_ctrl c, struct cgp_state *s)
+static void cgp_one(const struct cg *cg, bool delegated, enum cgp_ctrl c, struct cgp_state *s)
 {
 	const struct cg_hier *h = cgp_v1(cg, cgp_name[c]);
-	const char *extra;
+	autofree char *d = NULL;
+	bool v1;
 
 	if (h) {
 		s->ver = CG_V1;
 		cgp_writable(h, s);
 	} else if ((h = cgp_v2(cg))) {
-		cgp_on_v2(h, c, s);
+		cgp_on_v2(h, delegated, c, s);
 	} else {
 		cgp_set(s, ENOENT, "no cgroup hierarchy has it");
 	}
-	if (s->err)
+	if (s->err || !cgp_extra[c].lack)
 		return;
-	extra = s->ver == CG_V1 ? cgp_extra[c].v1 : cgp_extra[c].v2;
-	/* v2's limit files are only below the root, in groups that have it. */
-	if (extra && (s->ver == CG_V1 || !cgp_is_root(h)) && !cgp_has_file(h->dir, extra)) {
+	v1 = s->ver == CG_V1;
+	d = cgp_existing(h);
+	if (cgp_has_file(d, v1 ? cgp_extra[c].v1main : cgp_extra[c].v2main) &&
+	    !cgp_has_file(d, v1 ? cgp_extra[c].v1 : cgp_extra[c].v2)) {
 		s->partial = true;
 		snprintf(s->why, sizeof(s->why), "%s", cgp_extra[c].lack);
 	}
@@ -170,17 +186,22 @@ static enum cg_layout cgp_layout(const struct cg *cg)
 				     : CG_LAYOUT_NONE;
 }
 
-static void cgp_run(struct cg *cg, struct cg_probe *out)
+/* self: the hierarchies the caller is in; parent as cg_create takes it. */
+static int cgp_run(const struct cg *self, const char *parent, struct cg_probe *out)
 {
 	const struct cg_hier *v2;
+	bool delegated;
+	struct cg cg;
 
-	if (!cg->n) {
+	if (!self->n) {
 		for (int c = 0; c < CGP_N; c++)
 			cgp_set(&out->c[c], ENOENT, "no cgroup hierarchy is mounted");
-		return;
+		return 0;
 	}
-	out->layout = cgp_layout(cg);
-	if ((v2 = cgp_v2(cg))) {
+	out->layout = cgp_layout(self);
+	if (cg_where(self, parent, &cg, &delegated) < 0)
+		return -err_errno();
+	if ((v2 = cgp_v2(&cg))) {
 		autofree char *top = xstrndup(v2->dir, v2->mnt_len);
 		autofree char *path = xasprintf("%s/cgroup.controllers", top);
 		autofree char *text = NULL;
@@ -190,20 +211,24 @@ static void cgp_run(struct cg *cg, struct cg_probe *out)
 				 (int)strcspn(text, "\n"), text);
 	}
 	for (int c = 0; c < CGP_N; c++)
-		cgp_one(cg, (enum cgp_ctrl)c, &out->c[c]);
+		cgp_one(&cg, delegated, (enum cgp_ctrl)c, &out->c[c]);
 	err_clear();
-}
-
-int cg_probe_at(const char *mountinfo, const char *selfcg, struct cg_probe *out)
-{
-	struct cg cg;
-
-	memset(out, 0, sizeof(*out));
-	if (cg_parse(mountinfo, selfcg, &cg) < 0)
-		err_clear();
-	cgp_run(&cg, out);
 	cg_free(&cg);
 	return 0;
+}
+
+int cg_probe_at(const char *mountinfo, const char *selfcg, const char *parent,
+		struct cg_probe *out)
+{
+	struct cg self;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parse(mountinfo, selfcg, &self) < 0)
+		err_clear();
+	r = cgp_run(&self, parent, out);
+	cg_free(&self);
+	return r;
 }
 
 /* A hierarchy mountinfo lists may be covered by a later mount (an empty
@@ -228,10 +253,11 @@ static void cgp_drop_hidden(struct cg *cg)
 	cg->n = k;
 }
 
-int cg_probe(struct cg_probe *out)
+int cg_probe(const char *parent, struct cg_probe *out)
 {
 	autofree char *mi = NULL, *self = NULL;
 	struct cg cg;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
@@ -240,7 +266,7 @@ int cg_probe(struct cg_probe *out)
 	if (cg_parse(mi, self, &cg) < 0)
 		err_clear();
 	cgp_drop_hidden(&cg);
-	cgp_run(&cg, out);
+	r = cgp_run(&cg, parent, out);
 	cg_free(&cg);
-	return 0;
+	return r;
 }

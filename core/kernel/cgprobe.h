@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* cgprobe.h - which cgroup controllers dory could apply a limit with, right
- * now, from where it sits (cg_parse's groups, where cg_create nests), read
- * without writing anything. For `dory check`; cgroup.c does the work. */
+ * now, below the parent cg_create would use (cg_where), read without
+ * writing anything. For `dory check`; cgroup.c does the work. */
 #ifndef DORY_CGPROBE_H
 #define DORY_CGPROBE_H
 
@@ -16,7 +16,7 @@ struct cgp_state {
 	enum cg_ver ver;	/* where dory would use it; 0: nowhere */
 	int err;		/* 0: usable; else why not (ENOENT: no hierarchy has it) */
 	bool partial;		/* usable for some of its run flags only */
-	char why[112];		/* why not, or what is missing when partial */
+	char why[176];		/* why not, or what is missing when partial */
 };
 
 struct cg_probe {
@@ -25,9 +25,11 @@ struct cg_probe {
 	struct cgp_state c[CGP_N];
 };
 
-/* From /proc/self/mountinfo and /proc/self/cgroup. */
-int cg_probe(struct cg_probe *out);
+/* From /proc/self/mountinfo and /proc/self/cgroup; parent as cg_create
+ * takes it (--cgroup-parent, "cgroup-parent"; NULL: its default). */
+int cg_probe(const char *parent, struct cg_probe *out);
 /* The same from their texts (tests give a fake tree). */
-int cg_probe_at(const char *mountinfo, const char *selfcg, struct cg_probe *out);
+int cg_probe_at(const char *mountinfo, const char *selfcg, const char *parent,
+		struct cg_probe *out);
 
 #endif

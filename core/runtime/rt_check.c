@@ -107,13 +107,13 @@ static void rt_check_seccomp(struct chk_list *l)
 		 "--security-opt seccomp=unconfined");
 }
 
-static void rt_check_cgroups(struct chk_list *l)
+static void rt_check_cgroups(const char *cg_parent, struct chk_list *l)
 {
 	static const char *const layout[] = { "none mounted", "v1", "v2", "hybrid (v1 and v2)" };
 	struct cg_probe p;
 	struct chk_item *it;
 
-	if (cg_probe(&p) < 0) {
+	if (cg_probe(cg_parent, &p) < 0) {
 		chk_note(chk_add(l, "cgroups", CHK_MISSING, "unknown"), "%s", err_str());
 		return;
 	}
@@ -140,7 +140,7 @@ static void rt_check_cgroups(struct chk_list *l)
 	}
 }
 
-void rt_check(struct chk_list *l)
+void rt_check(const char *cg_parent, struct chk_list *l)
 {
 	int err[KP_NNS];
 
@@ -153,7 +153,7 @@ void rt_check(struct chk_list *l)
 		rt_check_userns(l, err[KP_USER]);
 	}
 	rt_check_seccomp(l);
-	rt_check_cgroups(l);
+	rt_check_cgroups(cg_parent, l);
 }
 
 void rt_check_net(struct chk_list *l)

@@ -9,8 +9,9 @@
 #include "core/util/chk.h"
 
 /* kernel, namespaces, user namespace, seccomp, cgroups and a line per
- * controller (memory, cpu, pids, cpuset, devices, freezer). */
-void rt_check(struct chk_list *l);
+ * controller (memory, cpu, pids, cpuset, devices, freezer), usable below
+ * cg_parent ("cgroup-parent" of the config; NULL: cg_create's default). */
+void rt_check(const char *cg_parent, struct chk_list *l);
 /* veth, bridge, nf_tables, tried in a throwaway network namespace. */
 void rt_check_net(struct chk_list *l);
 

@@ -7,7 +7,7 @@
 #include "core/util/base.h"
 
 enum chk_state { CHK_OK, CHK_LIMITED, CHK_MISSING };
-enum { CHK_MAX = 32, CHK_FOUND = 72, CHK_NOTE = 160 };
+enum { CHK_MAX = 32, CHK_FOUND = 72, CHK_NOTE = 224 };
 
 struct chk_item {
 	const char *name;	/* static: "namespaces", "memory" */

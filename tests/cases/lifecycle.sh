@@ -11,7 +11,7 @@ d() { "$DORY" "$@"; }
 st() { d inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$1" 2>&1; }
 is() { [ "$(d inspect -f "$2" "$1" 2>/dev/null)" = "$3" ]; }	# CONTAINER TEMPLATE WANT
 t_until() { t_poll 10 is "$@"; }	# ... within 10 s
-cg_left() { find /sys/fs/cgroup -maxdepth 4 -type d -name "dory-${1:0:12}" 2>/dev/null; }
+cg_left() { t_cg_dirs "$1"; }
 cg_empty() { [ -z "$(cat "$(cg_left "$1" | head -n 1)/cgroup.procs" 2>/dev/null)" ]; }
 LOOP='trap "echo bye; exit 0" TERM; while :; do sleep 0.1; done'
 

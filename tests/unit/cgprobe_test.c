@@ -73,7 +73,7 @@ TEST(cgprobe_nothing_mounted)
 {
 	struct cg_probe p;
 
-	CHECK_EQ_INT(cg_probe_at("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n", "0::/\n", &p), 0);
+	CHECK_EQ_INT(cg_probe_at("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n", "0::/\n", NULL, &p), 0);
 	CHECK_EQ_INT(p.layout, CG_LAYOUT_NONE);
 	for (int c = 0; c < CGP_N; c++) {
 		CHECK_EQ_INT(p.c[c].err, ENOENT);
@@ -83,7 +83,8 @@ TEST(cgprobe_nothing_mounted)
 }
 
 /* v1 memory without memsw (no swap accounting), cpu with its quota file;
- * systemd's named hierarchy alone does not make a v1 layout. */
+ * systemd's named hierarchy alone does not make a v1 layout. The parent
+ * (/dory by default) is not made yet: the group above it is looked at. */
 TEST(cgprobe_v1_controllers_and_their_limits)
 {
 	static const char *const m[] = { "memory", "cpu", "devices", "name=systemd", NULL };
@@ -91,10 +92,11 @@ TEST(cgprobe_v1_controllers_and_their_limits)
 	struct cg_probe p;
 
 	fake_init(&f, m);
+	fake_put(&f, "cpu/cpu.shares", "1024\n");
 	fake_put(&f, "cpu/cpu.cfs_quota_us", "-1\n");
-	fake_put(&f, "memory/svc/memory.limit_in_bytes", "9223372036854771712\n");
-	CHECK_EQ_INT(cg_probe_at(f.mi, "4:name=systemd:/\n3:devices:/\n2:cpu:/\n"
-				 "1:memory:/svc\n", &p), 0);
+	fake_put(&f, "memory/memory.limit_in_bytes", "9223372036854771712\n");
+	CHECK_EQ_INT(cg_probe_at(f.mi, "4:name=systemd:/\n3:devices:/\n2:cpu:/\n1:memory:/svc\n",
+				 NULL, &p), 0);
 	CHECK_EQ_INT(p.layout, CG_LAYOUT_V1);
 	CHECK_EQ_INT(p.c[CGP_MEMORY].ver, CG_V1);
 	CHECK_EQ_INT(p.c[CGP_MEMORY].err, 0);
@@ -107,22 +109,11 @@ TEST(cgprobe_v1_controllers_and_their_limits)
 	/* pids, cpuset and freezer: no hierarchy, and no v2 to fall back on. */
 	CHECK_EQ_INT(p.c[CGP_PIDS].err, ENOENT);
 	CHECK_EQ_INT(p.c[CGP_FREEZER].err, ENOENT);
-	fake_free(&f);
-}
-
-/* A dir dory cannot write in: not usable, and the line says where. */
-TEST(cgprobe_v1_where_dory_sits_is_gone)
-{
-	static const char *const m[] = { "pids", NULL };
-	struct fake f;
-	struct cg_probe p;
-
-	fake_init(&f, m);
-	CHECK_EQ_INT(cg_probe_at(f.mi, "1:pids:/gone\n", &p), 0);
-	CHECK_EQ_INT(p.c[CGP_PIDS].ver, CG_V1);
-	CHECK_EQ_INT(p.c[CGP_PIDS].err, ENOENT);
-	CHECK(strstr(p.c[CGP_PIDS].why, "cannot make groups in"));
-	CHECK(strstr(p.c[CGP_PIDS].why, "/pids/gone"));
+	/* No quota file under cpu.shares: --cpus is lost, --cpu-shares not. */
+	fake_put(&f, "cpu/dory/cpu.shares", "1024\n");
+	CHECK_EQ_INT(cg_probe_at(f.mi, "2:cpu:/\n", NULL, &p), 0);
+	CHECK(p.c[CGP_CPU].partial);
+	CHECK(strstr(p.c[CGP_CPU].why, "no --cpus"));
 	fake_free(&f);
 }
 
@@ -137,8 +128,9 @@ TEST(cgprobe_hybrid_prefers_v1)
 	fake_init(&f, m);
 	fake_put(&f, "v2/cgroup.controllers", "memory pids hugetlb\n");
 	fake_put(&f, "v2/cgroup.subtree_control", "");
+	fake_put(&f, "memory/memory.limit_in_bytes", "0\n");
 	fake_put(&f, "memory/memory.memsw.limit_in_bytes", "0\n");
-	CHECK_EQ_INT(cg_probe_at(f.mi, "1:memory:/\n0::/\n", &p), 0);
+	CHECK_EQ_INT(cg_probe_at(f.mi, "1:memory:/\n0::/\n", NULL, &p), 0);
 	CHECK_EQ_INT(p.layout, CG_LAYOUT_HYBRID);
 	CHECK_EQ_STR(p.v2ctrls, "memory pids hugetlb");
 	CHECK_EQ_INT(p.c[CGP_MEMORY].ver, CG_V1);
@@ -151,10 +143,11 @@ TEST(cgprobe_hybrid_prefers_v1)
 	fake_free(&f);
 }
 
-/* v2 below the root: a parent with processes of its own that has not
- * handed memory down blocks it (the no-internal-process rule); pids is a
- * threaded controller and may still be enabled. */
-TEST(cgprobe_v2_no_internal_processes)
+/* v2: dory's service group svc has processes. Containers below /dory (the
+ * default) get memory; below a parent svc that has not handed it down, the
+ * no-internal-process rule forbids it, and cgroup2.c enables no threaded
+ * controller there either (its children would become threads). */
+TEST(cgprobe_v2_parent_and_internal_processes)
 {
 	static const char *const m[] = { "v2", NULL };
 	struct fake f;
@@ -165,24 +158,33 @@ TEST(cgprobe_v2_no_internal_processes)
 	fake_put(&f, "v2/cgroup.subtree_control", "cpu memory pids\n");
 	fake_put(&f, "v2/svc/cgroup.procs", "42\n");
 	fake_put(&f, "v2/svc/cgroup.subtree_control", "");
+	fake_put(&f, "v2/svc/cpu.weight", "100\n");
 	fake_put(&f, "v2/svc/cpu.max", "max 100000\n");
-	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", &p), 0);
+	fake_put(&f, "v2/svc/memory.max", "max\n");
+	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", NULL, &p), 0);
 	CHECK_EQ_INT(p.layout, CG_LAYOUT_V2);
+	CHECK_EQ_INT(p.c[CGP_MEMORY].err, 0);
+	CHECK_EQ_INT(p.c[CGP_CPU].err, 0);
+	CHECK(!p.c[CGP_CPU].partial);	/* as svc has it: cpu.max by cpu.weight */
+	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", "/svc", &p), 0);
 	CHECK_EQ_INT(p.c[CGP_MEMORY].err, EBUSY);
 	CHECK(strstr(p.c[CGP_MEMORY].why, "has processes of its own"));
-	CHECK_EQ_INT(p.c[CGP_PIDS].err, 0);
-	CHECK_EQ_INT(p.c[CGP_CPU].err, 0);
-	CHECK(!p.c[CGP_CPU].partial);
+	CHECK_EQ_INT(p.c[CGP_PIDS].err, EBUSY);
+	CHECK_EQ_INT(p.c[CGP_CPU].err, EBUSY);
 	/* Once it has handed memory down, memory is usable; no swap file. */
 	fake_put(&f, "v2/svc/cgroup.subtree_control", "memory\n");
-	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", &p), 0);
+	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", "svc/", &p), 0);
 	CHECK_EQ_INT(p.c[CGP_MEMORY].err, 0);
 	CHECK(p.c[CGP_MEMORY].partial);
 	CHECK(strstr(p.c[CGP_MEMORY].why, "swap"));
-	/* Freezing: cgroup.freeze in dory's own group (Linux 5.2). */
+	/* Freezing: cgroup.freeze in a group below the root (Linux 5.2). */
 	CHECK_EQ_INT(p.c[CGP_FREEZER].err, ENOENT);
 	fake_put(&f, "v2/svc/cgroup.freeze", "0\n");
-	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", &p), 0);
+	CHECK_EQ_INT(cg_probe_at(f.mi, "0::/svc\n", NULL, &p), 0);
 	CHECK_EQ_INT(p.c[CGP_FREEZER].err, 0);
+	/* A parent cg_create refuses is refused here too. */
+	CHECK(cg_probe_at(f.mi, "0::/svc\n", "/a/../b", &p) < 0);
+	CHECK(strstr(err_str(), "are not allowed"));
+	err_clear();
 	fake_free(&f);
 }
