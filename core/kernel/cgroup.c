@@ -206,6 +206,23 @@ static int cg_parent_path(const struct cg *self, const char *parent, char **rel,
 	return 0;
 }
 
+int cg_where(const struct cg *self, const char *parent, struct cg *out, bool *delegated)
+{
+	autofree char *rel = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parent_path(self, parent, &rel, delegated) < 0)
+		return -err_errno();
+	for (size_t i = 0; i < self->n; i++) {
+		const struct cg_hier *h = &self->h[i];
+
+		out->h[out->n++] = (struct cg_hier){ .ver = h->ver, .ctrl = xstrdup(h->ctrl),
+			.dir = xasprintf("%.*s%s%s", (int)h->mnt_len, h->dir, *rel ? "/" : "", rel),
+			.mnt_len = h->mnt_len };
+	}
+	return 0;
+}
+
 /* mkdir -p of base below h's mount point; each v1 cpuset level gets its
  * parent's CPUs and nodes. */
 static int cg_mkdir_parents(const struct cg_hier *h, const char *base)
