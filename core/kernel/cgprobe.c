@@ -11,7 +11,6 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 
 #include "core/kernel/cgprobe.h"
 #include "core/kernel/cgroup.h"
@@ -231,28 +230,6 @@ int cg_probe_at(const char *mountinfo, const char *selfcg, const char *parent,
 	return r;
 }
 
-/* A hierarchy mountinfo lists may be covered by a later mount (an empty
- * tmpfs on /sys/fs/cgroup): only one whose mount point is a cgroup
- * filesystem is there to use. */
-static void cgp_drop_hidden(struct cg *cg)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < cg->n; i++) {
-		autofree char *top = xstrndup(cg->h[i].dir, cg->h[i].mnt_len);
-		struct statfs fs;
-
-		if (statfs(top, &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC ||
-					      fs.f_type == CGROUP2_SUPER_MAGIC)) {
-			cg->h[k++] = cg->h[i];
-			continue;
-		}
-		free(cg->h[i].ctrl);
-		free(cg->h[i].dir);
-	}
-	cg->n = k;
-}
-
 int cg_probe(const char *parent, struct cg_probe *out)
 {
 	autofree char *mi = NULL, *self = NULL;
@@ -265,7 +242,6 @@ int cg_probe(const char *parent, struct cg_probe *out)
 		return -err_errno();
 	if (cg_parse(mi, self, &cg) < 0)
 		err_clear();
-	cgp_drop_hidden(&cg);
 	r = cgp_run(&cg, parent, out);
 	cg_free(&cg);
 	return r;
