@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
 
 #include "core/kernel/cgprobe.h"
