@@ -619,7 +619,7 @@ LIBS := -lseccomp -lbearssl -lcjson -lz
 
 # The core, room by room (core/ROOM/, see README), as the config needs it.
 room_objs = $(patsubst %.c,%.o,$(sort $(foreach r,$(1),$(wildcard core/$(r)/*.c))))
-core-y := $(addprefix core/util/,err.o log.o xalloc.o str.o opt.o fsutil.o)
+core-y := $(addprefix core/util/,err.o log.o xalloc.o str.o opt.o fsutil.o chk.o)
 core-$(CONFIG_CORE_IMAGE) += $(addprefix core/util/,sha256.o json.o gz.o lock.o conf.o tpl.o) \
 	$(call room_objs,store image fs) libc-compat/newmount.o
 core-$(CONFIG_CORE_SECCOMP) += core/kernel/seccomp.o

@@ -219,10 +219,10 @@ static void sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 		st.status = CTR_RESTARTING;
 		st.restart_count++;
 	} else {
-		/* A container that never ran stays "created" (with the code
-		 * and the error), as Docker's: its State.Status says "created"
-		 * while StartedAt is zero. One that ran is "exited". */
-		st.status = msg && !st.started_ns ? CTR_CREATED : CTR_EXITED;
+		/* Exited with the code, even one that never ran (Docker leaves
+		 * that "created"): ps -a shows it failed, and start --all at the
+		 * next boot retries an on-failure one with retries left. */
+		st.status = CTR_EXITED;
 		if (st.sup_pid == getpid()) {
 			st.sup_pid = 0;
 			st.sup_start = 0;

@@ -47,7 +47,29 @@ static bool cg_super_has(const char *super, const char *ctrl)
 	return true;
 }
 
-/* The mount of the hierarchy for ctrl (v1) or the unified one (v2). */
+/* Is point covered by a mount that rest (the lines after its own) lists:
+ * one on point itself or on a directory above it, but "/" (an empty tmpfs
+ * on /sys/fs/cgroup hides every hierarchy below it)? */
+static bool cg_covered(const char *rest, const char *point)
+{
+	autofree char *text = xstrdup(rest);
+	char *save = NULL;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct mnt_line m;
+		size_t n;
+
+		if (!mnt_line_parse(l, &m) || !strcmp(m.point, "/"))
+			continue;
+		n = strlen(m.point);
+		if (!strncmp(point, m.point, n) && (point[n] == '\0' || point[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* The mount of the hierarchy for ctrl (v1) or the unified one (v2) that
+ * is not covered by a later mount. */
 static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ctrl,
 			  const char *path, char **dir, size_t *mnt_len)
 {
@@ -55,6 +77,7 @@ static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ct
 	char *save = NULL;
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		size_t next = (size_t)(l - text) + strlen(l) + 1;
 		struct mnt_line m;
 		size_t rl;
 
@@ -63,6 +86,8 @@ static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ct
 		if (strcmp(m.fstype, ver == CG_V2 ? "cgroup2" : "cgroup"))
 			continue;
 		if (ver == CG_V1 && !cg_super_has(m.super, ctrl))
+			continue;
+		if (next < strlen(mountinfo) && cg_covered(mountinfo + next, m.point))
 			continue;
 		rl = strcmp(m.root, "/") ? strlen(m.root) : 0;
 		if (rl && (strncmp(path, m.root, rl) || (path[rl] && path[rl] != '/')))
@@ -203,6 +228,23 @@ static int cg_parent_path(const struct cg *self, const char *parent, char **rel,
 	*deleg = *rel != NULL;
 	if (!*rel)
 		*rel = xstrdup("dory");
+	return 0;
+}
+
+int cg_where(const struct cg *self, const char *parent, struct cg *out, bool *delegated)
+{
+	autofree char *rel = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parent_path(self, parent, &rel, delegated) < 0)
+		return -err_errno();
+	for (size_t i = 0; i < self->n; i++) {
+		const struct cg_hier *h = &self->h[i];
+
+		out->h[out->n++] = (struct cg_hier){ .ver = h->ver, .ctrl = xstrdup(h->ctrl),
+			.dir = xasprintf("%.*s%s%s", (int)h->mnt_len, h->dir, *rel ? "/" : "", rel),
+			.mnt_len = h->mnt_len };
+	}
 	return 0;
 }
 

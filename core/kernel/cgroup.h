@@ -30,6 +30,11 @@ int cg_create(const char *parent, const char *name, const struct cg_limits *l, s
  * fake tree in a temporary directory). */
 int cg_create_at(const char *mountinfo, const char *selfcg, const char *parent,
 		 const char *name, const struct cg_limits *l, struct cg *out);
+/* Where cg_create puts containers' groups, made or not: each of self's
+ * hierarchies (cg_parse's) with dir the parent's directory there; nothing
+ * is made. *delegated: it is the caller's service's delegated cgroup,
+ * whose processes cg_create moves into the supervisors' leaf. */
+int cg_where(const struct cg *self, const char *parent, struct cg *out, bool *delegated);
 /* Is parent a path cg_create takes? */
 int cg_parent_check(const char *parent);
 /* Move the caller into the leaf CG_LEAF_SUPERVISOR below parent (as
@@ -84,6 +89,9 @@ int cg_dev_prog(const char *const *extra, struct bpf_insn **out, size_t *n);
 /* Load and attach it to the v2 group (after cg_set_devices); all: attach
  * nothing, which allows every device. 0 when there is no v2 hierarchy. */
 int cg_set_devices_v2(const struct cg *cg, bool all, const char *const *extra);
+/* Load (and drop) the default program: 0 when this kernel and this
+ * process can give cgroup v2 device rules, else why not. */
+int cg_dev_bpf_probe(void);
 /* Freeze (or thaw) every task of the group; returns once they are. */
 int cg_freeze(const struct cg *cg, bool frozen);
 int cg_is_frozen(const struct cg *cg, bool *out);

@@ -128,6 +128,11 @@ static int cg2_walk(const struct cg_hier *h, const char *ctrls, bool write)
 	return 0;
 }
 
+int cg2_enable_check(const struct cg_hier *h, const char *ctrls)
+{
+	return cg2_walk(h, ctrls, false);
+}
+
 int cg2_enable(const struct cg_hier *h, const char *ctrls)
 {
 	if (cg2_walk(h, ctrls, false) < 0)

@@ -11,6 +11,8 @@ bool cg2_has(const struct cg_hier *h, const char *ctrl);
 /* Enable the space-separated controllers in every cgroup.subtree_control
  * from h's mount point down to its parent. */
 int cg2_enable(const struct cg_hier *h, const char *ctrls);
+/* cg2_enable's check alone: could it, with nothing written? */
+int cg2_enable_check(const struct cg_hier *h, const char *ctrls);
 /* Move every process of dir into its child leaf (made if missing). */
 int cg2_evacuate(const char *dir, const char *leaf);
 void cg2_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l);

@@ -173,26 +173,36 @@ static int cg_dev_err(int e, const char *what)
 	return -e;
 }
 
-/* Load the program and attach it to dir; the attachment holds it, so the
- * program's fd is closed either way. */
-static int cg_dev_attach(const char *dir, const struct bpf_insn *p, size_t n)
+/* The program's fd (O_CLOEXEC, as every bpf fd), or -errno. */
+static int cg_dev_load(const struct bpf_insn *p, size_t n)
 {
 	/* No GPL-only helper is called, so the kernel accepts any license. */
 	static const char license[] = "Apache-2.0";
-	autoclose int dfd = -1, pfd = -1;
 	union bpf_attr a;
+	int pfd;
 
-	dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return err_set(errno, "open %s", dir);
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t)(uintptr_t)p;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)license;
 	pfd = cg_bpf(BPF_PROG_LOAD, &a);
+	return pfd < 0 ? cg_dev_err(errno, "load") : pfd;
+}
+
+/* Load the program and attach it to dir; the attachment holds it, so the
+ * program's fd is closed either way. */
+static int cg_dev_attach(const char *dir, const struct bpf_insn *p, size_t n)
+{
+	autoclose int dfd = -1, pfd = -1;
+	union bpf_attr a;
+
+	dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(errno, "open %s", dir);
+	pfd = cg_dev_load(p, n);
 	if (pfd < 0)
-		return cg_dev_err(errno, "load");
+		return pfd;
 	memset(&a, 0, sizeof(a));
 	a.target_fd = (uint32_t)dfd;
 	a.attach_bpf_fd = (uint32_t)pfd;
@@ -221,5 +231,21 @@ int cg_set_devices_v2(const struct cg *cg, bool all, const char *const *extra)
 		free(p);
 		return r < 0 ? err_ctx("device rules of %s", cg->h[i].dir) : 0;
 	}
+	return 0;
+}
+
+int cg_dev_bpf_probe(void)
+{
+	struct bpf_insn *p;
+	size_t n;
+	int fd;
+
+	if (cg_dev_prog(NULL, &p, &n) < 0)
+		return -err_errno();
+	fd = cg_dev_load(p, n);
+	free(p);
+	if (fd < 0)
+		return fd;
+	close(fd);
 	return 0;
 }

@@ -716,8 +716,9 @@ static int tls_fail(struct tls *t, const char *what, const char *certs_dir)
 
 /* ---- the connection ---- */
 
-/* The time to check certificates at; refuses a clock before the build. */
-static int tls_pick_time(struct tls *t)
+/* The time to check certificates at, and whether it is the build date's
+ * (DORY_TLS_CLOCK=build); refuses a clock before the build. */
+static int tls_clock(long long *when, bool *by_build)
 {
 	const char *mode = getenv("DORY_TLS_CLOCK");
 	long long now = tls_now(), built = tls_fake_build ? tls_fake_build : DORY_BUILD_EPOCH;
@@ -726,13 +727,14 @@ static int tls_pick_time(struct tls *t)
 	if (mode && *mode && strcmp(mode, "build") && strcmp(mode, "system"))
 		return err_setx(EINVAL, "DORY_TLS_CLOCK=%s: unknown value (use build or system)",
 				mode);
-	t->when = now;
+	*when = now;
+	*by_build = false;
 	if (mode && !strcmp(mode, "build")) {
 		/* The clock cannot be trusted: a certificate must not have
 		 * expired before this dory was built; its start is not checked. */
-		t->by_build = true;
-		if (t->when < built)
-			t->when = built;
+		*by_build = true;
+		if (*when < built)
+			*when = built;
 		return 0;
 	}
 	if (now < built)
@@ -741,6 +743,34 @@ static int tls_pick_time(struct tls *t)
 				"`ntpd -q`, or set DORY_TLS_CLOCK=build to check them against the "
 				"build date)", tls_day(now, d));
 	return 0;
+}
+
+void tls_check_clock(struct chk_list *l)
+{
+	long long built = tls_fake_build ? tls_fake_build : DORY_BUILD_EPOCH, when;
+	char now[16], b[16];
+	struct chk_item *it;
+	bool by_build;
+
+	tls_day(tls_now(), now);
+	tls_day(built, b);
+	if (tls_clock(&when, &by_build) < 0) {
+		it = chk_add(l, "clock", CHK_MISSING, "%s, before this dory (%s)", now, b);
+		if (tls_now() >= built)	/* a bad DORY_TLS_CLOCK */
+			snprintf(it->found, sizeof(it->found), "%s", now);
+		chk_note(it, "pull will fail (certificates): set the clock (date -s, ntpd -q) "
+			 "or DORY_TLS_CLOCK=build");
+	} else if (by_build) {
+		chk_note(chk_add(l, "clock", CHK_LIMITED, "%s, DORY_TLS_CLOCK=build", now),
+			 "certificates are checked against the build date (%s)", b);
+	} else {
+		chk_add(l, "clock", CHK_OK, "%s, after this dory was built (%s)", now, b);
+	}
+}
+
+static int tls_pick_time(struct tls *t)
+{
+	return tls_clock(&t->when, &t->by_build);
 }
 
 static struct tls *tls_new(int fd, const char *host, int port, const struct tls_conf *conf)

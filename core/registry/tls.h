@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "core/util/chk.h"
 #include "core/util/err.h"
 /* DORY_BUILD_EPOCH: when this dory was built (its last commit's time, in
  * seconds since 1970): a clock before it is wrong, and certificates cannot
@@ -45,6 +46,10 @@ static inline int tls_write(struct tls *t, const void *buf, size_t n)
 static inline void tls_close(struct tls *t) { (void)t; }
 static inline void tls_set_now_for_test(long long now) { (void)now; }
 static inline void tls_set_build_for_test(long long when) { (void)when; }
+static inline void tls_check_clock(struct chk_list *l)
+{
+	chk_add(l, "clock", CHK_OK, "not checked: no TLS in this build");
+}
 #else
 /* Handshake over fd (connected, borrowed: the caller closes it) with host
  * (a name, or an IPv4/IPv6 literal checked against iPAddress names) and
@@ -57,6 +62,9 @@ ssize_t tls_read(struct tls *t, void *buf, size_t n);
 int tls_write(struct tls *t, const void *buf, size_t n);
 /* Send close_notify (without waiting for the answer) and free; NULL is fine. */
 void tls_close(struct tls *t);
+/* `dory check`'s line for the clock: certificates can be checked (it is
+ * after this dory's build), only against the build date, or not at all. */
+void tls_check_clock(struct chk_list *l);
 /* Tests: pretend the clock says now (seconds since 1970); 0: the real one. */
 void tls_set_now_for_test(long long now);
 /* Tests: pretend this dory was built at when; 0: DORY_BUILD_EPOCH. */

@@ -175,15 +175,15 @@ t_out "... inspect: 137, OOMKilled true" "137 true" \
 # run -d: a command that cannot start
 t_fail 127 'executable file not found' "run -d of a missing command: 127" d run -d \
 	--rootfs "$R" --name "$T-x" nope
-t_out "... left created" "created 127" st "$T-x"
+t_out "... left exited 127" "exited 127" st "$T-x"
 t_match "... with the error in .State.Error" 'exec: "nope": executable file not found' \
 	d inspect -f '{{.State.Error}}' "$T-x"
 # A start that fails is not retried whatever the policy (Docker's restart
-# manager acts on exits); one that never ran stays created, as Docker's.
+# manager acts on exits); one that never ran is exited (Docker: created).
 t_fail 127 'executable file not found' "on-failure, a missing command: 127" d run -d \
 	--rootfs "$R" --name "$T-xf" --restart on-failure nope
 sleep 0.5
-t_out "... created 127, not restarted" "created 127 0" \
+t_out "... exited 127, not restarted" "exited 127 0" \
 	d inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' "$T-xf"
 # One that ran and then cannot start again: exited, with the start's code.
 printf '#!/bin/sh\nrm -f "$0"\nexit 3\n' >"$R/bin/$T-once"
@@ -200,7 +200,7 @@ printf '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$TMP/allow.json"
 d create --rootfs "$R" --name "$T-s" --security-opt seccomp="$TMP/allow.json" true >/dev/null
 rm -f "$DORY_ROOT/containers/$(d inspect -f '{{.Id}}' "$T-s")"/seccomp.*
 t_fail 1 "seccomp.json: No such file" "start without its seccomp profile fails" d start "$T-s"
-t_match "... recorded: created 125, and why" "^created 125 .*seccomp.json: No such file" \
+t_match "... recorded: exited 125, and why" "^exited 125 .*seccomp.json: No such file" \
 	d inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' "$T-s"
 d rm -f "$T-xf" "$T-y" "$T-s" >/dev/null	# not for start --all below
 t_ok "run -d --rm: removed once it exits" d run -d --rm --rootfs "$R" --name "$T-z" true

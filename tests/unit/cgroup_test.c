@@ -72,6 +72,28 @@ TEST(cg_parse_nothing_mounted)
 	CHECK_EQ_INT(cg_parse("1 0 0:1 / / rw - ext4 /dev/vda rw\n", "0::/\n", &cg), -ENODEV);
 }
 
+/* Hierarchies an empty tmpfs on /sys/fs/cgroup covers are not there to
+ * use; one mounted on top of that tmpfs is. */
+TEST(cg_parse_covered_hierarchies)
+{
+	static const char mi[] =
+		"1 0 0:1 / / rw - ext4 /dev/vda rw\n"
+		"30 1 0:26 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+		"31 30 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"32 30 0:28 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"40 1 0:1 / / rw - ext4 /dev/vda rw\n"	/* "/" again: no cover */
+		"50 30 0:40 / /sys/fs/cgroup rw - tmpfs none rw\n";
+	char *more = xasprintf("%s51 50 0:28 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", mi);
+	struct cg cg;
+
+	CHECK_EQ_INT(cg_parse(mi, "1:memory:/\n0::/\n", &cg), -ENODEV);
+	CHECK_EQ_INT(cg_parse(more, "1:memory:/\n0::/a\n", &cg), 0);
+	CHECK_EQ_INT(cg.n, 1);
+	CHECK_EQ_STR(cg.h[0].dir, "/sys/fs/cgroup/a");
+	cg_free(&cg);
+	free(more);
+}
+
 /* ---- the run flags' values ---- */
 
 static long long bytes(const char *s)

@@ -16,6 +16,7 @@
 #include "core/registry/http.h"
 #include "core/registry/tls.h"
 #include "core/util/err.h"
+#include "core/util/xalloc.h"
 #include "tap.h"
 #include "fixture.h"
 
@@ -529,6 +530,33 @@ TEST(tls_clock_before_build)
 	CHECK_EQ_STR(err_str(), "DORY_TLS_CLOCK=later: unknown value (use build or system)");
 	unsetenv("DORY_TLS_CLOCK");
 	tls_set_now_for_test(0);
+}
+
+/* `dory check`'s clock line: the same decision as the handshake's. */
+TEST(tls_check_clock_line)
+{
+	struct chk_list *l = xzalloc(sizeof(*l));
+
+	SKIP_IF(!TLS_BUILT, "no TLS in this build");
+	tls_set_build_for_test(86400 * 50);
+	tls_set_now_for_test(86400 * 100);
+	tls_check_clock(l);
+	CHECK_EQ_INT(l->v[0].state, CHK_OK);
+	CHECK_EQ_STR(l->v[0].found, "1970-04-11, after this dory was built (1970-02-20)");
+	tls_set_now_for_test(86400 * 10);
+	tls_check_clock(l);
+	CHECK_EQ_INT(l->v[1].state, CHK_MISSING);
+	CHECK(!l->v[1].required);	/* containers run; pulls fail */
+	CHECK_EQ_STR(l->v[1].found, "1970-01-11, before this dory (1970-02-20)");
+	CHECK(strstr(l->v[1].note, "pull will fail") != NULL);
+	setenv("DORY_TLS_CLOCK", "build", 1);
+	tls_check_clock(l);
+	CHECK_EQ_INT(l->v[2].state, CHK_LIMITED);
+	CHECK(strstr(l->v[2].note, "against the build date (1970-02-20)") != NULL);
+	unsetenv("DORY_TLS_CLOCK");
+	tls_set_now_for_test(0);
+	tls_set_build_for_test(0);
+	free(l);
 }
 
 /* Listeners that accept and never speak (keeping the connection), or
