@@ -76,7 +76,7 @@ boot()
 		"ok - "*|"not ok - "*)
 			echo "${line%%- *}- $NAME/$v: ${line#*- }" ;;
 		"#   "*) echo "$line" ;;
-		"# time: "*) echo "# $NAME/$v: ${line#\# }" ;;
+		"# time: "*|"# dory check: "*) echo "# $NAME/$v: ${line#\# }" ;;
 		"DORY-BOARD-END "*) end=${line#DORY-BOARD-END } ;;
 		"DORY-QEMU-STATUS "*) rc=${line#DORY-QEMU-STATUS } ;;
 		esac
