@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "core/kernel/cgprobe.h"
 #include "core/kernel/cgroup.h"
@@ -93,9 +95,20 @@ static bool cgp_writable(const struct cg_hier *h, struct cgp_state *s)
 	return false;
 }
 
+/* Is the running kernel at least major.minor? */
+static bool cgp_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	return uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
+	       (ma > major || (ma == major && mi >= minor));
+}
+
 /* v2's cgroup.freeze is in every group but the root (Linux 5.2): look in
  * the parent (or the nearest group above it), else in the first group
- * below the root. */
+ * below the root; with none yet (a fresh boot), the kernel's version
+ * tells, since the v2 freezer is part of cgroup itself, not an option. */
 static bool cgp_v2_freeze(const struct cg_hier *h)
 {
 	autofree char *d = cgp_existing(h);
@@ -111,7 +124,7 @@ static bool cgp_v2_freeze(const struct cg_hier *h)
 
 			return cgp_has_file(sub, "cgroup.freeze");
 		}
-	return false;
+	return cgp_kernel_at_least(5, 2);
 }
 
 static void cgp_on_v2(const struct cg_hier *h, bool delegated, enum cgp_ctrl c,
