@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /* enosys.c - run a command as if on an older kernel: a seccomp filter makes
  * every system call newer than --level (default 4.14) fail with ENOSYS, and
- * seccomp(2) refuse the operations and flags that kernel did not know with
- * EINVAL. A test tool, not part of dory; built by tests/cases/oldkernel.sh
+ * seccomp(2) and close_range(2) refuse with EINVAL the operations and flags
+ * that kernel did not know. A test tool, not part of dory; built by tests/cases/oldkernel.sh
  * with the host's compiler (x86_64 numbers only).
  *   enosys [--level MAJOR.MINOR] [--list] [--] CMD [ARG...]
  *   enosys --try NAME   make system call NAME (of the table) with zero
@@ -116,6 +116,18 @@ static void seccomp_rules(int level)
 	RET_ERRNO(EINVAL);
 }
 
+/* close_range(2) of 5.9 and 5.10 had no CLOSE_RANGE_CLOEXEC (5.11): EINVAL. */
+static void close_range_rules(int level)
+{
+	if (level < V(5, 9) || level >= V(5, 11))
+		return;
+	JUMP(BPF_JMP | BPF_JEQ | BPF_K, 436, 0, 3);
+	LOAD(args[2]);
+	JUMP(BPF_JMP | BPF_JSET | BPF_K, 4, 0, 1);
+	RET_ERRNO(EINVAL);
+	LOAD(nr);
+}
+
 static void build(int level)
 {
 	LOAD(arch);
@@ -132,6 +144,7 @@ static void build(int level)
 		JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)calls[i].nr, 0, 1);
 		RET_ERRNO(ENOSYS);
 	}
+	close_range_rules(level);
 	seccomp_rules(level);
 	STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 }
