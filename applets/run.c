@@ -56,6 +56,8 @@
 //@	        --pids-limit N   most processes at once (-1: no limit)
 //@	        --cpuset-cpus L  CPUs allowed, e.g. 0-1
 //@	        --cpuset-mems L  memory nodes allowed
+//@	        --cgroup-parent P  cgroup the container's goes below (default:
+//@	                         "cgroup-parent" of the config, else /dory)
 //@	        --rm             remove the container when it exits
 //@
 //@	  Exit status: the command's, 128+N if killed by signal N, 125 if
@@ -112,6 +114,7 @@ static const struct opt run_optv[] = {
 	OPT_STR(0, "pids-limit", RUN_F(pids)),
 	OPT_STR(0, "cpuset-cpus", RUN_F(cpuset_cpus)),
 	OPT_STR(0, "cpuset-mems", RUN_F(cpuset_mems)),
+	OPT_STR(0, "cgroup-parent", RUN_F(cgroup_parent)),
 	OPT_LIST('e', "env", RUN_F(env)),
 	OPT_LIST(0, "env-file", RUN_F(env_files)),
 	OPT_STR('h', "hostname", RUN_F(hostname)),

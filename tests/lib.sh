@@ -9,6 +9,11 @@ T=dt$$
 TMP=$(mktemp -d "/tmp/$T.XXXXXX")
 export DORY_STATE=$TMP/state	# not the host's /run/dory
 export DORY_ROOT=$TMP/root	# nor its /var/lib/dory (containers are kept)
+# The containers' cgroups go below /$T in each hierarchy, not /dory.
+# t_config FIELDS: the config file with more fields ('"a": 1, "b": 2').
+t_config() { printf '{"cgroup-parent": "/%s"%s}\n' "$T" "${1:+, $1}" >"$DORY_CONFIG"; }
+export DORY_CONFIG=$TMP/config.json
+t_config
 CASE=$(basename "${0%.sh}")
 T_PIDS=""
 T_MOUNTS=""
@@ -26,6 +31,8 @@ t_cleanup()
 		"$DORY" rm -f "${c##*/}" >/dev/null 2>&1
 	done
 	for m in $T_MOUNTS; do umount -l "$m" 2>/dev/null; done
+	# The parent and the supervisors' leaf (empty once they have exited).
+	t_poll 5 t_cg_parent_rm
 	rm -rf "$TMP"
 }
 # Interrupted (a time-out, a mutant already killed): stop here, then clean
@@ -153,14 +160,36 @@ t_cg_mount()
 	}' /proc/self/mountinfo
 }
 
-# t_cgroups PID: the directories of PID's cgroups that dory made (dory-ID),
+# t_cgroups PID: the directories of PID's cgroups that dory made (/$T/ID),
 # one per hierarchy.
 t_cgroups()
 {
 	local n ctrl path
 	while IFS=: read -r n ctrl path; do
-		case $path in */dory-*) echo "$(t_cg_mount "$ctrl")$path" ;; esac
+		case $path in /"$T"/*) echo "$(t_cg_mount "$ctrl")$path" ;; esac
 	done <"/proc/$1/cgroup"
+}
+
+# t_cg_dirs [NAME]: this run's cgroup directories (below /$T) in every
+# hierarchy, but the supervisors' leaf; those named NAME only.
+t_cg_dirs()
+{
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path "*/$T/*" \
+		! -name supervisor ${1:+-name "$1"} 2>/dev/null
+}
+
+# Remove /$T and /$T-* (with what is below, the supervisors' leaf too)
+# from every hierarchy: 1 while one is still there.
+t_cg_parent_rm()
+{
+	local d left=0
+	for d in /sys/fs/cgroup/"$T" /sys/fs/cgroup/"$T"-* /sys/fs/cgroup/*/"$T" \
+		 /sys/fs/cgroup/*/"$T"-*; do
+		[ -d "$d" ] || continue
+		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+		[ ! -d "$d" ] || left=1
+	done
+	return $left
 }
 
 # t_cg_value PID CONTROLLER V1FILES V2FILES: what PID's cgroup holds for
@@ -204,7 +233,7 @@ t_cglimit()
 # What a run may leave behind: dory cgroups and mounts under our prefix.
 t_leftovers()
 {
-	{ find /sys/fs/cgroup -maxdepth 4 -type d -name 'dory-*' 2>/dev/null
+	{ t_cg_dirs
 	  grep -F "$TMP" /proc/self/mountinfo; } | sort
 }
 

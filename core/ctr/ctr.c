@@ -267,6 +267,7 @@ char *ctr_config_json(const struct ctr_config *c)
 	ctr_put_limits(json_add_obj(o, "Limits"), &c->limits);
 	json_add_str(o, "Seccomp", ctr_seccomp_names[c->seccomp]);
 	ctr_put_str(o, "StopSignal", c->stop_signal);
+	ctr_put_str(o, "CgroupParent", c->cgroup_parent);
 	json_add_i64(o, "StopTimeout", c->stop_timeout);
 	json_add_str(o, "Restart", ctr_restart_names[c->restart]);
 	json_add_i64(o, "RestartMax", c->restart_max);
@@ -325,6 +326,7 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->seccomp = ctr_name_index(ctr_seccomp_names, ARRAY_SIZE(ctr_seccomp_names),
 				    json_get_str(o, "Seccomp"), SECPOL_SECCOMP_DEFAULT);
 	c->stop_signal = ctr_get_str(o, "StopSignal");
+	c->cgroup_parent = ctr_get_str(o, "CgroupParent");
 	c->stop_timeout = (int)ctr_get_num(o, "StopTimeout");
 	if (json_get_str(o, "Restart") && ctr_restart_parse(json_get_str(o, "Restart"), c) < 0)
 		err_clear();
@@ -376,6 +378,7 @@ void ctr_config_clear(struct ctr_config *c)
 	free((char *)c->limits.cpuset_cpus);
 	free((char *)c->limits.cpuset_mems);
 	free(c->stop_signal);
+	free(c->cgroup_parent);
 	free(c->seccomp_text);
 	seccomp_policy_free(c->seccomp_prog);
 	memset(c, 0, sizeof(*c));

@@ -62,6 +62,7 @@ struct ctr_config {
 	bool readonly, tty, interactive, privileged, autoremove;
 	struct cg_limits limits;	/* cpuset strings owned */
 	enum secpol_seccomp seccomp;	/* FILE: seccomp.json */
+	char *cgroup_parent;	/* --cgroup-parent or the config's; NULL: the default */
 	char *stop_signal;	/* "SIGTERM" unless the image says otherwise */
 	int stop_timeout;	/* seconds; 10 */
 	enum ctr_restart restart;

@@ -320,10 +320,26 @@ static int build_devices(const struct ctr_flags *f, struct ctr_config *c)
 	return 0;
 }
 
+/* --cgroup-parent, else the config's, kept with the container as Docker
+ * keeps the flag; checked now rather than at each start. */
+static int build_cgroup_parent(const struct ctr_flags *f, const struct dory_conf *conf,
+			       struct ctr_config *c)
+{
+	const char *p = f->cgroup_parent ? f->cgroup_parent : conf->cgroup_parent;
+
+	if (!p || !*p)
+		return 0;
+	if (cg_parent_check(p) < 0)
+		return err_ctx("%s", f->cgroup_parent ? "--cgroup-parent" : "cgroup-parent");
+	c->cgroup_parent = xstrdup(p);
+	return 0;
+}
+
 int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 		    struct ctr_config *c)
 {
-	if (build_identity(f, c) < 0 || build_limits(f, &c->limits) < 0 ||
+	if (build_cgroup_parent(f, conf, c) < 0 ||
+	    build_identity(f, c) < 0 || build_limits(f, &c->limits) < 0 ||
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
 	    build_security(f, c) < 0 || build_devices(f, c) < 0)

@@ -15,7 +15,7 @@ struct image;
 struct ctr_flags {
 	const char *rootfs, *hostname, *user, *workdir, *entrypoint, *driver;
 	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
-	const char *name, *restart, *stop_signal, *stop_timeout, *userns;
+	const char *name, *restart, *stop_signal, *stop_timeout, *userns, *cgroup_parent;
 	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
 	bool interactive, tty, readonly, rm, privileged;
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with

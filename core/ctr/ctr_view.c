@@ -540,6 +540,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 		json_add_null(o, "PidsLimit");
 	json_add_str(o, "CpusetCpus", l->cpuset_cpus ? l->cpuset_cpus : "");
 	json_add_str(o, "CpusetMems", l->cpuset_mems ? l->cpuset_mems : "");
+	json_add_str(o, "CgroupParent", c->cgroup_parent ? c->cgroup_parent : "");
 	json_add_bool(o, "Privileged", c->privileged);
 	json_add_bool(o, "ReadonlyRootfs", c->readonly);
 	add_strv(o, "CapAdd", &c->cap_add, true);

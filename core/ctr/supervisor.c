@@ -24,6 +24,7 @@
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
 #include "core/image/image.h"
+#include "core/kernel/cgroup.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -96,6 +97,7 @@ static int sup_spec(struct sup *u)
 	s->tty = u->c.tty;
 	s->interactive = u->c.interactive;
 	s->limits = u->c.limits;
+	s->cgroup_parent = u->c.cgroup_parent;
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
@@ -193,7 +195,9 @@ static bool sup_should_restart(const struct sup *u, const struct ctr_state *st, 
 	}
 }
 
-/* Record an exit (or a failed start, with msg); *restart: start again. */
+/* Record an exit (or a failed start, with msg); *restart: start again.
+ * A start that fails is not retried, whatever the policy: Docker's
+ * restart manager acts on exits only, and a failed restart stops it. */
 static void sup_record_exit(struct sup *u, int code, const char *msg, bool *restart)
 {
 	struct ctr_state st;
@@ -215,10 +219,14 @@ static void sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 		st.status = CTR_RESTARTING;
 		st.restart_count++;
 	} else {
-		/* A container that never ran stays "created", as Docker's. */
-		st.status = msg && !st.started_ns ? CTR_CREATED : CTR_EXITED;
-		st.sup_pid = 0;
-		st.sup_start = 0;
+		/* Exited with the code, even one that never ran (Docker leaves
+		 * that "created"): ps -a shows it failed, and start --all at the
+		 * next boot retries an on-failure one with retries left. */
+		st.status = CTR_EXITED;
+		if (st.sup_pid == getpid()) {
+			st.sup_pid = 0;
+			st.sup_start = 0;
+		}
 	}
 	ctr_state_save(u->id, &st);
 	lock_close(lk);
@@ -476,16 +484,31 @@ int sup_run(const char *id, int readyfd, bool attached, int *status)
 	r = ctr_config_load(id, &u.c);
 	if (r == 0)
 		r = sup_spec(&u);
+	/* In the background, out of the caller's cgroup (a login session, an
+	 * init script's service) into the supervisors' leaf. */
+	if (r == 0 && !attached && (r = cg_join_supervisors(u.c.cgroup_parent)) == -ENODEV) {
+		err_clear();	/* nothing mounted: the start says what that means */
+		r = 0;
+	}
 	if (r == 0) {
 		u.sfd = rt_signals_block(&old);
 		r = u.sfd < 0 ? u.sfd : 0;
 	}
 	if (r == 0)
 		r = sup_claim(&u);
-	if (r == 0)
+	if (r == 0) {
 		r = sup_loop(&u, status);
-	else
-		sup_ready(&u, err_str(), 125);
+	} else {
+		char msg[256];
+		bool again;
+
+		/* Not when another supervisor owns it: that start did not fail. */
+		snprintf(msg, sizeof(msg), "%s", err_str());
+		if (err_errno() != EBUSY)
+			sup_record_exit(&u, 125, msg, &again);
+		sup_ready(&u, msg, 125);
+		err_setx(r < 0 ? -r : EIO, "%s", msg);
+	}
 	if (u.sfd >= 0)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Detached --rm: nobody else is left to remove it. */

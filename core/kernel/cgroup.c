@@ -2,49 +2,26 @@
 /* cgroup.c - finding the hierarchies, making, joining and removing a
  * container's cgroup in all of them, and choosing the hierarchy of each
  * controller for limits; the per-version files are in cgroup1.c and
- * cgroup2.c. Nested below the caller's own cgroup, so dory works under a
- * delegated subtree and never escapes a limit set on it. */
+ * cgroup2.c. Containers go below a parent that dory owns, never below the
+ * caller's own cgroup: an init system's service cgroup has processes, and
+ * cgroup v2 hands no controller down from a group that has. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 
 #include "core/kernel/cgbase.h"
 #include "core/kernel/cgroup.h"
 #include "core/kernel/cgroup1.h"
 #include "core/kernel/cgroup2.h"
+#include "core/kernel/mnt.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/str.h"
 #include "core/util/xalloc.h"
-
-struct cg_mount {
-	char *root, *point, *fstype, *super;
-};
-
-/* Split a mountinfo line into the fields we need; modifies line. */
-static bool cg_mount_parse(char *line, struct cg_mount *m)
-{
-	char *f[6], *sep, *save = NULL;
-	int i = 0;
-
-	for (char *t = line; i < 6 && (t = strtok_r(i ? NULL : line, " ", &save)); )
-		f[i++] = t;
-	if (i < 6 || !save)
-		return false;
-	sep = strstr(save, "- ");	/* after the optional fields */
-	if (!sep)
-		return false;
-	sep += 2;
-	m->root = f[3];
-	m->point = f[4];
-	m->fstype = strtok_r(sep, " ", &save);
-	strtok_r(NULL, " ", &save);	/* source */
-	m->super = strtok_r(NULL, " \n", &save);
-	return m->fstype && m->super;
-}
 
 /* Does the comma list super name every controller in ctrl? */
 static bool cg_super_has(const char *super, const char *ctrl)
@@ -78,10 +55,10 @@ static bool cg_find_mount(const char *mountinfo, enum cg_ver ver, const char *ct
 	char *save = NULL;
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		struct cg_mount m;
+		struct mnt_line m;
 		size_t rl;
 
-		if (!cg_mount_parse(l, &m))
+		if (!mnt_line_parse(l, &m))
 			continue;
 		if (strcmp(m.fstype, ver == CG_V2 ? "cgroup2" : "cgroup"))
 			continue;
@@ -130,22 +107,20 @@ int cg_parse(const char *mountinfo, const char *selfcg, struct cg *out)
 }
 
 /* A new v1 cpuset group starts with no CPUs and no memory nodes, and no
- * task can join it until it has its parent's. */
+ * task can join it until it has its parent's. One that has them (made
+ * before, by anyone) is left as it is. */
 static int cg_cpuset_inherit(const char *parent, const char *dir)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		autofree char *src = xasprintf("%s/%s", parent, files[i]);
-		autofree char *val = NULL;
-		autoclose int dfd = -1;
+		autofree char *dst = xasprintf("%s/%s", dir, files[i]);
+		autofree char *val = NULL, *have = NULL;
 
-		if (fsutil_read_file(src, &val) < 0)
+		if (fsutil_read_file(dst, &have) < 0 || fsutil_read_file(src, &val) < 0)
 			return err_ctx("cpuset");
-		dfd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return err_set(errno, "open %s", dir);
-		if (val[0] != '\n' && fsutil_write_at(dfd, files[i], val) < 0)
+		if (have[0] == '\n' && val[0] != '\n' && fsutil_write_at(AT_FDCWD, dst, val) < 0)
 			return err_ctx("%s", dir);
 	}
 	return 0;
@@ -158,65 +133,207 @@ static bool cg_unwanted(const struct cg_hier *h, const struct cg_limits *l)
 	       !(l && ((l->cpuset_cpus && *l->cpuset_cpus) || (l->cpuset_mems && *l->cpuset_mems)));
 }
 
-int cg_create_at(const char *mountinfo, const char *selfcg, const char *name,
-		 const struct cg_limits *l, struct cg *out)
+/* parent ("/a/b/", "a/b", "/") as "a/b" or "" (the root); allocated. */
+static int cg_parent_clean(const char *parent, char **out)
 {
-	size_t i, n = 0;
-	int r;
+	autofree char *copy = xstrdup(parent);
+	char *save = NULL, *rel = xstrdup("");
 
-	if (cg_parse(mountinfo, selfcg, out) < 0)
-		return -err_errno();
-	for (i = 0; i < out->n; i++) {
-		if (cg_unwanted(&out->h[i], l)) {
-			free(out->h[i].ctrl);
-			free(out->h[i].dir);
-		} else {
-			out->h[n++] = out->h[i];
+	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		char *next;
+
+		if (!strcmp(t, ".") || !strcmp(t, "..")) {
+			free(rel);
+			err_setx(EINVAL, "cgroup parent \"%s\": \".\" and \"..\" are not allowed",
+				 parent);
+			return err_hint("give a path from the root of the hierarchy, e.g. /dory");
+		}
+		next = xasprintf("%s%s%s", rel, *rel ? "/" : "", t);
+		free(rel);
+		rel = next;
+	}
+	*out = rel;
+	return 0;
+}
+
+int cg_parent_check(const char *parent)
+{
+	autofree char *rel = NULL;
+
+	return cg_parent_clean(parent, &rel);
+}
+
+/* Has an init system handed dir to its service? systemd (Delegate=yes)
+ * says so with an extended attribute on the service's cgroup. */
+static bool cg_is_delegated(const char *dir)
+{
+	static const char *const names[] = { "trusted.delegate", "user.delegate" };
+	char v[2];
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (getxattr(dir, names[i], v, sizeof(v)) == 1 && v[0] == '1')
+			return true;
+	return false;
+}
+
+/* The delegated cgroup the caller sits in or below, from the root of its
+ * hierarchy ("system.slice/dory.service"); NULL when there is none. */
+static char *cg_delegated(const struct cg *self)
+{
+	for (size_t i = 0; i < self->n; i++) {
+		autofree char *dir = xstrdup(self->h[i].dir);
+		size_t top = self->h[i].mnt_len;
+
+		for (size_t len = strlen(dir); len > top; len = strlen(dir)) {
+			if (cg_is_delegated(dir))
+				return xstrdup(dir + top + 1);
+			*strrchr(dir, '/') = '\0';
 		}
 	}
-	out->n = n;
-	for (i = 0; i < out->n; i++) {
-		char *parent = out->h[i].dir;
+	return NULL;
+}
 
-		out->h[i].dir = xasprintf("%s/%s", parent, name);
-		/* An empty one left by an owner that died (a supervisor killed, a
-		 * reboot not seen) is removed first; one with tasks is refused. */
-		if (mkdir(out->h[i].dir, 0755) < 0 &&
-		    (errno != EEXIST || rmdir(out->h[i].dir) < 0 || mkdir(out->h[i].dir, 0755) < 0)) {
-			err_set(errno, "create cgroup %s", out->h[i].dir);
-			free(parent);
-			goto undo;
+/* Where dory's cgroups go, the same path in every hierarchy. */
+static int cg_parent_path(const struct cg *self, const char *parent, char **rel, bool *deleg)
+{
+	*deleg = false;
+	if (parent && *parent)
+		return cg_parent_clean(parent, rel);
+	*rel = cg_delegated(self);
+	*deleg = *rel != NULL;
+	if (!*rel)
+		*rel = xstrdup("dory");
+	return 0;
+}
+
+/* mkdir -p of base below h's mount point; each v1 cpuset level gets its
+ * parent's CPUs and nodes. */
+static int cg_mkdir_parents(const struct cg_hier *h, const char *base)
+{
+	autofree char *dir = xstrdup(base);
+	bool cpuset = h->ver == CG_V1 && cg_super_has(h->ctrl, "cpuset");
+	size_t len = strlen(dir);
+
+	for (size_t i = h->mnt_len + 1; i <= len; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return err_set(errno, "create cgroup %s", dir);
+		if (cpuset) {
+			autofree char *up = xstrndup(dir, (size_t)(strrchr(dir, '/') - dir));
+
+			if (cg_cpuset_inherit(up, dir) < 0)
+				return -err_errno();
 		}
-		if (out->h[i].ver == CG_V1 && cg_super_has(out->h[i].ctrl, "cpuset") &&
-		    cg_cpuset_inherit(parent, out->h[i].dir) < 0) {
-			free(parent);
-			i++;
-			goto undo;
-		}
-		free(parent);
+		dir[i] = i < len ? '/' : '\0';
 	}
 	return 0;
-undo:
-	r = -err_errno();
-	for (size_t j = i; j < out->n; j++) {
-		free(out->h[j].ctrl);
-		free(out->h[j].dir);
+}
+
+/* leaf below parent in each of self's hierarchies that l needs, into out:
+ * made fresh (a container's: an empty one left by an owner that died is
+ * removed first, one with tasks refused) or kept (the supervisors'). A
+ * delegated parent that still holds processes (the service that started
+ * dory) has them moved into the supervisors' leaf first, since v2 lets no
+ * group with processes hand controllers down. */
+static int cg_place(struct cg *self, const char *parent, const char *leaf, bool fresh,
+		    const struct cg_limits *l, struct cg *out)
+{
+	autofree char *rel = NULL;
+	bool deleg;
+	size_t i;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parent_path(self, parent, &rel, &deleg) < 0)
+		return -err_errno();
+	for (i = 0; i < self->n && r == 0; i++) {
+		struct cg_hier *h = &self->h[i];
+		autofree char *base = NULL;
+		bool made = false;
+		char *dir;
+
+		if (cg_unwanted(h, l))
+			continue;
+		base = xasprintf("%.*s%s%s", (int)h->mnt_len, h->dir, *rel ? "/" : "", rel);
+		dir = xasprintf("%s/%s", base, leaf);
+		out->h[out->n++] = (struct cg_hier){ .ver = h->ver, .ctrl = xstrdup(h->ctrl),
+			.dir = dir, .mnt_len = h->mnt_len };
+		if (cg_mkdir_parents(h, base) < 0 ||
+		    (deleg && h->ver == CG_V2 && cg2_evacuate(base, CG_LEAF_SUPERVISOR) < 0))
+			r = -err_errno();
+		else if (mkdir(dir, 0755) == 0)
+			made = true;
+		else if (errno != EEXIST || (fresh && (rmdir(dir) < 0 || mkdir(dir, 0755) < 0)))
+			r = err_set(errno, "create cgroup %s", dir);
+		else
+			made = fresh;
+		if (r == 0 && h->ver == CG_V1 && cg_super_has(h->ctrl, "cpuset") &&
+		    cg_cpuset_inherit(base, dir) < 0)
+			r = -err_errno();
+		if (r < 0 && !made) {	/* not ours to remove */
+			out->n--;
+			free(out->h[out->n].ctrl);
+			free(out->h[out->n].dir);
+		}
 	}
-	out->n = i;
-	cg_destroy(out);
-	cg_free(out);
+	if (r < 0) {
+		if (fresh)
+			cg_destroy(out);
+		cg_free(out);
+	}
 	return r;
 }
 
-int cg_create(const char *name, const struct cg_limits *l, struct cg *out)
+int cg_create_at(const char *mountinfo, const char *selfcg, const char *parent,
+		 const char *name, const struct cg_limits *l, struct cg *out)
+{
+	struct cg self;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (cg_parse(mountinfo, selfcg, &self) < 0)
+		return -err_errno();
+	r = cg_place(&self, parent, name, true, l, out);
+	cg_free(&self);
+	return r;
+}
+
+/* The texts cg_create_at reads, from the kernel. */
+static int cg_self(char **mi, char **self)
+{
+	*mi = *self = NULL;
+	if (fsutil_read_file("/proc/self/mountinfo", mi) < 0 ||
+	    fsutil_read_file("/proc/self/cgroup", self) < 0)
+		return -err_errno();
+	return 0;
+}
+
+int cg_create(const char *parent, const char *name, const struct cg_limits *l, struct cg *out)
 {
 	autofree char *mi = NULL, *self = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
-	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
+	if (cg_self(&mi, &self) < 0)
 		return -err_errno();
-	return cg_create_at(mi, self, name, l, out);
+	return cg_create_at(mi, self, parent, name, l, out);
+}
+
+int cg_join_supervisors(const char *parent)
+{
+	autofree char *mi = NULL, *text = NULL;
+	struct cg self, leaf;
+	int r;
+
+	if (cg_self(&mi, &text) < 0 || cg_parse(mi, text, &self) < 0)
+		return -err_errno();
+	r = cg_place(&self, parent, CG_LEAF_SUPERVISOR, false, NULL, &leaf);
+	cg_free(&self);
+	if (r == 0)
+		r = cg_add_pid(&leaf, getpid());
+	cg_free(&leaf);
+	return r;
 }
 
 int cg_add_pid(const struct cg *cg, pid_t pid)

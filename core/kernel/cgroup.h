@@ -12,16 +12,31 @@
 /* From the text of /proc/self/mountinfo and /proc/self/cgroup, the
  * caller's own cgroup directory in each mounted hierarchy. */
 int cg_parse(const char *mountinfo, const char *selfcg, struct cg *out);
-/* Make cgroup name below the caller's own, in every hierarchy that l (the
- * limits it will get; NULL: none) needs: a v1 cpuset hierarchy only when
- * l asks for a cpuset, since the kernel patches its own text each time
- * the first cpuset group below the root comes or the last goes. -ENODEV
- * when no hierarchy is mounted at all. */
-int cg_create(const char *name, const struct cg_limits *l, struct cg *out);
+/* The leaf below the parent where supervisors wait. */
+#define CG_LEAF_SUPERVISOR "supervisor"
+/* Make cgroup name below parent, in every hierarchy that l (the limits it
+ * will get; NULL: none) needs: a v1 cpuset hierarchy only when l asks for
+ * a cpuset, since the kernel patches its own text each time the first
+ * cpuset group below the root comes or the last goes. The parent is the
+ * same path from the root of each hierarchy: parent ("/a/b" or "a/b", as
+ * --cgroup-parent gives it) if set; else the cgroup an init system
+ * delegated to the service the caller runs in (systemd's Delegate=yes
+ * marks it with the xattr trusted.delegate), whose own processes are
+ * moved into the leaf CG_LEAF_SUPERVISOR; else /dory. Never the caller's
+ * own cgroup: v2 hands no controller down from a group with processes.
+ * -ENODEV when no hierarchy is mounted at all. */
+int cg_create(const char *parent, const char *name, const struct cg_limits *l, struct cg *out);
 /* cg_create for the hierarchies described by the two texts (tests give a
  * fake tree in a temporary directory). */
-int cg_create_at(const char *mountinfo, const char *selfcg, const char *name,
-		 const struct cg_limits *l, struct cg *out);
+int cg_create_at(const char *mountinfo, const char *selfcg, const char *parent,
+		 const char *name, const struct cg_limits *l, struct cg *out);
+/* Is parent a path cg_create takes? */
+int cg_parent_check(const char *parent);
+/* Move the caller into the leaf CG_LEAF_SUPERVISOR below parent (as
+ * cg_create finds it) in every hierarchy a container without a cpuset
+ * joins: a supervisor then outlives the session or service that started
+ * it, and holds no group's controllers back. */
+int cg_join_supervisors(const char *parent);
 /* Move pid into the cgroup in every hierarchy. */
 int cg_add_pid(const struct cg *cg, pid_t pid);
 /* Remove the cgroup directories (waiting briefly for exiting tasks). */

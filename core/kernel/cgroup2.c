@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/kernel/cgbase.h"
 #include "core/kernel/cgroup2.h"
@@ -54,30 +55,25 @@ static void cg2_add(char *out, size_t n, const char *prefix, const char *w)
 	strncat(out, w, n - strlen(out) - 1);
 }
 
-/* Which of ctrls level's subtree_control lacks, as "+a +b" in out, and
- * which of those are domain controllers, as "a b" in dom. */
-static void cg2_missing(const char *level, const char *ctrls, char *out, char *dom, size_t n)
+/* Which of ctrls level's subtree_control lacks, as "+a +b" in out. */
+static void cg2_missing(const char *level, const char *ctrls, char *out, size_t n)
 {
-	static const char *const domain[] = { "memory", "io", "hugetlb", "rdma", "misc" };
 	autofree char *have = cg2_read(level, "cgroup.subtree_control");
 	autofree char *want = xstrdup(ctrls);
 	char *save = NULL;
 
-	out[0] = dom[0] = '\0';
-	for (char *c = strtok_r(want, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
-		if (cg2_word_in(have, c))
-			continue;
-		cg2_add(out, n, "+", c);
-		for (size_t i = 0; i < ARRAY_SIZE(domain); i++)
-			if (!strcmp(c, domain[i]))
-				cg2_add(dom, n, "", c);
-	}
+	out[0] = '\0';
+	for (char *c = strtok_r(want, " ", &save); c; c = strtok_r(NULL, " ", &save))
+		if (!cg2_word_in(have, c))
+			cg2_add(out, n, "+", c);
 }
 
 /* The no-internal-process rule (cgroup-v2.rst): below the root, a group
- * with tasks of its own cannot hand domain controllers to its children.
- * dory nests below its own cgroup, so that is where it usually bites. */
-static int cg2_busy(const struct cg_hier *h, const char *level, const char *ctrls)
+ * with tasks of its own cannot hand domain controllers to its children,
+ * and one that hands down threaded ones (cpu, pids, cpuset) turns its
+ * children into threads that no process can join. So dory enables none
+ * where there are tasks, and says why. */
+static int cg2_busy(const char *level, const char *ctrls)
 {
 	autofree char *names = xstrdup(ctrls);
 	size_t k = 0;
@@ -86,20 +82,19 @@ static int cg2_busy(const struct cg_hier *h, const char *level, const char *ctrl
 		if (names[i] != '+')
 			names[k++] = names[i];
 	names[k] = '\0';
-	err_setx(EBUSY, "cannot use the %s controller%s of cgroup v2 here: %s has processes of "
-		 "its own", names, strchr(names, ' ') ? "s" : "", level);
-	return err_hint("start dory from the root cgroup, e.g. echo $$ > %.*s/cgroup.procs",
-			(int)h->mnt_len, h->dir);
+	err_setx(EBUSY, "cannot enable the %s controller%s of cgroup v2 in %s: it has processes "
+		 "of its own", names, strchr(names, ' ') ? "s" : "", level);
+	return err_hint("set cgroup-parent (or --cgroup-parent) to a cgroup without processes");
 }
 
-static int cg2_enable_level(const struct cg_hier *h, const char *level, const char *missing)
+static int cg2_enable_level(const char *level, const char *missing)
 {
 	autofree char *path = xasprintf("%s/cgroup.subtree_control", level);
 	autoclose int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 	int r = fd < 0 ? -errno : fsutil_write_full(fd, missing, strlen(missing));
 
 	if (r == -EBUSY)
-		return cg2_busy(h, level, missing);
+		return cg2_busy(level, missing);
 	if (r < 0)
 		return err_set(-r, "enable %s in %s", missing, path);
 	return 0;
@@ -114,19 +109,19 @@ static int cg2_walk(const struct cg_hier *h, const char *ctrls, bool write)
 	size_t len = strlen(level);
 
 	for (size_t i = h->mnt_len; i < len; i++) {
-		char missing[80], dom[80];
+		char missing[80];
 
 		if (level[i] != '/')
 			continue;
 		level[i] = '\0';
-		cg2_missing(level, ctrls, missing, dom, sizeof(missing));
-		if (write && missing[0] && cg2_enable_level(h, level, missing) < 0)
+		cg2_missing(level, ctrls, missing, sizeof(missing));
+		if (write && missing[0] && cg2_enable_level(level, missing) < 0)
 			return -err_errno();
-		if (!write && dom[0] && i > h->mnt_len) {
+		if (!write && missing[0] && i > h->mnt_len) {
 			autofree char *procs = cg2_read(level, "cgroup.procs");
 
 			if (procs[0])
-				return cg2_busy(h, level, dom);
+				return cg2_busy(level, missing);
 		}
 		level[i] = '/';
 	}
@@ -138,6 +133,32 @@ int cg2_enable(const struct cg_hier *h, const char *ctrls)
 	if (cg2_walk(h, ctrls, false) < 0)
 		return -err_errno();
 	return cg2_walk(h, ctrls, true);
+}
+
+int cg2_evacuate(const char *dir, const char *leaf)
+{
+	autofree char *dst = xasprintf("%s/%s", dir, leaf);
+	autoclose int fd = -1;
+
+	/* A task may fork while we move the others: a few passes. */
+	for (int pass = 0; pass < 4; pass++) {
+		autofree char *procs = cg2_read(dir, "cgroup.procs");
+		char *save = NULL;
+
+		if (!procs[0])
+			return 0;
+		if (fd < 0 && (mkdir(dst, 0755) < 0 && errno != EEXIST))
+			return err_set(errno, "create cgroup %s", dst);
+		if (fd < 0 && (fd = openat(AT_FDCWD, dst, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return err_set(errno, "open %s", dst);
+		for (char *p = strtok_r(procs, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
+			if (fsutil_write_at(fd, "cgroup.procs", p) < 0) {
+				if (err_errno() != ESRCH)
+					return err_ctx("move the processes of %s into %s", dir, leaf);
+				err_clear();	/* gone meanwhile */
+			}
+	}
+	return err_setx(EBUSY, "%s keeps gaining processes; cannot move them into %s", dir, leaf);
 }
 
 static const char cg2_noswap[] =

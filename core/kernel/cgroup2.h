@@ -11,6 +11,8 @@ bool cg2_has(const struct cg_hier *h, const char *ctrl);
 /* Enable the space-separated controllers in every cgroup.subtree_control
  * from h's mount point down to its parent. */
 int cg2_enable(const struct cg_hier *h, const char *ctrls);
+/* Move every process of dir into its child leaf (made if missing). */
+int cg2_evacuate(const char *dir, const char *leaf);
 void cg2_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l);
 void cg2_plan_cpu(struct cg_plan *p, const char *dir, const struct cg_limits *l);
 int cg2_memory_events(const char *dir, struct cg_events *out);

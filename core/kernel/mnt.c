@@ -2,6 +2,8 @@
 /* mnt.c - mount helpers. Bind mounts ignore flags on creation, so flags are
  * applied by a second MS_REMOUNT|MS_BIND that keeps the locked ones. */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -72,4 +74,48 @@ int mnt_make_ro(const char *path)
 	if (access(path, F_OK) < 0)
 		return errno == ENOENT ? 0 : err_set(errno, "access %s", path);
 	return mnt_bind(path, path, true, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+}
+
+/* Undo mountinfo's octal escapes (space, tab, newline, backslash). */
+static void mnt_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+bool mnt_line_parse(char *line, struct mnt_line *m)
+{
+	char *f[6], *t, *save = NULL, *end;
+
+	for (int i = 0; i < 6; i++)
+		if (!(f[i] = strtok_r(i ? NULL : line, " ", &save)))
+			return false;
+	while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-"))
+		;	/* the optional fields, up to a lone "-" */
+	m->fstype = t ? strtok_r(NULL, " ", &save) : NULL;
+	m->source = m->fstype ? strtok_r(NULL, " ", &save) : NULL;
+	m->super = m->source ? strtok_r(NULL, " ", &save) : NULL;
+	if (!m->super)
+		return false;
+	m->id = (int)strtol(f[0], &end, 10);
+	if (*end || end == f[0])
+		return false;
+	m->parent = (int)strtol(f[1], &end, 10);
+	if (*end || end == f[1])
+		return false;
+	m->root = f[3];
+	m->point = f[4];
+	mnt_unescape(m->root);
+	mnt_unescape(m->point);
+	return true;
 }

@@ -19,4 +19,14 @@ int mnt_mask(const char *path);
 /* Bind path on itself read-only; a missing path is fine. */
 int mnt_make_ro(const char *path);
 
+/* One line of /proc/self/mountinfo (proc(5)), split in place: root and
+ * point unescaped (mountinfo writes a space as \040). */
+struct mnt_line {
+	int id, parent;
+	char *root, *point, *fstype, *source, *super;
+};
+/* Split line (modified, one line without its newline); false when it
+ * does not have the fields. */
+bool mnt_line_parse(char *line, struct mnt_line *m);
+
 #endif

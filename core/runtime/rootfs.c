@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -14,6 +16,7 @@
 #include "core/runtime/rootfs.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
+#include "core/util/str.h"
 #include "core/util/xalloc.h"
 #include "libc-compat/compat.h"
 
@@ -188,12 +191,159 @@ static int rootfs_devices(const char *dir, const struct rootfs_opts *o)
 	return 0;
 }
 
-/* pivot_root(".", ".") stacks the old root on the new one; detaching it
- * then leaves only the new root, with no put_old directory needed. */
-static int rootfs_pivot(const char *dir)
+enum rootfs_root rootfs_root_kind(const char *mountinfo)
 {
-	if (chdir(dir) < 0)
-		return err_set(errno, "chdir %s", dir);
+	autofree char *text = xstrdup(mountinfo);
+	enum rootfs_root k = ROOTFS_ROOT_DIR;
+	char *save = NULL;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct mnt_line m;
+
+		if (!mnt_line_parse(l, &m) || strcmp(m.point, "/"))
+			continue;
+		/* The namespace's first mount is its own parent; the kernel
+		 * calls it rootfs, and pivot_root cannot leave it. */
+		if (!strcmp(m.fstype, "rootfs") || m.id == m.parent)
+			return ROOTFS_ROOT_INITRAMFS;
+		k = ROOTFS_ROOT_MOUNT;
+	}
+	return k;
+}
+
+/* What the root is, by proc/self/mountinfo under the proc mount proc. */
+static int rootfs_root_at(const char *proc, enum rootfs_root *k)
+{
+	autofree char *p = xasprintf("%s/self/mountinfo", proc), *text = NULL;
+
+	if (fsutil_read_file(p, &text) < 0)
+		return err_ctx("find the root's mount (mount /proc)");
+	*k = rootfs_root_kind(text);
+	return 0;
+}
+
+/* setns into the namespace we are in: the root and the working directory
+ * become the namespace's root (the top mount on it), out of a chroot. */
+static int rootfs_ns_root(const char *proc)
+{
+	autofree char *p = xasprintf("%s/self/ns/mnt", proc);
+	autoclose int ns = openat(AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+
+	if (ns < 0)
+		return err_set(errno, "open %s", p);
+	if (setns(ns, CLONE_NEWNS) < 0)
+		return err_set(errno, "enter the mount namespace at its root");
+	return 0;
+}
+
+int rootfs_private(void)
+{
+	autoclose int old = -1, cwd = -1;
+	enum rootfs_root k;
+	int e;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	e = errno;
+	if (e != EINVAL || rootfs_root_at("/proc", &k) < 0 || k != ROOTFS_ROOT_DIR)
+		return err_set(e, "make the mounts under / private");
+	/* A chroot's root that is no mount point cannot be named: the
+	 * namespace's own root can, and then the chroot is entered again
+	 * (and the working directory, which setns moved). */
+	old = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cwd = openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (old < 0 || cwd < 0)
+		return err_set(errno, "open the root");
+	if (rootfs_ns_root("/proc") < 0 ||
+	    mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -err_errno();
+	if (fchdir(old) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
+		return err_set(errno, "enter the chroot again");
+	return 0;
+}
+
+/* Detach every mount of the namespace that is neither the root nor under
+ * here (the new root) nor on the way to it; those on the way are added
+ * to up, for after the move. A mount that is gone already went with the
+ * one it was under. */
+static void rootfs_detach_others(const char *mountinfo, const char *here, struct strv *up)
+{
+	autofree char *text = xstrdup(mountinfo);
+	size_t n = strlen(here);
+	char *save = NULL;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct mnt_line m;
+		size_t pn;
+
+		if (!mnt_line_parse(l, &m) || !strcmp(m.point, "/"))
+			continue;
+		pn = strlen(m.point);
+		if (!strncmp(m.point, here, n) && (m.point[n] == '/' || !m.point[n]))
+			continue;	/* the container's own */
+		if (pn < n && !strncmp(here, m.point, pn) && here[pn] == '/')
+			strv_push(up, m.point);
+		else
+			umount2(m.point, MNT_DETACH);
+	}
+}
+
+/* No pivot_root out of the initial ramfs: the root (the working
+ * directory) is moved over "/" and entered with chroot, as switch_root
+ * and runc's --no-pivot do. What the old root had mounted is detached
+ * first, so that nothing but its own files (covered) stays below. */
+static int rootfs_move(void)
+{
+	autofree char *text = NULL, *here = xmalloc(PATH_MAX);
+	struct strv up = { 0 };
+	int r = 0;
+
+	if (fsutil_read_file("proc/self/mountinfo", &text) < 0)
+		return err_ctx("list the mounts");
+	if (!getcwd(here, PATH_MAX))
+		return err_set(errno, "find the container's root");
+	rootfs_detach_others(text, here, &up);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		r = err_set(errno, "move the container's root over the initial ramfs");
+	/* "/" still names the ramfs itself until the chroot below: the
+	 * mounts on the way to the root can go now that it is not on them. */
+	for (size_t i = 0; r == 0 && i < up.n; i++)
+		while (umount2(up.v[i], MNT_DETACH) == 0)
+			;
+	if (r == 0 && (chroot(".") < 0 || chdir("/") < 0))
+		r = err_set(errno, "enter the container's root");
+	strv_free(&up);
+	return r;
+}
+
+/* Make the working directory (a mount) the root. pivot_root(".", ".")
+ * stacks the old root on the new one; detaching it then leaves only the
+ * new root, with no put_old directory needed. In a chroot whose root is no
+ * mount point, the namespace's root is pivoted from instead: the new root
+ * then sits where it did, not on a directory of the host's file system
+ * through whose ".." a chroot escape would climb back to the host. */
+static int rootfs_switch(const char *dir)
+{
+	autoclose int here = -1;
+	enum rootfs_root k;
+
+	if (rootfs_root_at("proc", &k) < 0)
+		return -err_errno();
+	if (k == ROOTFS_ROOT_DIR) {
+		here = openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (here < 0)
+			return err_set(errno, "open the container's root");
+		if (rootfs_ns_root("proc") < 0)
+			return -err_errno();
+		if (fchdir(here) < 0)
+			return err_set(errno, "enter the container's root");
+		if (rootfs_root_at("proc", &k) < 0)
+			return -err_errno();
+	}
+	if (k == ROOTFS_ROOT_INITRAMFS)
+		return rootfs_move();
+	if (k == ROOTFS_ROOT_DIR)
+		return err_setx(EINVAL, "the mount namespace has no root mount");
 	if (compat_pivot_root(".", ".") < 0)
 		return err_set(errno, "pivot_root into %s", dir);
 	if (umount2(".", MNT_DETACH) < 0)
@@ -218,13 +368,15 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 	int r = -1;
 
 	/* Nothing the container mounts may reach the host's namespace. */
-	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mnt_bind(dir, dir, true, 0) < 0 ||
+	if (rootfs_private() < 0 || mnt_bind(dir, dir, true, 0) < 0 ||
 	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
 	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
 	    rootfs_dev(dir, o->userns) < 0 || rootfs_devices(dir, o) < 0)
 		goto out;
-	r = rootfs_pivot(dir);
+	if (chdir(dir) < 0)
+		err_set(errno, "chdir %s", dir);
+	else
+		r = rootfs_switch(dir);
 out:
 	umask(old);
 	return r < 0 ? -err_errno() : 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* rootfs.h - the container's filesystem view, built inside its new mount
- * namespace: rootfs bind, /proc, /sys, /dev, pivot_root, masks. */
+ * namespace: rootfs bind, /proc, /sys, /dev, pivot_root (or a move over
+ * an initramfs), masks. */
 #ifndef DORY_ROOTFS_H
 #define DORY_ROOTFS_H
 
@@ -25,13 +26,25 @@ struct rootfs_opts {
 	bool userns;		/* in a user namespace: bind the host's nodes, no mknod */
 };
 
+/* What the process's root is, from the text of its mountinfo: a mount
+ * pivot_root can leave, the kernel's initial rootfs (an initramfs), which
+ * it never can, or no mount point at all (a chroot's directory). */
+enum rootfs_root { ROOTFS_ROOT_MOUNT, ROOTFS_ROOT_INITRAMFS, ROOTFS_ROOT_DIR };
+enum rootfs_root rootfs_root_kind(const char *mountinfo);
+
+/* Make every mount of the calling process's (new) mount namespace
+ * private, from a chroot too (which needs /proc). */
+int rootfs_private(void);
+
 /* Describe the host's device node host as path in the container (path
  * borrowed); path must lie under /dev/: -EINVAL, else -ENOENT or -ENODEV
  * (not a device). */
 int rootfs_device_from_host(const char *host, const char *path, struct rootfs_device *out);
 
 /* Make dir the root of the calling process's (new) mount namespace with
- * Docker's /proc, /sys and /dev; the old root is detached. */
+ * Docker's /proc, /sys and /dev; the old root is detached. On an
+ * initramfs, where pivot_root cannot work, dir is moved over "/" instead,
+ * after every mount outside it is detached. */
 int rootfs_enter(const char *dir);
 /* The same, with --privileged's /sys and /dev and --device nodes. */
 int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o);

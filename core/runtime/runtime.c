@@ -286,7 +286,7 @@ static int rt_child_mount_root(const struct rt_spec *s, int bound, const char **
 	*root = s->rootfs;
 	if (!s->mount_root && !s->userns)
 		return 0;
-	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (rootfs_private() < 0)
 		return -err_errno();
 	if (!s->userns)
 		return s->mount_root(s->mount_arg);
@@ -615,20 +615,33 @@ static int rt_devices(const struct rt_spec *s, const struct cg *cg, struct rootf
 	return r;
 }
 
-/* The cgroup dory-<id12>, with the limits and device rules. */
+/* Device rules need a v1 devices hierarchy or cgroup v2; without either
+ * a container could open any node it makes. Only --privileged, which
+ * allows every device anyway, runs so. */
+static int rt_cgroup_enforces(const struct rt_spec *s, const struct cg *cg)
+{
+	if (s->policy->privileged || cg_has_v1_ctrl(cg, "devices") || cg_has_v2(cg))
+		return 0;
+	err_setx(ENODEV, cg->n ? "no devices controller and no cgroup v2: the container's "
+		 "device rules cannot be enforced" : "no cgroup hierarchy is mounted: the "
+		 "container's device rules cannot be enforced");
+	return err_hint("mount one (mount -t cgroup2 none /sys/fs/cgroup), or run with --privileged");
+}
+
+/* The container's cgroup (named after its id, below the parent), with the
+ * limits and device rules. */
 static int rt_cgroup(const struct rt_spec *s, struct cg *cg, struct rootfs_device *nodes)
 {
-	char name[32];
-	int r;
+	int r = cg_create(s->cgroup_parent, s->id, &s->limits, cg);
 
-	snprintf(name, sizeof(name), "dory-%.12s", s->id);
-	r = cg_create(name, &s->limits, cg);
 	if (r == -ENODEV)
-		err_clear();	/* no cgroup mounted at all: run without one */
+		err_clear();	/* nothing mounted: refused below unless privileged */
 	else if (r < 0)
 		return r;
+	r = rt_cgroup_enforces(s, cg);
 	/* With no cgroup at all, asking for a limit still fails clearly. */
-	r = cg_set_limits(cg, &s->limits);
+	if (r == 0)
+		r = cg_set_limits(cg, &s->limits);
 	if (r == 0)
 		r = rt_devices(s, cg, nodes);
 	return r;

@@ -36,6 +36,7 @@ struct rt_spec {
 	 * own stdio. */
 	bool pipes;
 	struct cg_limits limits;	/* -m, --cpus, --pids-limit...; {0}: none */
+	const char *cgroup_parent;	/* NULL: cg_create's default */
 	bool *oom_killed;	/* set when the OOM killer struck; may be NULL */
 	/* Called in the container's private mount namespace before rootfs
 	 * is entered, to mount it (an image's overlay); may be NULL. */

@@ -50,6 +50,8 @@ int conf_parse(const char *text, const char *path, struct dory_conf *c)
 				      path, s);
 		c->storage_driver = xstrdup(s);
 	}
+	if ((s = json_get_str(doc, "cgroup-parent")))
+		c->cgroup_parent = xstrdup(s);
 	if ((s = json_get_str(doc, "certs-dir")))
 		c->certs_dir = xstrdup(s);
 	/* Checked where it is used (userns_map_parse), which may read /etc/subuid. */
@@ -88,6 +90,7 @@ int conf_load(struct dory_conf *c)
 void conf_clear(struct dory_conf *c)
 {
 	strv_free(&c->insecure);
+	free(c->cgroup_parent);
 	strv_free(&c->mirrors);
 	free(c->storage_driver);
 	free(c->certs_dir);

@@ -13,6 +13,7 @@ struct dory_conf {
 	bool keep_layer_blobs;	/* "keep-layer-blobs" (default true): save needs them */
 	char *certs_dir;	/* "certs-dir" (default /etc/dory/certs.d) */
 	char *userns_remap;	/* "userns-remap": "BASE:COUNT" or "USER[:GROUP]"; NULL */
+	char *cgroup_parent;	/* "cgroup-parent": below which containers' cgroups go; NULL: /dory */
 	bool userns_no_idmap;	/* "userns-idmap": false: shifted copies, never idmapped mounts */
 };
 

@@ -11,7 +11,7 @@ d() { "$DORY" "$@"; }
 st() { d inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$1" 2>&1; }
 is() { [ "$(d inspect -f "$2" "$1" 2>/dev/null)" = "$3" ]; }	# CONTAINER TEMPLATE WANT
 t_until() { t_poll 10 is "$@"; }	# ... within 10 s
-cg_left() { find /sys/fs/cgroup -maxdepth 4 -type d -name "dory-${1:0:12}" 2>/dev/null; }
+cg_left() { t_cg_dirs "$1"; }
 cg_empty() { [ -z "$(cat "$(cg_left "$1" | head -n 1)/cgroup.procs" 2>/dev/null)" ]; }
 LOOP='trap "echo bye; exit 0" TERM; while :; do sleep 0.1; done'
 
@@ -175,7 +175,34 @@ t_out "... inspect: 137, OOMKilled true" "137 true" \
 # run -d: a command that cannot start
 t_fail 127 'executable file not found' "run -d of a missing command: 127" d run -d \
 	--rootfs "$R" --name "$T-x" nope
-t_out "... left created" "created 127" st "$T-x"
+t_out "... left exited 127" "exited 127" st "$T-x"
+t_match "... with the error in .State.Error" 'exec: "nope": executable file not found' \
+	d inspect -f '{{.State.Error}}' "$T-x"
+# A start that fails is not retried whatever the policy (Docker's restart
+# manager acts on exits); one that never ran is exited (Docker: created).
+t_fail 127 'executable file not found' "on-failure, a missing command: 127" d run -d \
+	--rootfs "$R" --name "$T-xf" --restart on-failure nope
+sleep 0.5
+t_out "... exited 127, not restarted" "exited 127 0" \
+	d inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' "$T-xf"
+# One that ran and then cannot start again: exited, with the start's code.
+printf '#!/bin/sh\nrm -f "$0"\nexit 3\n' >"$R/bin/$T-once"
+chmod 755 "$R/bin/$T-once"
+d run -d --rootfs "$R" --name "$T-y" --restart always "/bin/$T-once" >/dev/null
+t_check "always, a restart that cannot start: it stops" t_until "$T-y" '{{.State.Status}}' exited
+t_out "... exited 127 after one restart" "exited 127 1" \
+	d inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' "$T-y"
+t_match "... the error in .State.Error" "exec: \"/bin/$T-once\": No such file" \
+	d inspect -f '{{.State.Error}}' "$T-y"
+t_match "... ps -a: Exited (127)" "Exited \\(127\\) .* $T-y\$" d ps -a
+# A start that fails before the runtime (its seccomp profile is gone).
+printf '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$TMP/allow.json"
+d create --rootfs "$R" --name "$T-s" --security-opt seccomp="$TMP/allow.json" true >/dev/null
+rm -f "$DORY_ROOT/containers/$(d inspect -f '{{.Id}}' "$T-s")"/seccomp.*
+t_fail 1 "seccomp.json: No such file" "start without its seccomp profile fails" d start "$T-s"
+t_match "... recorded: exited 125, and why" "^exited 125 .*seccomp.json: No such file" \
+	d inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' "$T-s"
+d rm -f "$T-xf" "$T-y" "$T-s" >/dev/null	# not for start --all below
 t_ok "run -d --rm: removed once it exits" d run -d --rm --rootfs "$R" --name "$T-z" true
 gone() { ! d inspect "$1" >/dev/null 2>&1; }
 t_check "... gone" t_poll 5 gone "$T-z"

@@ -9,8 +9,6 @@ for c in skopeo "$REG_PY" tar gzip script; do command -v "$c" >/dev/null || miss
 [ -z "$miss" ] || { t_skip "load and save" "missing:$miss"; exit 0; }
 
 ROOT=$TMP/root
-export DORY_CONFIG=$TMP/config.json
-echo '{}' >"$DORY_CONFIG"
 dr() { local r=$1; shift; "$DORY" --root "$TMP/$r" "$@"; }
 json() { reg_json "$1" <"$2"; }	# PATH FILE
 rec() { echo "$1/images/${2#sha256:}.json"; }	# ROOT ID: the image record
@@ -163,11 +161,11 @@ t_run script -qec "'$DORY' --root '$ROOT' save '$T/one:v1'" /dev/null
 t_report $? "save to a terminal: refused" "exit $RC; out: $(cat "$OUT")"
 t_fail 125 "no such image" "save a missing image" d save -o "$TMP/x.tar" "$T/nope:v1"
 t_check "... leaves no file" [ -z "$(ls "$TMP" | grep '^x\.tar')" ]
-echo '{"keep-layer-blobs": false}' >"$DORY_CONFIG"
+t_config '"keep-layer-blobs": false'
 t_ok "load with keep-layer-blobs off" dr noblobs load -i "$TMP/one-oci.tar"
 t_out "... runs" hello dr noblobs run "$T/one:v1"
 t_fail 125 "pull it again" "... save says the layer blobs are gone" \
 	dr noblobs save -o "$TMP/x.tar" "$T/one:v1"
 t_check "... and leaves no file" [ -z "$(ls "$TMP" | grep '^x\.tar')" ]
-echo '{}' >"$DORY_CONFIG"
+t_config
 t_fail 125 "invalid --format" "a bad --format" d save --format zip "$T/one:v1"

@@ -9,8 +9,7 @@ command -v umoci >/dev/null || miss="$miss umoci"
 [ -z "$miss" ] || { t_skip "unpack" "missing: $miss"; exit 0; }
 
 ROOT=$TMP/root
-export DORY_CONFIG=$TMP/config.json
-printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+t_config "\"certs-dir\": \"$TMP/certs.d\""
 reg_start
 reg_certs_d "$TMP/certs.d"
 

@@ -17,9 +17,8 @@ reg_image_make "$TMP/oci" "$IMG" >/dev/null &&
 	reg_image_archive "$TMP/oci:$IMG" "$TMP/ux.tar" "$IMG" oci &&
 	"$DORY" --root "$ROOT" load -i "$TMP/ux.tar" >/dev/null ||
 	{ t_report 1 "make and load the test image"; exit 0; }
-conf() { printf '{"userns-remap": "%s"}\n' "$1" >"$TMP/config.json"; }
+conf() { t_config "\"userns-remap\": \"$1\""; }
 conf 100000:65536
-export DORY_CONFIG=$TMP/config.json
 run() { "$DORY" --root "$ROOT" run --rm "$@"; }
 # bg: dory in the background; dpid is dory's own PID (not a subshell's).
 bg() { "$DORY" --root "$ROOT" run --rm "$@" & dpid=$!; T_PIDS="$T_PIDS $dpid"; }
@@ -80,7 +79,7 @@ t_fail 125 'no range for nosuchuser in /etc/subuid' "a user without a subuid ran
 conf 100000:65536
 
 # The fallback where idmapped mounts cannot be had (forced here): a copy
-printf '{"userns-remap": "100000:65536", "userns-idmap": false}\n' >"$TMP/config.json"
+t_config '"userns-remap": "100000:65536", "userns-idmap": false'
 t_out "shifted copy: files are root's inside" "0:0 1000:1000" \
 	run "$IMG" sh -c 'echo $(stat -c %u:%g /bin/busybox) $(stat -c %u:%g /home/app)'
 t_out "... app writes its home" 1000 run --user app "$IMG" sh -c 'touch ~/f && stat -c %u ~/f'

@@ -2,15 +2,20 @@
 /* sysprobe.c - make one system call a seccomp policy may refuse and say
  * what came of it: "ok", or the errno's name. Built by the test that uses
  * it (gcc -static), so that it runs in any root filesystem.
- *   sysprobe keyctl | ptrace | unshare | mount | spin SECONDS */
+ *   sysprobe keyctl | ptrace | unshare | mount | spin SECONDS
+ *   sysprobe escape PATH... | unroot PATH...
+ * escape and unroot try to leave the root, then say for each PATH whether
+ * it can be seen from there: "PATH visible" or "PATH hidden". */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +47,38 @@ static int spin(double s)
 	return 0;
 }
 
+static int seen(char **paths)
+{
+	for (; *paths; paths++)
+		printf("%s %s\n", *paths, access(*paths, F_OK) ? "hidden" : "visible");
+	return 0;
+}
+
+/* The chroot escape of a process with CAP_SYS_CHROOT: a root below the
+ * working directory, then ".." as far as it goes, and a root there. */
+static int escape(char **paths)
+{
+	if ((mkdir("/.escape", 0700) < 0 && errno != EEXIST) || chroot("/.escape") < 0)
+		return report(-1);
+	for (int i = 0; i < 256; i++)
+		if (chdir("..") < 0)
+			return report(-1);
+	if (chroot(".") < 0)
+		return report(-1);
+	return seen(paths);
+}
+
+/* With CAP_SYS_ADMIN: detach the root, then enter the mount namespace
+ * at what its root now is. */
+static int unroot(char **paths)
+{
+	int ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+	if (ns < 0 || umount2("/", MNT_DETACH) < 0 || setns(ns, CLONE_NEWNS) < 0)
+		return report(-1);
+	return seen(paths);
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -56,6 +93,11 @@ int main(int argc, char **argv)
 		return report(mount("none", "/tmp", "tmpfs", 0, NULL));
 	if (!strcmp(what, "spin") && argc > 2)
 		return spin(atof(argv[2]));
-	fprintf(stderr, "usage: sysprobe keyctl|ptrace|unshare|mount|spin SECONDS\n");
+	if (!strcmp(what, "escape"))
+		return escape(argv + 2);
+	if (!strcmp(what, "unroot"))
+		return unroot(argv + 2);
+	fprintf(stderr, "usage: sysprobe keyctl|ptrace|unshare|mount|spin SECONDS|"
+		"escape PATH...|unroot PATH...\n");
 	return 2;
 }

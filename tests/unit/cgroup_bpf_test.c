@@ -11,6 +11,7 @@
 #include "core/util/xalloc.h"
 #include "nsutil.h"
 #include "tap.h"
+#include "fixture.h"
 
 /* ---- rule strings ---- */
 
@@ -220,13 +221,14 @@ static void live_devices(bool all)
 	int st = -1;
 
 	snprintf(name, sizeof(name), "dory-bpftest-%d-%d", (int)getpid(), all);
-	if (cg_create(name, NULL, &cg) < 0) {
+	if (cg_create(fix_cg_parent(), name, NULL, &cg) < 0) {
 		TAP_FAIL("cg_create %s: %s", name, err_str());
 		return;
 	}
 	if (!cg_has_v2(&cg)) {
 		cg_destroy(&cg);
 		cg_free(&cg);
+		fix_cg_parent_rm();
 		SKIP_IF(true, "no cgroup v2 hierarchy here");
 	}
 	if (!mkdtemp(tmpl)) {
@@ -257,6 +259,7 @@ out:
 	if (cg_destroy(&cg) < 0)
 		TAP_FAIL("cg_destroy: %s", err_str());
 	cg_free(&cg);
+	fix_cg_parent_rm();
 }
 
 TEST(cg_set_devices_v2_for_real)

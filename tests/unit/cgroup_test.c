@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 
 #include "core/kernel/cgroup.h"
@@ -16,6 +17,7 @@
 #include "core/util/xalloc.h"
 #include "nsutil.h"
 #include "tap.h"
+#include "fixture.h"
 
 /* A hybrid host like the test machine: v1 controllers plus a v2 tree. */
 static const char hybrid_mi[] =
@@ -364,17 +366,23 @@ TEST(cg_set_limits_v2_parent_with_tasks)
 	fake_put(&f, "v2/svc/cgroup.procs", "4242\n");
 	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .memory = 64 << 20, .pids = 3 }),
 		     -EBUSY);
-	want = xasprintf("cannot use the memory controller of cgroup v2 here: %s/v2/svc has "
-			 "processes of its own (start dory from the root cgroup, e.g. echo $$ > "
-			 "%s/v2/cgroup.procs)", f.dir, f.dir);
+	want = xasprintf("cannot enable the memory pids controllers of cgroup v2 in %s/v2/svc: "
+			 "it has processes of its own (set cgroup-parent (or --cgroup-parent) to "
+			 "a cgroup without processes)", f.dir);
 	CHECK_EQ_STR(err_str(), want);
 	free(want);
 	CHECK_FAKE(&f, "v2/cgroup.subtree_control", "");
 	CHECK_FAKE(&f, "v2/svc/dory-t/memory.max", "");
 	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "");
-	/* pids is a threaded controller: the kernel lets such a group share. */
+	/* pids is a threaded controller: the kernel would take it, and turn
+	 * the children into threads no process can join. Refused too. */
+	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .pids = 3 }), -EBUSY);
+	CHECK_FAKE(&f, "v2/cgroup.subtree_control", "");
+	CHECK_FAKE(&f, "v2/svc/cgroup.subtree_control", "");
+	/* Already enabled (by an init system): nothing to write, no refusal. */
+	fake_put(&f, "v2/svc/cgroup.subtree_control", "pids\n");
 	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .pids = 3 }), 0);
-	CHECK_FAKE(&f, "v2/svc/cgroup.subtree_control", "+pids");
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "3");
 	fake_free(&f);
 }
 
@@ -580,6 +588,13 @@ TEST(cg_freeze_fake_v1_and_v2)
 	fake_free(&f);
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
 TEST(cg_create_at_fake_tree)
 {
 	static const char *const mounts[] = { "memory", "v2", NULL };
@@ -597,17 +612,48 @@ TEST(cg_create_at_fake_tree)
 	path = xasprintf("%s/memory", tmpl);
 	CHECK_EQ_INT(mkdir(path, 0755), 0);
 	free(path);
-	CHECK_EQ_INT(cg_create_at(mi, "1:memory:/\n0::/svc\n", "dory-x", NULL, &cg), 0);
+	/* Not below the caller's /svc, which has processes: below /dory, in
+	 * every hierarchy alike. */
+	CHECK_EQ_INT(cg_create_at(mi, "1:memory:/\n0::/svc\n", NULL, "x", NULL, &cg), 0);
 	CHECK_EQ_INT(cg.n, 2);
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) == 0 && S_ISDIR(st.st_mode));
-	CHECK(str_has_prefix(cg.h[1].dir, tmpl) && strstr(cg.h[1].dir, "/v2/svc/dory-x"));
+	CHECK(str_has_prefix(cg.h[0].dir, tmpl) && ends_with(cg.h[0].dir, "/memory/dory/x"));
+	CHECK(str_has_prefix(cg.h[1].dir, tmpl) && ends_with(cg.h[1].dir, "/v2/dory/x"));
 	CHECK_EQ_INT(cg.h[1].mnt_len, strlen(tmpl) + 3);
 	CHECK_EQ_INT(cg_destroy(&cg), 0);
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) < 0);
 	cg_free(&cg);
-	CHECK_EQ_INT(cg_create_at(mi, "0::/nope\n", "dory-x", NULL, &cg), -ENOENT);
+	/* A parent given is a path from each hierarchy's root, made as needed. */
+	CHECK_EQ_INT(cg_create_at(mi, "1:memory:/\n0::/svc\n", "/a//b/", "x", NULL, &cg), 0);
+	CHECK(ends_with(cg.h[0].dir, "/memory/a/b/x") && ends_with(cg.h[1].dir, "/v2/a/b/x"));
+	CHECK_EQ_INT(cg_destroy(&cg), 0);
+	cg_free(&cg);
+	CHECK_EQ_INT(cg_create_at(mi, "0::/\n", "/", "x", NULL, &cg), 0);
+	CHECK(ends_with(cg.h[0].dir, "/v2/x"));
+	CHECK_EQ_INT(cg_destroy(&cg), 0);
+	cg_free(&cg);
+	CHECK_EQ_INT(cg_create_at(mi, "0::/\n", "a/../..", "x", NULL, &cg), -EINVAL);
+	CHECK(strstr(err_str(), "\"..\" are not allowed") != NULL);
+	/* A service's cgroup an init system marked as delegated is the parent. */
+	path = xasprintf("%s/v2/svc", tmpl);
+	if (setxattr(path, "trusted.delegate", "1", 1, 0) == 0) {
+		CHECK_EQ_INT(cg_create_at(mi, "1:memory:/\n0::/svc/sub\n", NULL, "x", NULL, &cg), 0);
+		CHECK(ends_with(cg.h[0].dir, "/memory/svc/x"));
+		CHECK(ends_with(cg.h[1].dir, "/v2/svc/x"));
+		CHECK_EQ_INT(cg_destroy(&cg), 0);
+		cg_free(&cg);
+	} else {
+		printf("# no trusted xattrs on %s: %s\n", tmpl, strerror(errno));
+	}
+	free(path);
+	/* A file where the parent group should be. */
+	path = xasprintf("%s/v2/dory", tmpl);
+	CHECK_EQ_INT(rmdir(path), 0);
+	CHECK_EQ_INT(fsutil_write_atomic(path, "", false), 0);
+	free(path);
+	CHECK_EQ_INT(cg_create_at(mi, "0::/\n", NULL, "x", NULL, &cg), -ENOTDIR);
 	CHECK(strstr(err_str(), "create cgroup ") != NULL);
 	free(mi);
 	CHECK_EQ_INT(nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
@@ -733,16 +779,16 @@ TEST(cg_create_at_cpuset_on_demand)
 	path = xasprintf("%s/cpuset/cpuset.mems", tmpl);
 	CHECK_EQ_INT(fsutil_write_atomic(path, "0\n", false), 0);
 	free(path);
-	CHECK_EQ_INT(cg_create_at(mi, self, "dory-x", &(struct cg_limits){ .pids = 3 }, &cg), 0);
+	CHECK_EQ_INT(cg_create_at(mi, self, NULL, "x", &(struct cg_limits){ .pids = 3 }, &cg), 0);
 	CHECK_EQ_INT(cg.n, 1);
 	CHECK(!cg_has_v1_ctrl(&cg, "cpuset") && cg_has_v1_ctrl(&cg, "memory"));
 	CHECK_EQ_INT(cg_destroy(&cg), 0);
 	cg_free(&cg);
 	/* Asked for, it is made (a fake tree has no cpuset.cpus to fill in;
 	 * cg_set_limits_for_real sees the rest). */
-	CHECK_EQ_INT(cg_create_at(mi, self, "dory-x", &(struct cg_limits){ .cpuset_cpus = "1" },
+	CHECK_EQ_INT(cg_create_at(mi, self, NULL, "x", &(struct cg_limits){ .cpuset_cpus = "1" },
 				  &cg), -ENOENT);
-	CHECK(strstr(err_str(), "/cpuset/dory-x") != NULL);
+	CHECK(strstr(err_str(), "/cpuset/dory") != NULL);
 	free(mi);
 	CHECK_EQ_INT(nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
@@ -755,7 +801,7 @@ TEST(cg_create_join_destroy_for_real)
 
 	SKIP_IF(geteuid() != 0 || access("/sys/fs/cgroup", W_OK), "needs root and cgroups");
 	snprintf(name, sizeof(name), "dory-unit-%d", (int)getpid());
-	CHECK_EQ_INT(cg_create(name, NULL, &cg), 0);
+	CHECK_EQ_INT(cg_create(fix_cg_parent(), name, NULL, &cg), 0);
 	CHECK(cg.n > 0);
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) == 0);
@@ -763,6 +809,108 @@ TEST(cg_create_join_destroy_for_real)
 	for (size_t i = 0; i < cg.n; i++)
 		CHECK(stat(cg.h[i].dir, &st) < 0);
 	cg_free(&cg);
+	fix_cg_parent_rm();
+}
+
+/* Write our pid into dir/cgroup.procs: 0 or -1. */
+static int join_dir(const char *dir)
+{
+	char pid[24];
+	char *p = xasprintf("%s/cgroup.procs", dir);
+	int r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	r = fsutil_write_at(AT_FDCWD, p, pid);
+	free(p);
+	return r;
+}
+
+/* The child's side: in the delegated group, make a container's group. */
+static int delegated_child(const char *svc)
+{
+	struct cg cg;
+	char *self = NULL, *want;
+	int r = 0;
+
+	if (join_dir(svc) < 0 || cg_create(NULL, "x", NULL, &cg) < 0)
+		return 10;
+	for (size_t i = 0; i < cg.n; i++)
+		if (!strstr(cg.h[i].dir, fix_cg_parent()) || !ends_with(cg.h[i].dir, "/x"))
+			r = 11;
+	/* The service's processes, this one too, left for the leaf. */
+	want = xasprintf("0::/%s/supervisor\n", fix_cg_parent());
+	if (fsutil_read_file("/proc/self/cgroup", &self) < 0 || !strstr(self, want))
+		r = 12;
+	if (cg_destroy(&cg) < 0)
+		r = 13;
+	cg_free(&cg);
+	free(want);
+	free(self);
+	return r;
+}
+
+/* Under systemd's Delegate=yes: the service's group is the parent, and
+ * its processes move into the supervisors' leaf so that v2 can hand
+ * controllers down. */
+TEST(cg_create_delegated_for_real)
+{
+	autofree char *mi = NULL, *text = NULL, *svc = NULL, *procs = NULL, *leaf = NULL;
+	struct cg self;
+	const struct cg_hier *v2 = NULL;
+	pid_t other, pid;
+	int st = -1;
+
+	SKIP_IF(no_cgroups(), "needs root and cgroups, not under qemu-user or valgrind");
+	CHECK_EQ_INT(fsutil_read_file("/proc/self/mountinfo", &mi), 0);
+	CHECK_EQ_INT(fsutil_read_file("/proc/self/cgroup", &text), 0);
+	SKIP_IF(!mi || !text || cg_parse(mi, text, &self) < 0, "no cgroup hierarchy");
+	for (size_t i = 0; i < self.n; i++)
+		if (self.h[i].ver == CG_V2)
+			v2 = &self.h[i];
+	if (!v2) {
+		cg_free(&self);
+		SKIP_IF(true, "no cgroup v2 hierarchy");
+	}
+	svc = xasprintf("%.*s/%s", (int)v2->mnt_len, v2->dir, fix_cg_parent());
+	cg_free(&self);
+	CHECK_EQ_INT(mkdir(svc, 0755), 0);
+	CHECK_EQ_INT(setxattr(svc, "trusted.delegate", "1", 1, 0), 0);
+	other = fork();
+	if (other == 0) {
+		if (join_dir(svc) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && (!procs || !procs[0]); i++) {
+		free(procs);
+		procs = NULL;
+		usleep(2000);
+		leaf = xasprintf("%s/cgroup.procs", svc);
+		fsutil_read_file(leaf, &procs);
+		free(leaf);
+	}
+	CHECK(procs && procs[0]);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(delegated_child(svc));
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK_EQ_INT(st, 0);
+	free(procs);
+	procs = NULL;
+	leaf = xasprintf("%s/supervisor/cgroup.procs", svc);
+	CHECK_EQ_INT(fsutil_read_file(leaf, &procs), 0);
+	{
+		char want[24];
+
+		snprintf(want, sizeof(want), "%d\n", (int)other);
+		CHECK_EQ_STR(procs, want);	/* moved, and alone there now */
+	}
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	fix_cg_parent_rm();
+	CHECK(access(svc, F_OK) < 0);
 }
 
 /* A live group and at most one child in it, undone whatever happened. */
@@ -778,7 +926,7 @@ static bool live_start(struct live *lv, const char *what, const struct cg_limits
 
 	lv->pid = -1;
 	snprintf(name, sizeof(name), "dory-cgtest-%d-%s", (int)getpid(), what);
-	if (cg_create(name, l, &lv->cg) == 0)
+	if (cg_create(fix_cg_parent(), name, l, &lv->cg) == 0)
 		return true;
 	TAP_FAIL("cg_create %s: %s", name, err_str());
 	return false;
@@ -794,6 +942,7 @@ static void live_end(struct live *lv)
 	if (cg_destroy(&lv->cg) < 0)
 		TAP_FAIL("cg_destroy: %s", err_str());
 	cg_free(&lv->cg);
+	fix_cg_parent_rm();
 }
 
 /* The group's dir in the hierarchy that has ctrl, as a test sees it: a

@@ -265,4 +265,40 @@ static void fix_stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/* ---- cgroups ---- */
+
+/* The cgroup parent a test's containers and groups go under, unique to
+ * this test process (its children see the same): "dory-unit-PID". */
+static const char *fix_cg_parent(void)
+{
+	static char name[32];
+
+	if (!name[0])
+		snprintf(name, sizeof(name), "dory-unit-%d", (int)getpid());
+	return name;
+}
+
+/* Remove it (and the supervisors' leaf) from every hierarchy under
+ * /sys/fs/cgroup, once the groups below are gone. */
+static void fix_cg_parent_rm(void)
+{
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	char p[512];
+
+	snprintf(p, sizeof(p), "/sys/fs/cgroup/%s", fix_cg_parent());
+	rmdir(p);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%s/supervisor", e->d_name,
+			 fix_cg_parent());
+		rmdir(p);
+		*strrchr(p, '/') = '\0';
+		rmdir(p);
+	}
+	if (d)
+		closedir(d);
+}
+
 #endif

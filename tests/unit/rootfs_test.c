@@ -49,3 +49,26 @@ TEST(rootfs_enter_and_finish)
 	}
 	CHECK_EQ_INT(rmdir(dir), 0);
 }
+
+TEST(rootfs_root_kinds)
+{
+	/* A booted system: the real root over rootfs, which is not shown. */
+	CHECK_EQ_INT(rootfs_root_kind("21 26 0:20 / /proc rw - proc proc rw\n"
+				      "26 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"),
+		     ROOTFS_ROOT_MOUNT);
+	/* Still on the initramfs: rootfs, its own parent. */
+	CHECK_EQ_INT(rootfs_root_kind("1 1 0:2 / / rw - rootfs rootfs rw\n"
+				      "7 1 0:5 / /proc rw - proc proc rw\n"),
+		     ROOTFS_ROOT_INITRAMFS);
+	CHECK_EQ_INT(rootfs_root_kind("81 81 0:2 / / rw - tmpfs none rw\n"),
+		     ROOTFS_ROOT_INITRAMFS);
+	/* A mount over the rootfs at "/" does not make it leavable. */
+	CHECK_EQ_INT(rootfs_root_kind("1 1 0:2 / / rw - rootfs rootfs rw\n"
+				      "9 1 0:9 / / rw - tmpfs t rw\n"),
+		     ROOTFS_ROOT_INITRAMFS);
+	/* A chroot into a directory: no line for "/". */
+	CHECK_EQ_INT(rootfs_root_kind("30 26 0:20 / /proc rw - proc proc rw\n"), ROOTFS_ROOT_DIR);
+	CHECK_EQ_INT(rootfs_root_kind(""), ROOTFS_ROOT_DIR);
+	CHECK_EQ_INT(rootfs_root_kind("garbage\n26 1 254:0 / / rw - ext4 /dev/vda rw"),
+		     ROOTFS_ROOT_MOUNT);
+}

@@ -20,6 +20,7 @@
 #include "libc-compat/compat.h"
 #include "nsutil.h"
 #include "tap.h"
+#include "fixture.h"
 
 struct target {
 	char dir[40];
@@ -276,7 +277,7 @@ TEST(rt_exec_joins_the_cgroup)
 
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	snprintf(name, sizeof(name), "dory-exectest-%d", (int)getpid());
-	r = cg_create(name, NULL, &cg);
+	r = cg_create(fix_cg_parent(), name, NULL, &cg);
 	SKIP_IF(r == -ENODEV, "no cgroup hierarchy mounted");
 	CHECK_EQ_INT(r, 0);
 	CHECK_EQ_INT(tgt_start(&t), 0);
@@ -291,6 +292,7 @@ TEST(rt_exec_joins_the_cgroup)
 	tgt_stop(&t);
 	CHECK_EQ_INT(cg_destroy(&cg), 0);
 	cg_free(&cg);
+	fix_cg_parent_rm();
 }
 
 TEST(rt_exec_tty_is_a_pty_of_the_container)

@@ -15,6 +15,7 @@
 #include "core/util/fsutil.h"
 #include "nsutil.h"
 #include "tap.h"
+#include "fixture.h"
 
 TEST(rt_new_id_is_64_hex_and_random)
 {
@@ -31,13 +32,13 @@ TEST(rt_new_id_is_64_hex_and_random)
  * exercises every step up to execve and the error path back. */
 TEST(rt_run_reports_not_found_and_cleans_up)
 {
-	char dir[] = "/tmp/dory-rt-XXXXXX", p[64];
+	char dir[] = "/tmp/dory-rt-XXXXXX", p[192];
 	char *argv1[] = { "nope", NULL }, *argv2[] = { "/bin/nope", NULL };
 	const struct secpol pol = { .caps = { .eff = caps_docker_default(),
 					      .prm = caps_docker_default(),
 					      .bnd = caps_docker_default() },
 				    .no_new_privs = true };
-	struct rt_spec s = { .hostname = "unit", .policy = &pol };
+	struct rt_spec s = { .hostname = "unit", .policy = &pol, .cgroup_parent = fix_cg_parent() };
 	int status = 0;
 
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
@@ -56,8 +57,9 @@ TEST(rt_run_reports_not_found_and_cleans_up)
 		CHECK_EQ_INT(rmdir(p), 0);
 	}
 	CHECK_EQ_INT(rmdir(dir), 0);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup/pids/dory-%.12s", s.id);
+	snprintf(p, sizeof(p), "/sys/fs/cgroup/pids/%s/%s", fix_cg_parent(), s.id);
 	CHECK(access(p, F_OK) < 0);
+	fix_cg_parent_rm();
 }
 
 /* Signals ignored before it, real-time ones and the ones libcs keep for
