@@ -349,6 +349,7 @@ static int sup_attach_fds(struct sup *u)
 		close(TAKE_FD(u->s.attach_at));
 		return -err_errno();
 	}
+	u->s.attach_src = u->s.attach_fd < 0 ? u->fs.src : NULL;
 	return 0;
 }
 

@@ -175,6 +175,11 @@ int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, bool shi
 
 	if (shifted) {	/* owners are on disk already: a plain bind */
 		*out = userns_idmap_open(f->src, -1, false);
+		if (*out == -ENOSYS) {	/* before 5.2: the container binds it */
+			*out = -1;
+			err_clear();
+			return 0;
+		}
 		return *out < 0 ? *out : 0;
 	}
 	usfd = userns_open(m);

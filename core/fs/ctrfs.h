@@ -35,7 +35,8 @@ struct userns_map;
  * mount (*out, an fd), its image layers idmapped so that their files keep
  * their owners as the container sees them; made by the caller (host
  * root), attached by the container (rt_spec.attach_fd). shifted: the
- * container's own copy, whose owners were shifted at create, bound as is. */
+ * container's own copy, whose owners were shifted at create, bound as is;
+ * before Linux 5.2 (no open_tree(2)) *out is -1: bind f->src instead. */
 int ctrfs_idmap_open(const struct ctrfs *f, const struct userns_map *m, bool shifted, int *out);
 /* In the container's private mount namespace: mount rootfs (a
  * rt_spec.mount_root hook; arg is the struct ctrfs). */

@@ -274,13 +274,18 @@ int userns_idmap_open(const char *dir, int userns_fd, bool readonly)
 		.attr_set = USERNS_MOUNT_ATTR_IDMAP | (readonly ? USERNS_MOUNT_ATTR_RDONLY : 0),
 		.userns_fd = (uint64_t)userns_fd,
 	};
-	int fd = (int)syscall(USERNS_NR_OPEN_TREE, AT_FDCWD, dir,
+	/* A kernel without it stays without: a supervisor asks once. */
+	static bool no_open_tree;
+	int fd = no_open_tree ? (errno = ENOSYS, -1) :
+		 (int)syscall(USERNS_NR_OPEN_TREE, AT_FDCWD, dir,
 			      USERNS_OPEN_TREE_CLONE | O_CLOEXEC | USERNS_AT_RECURSIVE);
 
 	if (fd < 0) {
-		if (errno == ENOSYS)
+		if (errno == ENOSYS) {
+			no_open_tree = true;
 			return err_setx(ENOSYS, "idmap %s: the kernel has no open_tree(2) (5.2)",
 					dir);
+		}
 		return err_set(errno, "clone the mount of %s", dir);
 	}
 	if (userns_fd < 0)	/* a plain detached bind (a shifted copy's) */

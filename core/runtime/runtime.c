@@ -263,10 +263,23 @@ int rt_child_nnp(const struct secpol *p)
 	return 0;
 }
 
+/* Without detached mounts (before 5.2, rt_spec.attach_src): the root's
+ * bind, made while this process still has host root's ids, which may
+ * search the store's directories (0700); *fd is the mount's, through
+ * which the namespace's root, who may not search them, enters it. */
+static int rt_child_bind_root(const struct rt_spec *s, int *fd)
+{
+	if (mnt_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mnt_bind(s->attach_src, s->rootfs, true, 0) < 0)
+		return err_ctx("bind the container's root");
+	*fd = openat(AT_FDCWD, s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return *fd < 0 ? err_set(errno, "open %s", s->rootfs) : 0;
+}
+
 /* The root filesystem's own mount (overlay), made where nothing outside
  * the container can see it: it goes away with the namespace. *root is
- * the directory to enter. */
-static int rt_child_mount_root(const struct rt_spec *s, const char **root)
+ * the directory to enter; bound, the fd of rt_child_bind_root's mount. */
+static int rt_child_mount_root(const struct rt_spec *s, int bound, const char **root)
 {
 	static char fdpath[32];
 
@@ -277,10 +290,11 @@ static int rt_child_mount_root(const struct rt_spec *s, const char **root)
 		return -err_errno();
 	if (!s->userns)
 		return s->mount_root(s->mount_arg);
-	if (compat_move_mount(s->attach_fd, "", AT_FDCWD, "",
+	if (bound < 0 &&
+	    compat_move_mount(s->attach_fd, "", AT_FDCWD, "",
 			      COMPAT_MOVE_MOUNT_F_EMPTY_PATH | COMPAT_MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return err_set(errno, "attach the container's root");
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", s->attach_fd);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", bound < 0 ? s->attach_fd : bound);
 	*root = fdpath;
 	return 0;
 }
@@ -294,6 +308,7 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 					.userns = s->userns != NULL };
 	struct strv env = { 0 };
 	const char *root;
+	int bound = -1;
 	char go;
 
 	rt_child_signals();
@@ -302,6 +317,8 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 	close(syncfd);
 	/* The maps are written: become the namespace's root before making
 	 * anything, which host root's ids (unmapped) could not own. */
+	if (s->userns && s->attach_fd < 0 && s->attach_src && rt_child_bind_root(s, &bound) < 0)
+		rt_child_fail(errfd, 125);
 	if (s->userns && userns_become_root() < 0)
 		rt_child_fail(errfd, 125);
 	for (size_t i = 0; i < s->env.n; i++)
@@ -313,7 +330,7 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 		err_set(errno, "create cgroup namespace");
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		err_set(errno, "set hostname %s", s->hostname);
-	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s, &root) == 0 &&
+	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s, bound, &root) == 0 &&
 		 rootfs_enter_opts(root, &ro) == 0 &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
 		 rt_child_nnp(pol) == 0 && rt_child_cwd(s) == 0 &&

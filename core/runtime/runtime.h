@@ -45,9 +45,12 @@ struct rt_spec {
 	/* A user namespace with this map (NULL: the host's). The root is then
 	 * the detached mount attach_fd (made by the caller, e.g. idmapped
 	 * layers), attached at the directory attach_at (an O_PATH fd) and
-	 * entered through the fd: no path of the host is searched. */
+	 * entered through the fd: no path of the host is searched. Kernels
+	 * before 5.2 make no detached mounts (open_tree(2)): attach_fd is then
+	 * -1 and the container binds attach_src at rootfs itself. */
 	const struct userns_map *userns;
 	int attach_fd, attach_at;
+	const char *attach_src;
 };
 
 /* Fill id with random hex. */
