@@ -760,6 +760,8 @@ check: all
 #        (its board.conf's BOARD_VARIANTS; systemd only here)
 #   make fetch-boards | boards-update               the locked .debs
 BOARDS := $(patsubst board/%/debs.lock,%,$(wildcard board/qemu-*/debs.lock))
+# (a board's ARCH is its board.conf's: qemu-x86_64-5.10 runs build/x86_64/dory)
+BOARD_ARCHS = $(sort $(foreach b,$(BOARDS),$(shell sed -n 's/^ARCH=//p' board/$(b)/board.conf)))
 BOARD_PKGS = qemu-system-x86 cpio xz-utils
 BOARD_ALL_PKGS = $(BOARD_PKGS) qemu-system-arm qemu-user-static mmdebstrap e2fsprogs
 BOARD_VARIANTS ?=
@@ -771,8 +773,8 @@ boards-update:
 	@for b in $(BOARDS); do DL=$(DL) bash board/qemu/debs.sh update board/$$b || exit 1; done
 check-boards:
 	@$(call apt_ensure,$(BOARD_ALL_PKGS))
-	@for b in $(BOARDS); do $(MAKE) --no-print-directory ARCH=$${b#qemu-} all || exit 1; done
-	@for b in $(BOARDS); do DORY=$(CURDIR)/build/$${b#qemu-}/dory DORY_DL_DIR=$(DL) \
+	@for a in $(BOARD_ARCHS); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
+	@for b in $(BOARDS); do DORY=$(CURDIR)/build/$$(sed -n 's/^ARCH=//p' board/$$b/board.conf)/dory DORY_DL_DIR=$(DL) \
 	  bash board/qemu/run.sh board/$$b $(BOARD_VARIANTS); done | tee build/check-boards.log
 	@awk '/^ok .*# SKIP/ { k++; next } /^ok / { p++ } /^not ok / { f++ } \
 	  END { printf "%d passed, %d failed, %d skipped\n", p, f, k; exit f > 0 || p == 0 }' build/check-boards.log

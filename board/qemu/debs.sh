@@ -10,7 +10,8 @@
 # A locked version the archive no longer has: the newest one FOLLOW names,
 # checked by apt against the archive's signed index, said loudly.
 # Environment: DL (default: DORY_DL_DIR, else build/dl of the tree); its
-# logs and a foreign architecture's apt indexes are kept in build/board.
+# logs and the private apt indexes (another architecture, DEB_SUITE) are
+# kept in build/board.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 DL=${DL:-${DORY_DL_DIR:-$SRC/build/dl}}
@@ -33,19 +34,41 @@ LOCK=$BOARD/debs.lock
 # shellcheck source=/dev/null
 . "$BOARD/board.conf"
 : "${DEB_ARCH:?$BOARD/board.conf sets no DEB_ARCH}"
-LOG=$SRC/build/board/debs-$DEB_ARCH.log	# (the download directory holds downloads only)
+KEY=$DEB_ARCH${DEB_SUITE:+-$DEB_SUITE}
+LOG=$SRC/build/board/debs-$KEY.log	# (the download directory holds downloads only)
 
-# apt for DEB_ARCH: the machine's own apt; for another architecture, with
-# the machine's sources but indexes of its own (build/board/apt-ARCH), so
+# apt for DEB_ARCH: the machine's own apt; for another architecture, or
+# with a Debian suite besides the machine's (DEB_SUITE of board.conf), with
+# the machine's sources but indexes of its own (build/board/apt-KEY), so
 # the machine's apt is left as it was.
 APT_OPTS=()
-if [ "$DEB_ARCH" != "$(dpkg --print-architecture)" ]; then
-	A=$SRC/build/board/apt-$DEB_ARCH
+if [ "$DEB_ARCH" != "$(dpkg --print-architecture)" ] || [ -n "${DEB_SUITE:-}" ]; then
+	A=$SRC/build/board/apt-$KEY
 	mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
 	touch "$A/status"
 	APT_OPTS=(-o "APT::Architecture=$DEB_ARCH" -o "APT::Architectures::=$DEB_ARCH"
 		-o "Dir::State::lists=$A/lists/" -o "Dir::Cache=$A/cache/" -o "Dir::State::status=$A/status"
 		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
+fi
+# DEB_SUITE: the machine's own source files, and the same archives (the
+# URIs the machine's apt uses for its own Debian release) with that suite,
+# in a sources.list.d of the board's private apt.
+if [ -n "${DEB_SUITE:-}" ]; then
+	mine=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	mkdir -p "$A/sources.list.d"
+	rm -f "$A/sources.list.d"/*
+	for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && ln -s "$f" "$A/sources.list.d/"
+	done
+	uris=$(apt-get indextargets --no-release-info --format '$(REPO_URI) $(COMPONENT)' \
+		"Release: $mine" "Target-Of: deb" 2>/dev/null | sort -u)
+	[ -n "$mine" ] && [ -n "$uris" ] || {
+		say "$BOARD/board.conf wants Debian $DEB_SUITE, but this machine's apt has no Debian source (for ${mine:-its release}) to take the archive's address from; add one to /etc/apt/sources.list.d"
+		exit 1; }
+	[ "$DEB_SUITE" = "$mine" ] || while read -r uri comp; do
+		printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n\n' "$uri" "$DEB_SUITE" "$comp"
+	done <<<"$uris" >"$A/sources.list.d/board-$DEB_SUITE.sources"
+	APT_OPTS+=(-o "Dir::Etc::sourceparts=$A/sources.list.d")
 fi
 PKG_SUFFIX=
 

@@ -13,7 +13,7 @@ DORY=${2:?usage: initramfs.sh BOARD_DIR DORY}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=/dev/null
 . "$BOARD/board.conf"
-B=${BOARD_BUILD:-$SRC/build/board/$ARCH}
+B=${BOARD_BUILD:-$SRC/build/board/$(basename "$BOARD" | sed 's/^qemu-//')}
 mkdir -p "$B"
 say() { echo "dory: $*" >&2; }
 
@@ -49,7 +49,8 @@ cp "$SRC/board/qemu/init" "$R/init"
 cp "$SRC/board/qemu/checks.sh" "$SRC/tests/lib.sh" "$R/board/"
 chmod 755 "$R/init"
 
-# Modules: each named one after those its .modinfo says it depends on,
+# Modules: each named one after those its .modinfo says it depends on
+# (and the soft dependencies it wants loaded first),
 # uncompressed (busybox's insmod reads plain .ko files).
 declare -A KO=() DONE=()
 while read -r f; do
@@ -57,6 +58,18 @@ while read -r f; do
 	KO[${n//-/_}]=$f
 done < <(find "$MODDIR/kernel" -name '*.ko*')
 modinfo_depends() { grep -a -o 'depends=[^[:cntrl:]]*' "$1" | head -n 1 | cut -d= -f2 | tr ',' ' '; }
+# The modules a module wants loaded before it ("softdep=pre: A B post: C"),
+# e.g. 5.10's libcrc32c asks the crypto API for crc32c, which without
+# modprobe in the initramfs is there only when loaded first.
+modinfo_softdeps() { grep -a -o 'softdep=[^[:cntrl:]]*' "$1" | sed -n 's/^softdep=.*pre: *//p' | sed 's/ *post:.*//'; }
+# soft_module NAME: the module a soft dependency names: NAME itself, or
+# NAME_generic (a crypto algorithm's C implementation goes by the
+# algorithm's name as an alias; the arch-specific ones need CPU features).
+soft_module()
+{
+	local n=${1//-/_}
+	if [ -n "${KO[$n]:-}" ]; then echo "$n"; elif [ -n "${KO[${n}_generic]:-}" ]; then echo "${n}_generic"; else return 1; fi
+}
 add_module()
 {
 	local n=${1//-/_} f out d
@@ -72,6 +85,10 @@ add_module()
 	*) cp "$f" "$out" ;;
 	esac
 	for d in $(modinfo_depends "$out"); do add_module "$d"; done
+	for d in $(modinfo_softdeps "$out"); do
+		if d=$(soft_module "$d"); then add_module "$d"
+		else say "$KVER: $d, a soft dependency of $n, is no module (built in?): left out"; fi
+	done
 	echo "/lib/modules/$KVER/$n.ko" >>"$R/board/modules"
 }
 : >"$R/board/modules"

@@ -4,22 +4,26 @@
 # dory inside once per variant (board/qemu/init: root, svc, initramfs; and
 # systemd: board/qemu/systemd.sh; default the BOARD_VARIANTS of its
 # board.conf) and print the checks' TAP lines as they come over the
-# serial console, each named "board-ARCH/VARIANT: ...", then the times of
+# serial console, each named "board-BOARD/VARIANT: ...", then the times of
 # the boot and of the checks as a TAP comment. A boot that ends without the
 # end marker (a hang: BOOT_TIMEOUT of board.conf; a panic; a crash) fails.
 # When qemu or the board's packages cannot be had, one skip says why.
 # Environment: DORY (default build/ARCH/dory), DORY_DL_DIR, BOARD_BUILD
-# (default build/board/ARCH; the console logs are kept there).
+# (default build/board/BOARD, BOARD: the board directory less "qemu-";
+# the console logs are kept there).
 set -uo pipefail
 BOARD=${1:?usage: run.sh BOARD_DIR [VARIANT...]}
 shift
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=/dev/null
 . "$BOARD/board.conf"
-NAME=board-$ARCH
+# The board by its directory: qemu-x86_64 is board-x86_64, its build
+# build/board/x86_64; qemu-x86_64-5.10 is board-x86_64-5.10.
+BNAME=$(basename "$BOARD"); BNAME=${BNAME#qemu-}
+NAME=board-$BNAME
 VARIANTS=${*:-$BOARD_VARIANTS}
 DORY=${DORY:-$SRC/build/$ARCH/dory}
-B=${BOARD_BUILD:-$SRC/build/board/$ARCH}
+B=${BOARD_BUILD:-$SRC/build/board/$BNAME}
 export BOARD_BUILD=$B
 mkdir -p "$B"
 

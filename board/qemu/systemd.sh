@@ -13,7 +13,7 @@ DORY=${2:?usage: systemd.sh BOARD_DIR DORY}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=/dev/null
 . "$BOARD/board.conf"
-B=${BOARD_BUILD:-$SRC/build/board/$ARCH}
+B=${BOARD_BUILD:-$SRC/build/board/$(basename "$BOARD" | sed 's/^qemu-//')}
 S=$B/systemd
 mkdir -p "$S"
 say() { echo "dory: $*" >&2; }
