@@ -197,24 +197,25 @@ for drv in overlay bind-copy; do
 done
 
 group userns
-# Idmapped layers need Linux 6.8 and a store on ext4, xfs, btrfs or tmpfs
-# (README, "userns-remap"); elsewhere dory's fallback must be what runs: a
-# shifted copy, bound from the store, even when the config asks for idmap.
-root_fs()
+# Idmapped layers need Linux 6.8 and a store whose filesystem takes them
+# (README, "userns-remap"); dory check probes both. Where it finds none,
+# dory's fallback must be what runs: a shifted copy, bound from the store,
+# even when the config asks for idmapped layers.
+root_fs()	# the filesystem of the container's / (the top of its stack)
 {
-	d run --rm "$IMG" awk '$5 == "/" { for (i = 7; $i != "-"; i++) ; print $(i + 1) }' /proc/self/mountinfo
+	d run --rm "$IMG" awk '$5 == "/" { for (i = 7; $i != "-"; i++) ; t = $(i + 1) } END { print t }' /proc/self/mountinfo
 }
-idmap_here=false
-if awk -v r="$(uname -r)" 'BEGIN { split(r, v, /[.-]/); exit !(v[1] > 6 || v[1] == 6 && v[2] >= 8) }'; then
-	case $(fs_of "$DORY_ROOT") in ext4|xfs|btrfs|tmpfs) idmap_here=true ;; esac
+idmap_state=$(d check 2>/dev/null | awk '$1 == "idmap" { print $2 }')
+if ! awk -v r="$(uname -r)" 'BEGIN { split(r, v, /[.-]/); exit !(v[1] > 6 || v[1] == 6 && v[2] >= 8) }'; then
+	t_out "Linux $(uname -r) (< 6.8): dory check finds no idmapped layers" limited echo "$idmap_state"
 fi
 for idmap in true false; do
 	how="idmapped layers"
 	want=overlay
 	if [ $idmap = false ]; then
 		how="a shifted copy"
-	elif [ $idmap_here = false ]; then
-		how="idmap asked, no idmapped layers on Linux $(uname -r) with the store on $(fs_of "$DORY_ROOT"): a shifted copy"
+	elif [ "$idmap_state" != ok ]; then
+		how="idmap asked, none on Linux $(uname -r) with the store on $(fs_of "$DORY_ROOT"): a shifted copy"
 	fi
 	[ "$how" = "idmapped layers" ] || want=$(fs_of "$DORY_ROOT")
 	printf '{"userns-remap": "100000:65536", "userns-idmap": %s}\n' $idmap >"$TMP/userns-$idmap.json"
