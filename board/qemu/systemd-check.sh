@@ -20,6 +20,9 @@ CASE=systemd
 if [ "$n" = 1 ]; then
 	VARIANT=systemd DORY=$DORY busybox sh /board/checks.sh || echo "not ok - checks: checks.sh stopped early, status $?"
 	t_out "load the image into /var/lib/dory" "Loaded image: board:latest" "$DORY" load -i /board/image.tar
+	# With the system's configuration (none), as dory.service has it: no
+	# cgroup-parent of the test library's.
+	export DORY_CONFIG=/etc/dory/config.json
 	for p in always unless-stopped on-failure no; do
 		t_ok "run -d --restart $p" "$DORY" run -d --name "$p" --restart "$p" board:latest sleep 100000
 	done
@@ -31,6 +34,16 @@ if [ "$n" = 1 ]; then
 	sleep 60
 fi
 t_out "dory.service is active" active systemctl is-active dory.service
+# Delegate=yes: the unit's cgroup is the containers' parent, and its own
+# processes (start --all's supervisors) are in the leaf "supervisor".
+unit=/system.slice/dory.service
+pid=$("$DORY" inspect -f '{{.State.Pid}}' always)
+id=$("$DORY" inspect -f '{{.Id}}' always)
+t_out "Delegate=yes: the container's cgroup is $unit/ID" "$unit/$id" \
+	sed -n 's/^0:://p' "/proc/$pid/cgroup"
+t_out "... its supervisor's $unit/supervisor" "$unit/supervisor" \
+	sh -c "sed -n 's/^0:://p' /proc/\$(awk '/^PPid:/ { print \$2 }' /proc/$pid/status)/cgroup"
+t_out "... and the unit's group itself holds no process" "" cat "/sys/fs/cgroup$unit/cgroup.procs"
 for p in always unless-stopped on-failure; do
 	t_out "after the reset, --restart $p is running again" running st "$p"
 done
