@@ -16,7 +16,7 @@ bb=$DL/${bb/_*:/_}_amd64.deb
 [ -f "$bb" ] || { t_skip "board packages" "no $bb (make fetch)"; exit 0; }
 
 # A board of one package: the busybox of qemu-x86_64's lock.
-W=$TMP/board
+W=$TMP/board/qemu-x86_64	# named as a board: run.sh names its TAP lines after it
 mkdir -p "$W" "$TMP/dl-full"
 cp "$SRC/board/qemu-x86_64/board.conf" "$W/"
 grep '^busybox ' "$SRC/board/qemu-x86_64/debs.lock" >"$W/debs.lock"
