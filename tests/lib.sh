@@ -239,6 +239,27 @@ t_leftovers()
 	  grep -F "$TMP" /proc/self/mountinfo; } | sort
 }
 
+# t_apt_conf NAME SOURCES-LINE: an apt of its own under $TMP (lists, cache,
+# that one source, no retries), so that nothing of the host's apt is used
+# or changed; prints the path of its apt.conf, for APT_CONFIG.
+t_apt_conf()
+{
+	local d=$TMP/apt-$1
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts"
+	echo "$2" >"$d/sources.list"
+	cat >"$d/apt.conf" <<-EOF
+	Dir::Etc::sourcelist "$d/sources.list";
+	Dir::Etc::sourceparts "$d/parts/";
+	Dir::State::lists "$d/lists/";
+	Dir::Cache "$d/cache/";
+	Dir::Cache::pkgcache "";
+	Dir::Cache::srcpkgcache "";
+	Acquire::Retries "0";
+	Acquire::http::Timeout "3";
+	EOF
+	echo "$d/apt.conf"
+}
+
 # t_poll SECONDS CMD...: runs CMD every 0.1 s until it succeeds (status 0)
 # or SECONDS (whole or tenths: 2, 0.5) have passed (status 1, after a last
 # try). CMD's stdout is passed on, so cpid=$(t_poll 5 t_child "$dpid" sleep)

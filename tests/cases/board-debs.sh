@@ -24,25 +24,7 @@ cp "$bb" "$TMP/dl-full/"
 read -r _ BP BV BSHA _ <"$W/debs.lock"
 debs() { DL=$1 bash "$SRC/board/qemu/debs.sh" "${@:2}"; }
 
-# apt_conf NAME SOURCES-LINE: apt of its own under $TMP (as tests/cases/deps.sh)
-apt_conf()
-{
-	local d=$TMP/apt-$1
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts"
-	echo "$2" >"$d/sources.list"
-	cat >"$d/apt.conf" <<-EOF
-	Dir::Etc::sourcelist "$d/sources.list";
-	Dir::Etc::sourceparts "$d/parts/";
-	Dir::State::lists "$d/lists/";
-	Dir::Cache "$d/cache/";
-	Dir::Cache::pkgcache "";
-	Dir::Cache::srcpkgcache "";
-	Acquire::Retries "0";
-	Acquire::http::Timeout "3";
-	EOF
-	echo "$d/apt.conf"
-}
-NOWHERE=$(apt_conf nowhere "deb http://127.0.0.1:9/debian bookworm main")
+NOWHERE=$(t_apt_conf nowhere "deb http://127.0.0.1:9/debian bookworm main")
 export APT_CONFIG=$NOWHERE
 
 t_out "a filled download directory needs no archive" "busybox $TMP/dl-full/${bb##*/}" \
@@ -78,7 +60,7 @@ printf 'Package: dory-test-meta\nVersion: 1\nArchitecture: amd64\nMaintainer: t 
 	"$BP" >"$R/meta/DEBIAN/control"
 dpkg-deb -b "$R/meta" "$R/dory-test-meta_1_amd64.deb" >/dev/null && rm -rf "$R/meta"
 (cd "$R" && dpkg-scanpackages . /dev/null 2>/dev/null >Packages)
-APT_CONFIG=$(apt_conf local "deb [trusted=yes] file:$R ./")
+APT_CONFIG=$(t_apt_conf local "deb [trusted=yes] file:$R ./")
 apt-get update -q >"$TMP/update.log" 2>&1
 mkdir -p "$TMP/dl-fb"
 echo "busybox $BP $BV+gone $BSHA $BP" >"$W/debs.lock"
@@ -92,7 +74,7 @@ APT_CONFIG=$NOWHERE
 t_run debs "$TMP/dl-fb" fetch "$W"
 [ "$RC" = 0 ] && grep -q "Using $BP $BV, downloaded earlier in its place" "$ERR"
 t_report $? "... and, offline, that copy is used again, loudly" "exit $RC; stderr: $(cat "$ERR")"
-APT_CONFIG=$(apt_conf local "deb [trusted=yes] file:$R ./")
+APT_CONFIG=$(t_apt_conf local "deb [trusted=yes] file:$R ./")
 echo "kernel linux-image-0.0-gone-amd64 1.0 $BSHA dory-test-meta" >"$W/debs.lock"
 t_run debs "$TMP/dl-fb" fetch "$W"
 [ "$RC" = 0 ] && grep -q "Using $BP $BV instead, the newest that dory-test-meta names" "$ERR"

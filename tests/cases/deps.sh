@@ -19,29 +19,10 @@ mkdir -p "$W" "$TMP/dl-full"
 cp -a "$SRC/Makefile" "$SRC/Config.in" "$SRC/configs" "$SRC/applets" "$W/"
 cp -a "$DL"/*.dsc "$DL"/*.tar.* "$TMP/dl-full/"
 
-# apt_conf NAME SOURCES-LINE: an apt configuration of its own under $TMP
-# (lists, caches and source parts), so the host's apt is never touched.
-apt_conf()
-{
-	local d=$TMP/apt-$1
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts"
-	echo "$2" >"$d/sources.list"
-	cat >"$d/apt.conf" <<-EOF
-	Dir::Etc::sourcelist "$d/sources.list";
-	Dir::Etc::sourceparts "$d/parts/";
-	Dir::State::lists "$d/lists/";
-	Dir::Cache "$d/cache/";
-	Dir::Cache::pkgcache "";
-	Dir::Cache::srcpkgcache "";
-	Acquire::Retries "0";
-	Acquire::http::Timeout "3";
-	EOF
-	echo "$d/apt.conf"
-}
 mk() { make -s --no-print-directory -C "$W" "$@"; }
 lockv() { awk -v n="$1" '$1 == n { print $2 }' "$SRC/configs/deps.lock"; }
 
-NOWHERE=$(apt_conf nowhere "deb-src http://127.0.0.1:9/debian bookworm main")
+NOWHERE=$(t_apt_conf nowhere "deb-src http://127.0.0.1:9/debian bookworm main")
 export APT_CONFIG=$NOWHERE
 
 t_ok "make fetch: a filled download directory needs no archive" \
@@ -84,7 +65,7 @@ sed -i -e 's/zlib_1.2.13.dfsg-1.debian/zlib_1.2.13.dfsg-9.debian/' "$R/zlib_1.2.
 (cd "$R" && dpkg-scansources . /dev/null 2>/dev/null >Sources)
 rm "$R/zlib_1.2.13.dfsg-9.dsc"
 export APT_CONFIG
-APT_CONFIG=$(apt_conf local "deb-src [trusted=yes] file:$R ./")
+APT_CONFIG=$(t_apt_conf local "deb-src [trusted=yes] file:$R ./")
 apt-get update -q >"$TMP/update.log" 2>&1
 sed "s/^zlib .*/zlib 1:1.2.13.dfsg-1+gone $(sha256sum <"$dsc" | cut -d' ' -f1)/" \
 	"$SRC/configs/deps.lock" >"$W/configs/deps.lock"
@@ -105,7 +86,7 @@ APT_CONFIG=$NOWHERE
 t_run mk fetch DORY_DL_DIR="$TMP/dl-fb"
 [ "$RC" = 0 ] && grep -q "Using zlib 1:1.2.13.dfsg-1, downloaded earlier in its place" "$ERR"
 t_report $? "... and, offline, that copy is used again, loudly" "exit $RC; stderr: $(cat "$ERR")"
-APT_CONFIG=$(apt_conf local "deb-src [trusted=yes] file:$R ./")
+APT_CONFIG=$(t_apt_conf local "deb-src [trusted=yes] file:$R ./")
 t_out "deps-update's choice: the newest version that downloads" \
 	"1:1.2.13.dfsg-1 $(sha256sum <"$dsc" | cut -d' ' -f1)" \
 	env DL="$TMP/dl-fb" LOGS="$TMP/logs" AWK_SRC="$W/build/src/deb-src.awk" \
