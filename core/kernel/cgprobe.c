@@ -245,16 +245,10 @@ int cg_probe_at(const char *mountinfo, const char *selfcg, const char *parent,
 int cg_probe(const char *parent, struct cg_probe *out)
 {
 	autofree char *mi = NULL, *self = NULL;
-	struct cg cg;
-	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (fsutil_read_file("/proc/self/mountinfo", &mi) < 0 ||
 	    fsutil_read_file("/proc/self/cgroup", &self) < 0)
 		return -err_errno();
-	if (cg_parse(mi, self, &cg) < 0)
-		err_clear();
-	r = cgp_run(&cg, parent, out);
-	cg_free(&cg);
-	return r;
+	return cg_probe_at(mi, self, parent, out);
 }

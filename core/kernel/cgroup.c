@@ -279,26 +279,24 @@ static int cg_mkdir_parents(const struct cg_hier *h, const char *base)
  * delegated parent that still holds processes (the service that started
  * dory) has them moved into the supervisors' leaf first, since v2 lets no
  * group with processes hand controllers down. */
-static int cg_place(struct cg *self, const char *parent, const char *leaf, bool fresh,
+static int cg_place(const struct cg *self, const char *parent, const char *leaf, bool fresh,
 		    const struct cg_limits *l, struct cg *out)
 {
-	autofree char *rel = NULL;
+	struct cg where;
 	bool deleg;
-	size_t i;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (cg_parent_path(self, parent, &rel, &deleg) < 0)
+	if (cg_where(self, parent, &where, &deleg) < 0)
 		return -err_errno();
-	for (i = 0; i < self->n && r == 0; i++) {
-		struct cg_hier *h = &self->h[i];
-		autofree char *base = NULL;
+	for (size_t i = 0; i < where.n && r == 0; i++) {
+		const struct cg_hier *h = &where.h[i];
+		const char *base = h->dir;
 		bool made = false;
 		char *dir;
 
 		if (cg_unwanted(h, l))
 			continue;
-		base = xasprintf("%.*s%s%s", (int)h->mnt_len, h->dir, *rel ? "/" : "", rel);
 		dir = xasprintf("%s/%s", base, leaf);
 		out->h[out->n++] = (struct cg_hier){ .ver = h->ver, .ctrl = xstrdup(h->ctrl),
 			.dir = dir, .mnt_len = h->mnt_len };
@@ -320,6 +318,7 @@ static int cg_place(struct cg *self, const char *parent, const char *leaf, bool 
 			free(out->h[out->n].dir);
 		}
 	}
+	cg_free(&where);
 	if (r < 0) {
 		if (fresh)
 			cg_destroy(out);
