@@ -78,9 +78,16 @@ echo '{}' >"$TMP/none.json"
 DORY_CONFIG=$TMP/none.json d run -d --rootfs "$R" --name "$T-c" sh -c "$LOOP" >/dev/null
 t_ok "the default parent is /dory" placed "$T-c" /dory
 d rm -f "$T-c" >/dev/null
-for h in /sys/fs/cgroup/*/dory /sys/fs/cgroup/dory; do	# shared: only if unused
-	rmdir "$h/supervisor" "$h" 2>/dev/null
-done
+# /dory is shared: removed only if unused, once the supervisor has left.
+rm_default()
+{
+	local h
+	for h in /sys/fs/cgroup/*/dory /sys/fs/cgroup/dory; do
+		[ -d "$h" ] && rmdir "$h/supervisor" "$h" 2>/dev/null
+	done
+	! ls -d /sys/fs/cgroup/*/dory /sys/fs/cgroup/dory >/dev/null 2>&1
+}
+t_poll 5 rm_default || true
 
 # From a cgroup with processes of its own (a service of an init system):
 # limits work, the caller's group is left alone, and the next run too.
