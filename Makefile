@@ -625,7 +625,7 @@ core-$(CONFIG_CORE_IMAGE) += $(addprefix core/util/,sha256.o json.o gz.o lock.o 
 core-$(CONFIG_CORE_SECCOMP) += core/kernel/seccomp.o
 core-$(CONFIG_CORE_REGISTRY) += core/util/b64.o $(call room_objs,registry)
 core-$(CONFIG_CORE_RUNTIME) += $(filter-out core/kernel/seccomp.o,$(call room_objs,kernel)) \
-	$(call room_objs,runtime ctr) \
+	$(call room_objs,net runtime ctr) \
 	$(addprefix libc-compat/,pivot_root.o clone.o closerange.o)
 OBJS := $(addprefix $(O)/,applets/main.o $(obj-y) $(sort $(core-y)))
 ALL_CORE := $(patsubst %.c,%.o,$(wildcard core/*/*.c libc-compat/*.c))

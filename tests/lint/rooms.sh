@@ -20,8 +20,9 @@ store:util
 image:util,store
 registry:util,store,image
 fs:util,kernel,store,image
+net:util,kernel
 runtime:util,kernel,fs
-ctr:util,kernel,store,image,fs,runtime
+ctr:util,kernel,store,image,net,fs,runtime
 "
 may() # ROOM OTHER: may a file of ROOM include one of OTHER?
 {
