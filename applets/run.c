@@ -17,7 +17,7 @@
 //@
 //@	  Run a command in a new container made from IMAGE (pulled if missing)
 //@	  or on the root filesystem DIR, in new pid, mount, uts, ipc, cgroup
-//@	  and network namespaces (loopback only). The container is kept once
+//@	  and network namespaces. The container is kept once
 //@	  it exits (see 'dory ps -a') unless --rm. create makes it, to start
 //@	  later with 'dory start'.
 //@
@@ -37,6 +37,14 @@
 //@	    -e, --env K=V        set an environment variable (K alone: copy it)
 //@	        --env-file FILE  read K=V lines from FILE
 //@	    -h, --hostname NAME  container host name (default: short id)
+//@	        --network N      bridge (default), host, none, container:NAME
+//@	                         or a network's name ('dory network'); --net
+//@	        --ip ADDR        its IPv4 address on a network of yours
+//@	        --network-alias A  another name for it on that network
+//@	        --mac-address M  its MAC address (default: from its address)
+//@	    -p, --publish P      publish a port: [IP:][HOST[-END]:]PORT[-END][/udp]
+//@	    -P, --publish-all    publish every EXPOSE of the image on free ports
+//@	        --link C[:ALIAS] reach container C by name (default bridge)
 //@	    -i, --interactive    keep stdin open
 //@	    -t, --tty            allocate a pseudo-terminal
 //@	    -u, --user U[:G]     user and group, by number or by name
@@ -118,6 +126,15 @@ static const struct opt run_optv[] = {
 	OPT_LIST('e', "env", RUN_F(env)),
 	OPT_LIST(0, "env-file", RUN_F(env_files)),
 	OPT_STR('h', "hostname", RUN_F(hostname)),
+	OPT_STR(0, "network", RUN_F(network)),
+	OPT_STR(0, "net", RUN_F(network)),
+	OPT_STR(0, "ip", RUN_F(ip)),
+	OPT_LIST(0, "network-alias", RUN_F(aliases)),
+	OPT_LIST(0, "net-alias", RUN_F(aliases)),
+	OPT_STR(0, "mac-address", RUN_F(mac)),
+	OPT_LIST('p', "publish", RUN_F(publish)),
+	OPT_BOOL('P', "publish-all", RUN_F(publish_all)),
+	OPT_LIST(0, "link", RUN_F(links)),
 	OPT_BOOL('i', "interactive", RUN_F(interactive)),
 	OPT_BOOL('t', "tty", RUN_F(tty)),
 	OPT_STR('u', "user", RUN_F(user)),

@@ -234,6 +234,65 @@ static void ctr_get_devices(const struct json *o, struct ctr_config *c)
 	}
 }
 
+bool ctr_net_joins(const struct ctr_config *c)
+{
+	const char *m = c->network_mode;
+
+	return m && strcmp(m, "none") && strcmp(m, "host") && strncmp(m, "container:", 10);
+}
+
+void ctr_endpoint_clear(struct ctr_endpoint *e)
+{
+	free(e->network);
+	free(e->ip);
+	strv_free(&e->aliases);
+	memset(e, 0, sizeof(*e));
+}
+
+static void ctr_put_net(struct json *o, const struct ctr_config *c)
+{
+	struct json *a = json_add_arr(o, "Networks");
+
+	ctr_put_str(o, "NetworkMode", c->network_mode);
+	for (size_t i = 0; i < c->neps; i++) {
+		struct json *e = json_add_obj(a, NULL);
+
+		json_add_str(e, "Name", c->eps[i].network);
+		ctr_put_str(e, "IPv4Address", c->eps[i].ip);
+		ctr_put_strv(e, "Aliases", &c->eps[i].aliases);
+	}
+	ctr_put_str(o, "MacAddress", c->mac);
+	ctr_put_strv(o, "Publish", &c->publish);
+	json_add_bool(o, "PublishAllPorts", c->publish_all);
+	ctr_put_strv(o, "ExposedPorts", &c->expose);
+	ctr_put_strv(o, "Links", &c->links);
+}
+
+static void ctr_get_net(const struct json *o, struct ctr_config *c)
+{
+	const struct json *a = json_get(o, "Networks");
+	int n = json_arr_len(a);
+
+	c->network_mode = ctr_get_str(o, "NetworkMode");
+	c->eps = xzalloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof(*c->eps));
+	for (int i = 0; i < n; i++) {
+		const struct json *e = json_arr_at(a, i);
+		struct ctr_endpoint *ep = &c->eps[c->neps];
+
+		if (!json_get_str(e, "Name"))
+			continue;	/* damaged: left out */
+		ep->network = ctr_get_str(e, "Name");
+		ep->ip = ctr_get_str(e, "IPv4Address");
+		ctr_get_strv(e, "Aliases", &ep->aliases);
+		c->neps++;
+	}
+	c->mac = ctr_get_str(o, "MacAddress");
+	ctr_get_strv(o, "Publish", &c->publish);
+	c->publish_all = json_is_true(json_get(o, "PublishAllPorts"));
+	ctr_get_strv(o, "ExposedPorts", &c->expose);
+	ctr_get_strv(o, "Links", &c->links);
+}
+
 char *ctr_config_json(const struct ctr_config *c)
 {
 	struct json *o = json_new_obj();
@@ -268,6 +327,7 @@ char *ctr_config_json(const struct ctr_config *c)
 	json_add_str(o, "Seccomp", ctr_seccomp_names[c->seccomp]);
 	ctr_put_str(o, "StopSignal", c->stop_signal);
 	ctr_put_str(o, "CgroupParent", c->cgroup_parent);
+	ctr_put_net(o, c);
 	json_add_i64(o, "StopTimeout", c->stop_timeout);
 	json_add_str(o, "Restart", ctr_restart_names[c->restart]);
 	json_add_i64(o, "RestartMax", c->restart_max);
@@ -327,6 +387,7 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 				    json_get_str(o, "Seccomp"), SECPOL_SECCOMP_DEFAULT);
 	c->stop_signal = ctr_get_str(o, "StopSignal");
 	c->cgroup_parent = ctr_get_str(o, "CgroupParent");
+	ctr_get_net(o, c);
 	c->stop_timeout = (int)ctr_get_num(o, "StopTimeout");
 	if (json_get_str(o, "Restart") && ctr_restart_parse(json_get_str(o, "Restart"), c) < 0)
 		err_clear();
@@ -379,6 +440,14 @@ void ctr_config_clear(struct ctr_config *c)
 	free((char *)c->limits.cpuset_mems);
 	free(c->stop_signal);
 	free(c->cgroup_parent);
+	free(c->network_mode);
+	for (size_t i = 0; i < c->neps; i++)
+		ctr_endpoint_clear(&c->eps[i]);
+	free(c->eps);
+	free(c->mac);
+	strv_free(&c->publish);
+	strv_free(&c->expose);
+	strv_free(&c->links);
 	free(c->seccomp_text);
 	seccomp_policy_free(c->seccomp_prog);
 	memset(c, 0, sizeof(*c));

@@ -37,6 +37,13 @@ enum ctr_status {
 	CTR_CREATED, CTR_RUNNING, CTR_PAUSED, CTR_RESTARTING, CTR_EXITED, CTR_DEAD,
 };
 
+/* A network the container joins, by name, with what was asked of it. */
+struct ctr_endpoint {
+	char *network;
+	char *ip;		/* --ip (dotted); NULL: any free address */
+	struct strv aliases;	/* --network-alias: more names on that network */
+};
+
 enum ctr_restart {
 	CTR_RESTART_NO, CTR_RESTART_ALWAYS, CTR_RESTART_UNLESS_STOPPED, CTR_RESTART_ON_FAILURE,
 };
@@ -63,6 +70,16 @@ struct ctr_config {
 	struct cg_limits limits;	/* cpuset strings owned */
 	enum secpol_seccomp seccomp;	/* FILE: seccomp.json */
 	char *cgroup_parent;	/* --cgroup-parent or the config's; NULL: the default */
+	/* --network: "none", "host", "bridge", a network's name, or
+	 * "container:ID" (the full id, resolved at create). */
+	char *network_mode;
+	struct ctr_endpoint *eps;	/* bridge or a name: the networks it joins, that one first */
+	size_t neps;
+	char *mac;		/* --mac-address on the first; NULL: from its address */
+	struct strv publish;	/* -p as given, checked at create */
+	bool publish_all;	/* -P: every port of expose, on host ports picked at start */
+	struct strv expose;	/* the image's EXPOSE ("80/tcp") */
+	struct strv links;	/* --link NAME[:ALIAS] */
 	char *stop_signal;	/* "SIGTERM" unless the image says otherwise */
 	int stop_timeout;	/* seconds; 10 */
 	enum ctr_restart restart;
@@ -102,6 +119,9 @@ int ctr_restart_parse(const char *s, struct ctr_config *c);
 /* Docker's names: "no"..."on-failure"; "overlay", "bind-copy". */
 const char *ctr_restart_name(enum ctr_restart r);
 const char *ctr_driver_name(enum ctrfs_driver d);
+/* Is the network mode one that joins networks (bridge or a name)? */
+bool ctr_net_joins(const struct ctr_config *c);
+void ctr_endpoint_clear(struct ctr_endpoint *e);
 /* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool ctr_name_ok(const char *name);
 

@@ -3,6 +3,7 @@
  * restart and log policy, names, environment, user namespace, capabilities,
  * seccomp and devices, each checked once with Docker's message. Making the
  * container from the config is ctr_make.c's. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "core/kernel/caps.h"
 #include "core/kernel/cgroup.h"
 #include "core/kernel/seccomp.h"
+#include "core/net/link.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
 #include "core/util/err.h"
@@ -335,11 +337,106 @@ static int build_cgroup_parent(const struct ctr_flags *f, const struct dory_conf
 	return 0;
 }
 
+/* --network container:REF: Docker's conflicts, and REF to its full id. */
+static int build_net_container(const struct ctr_flags *f, struct ctr_config *c)
+{
+	char id[CTR_ID_LEN + 1];
+
+	if (f->hostname)
+		return err_setx(EINVAL, "conflicting options: hostname and the network mode");
+	if (f->mac)
+		return err_setx(EINVAL, "conflicting options: mac-address and the network mode");
+	if (f->publish.n || f->publish_all)
+		return err_setx(EINVAL, "conflicting options: port publishing and the container "
+				"type network mode");
+	if (f->links.n)
+		return err_setx(EINVAL, "conflicting options: container type network can't be "
+				"used with links. This would result in undefined behavior");
+	if (!f->network[10])
+		return err_setx(EINVAL, "--network container: needs a container's name or id");
+	if (ctr_find(f->network + 10, id) < 0)
+		return -err_errno();
+	c->network_mode = xasprintf("container:%s", id);
+	return 0;
+}
+
+/* --ip and --mac-address: well-formed (the address is checked against
+ * its network's subnet at each start). */
+static int build_net_addrs(const struct ctr_flags *f)
+{
+	struct in_addr a;
+	uint8_t mac[6];
+
+	if (f->ip && inet_pton(AF_INET, f->ip, &a) != 1)
+		return err_setx(EINVAL, strchr(f->ip, ':') ? "IPv6 addresses (--ip %s) are not "
+				"supported yet: use an IPv4 address" : "invalid IPv4 address: %s",
+				f->ip);
+	if (f->mac && link_mac_parse(f->mac, mac) < 0)
+		return err_setx(EINVAL, "%s is not a valid mac address", f->mac);
+	return 0;
+}
+
+/* --network and what goes with it, Docker's rules: the mode (the
+ * config's "default-network", else bridge), --ip and aliases only on a
+ * network of the user's, links not with host. */
+static int build_network(const struct ctr_flags *f, const struct dory_conf *conf,
+			 struct ctr_config *c)
+{
+	const char *m = f->network ? f->network : conf->default_network ? conf->default_network
+					       : "none";
+	bool user;
+
+	if (!*m)
+		return err_setx(EINVAL, "--network needs a value: bridge, host, none, "
+				"container:NAME or a network's name");
+	if (f->network && !strncmp(m, "container:", 10))
+		return build_net_container(f, c);
+	if (build_net_addrs(f) < 0)
+		return -err_errno();
+	user = strcmp(m, "bridge") && strcmp(m, "host") && strcmp(m, "none") &&
+	       strcmp(m, "default");
+	if (f->ip && !user)
+		return err_setx(EINVAL, "user specified IP address is supported on user defined "
+				"networks only");
+	if (f->aliases.n && !user)
+		return err_setx(EINVAL, "network-scoped alias is supported only for containers in "
+				"user defined networks");
+	if (f->links.n && !strcmp(m, "host"))
+		return err_setx(EINVAL, "conflicting options: host type networking can't be used "
+				"with links. This would result in undefined behavior");
+	if (user && !ctr_name_ok(m))
+		return err_setx(EINVAL, "network %s not found", m);
+	c->network_mode = xstrdup(strcmp(m, "default") ? m : "bridge");
+	if (!strcmp(m, "host") && !f->hostname) {
+		char h[HOST_NAME_MAX + 1] = "";
+
+		gethostname(h, sizeof(h) - 1);
+		free(c->hostname);
+		c->hostname = xstrdup(h);
+	}
+	if (ctr_net_joins(c)) {
+		c->eps = xzalloc(sizeof(*c->eps));
+		c->neps = 1;
+		c->eps->network = xstrdup(c->network_mode);
+		c->eps->ip = f->ip ? xstrdup(f->ip) : NULL;
+		for (size_t i = 0; i < f->aliases.n; i++)
+			strv_push(&c->eps->aliases, f->aliases.v[i]);
+		c->mac = f->mac ? xstrdup(f->mac) : NULL;
+	}
+	for (size_t i = 0; i < f->links.n; i++)
+		strv_push(&c->links, f->links.v[i]);
+	for (size_t i = 0; i < f->publish.n; i++)
+		strv_push(&c->publish, f->publish.v[i]);
+	c->publish_all = f->publish_all;
+	return 0;
+}
+
 int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 		    struct ctr_config *c)
 {
 	if (build_cgroup_parent(f, conf, c) < 0 ||
-	    build_identity(f, c) < 0 || build_limits(f, &c->limits) < 0 ||
+	    build_identity(f, c) < 0 || build_network(f, conf, c) < 0 ||
+	    build_limits(f, &c->limits) < 0 ||
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
 	    build_security(f, c) < 0 || build_devices(f, c) < 0)
@@ -421,6 +518,8 @@ int ctr_build_finish(const struct ctr_flags *f, const struct dory_conf *conf,
 		return 0;
 	c->image = xstrdup(f->args[0]);
 	c->image_id = xstrdup(im->id);
+	for (const struct json *m = json_first(json_get(j, "ExposedPorts")); m; m = json_next(m))
+		strv_push(&c->expose, json_key(m));
 	if (!c->workdir && wd && *wd)
 		c->workdir = xstrdup(wd);
 	if (!c->user && user && *user)

@@ -18,6 +18,9 @@ struct ctr_flags {
 	const char *name, *restart, *stop_signal, *stop_timeout, *userns, *cgroup_parent;
 	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
 	bool interactive, tty, readonly, rm, privileged;
+	const char *network, *ip, *mac;
+	struct strv aliases, links, publish;
+	bool publish_all;
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with
 	 * --rootfs. */
 	char *const *args;

@@ -345,6 +345,22 @@ static char *ps_image(const struct ctr_config *c, bool trunc)
 }
 
 /* Labels as ps prints them: "k=v,k2=v2". Allocated. */
+/* The NETWORKS column: the networks it joins, or its mode. */
+static char *ps_networks(const struct ctr_config *c)
+{
+	char *s = xstrdup("");
+
+	if (!ctr_net_joins(c))
+		return xstrdup(c->network_mode ? c->network_mode : "none");
+	for (size_t i = 0; i < c->neps; i++) {
+		char *t = xasprintf("%s%s%s", s, i ? "," : "", c->eps[i].network);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 static char *ps_labels(const struct strv *labels)
 {
 	size_t len = 1;
@@ -365,7 +381,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	struct json *o = json_new_obj();
 	char buf[CTR_TEXT_LEN + 8];
 	autofree char *image = ps_image(c, trunc), *cmd = ctr_command_text(&c->argv, trunc);
-	autofree char *labels = ps_labels(&c->labels);
+	autofree char *labels = ps_labels(&c->labels), *nets = ps_networks(c);
 
 	snprintf(buf, trunc ? CTR_SHORT_ID + 1 : sizeof(buf), "%s", c->id);
 	json_add_str(o, "ID", buf);
@@ -383,7 +399,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	json_add_str(o, "Names", c->name ? c->name : "");
 	json_add_str(o, "Labels", labels);
 	json_add_str(o, "Mounts", "");
-	json_add_str(o, "Networks", "none");
+	json_add_str(o, "Networks", nets);
 	return o;
 }
 
@@ -541,6 +557,9 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	json_add_str(o, "CpusetCpus", l->cpuset_cpus ? l->cpuset_cpus : "");
 	json_add_str(o, "CpusetMems", l->cpuset_mems ? l->cpuset_mems : "");
 	json_add_str(o, "CgroupParent", c->cgroup_parent ? c->cgroup_parent : "");
+	json_add_str(o, "NetworkMode", c->network_mode ? c->network_mode : "none");
+	json_add_bool(o, "PublishAllPorts", c->publish_all);
+	add_strv(o, "Links", &c->links, true);
 	json_add_bool(o, "Privileged", c->privileged);
 	json_add_bool(o, "ReadonlyRootfs", c->readonly);
 	add_strv(o, "CapAdd", &c->cap_add, true);
@@ -578,6 +597,14 @@ static void inspect_config(const struct ctr_config *c, struct json *o)
 	json_add_str(o, "Image", c->image ? c->image : c->rootfs ? c->rootfs : "");
 	json_add_str(o, "WorkingDir", c->workdir ? c->workdir : "");
 	add_strv(o, "Entrypoint", &c->entrypoint, true);
+	if (c->mac)
+		json_add_str(o, "MacAddress", c->mac);
+	if (c->expose.n) {
+		struct json *ex = json_add_obj(o, "ExposedPorts");
+
+		for (size_t i = 0; i < c->expose.n; i++)
+			json_add_obj(ex, c->expose.v[i]);
+	}
 	lab = json_add_obj(o, "Labels");
 	for (size_t i = 0; i < c->labels.n; i++) {
 		const char *eq = strchr(c->labels.v[i], '=');

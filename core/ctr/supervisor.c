@@ -20,6 +20,7 @@
 
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_make.h"
+#include "core/ctr/ctr_net.h"
 #include "core/ctr/ctrlog.h"
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
@@ -41,6 +42,7 @@ struct sup {
 	const char *id;
 	struct ctr_config c;
 	struct rt_spec s;
+	struct ctr_net_run net;
 	struct ctrfs fs;
 	struct secpol policy;
 	bool oom;
@@ -413,10 +415,12 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 
 	u->oom = false;
 	*status = 125;
-	if (sup_attach_fds(u) < 0 || rt_start(&u->s, &p, status) < 0) {
+	if (sup_attach_fds(u) < 0 || ctr_net_start(&u->c, &u->net, &u->s) < 0 ||
+	    rt_start(&u->s, &p, status) < 0) {
 		int e = err_errno();
 
 		snprintf(msg, sizeof(msg), "%s", err_str());
+		ctr_net_stop(&u->net);
 		sup_record_exit(u, *status, msg, &restart);
 		sup_ready(u, msg, *status);
 		sup_attach_close(u);
@@ -437,6 +441,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 		sup_wait(u, &p, status);
 	if (rt_finish(&u->s, &p) < 0)
 		err_clear();
+	ctr_net_stop(&u->net);
 	*ran_ns = ctr_now() - t0;
 	sup_record_exit(u, *status, NULL, &restart);
 	return restart ? 1 : 0;

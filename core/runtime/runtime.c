@@ -330,7 +330,8 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 		err_set(errno, "create cgroup namespace");
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		err_set(errno, "set hostname %s", s->hostname);
-	else if (nl_link_up("lo") == 0 && rt_child_mount_root(s, bound, &root) == 0 &&
+	else if ((s->hostnet || s->netns || nl_link_up("lo") == 0) &&
+		 rt_child_mount_root(s, bound, &root) == 0 &&
 		 rootfs_enter_opts(root, &ro) == 0 &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
 		 rt_child_nnp(pol) == 0 && rt_child_cwd(s) == 0 &&
@@ -511,17 +512,34 @@ static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 {
 	int here = -1, e;
 	pid_t pid;
+	autoclose int self = -1, join = -1;
+
+	/* Joining another container's network namespace: the clone inherits
+	 * ours, so step into it for the clone and straight back. (The child
+	 * could not setns itself: its new user namespace owns nothing.) */
+	if (s->netns) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		join = open(s->netns, O_RDONLY | O_CLOEXEC);
+		if (self < 0 || join < 0 || setns(join, CLONE_NEWNET) < 0)
+			return -1;
+	}
 
 	if (s->userns) {
 		here = openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (here < 0 || fchdir(s->attach_at) < 0) {
+			e = errno;
 			if (here >= 0)
 				close(here);
+			if (s->netns && setns(self, CLONE_NEWNET) < 0)
+				abort();
+			errno = e;
 			return -1;
 		}
 	}
 	pid = compat_clone_fork(ns);
 	e = errno;
+	if (pid != 0 && s->netns && setns(self, CLONE_NEWNET) < 0)
+		abort();	/* stuck in another namespace: nothing is safe now */
 	if (here >= 0) {
 		if (pid != 0 && fchdir(here) < 0)
 			pid = pid > 0 ? pid : -1;	/* the old directory is gone: stay */
@@ -536,7 +554,8 @@ static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes
 		      struct rt_proc *p, int *errfd, int *sockfd)
 {
 	const unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-				 CLONE_NEWNET | (s->userns ? CLONE_NEWUSER : 0);
+				 (s->hostnet || s->netns ? 0 : CLONE_NEWNET) |
+				 (s->userns ? CLONE_NEWUSER : 0);
 	int sync[2], errp[2], sock[2] = { -1, -1 }, io[3] = { -1, -1, -1 };
 	pid_t pid;
 
@@ -561,10 +580,14 @@ static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes
 	if (sock[1] >= 0)
 		close(sock[1]);
 	if (pid < 0) {
-		err_set(errno, "create namespaces");
+		if (s->netns)
+			err_set(errno, "create namespaces joined to %s", s->netns);
+		else
+			err_set(errno, "create namespaces");
 		goto undo;
 	}
-	if ((p->cg.n && cg_add_pid(&p->cg, pid) < 0) || (s->userns && rt_userns(s, p, pid) < 0)) {
+	if ((p->cg.n && cg_add_pid(&p->cg, pid) < 0) || (s->userns && rt_userns(s, p, pid) < 0) ||
+	    (!s->hostnet && !s->netns && s->net_setup && s->net_setup(s->net_arg, pid) < 0)) {
 		kill(pid, SIGKILL);
 		goto undo;
 	}

@@ -51,6 +51,15 @@ struct rt_spec {
 	const struct userns_map *userns;
 	int attach_fd, attach_at;
 	const char *attach_src;
+	/* Its network namespace: a new one with lo up, unless hostnet (the
+	 * caller's: --network host) or netns (that one's path, e.g.
+	 * /proc/PID/ns/net: --network container:). In a new one, net_setup
+	 * (may be NULL) is called with the container's pid before it runs on,
+	 * to give it links and addresses; it fails the start with -errno. */
+	bool hostnet;
+	const char *netns;
+	int (*net_setup)(void *arg, pid_t pid);
+	void *net_arg;
 };
 
 /* Fill id with random hex. */

@@ -61,6 +61,12 @@ int conf_parse(const char *text, const char *path, struct dory_conf *c)
 		rc = err_setx(EINVAL, "%s: \"userns-remap\" must be a string", path);
 	if ((kb = json_get(doc, "userns-idmap")))
 		c->userns_no_idmap = !json_is_true(kb);
+	if ((s = json_get_str(doc, "default-network")))
+		c->default_network = xstrdup(s);
+	else if (!rc && json_get(doc, "default-network"))
+		rc = err_setx(EINVAL, "%s: \"default-network\" must be a string", path);
+	if ((kb = json_get(doc, "userland-proxy")))
+		c->userland_proxy = json_is_true(kb);
 	if ((kb = json_get(doc, "keep-layer-blobs")))
 		c->keep_layer_blobs = json_is_true(kb);
 	json_free(doc);
@@ -95,6 +101,7 @@ void conf_clear(struct dory_conf *c)
 	free(c->storage_driver);
 	free(c->certs_dir);
 	free(c->userns_remap);
+	free(c->default_network);
 	memset(c, 0, sizeof(*c));
 }
 

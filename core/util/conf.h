@@ -15,6 +15,8 @@ struct dory_conf {
 	char *userns_remap;	/* "userns-remap": "BASE:COUNT" or "USER[:GROUP]"; NULL */
 	char *cgroup_parent;	/* "cgroup-parent": below which containers' cgroups go; NULL: /dory */
 	bool userns_no_idmap;	/* "userns-idmap": false: shifted copies, never idmapped mounts */
+	char *default_network;	/* "default-network": a container's without --network; NULL: bridge */
+	bool userland_proxy;	/* "userland-proxy": published ports forwarded by a process, not NAT */
 };
 
 /* Read the file; a missing file gives the defaults. -errno with the path

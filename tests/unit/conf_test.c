@@ -15,16 +15,19 @@ TEST(conf_parse_every_key)
 				"\"registry-mirrors\": [\"https://m.lan\"],"
 				"\"storage-driver\": \"bind-copy\", \"keep-layer-blobs\": false,"
 				"\"certs-dir\": \"/c\", \"userns-remap\": \"1000:10\","
-				"\"userns-idmap\": false, \"unknown\": 1}", "f", &c), 0);
+				"\"userns-idmap\": false, \"default-network\": \"none\","
+				"\"userland-proxy\": true, \"unknown\": 1}", "f", &c), 0);
 	CHECK(conf_is_insecure(&c, "10.0.0.2:5000") && !conf_is_insecure(&c, "10.0.0.2"));
 	CHECK_EQ_STR(c.mirrors.v[0], "https://m.lan");
 	CHECK_EQ_STR(c.storage_driver, "bind-copy");
 	CHECK_EQ_STR(c.certs_dir, "/c");
 	CHECK_EQ_STR(c.userns_remap, "1000:10");
-	CHECK(!c.keep_layer_blobs && c.userns_no_idmap);
+	CHECK(!c.keep_layer_blobs && c.userns_no_idmap && c.userland_proxy);
+	CHECK_EQ_STR(c.default_network, "none");
 	conf_clear(&c);
 	CHECK_EQ_INT(conf_parse("{}", "f", &c), 0);
-	CHECK(c.keep_layer_blobs && !c.storage_driver && !c.insecure.n);
+	CHECK(c.keep_layer_blobs && !c.storage_driver && !c.insecure.n && !c.userland_proxy);
+	CHECK(!c.default_network);
 	conf_clear(&c);
 }
 
@@ -37,6 +40,8 @@ TEST(conf_parse_refuses_wrong_kinds)
 	CHECK_EQ_INT(conf_parse("{\"storage-driver\": \"zfs\"}", "f", &c), -EINVAL);
 	CHECK(c.storage_driver == NULL);
 	CHECK_EQ_INT(conf_parse("{\"userns-remap\": 5}", "f", &c), -EINVAL);
+	CHECK_EQ_INT(conf_parse("{\"default-network\": [\"x\"]}", "f", &c), -EINVAL);
+	CHECK_EQ_STR(err_str(), "f: \"default-network\" must be a string");
 	CHECK_EQ_INT(conf_parse("{", "f", &c), -EBADMSG);
 	CHECK(strncmp(err_str(), "config file f: invalid JSON", 27) == 0);
 }

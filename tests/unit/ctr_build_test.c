@@ -14,6 +14,7 @@
 #include "core/ctr/ctr_build.h"
 #include "core/image/image.h"
 #include "core/kernel/caps.h"
+#include "core/net/link.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/json.h"
@@ -50,7 +51,8 @@ static int check(const struct ctr_flags *f, struct ctr_config *c)
 static void free_flags(struct ctr_flags *f)
 {
 	struct strv *v[] = { &f->env, &f->env_files, &f->secopts, &f->cap_add, &f->cap_drop,
-			     &f->devices, &f->log_opts, &f->labels };
+			     &f->devices, &f->log_opts, &f->labels, &f->aliases, &f->links,
+			     &f->publish };
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		strv_free(v[i]);
@@ -351,4 +353,57 @@ TEST(ctr_build_userns_remap)
 	CHECK(strstr(err_str(), "--rootfs has no idmapped layers") != NULL);
 	ctr_config_clear(&c);
 	err_clear();
+}
+
+TEST(ctr_build_network_modes_and_docker_conflicts)
+{
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	uint8_t mac[6];
+
+	f.network = "host";
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_STR(c.network_mode, "host");
+	CHECK(c.neps == 0 && c.hostname && strlen(c.hostname) > 0);
+	ctr_config_clear(&c);
+	f.network = "mynet";
+	f.ip = "10.9.0.7";
+	strv_push(&f.aliases, "db");
+	f.mac = "02:42:0a:09:00:07";
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK(c.neps == 1 && ctr_net_joins(&c));
+	CHECK_EQ_STR(c.eps[0].network, "mynet");
+	CHECK_EQ_STR(c.eps[0].ip, "10.9.0.7");
+	CHECK_EQ_STR(c.eps[0].aliases.v[0], "db");
+	CHECK_EQ_STR(c.mac, "02:42:0a:09:00:07");
+	ctr_config_clear(&c);
+	free_flags(&f);
+	f = flags();
+	f.network = "mynet";
+	f.ip = "10.9.0.300";
+	refused(&f, -EINVAL, "invalid IPv4 address: 10.9.0.300");
+	f.network = "mynet";
+	f.ip = "fd00::7";
+	refused(&f, -EINVAL, "IPv6 addresses (--ip fd00::7) are not supported yet");
+	f.mac = "01:00:5e:00:00:01";
+	refused(&f, -EINVAL, "01:00:5e:00:00:01 is not a valid mac address");
+	f.network = "bridge";
+	strv_push(&f.aliases, "db");
+	refused(&f, -EINVAL, "network-scoped alias is supported only");
+	f.ip = "172.17.0.9";
+	refused(&f, -EINVAL, "user specified IP address is supported on user defined networks only");
+	f.network = "host";
+	strv_push(&f.links, "db");
+	refused(&f, -EINVAL, "host type networking can't be used with links");
+	f.network = "container:x";
+	f.hostname = "h";
+	refused(&f, -EINVAL, "conflicting options: hostname and the network mode");
+	f.network = "container:x";
+	strv_push(&f.publish, "80");
+	refused(&f, -EINVAL, "conflicting options: port publishing");
+	f.network = "";
+	refused(&f, -EINVAL, "--network needs a value");
+	f.network = "bad/name";
+	refused(&f, -EINVAL, "network bad/name not found");
+	CHECK_EQ_INT(link_mac_parse("02:42:0a:09:00:07", mac), 0);
 }
