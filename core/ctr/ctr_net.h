@@ -1,22 +1,62 @@
 // SPDX-License-Identifier: Apache-2.0
 /* ctr_net.h - a container's network for one run: what its start needs
- * (the namespace to join or the links to make in a new one) and what its
- * end undoes, so that nothing is left behind: no veth, lease or rule. */
+ * (the namespace to join, or addresses leased and links to make in a new
+ * one, its published ports) and what its end undoes, so that nothing is
+ * left behind: no veth, lease, rule or port. While it runs, what it got
+ * is recorded in STATE/containers/ID/net.json for inspect, ps and port. */
 #ifndef DORY_CTR_NET_H
 #define DORY_CTR_NET_H
 
+#include <net/if.h>
+
 #include "core/ctr/ctr.h"
+#include "core/net/network.h"
+#include "core/net/port.h"
 #include "core/runtime/runtime.h"
+
+/* One network joined. */
+struct ctr_net_ep {
+	struct net_cfg net;
+	uint32_t ip;
+	uint8_t mac[6];
+	char host[IF_NAMESIZE];	/* the veth's host end */
+	char ifname[IF_NAMESIZE];	/* its name inside: eth0, eth1... */
+};
 
 struct ctr_net_run {
 	const struct ctr_config *c;
 	char netns[40];		/* /proc/PID/ns/net of the container joined */
+	struct ctr_net_ep *eps;
+	size_t neps;
+	struct port_map *ports;	/* published, host ports resolved */
+	size_t nports;
+	int *fds;		/* the sockets that hold them */
+	bool nat;		/* forwarded by nf_tables rules, else by proxy */
+	pid_t proxy;
 };
 
 /* Before a start: fill s's network fields for c's mode (the container it
- * joins must run). r must live until ctr_net_stop. */
+ * joins must run), lease its addresses and hold its ports. r must live
+ * until ctr_net_stop, which undoes it also after a failed start. */
 int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s);
-/* After the run (or a failed start): undo what ctr_net_start made. */
 void ctr_net_stop(struct ctr_net_run *r);
+
+/* What a running container got, from net.json: its endpoints (the
+ * network's name, address, gateway, prefix and MAC) and its ports.
+ * -ENOENT when it has none recorded. */
+struct ctr_net_info {
+	struct ctr_net_info_ep {
+		char *network, *net_id;
+		uint32_t ip, gateway;
+		unsigned prefix;
+		uint8_t mac[6];
+		struct strv aliases;
+	} *eps;
+	size_t neps;
+	struct port_map *ports;
+	size_t nports;
+};
+int ctr_net_info_load(const char *id, struct ctr_net_info *out);
+void ctr_net_info_clear(struct ctr_net_info *i);
 
 #endif

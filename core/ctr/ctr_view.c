@@ -8,9 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ctr/ctr_net.h"
 #include "core/ctr/ctr_view.h"
 #include "core/ctr/ctrlog.h"
 #include "core/kernel/proc.h"
+#include "core/net/ipam.h"
+#include "core/net/port.h"
 #include "core/util/err.h"
 #include "core/util/str.h"
 #include "core/util/xalloc.h"
@@ -345,6 +348,37 @@ static char *ps_image(const struct ctr_config *c, bool trunc)
 }
 
 /* Labels as ps prints them: "k=v,k2=v2". Allocated. */
+/* The PORTS column of one that runs: its published ports, and the
+ * image's other EXPOSE ports as "80/tcp". */
+static char *ps_ports(const struct ctr_config *c, const struct ctr_state *s)
+{
+	struct ctr_net_info ni;
+	char *text;
+
+	if (!ctr_active(s) || ctr_net_info_load(c->id, &ni) < 0) {
+		err_clear();
+		return xstrdup("");
+	}
+	for (size_t i = 0; i < c->expose.n; i++) {
+		struct port_map m = { 0 };
+		bool published = false;
+
+		if (port_parse_exposed(c->expose.v[i], &m.proto, &m.ctr_port) < 0) {
+			err_clear();
+			continue;
+		}
+		for (size_t j = 0; j < ni.nports; j++)
+			published |= ni.ports[j].proto == m.proto && ni.ports[j].ctr_port == m.ctr_port;
+		if (published)
+			continue;
+		ni.ports = xrealloc(ni.ports, (ni.nports + 1) * sizeof(*ni.ports));
+		ni.ports[ni.nports++] = m;
+	}
+	text = port_format(ni.ports, ni.nports);
+	ctr_net_info_clear(&ni);
+	return text;
+}
+
 /* The NETWORKS column: the networks it joins, or its mode. */
 static char *ps_networks(const struct ctr_config *c)
 {
@@ -382,6 +416,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	char buf[CTR_TEXT_LEN + 8];
 	autofree char *image = ps_image(c, trunc), *cmd = ctr_command_text(&c->argv, trunc);
 	autofree char *labels = ps_labels(&c->labels), *nets = ps_networks(c);
+	autofree char *ports = ps_ports(c, s);
 
 	snprintf(buf, trunc ? CTR_SHORT_ID + 1 : sizeof(buf), "%s", c->id);
 	json_add_str(o, "ID", buf);
@@ -392,7 +427,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	str_human_duration((now_ns - c->created_ns) / NS_PER_S, buf, sizeof(buf) - 4);
 	strcat(buf, " ago");
 	json_add_str(o, "RunningFor", buf);
-	json_add_str(o, "Ports", "");
+	json_add_str(o, "Ports", ports);
 	ctr_status_text(s, now_ns, buf, sizeof(buf));
 	json_add_str(o, "Status", buf);
 	json_add_str(o, "State", ctr_status_name(s->status));
@@ -617,6 +652,110 @@ static void inspect_config(const struct ctr_config *c, struct json *o)
 	json_add_i64(o, "StopTimeout", c->stop_timeout);
 }
 
+static const char *inspect_proto(uint8_t p)
+{
+	return p == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+/* NetworkSettings.Ports: "80/tcp": [{HostIp, HostPort}], or null for an
+ * exposed port not published. */
+static void inspect_ports(const struct ctr_config *c, const struct ctr_net_info *ni,
+			  struct json *o)
+{
+	for (size_t i = 0; i < ni->nports; i++) {
+		char key[16], ip[16], port[8];
+		struct json *a, *b;
+
+		snprintf(key, sizeof(key), "%u/%s", ni->ports[i].ctr_port,
+			 inspect_proto(ni->ports[i].proto));
+		a = json_get(o, key);
+		if (!a)
+			a = json_add_arr(o, key);
+		b = json_add_obj(a, NULL);
+		ipam_ip_format(ni->ports[i].host_ip, ip);
+		snprintf(port, sizeof(port), "%u", ni->ports[i].host_port);
+		json_add_str(b, "HostIp", ip);
+		json_add_str(b, "HostPort", port);
+	}
+	for (size_t i = 0; i < c->expose.n; i++) {
+		uint8_t proto;
+		uint16_t port;
+		char key[16];
+
+		if (port_parse_exposed(c->expose.v[i], &proto, &port) < 0) {
+			err_clear();
+			continue;
+		}
+		snprintf(key, sizeof(key), "%u/%s", port, inspect_proto(proto));
+		if (!json_get(o, key))
+			json_add_null(o, key);
+	}
+}
+
+static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
+{
+	char ip[16], mac[18];
+
+	json_add_null(n, "IPAMConfig");
+	json_add_null(n, "Links");
+	if (e->aliases.n) {
+		struct json *a = json_add_arr(n, "Aliases");
+
+		for (size_t i = 0; i < e->aliases.n; i++)
+			json_add_str(a, NULL, e->aliases.v[i]);
+	} else {
+		json_add_null(n, "Aliases");
+	}
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1],
+		 e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+	json_add_str(n, "MacAddress", mac);
+	json_add_str(n, "NetworkID", e->net_id);
+	ipam_ip_format(e->gateway, ip);
+	json_add_str(n, "Gateway", e->gateway ? ip : "");
+	ipam_ip_format(e->ip, ip);
+	json_add_str(n, "IPAddress", ip);
+	json_add_i64(n, "IPPrefixLen", e->prefix);
+}
+
+/* Docker's NetworkSettings: the top-level address fields are the default
+ * bridge network's only, as Docker fills them. */
+static void inspect_net(const struct ctr_config *c, const struct ctr_state *s, struct json *o)
+{
+	struct ctr_net_info ni = { 0 };
+	const struct ctr_net_info_ep *br = NULL;
+	struct json *nets;
+	char ip[16];
+
+	if (!ctr_active(s) || ctr_net_info_load(c->id, &ni) < 0)
+		err_clear();
+	json_add_str(o, "Bridge", "");
+	inspect_ports(c, &ni, json_add_obj(o, "Ports"));
+	for (size_t i = 0; i < ni.neps; i++)
+		if (!strcmp(ni.eps[i].network, "bridge"))
+			br = &ni.eps[i];
+	ipam_ip_format(br ? br->gateway : 0, ip);
+	json_add_str(o, "Gateway", br ? ip : "");
+	ipam_ip_format(br ? br->ip : 0, ip);
+	json_add_str(o, "IPAddress", br ? ip : "");
+	json_add_i64(o, "IPPrefixLen", br ? br->prefix : 0);
+	if (br) {
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", br->mac[0], br->mac[1],
+			 br->mac[2], br->mac[3], br->mac[4], br->mac[5]);
+		json_add_str(o, "MacAddress", mac);
+	} else {
+		json_add_str(o, "MacAddress", "");
+	}
+	nets = json_add_obj(o, "Networks");
+	for (size_t i = 0; i < ni.neps; i++)
+		inspect_endpoint(&ni.eps[i], json_add_obj(nets, ni.eps[i].network));
+	if (!ni.neps && !ctr_net_joins(c))
+		json_add_obj(nets, c->network_mode && strncmp(c->network_mode, "container:", 10)
+				   ? c->network_mode : "none");
+	ctr_net_info_clear(&ni);
+}
+
 void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const char *dir,
 		 struct json *o)
 {
@@ -642,4 +781,5 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 	inspect_host(c, dir, json_add_obj(o, "HostConfig"));
 	json_add_arr(o, "Mounts");
 	inspect_config(c, json_add_obj(o, "Config"));
+	inspect_net(c, s, json_add_obj(o, "NetworkSettings"));
 }
