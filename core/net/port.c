@@ -307,6 +307,12 @@ char *port_format(const struct port_map *v, size_t n)
 
 /* ---- holding the ports ---- */
 
+/* The kernel lowers a listen backlog to net.core.somaxconn, so this asks
+ * for as much as the host allows (as Go's listeners do); musl's SOMAXCONN
+ * (128) would overflow under a burst of clients while the proxy waits for
+ * a CPU. */
+enum { PORT_BACKLOG = 65535 };
+
 /* A socket bound to ip:port (0: the kernel picks) for proto; -errno. */
 static int bind_one(uint8_t proto, uint32_t ip, uint16_t port)
 {
@@ -321,7 +327,7 @@ static int bind_one(uint8_t proto, uint32_t ip, uint16_t port)
 	/* TCP only: SO_REUSEADDR on UDP would let a second socket share the port. */
 	if ((proto == IPPROTO_TCP && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (proto == IPPROTO_TCP && listen(fd, SOMAXCONN) < 0)) {
+	    (proto == IPPROTO_TCP && listen(fd, PORT_BACKLOG) < 0)) {
 		e = errno;
 		close(fd);
 		return -e;
