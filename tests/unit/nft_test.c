@@ -345,3 +345,241 @@ TEST(nft_available_in_a_new_netns_changes_nothing)
 	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
 	CHECK_EQ_INT(in_netns(available), 0);
 }
+
+/* ---- traffic ---- */
+
+/* A process serving TCP port with one line per connection, "NAME PEER\n",
+ * in a network namespace of its own (own) or in this one; it dies with
+ * its parent. */
+static pid_t serve(const char *name, uint16_t port, bool own)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int p[2], one = 1, fd;
+	pid_t pid;
+	char c;
+
+	if (pipe(p) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (own && unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!own)
+			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
+			_exit(1);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			struct sockaddr_in peer;
+			socklen_t len = sizeof(peer);
+			int cfd = accept(fd, (struct sockaddr *)&peer, &len);
+			char line[64];
+
+			if (cfd < 0)
+				continue;
+			snprintf(line, sizeof(line), "%s %s\n", name, inet_ntoa(peer.sin_addr));
+			if (write(cfd, line, strlen(line)) < 0)
+				_exit(1);
+			close(cfd);
+		}
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+/* The line a server sends to a connection from the network namespace of
+ * pid (0: this one) to ip:port; "" when nothing answers within a second. */
+static char *ask(pid_t ns, const char *ip, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { 1, 0 };
+	char *out = calloc(1, 64), path[64];
+	int p[2], fd;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return out;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ns);
+		fd = ns ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		if (ns && (fd < 0 || setns(fd, CLONE_NEWNET) < 0))
+			_exit(1);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		inet_pton(AF_INET, ip, &sa.sin_addr);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(2);
+		ssize_t n = read(fd, path, sizeof(path));
+		_exit(n > 0 && write(p[1], path, (size_t)n) == n ? 0 : 3);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], out, 63) < 0)
+		out[0] = '\0';
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return out;
+}
+
+/* A veth from bridge br (NULL: none) to the namespace of pid, eth0 there
+ * with address ip/24, and its default route via gw (NULL: none). */
+static int plug(const char *br, pid_t pid, const char *ip, const char *gw)
+{
+	static int n;
+	char cmd[512];
+
+	n++;
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add dtv%d type veth peer name dtp%d && ip link set dtv%d %s %s up && "
+		 "ip link set dtp%d netns %d && nsenter -t %d -n sh -ec '"
+		 "ip link set dtp%d name eth0; ip addr add %s/24 dev eth0; ip link set eth0 up; "
+		 "%s%s'", n, n, n, br ? "master" : "", br ? br : "", n, (int)pid, (int)pid,
+		 n, ip, gw ? "ip route add default via " : "true", gw ? gw : "");
+	return system(cmd) != 0;
+}
+
+enum { NSRV = 6 };
+
+struct world {
+	pid_t a, b, side, in, lan, dev;	/* what serves, and where */
+};
+
+static void world_end(struct world *w)
+{
+	pid_t *p = &w->a;
+
+	for (int i = 0; i < NSRV; i++)
+		if (p[i] > 0) {
+			kill(p[i], SIGKILL);
+			waitpid(p[i], NULL, 0);
+		}
+}
+
+/* This namespace stands for the device: bridges dtbr0 (front: containers
+ * a and b), dtbr1 (side: a container), dtbr2 (back, internal: a
+ * container); dtv (10.9.0.1) to a LAN client (10.9.0.2) with no route to
+ * any container's subnet. Each serves its name and its peer's address.
+ * No br_netfilter (as on most routers): bridged frames skip the IP hooks. */
+static int world_make(struct world *w)
+{
+	static const struct nft_net side = { "side", "dtbr1", 0xac1f0000, 24, false };
+	static const struct nft_net inner = { "back", "dtbr2", 0xac200000, 24, true };
+
+	if (system("set -e; ip link set lo up; echo 1 >/proc/sys/net/ipv4/ip_forward; "
+		   "f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -e $f ]; then echo 0 >$f; fi; "
+		   "for i in 0 1 2; do ip link add dtbr$i type bridge; "
+		   "ip addr add 172.3$i.0.1/24 dev dtbr$i; ip link set dtbr$i up; done") != 0)
+		return 1;
+	w->a = serve("a", 80, true);
+	w->b = serve("b", 80, true);
+	w->side = serve("side", 80, true);
+	w->in = serve("in", 80, true);
+	w->lan = serve("lan", 81, true);
+	w->dev = serve("dev", 99, false);
+	if (w->a < 0 || w->b < 0 || w->side < 0 || w->in < 0 || w->lan < 0 || w->dev < 0)
+		return 2;
+	if (plug("dtbr0", w->a, "172.30.0.2", "172.30.0.1") ||
+	    plug("dtbr0", w->b, "172.30.0.3", "172.30.0.1") ||
+	    plug("dtbr1", w->side, "172.31.0.2", "172.31.0.1") ||
+	    plug("dtbr2", w->in, "172.32.0.2", "172.32.0.1") ||
+	    plug(NULL, w->lan, "10.9.0.2", NULL) ||
+	    system("ip addr add 10.9.0.1/24 dev dtv5") != 0)
+		return 3;
+	if (nft_net_add(&front) < 0 || nft_net_add(&side) < 0 || nft_net_add(&inner) < 0 ||
+	    nft_ports_add(CTR, web, 1) < 0)
+		return 4;
+	return 0;
+}
+
+static bool says(const char *what, pid_t from, const char *ip, uint16_t port, const char *want)
+{
+	return same(what, ask(from, ip, port), want);
+}
+
+/* A container that routes 127.0.0.1 to the device meets the guard of
+ * route_localnet; without the guard it would reach the device's loopback
+ * service on port 99. */
+static int guard(const struct world *w)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n sh -ec 'echo 1 >"
+		 "/proc/sys/net/ipv4/conf/eth0/route_localnet; "
+		 "ip route add 127.0.0.1/32 via 172.30.0.1 dev eth0'", (int)w->a);
+	if (system(cmd) != 0)
+		return 10;
+	if (!says("container to the device's loopback", w->a, "127.0.0.1", 99, ""))
+		return 11;
+	if (system("nft -a list chain ip dory input | sed -n 's/.*\"front\" # handle //p' | "
+		   "xargs -I@ nft delete rule ip dory input handle @") != 0)
+		return 12;
+	if (!says("the same without the guard", w->a, "127.0.0.1", 99, "dev 172.30.0.2\n"))
+		return 13;
+	return 0;
+}
+
+/* Without the port and the network, nothing gets through any more. */
+static int undone(const struct world *w)
+{
+	if (nft_ports_del(CTR) < 0)
+		return 20;
+	if (!says("device to 127.0.0.1, no port", 0, "127.0.0.1", 8080, "") ||
+	    !says("LAN client, no port", w->lan, "10.9.0.1", 8080, ""))
+		return 21;
+	if (nft_net_del("front", "dtbr0") < 0)
+		return 22;
+	if (!says("outbound, no network", w->a, "10.9.0.2", 81, ""))
+		return 23;
+	return 0;
+}
+
+static int traffic(void)
+{
+	struct world w = { 0 };
+	int r = world_make(&w);
+	bool ok;
+
+	if (r)
+		return fail(r);
+	ok = says("device to 127.0.0.1", 0, "127.0.0.1", 8080, "a 172.30.0.1\n") &&
+	     says("device to its own address", 0, "10.9.0.1", 8080, "a 10.9.0.1\n") &&
+	     says("LAN client", w.lan, "10.9.0.1", 8080, "a 10.9.0.2\n") &&
+	     says("hairpin", w.b, "10.9.0.1", 8080, "a 172.30.0.1\n") &&
+	     says("hairpin by the gateway", w.b, "172.30.0.1", 8080, "a 172.30.0.1\n") &&
+	     says("outbound", w.a, "10.9.0.2", 81, "lan 10.9.0.1\n") &&
+	     says("same network", w.b, "172.30.0.2", 80, "a 172.30.0.3\n") &&
+	     says("other network", w.side, "172.30.0.2", 80, "") &&
+	     says("other network, published port", w.side, "10.9.0.1", 8080, "a 172.30.0.1\n") &&
+	     says("internal to LAN", w.in, "10.9.0.2", 81, "") &&
+	     says("into internal", w.a, "172.32.0.2", 80, "");
+	if (!ok)
+		r = 5;
+	if (!r)
+		r = guard(&w);
+	if (!r)
+		r = undone(&w);
+	world_end(&w);
+	return r ? fail(r) : 0;
+}
+
+TEST(nft_traffic_through_dnat_and_masquerade)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	SKIP_IF(!have_nft() || system("ip -V >/dev/null 2>&1 && nsenter -V >/dev/null 2>&1"),
+		"no nft, ip or nsenter");
+	CHECK_EQ_INT(in_netns(traffic), 0);
+}
