@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
@@ -38,7 +39,7 @@
 static const char nft_table[] = "dory";
 static const char nft_probe_table[] = "dory-probe";
 
-enum { IP_SADDR = 12, IP_DADDR = 16, IP_LOOPBACK = 0x7f000000, NFT_TRIES = 5 };
+enum { IP_SADDR = 12, IP_DADDR = 16, IP_LOOPBACK = 0x7f000000, NFT_TRIES = 10 };
 
 static const struct nft_chain {
 	const char *name, *type;	/* type NULL: a regular chain */
@@ -548,6 +549,21 @@ static void change_build(struct nl_msg *m, const struct nft_state *st, const cha
 	nft_batch(m, NFNL_MSG_BATCH_END, 0);
 }
 
+/* Before try+2: up to 2^try ms, at random, so that writers racing each
+ * other fall out of step. */
+static void backoff(int try)
+{
+	struct timespec t;
+	unsigned long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ns = ((unsigned long)t.tv_nsec ^ (unsigned long)getpid() * 2654435761UL) %
+	     (1000000UL << try);
+	t.tv_sec = (time_t)(ns / 1000000000UL);
+	t.tv_nsec = (long)(ns % 1000000000UL);
+	nanosleep(&t, NULL);
+}
+
 /* Replace the rules tagged tag in the chains of one kind (ports or not) by
  * those add() appends (add NULL: none). The table and its chains are made
  * when rules are added; the table goes when nothing is left in it. One
@@ -580,7 +596,10 @@ static int nft_replace(const char *tag, bool ports,
 		nl_msg_free(&m);
 		if (r != -ERESTART)
 			break;
+		backoff(try);
 	}
+	if (r == -ERESTART)
+		err_setx(EBUSY, "the ruleset changed under each of %d tries", NFT_TRIES);
 	if (r < 0)
 		return err_ctx("change nf_tables table ip %s for %s", nft_table, tag);
 	return 0;

@@ -346,6 +346,50 @@ TEST(nft_available_in_a_new_netns_changes_nothing)
 	CHECK_EQ_INT(in_netns(available), 0);
 }
 
+/* Writers at the same time: each change is read and sent again when the
+ * ruleset changed in between (the batch's generation id), so none fails
+ * and no rule is doubled or lost. */
+static int racing(void)
+{
+	enum { WRITERS = 4, ROUNDS = 25 };
+	pid_t pid[WRITERS];
+	int bad = 0, st;
+
+	if (bridges() || nft_net_add(&front) < 0)
+		return fail(1);
+	fflush(stdout);
+	for (int i = 0; i < WRITERS; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			char id[8];
+
+			snprintf(id, sizeof(id), "w%d", i);
+			for (int j = 0; j < ROUNDS; j++)
+				if (nft_ports_add(id, web, 2) < 0 || nft_ports_add(CTR, web, 2) < 0 ||
+				    nft_net_add(&front) < 0)
+					_exit(fail(2));
+			_exit(nft_ports_del(id) < 0 ? fail(3) : 0);
+		}
+	}
+	for (int i = 0; i < WRITERS; i++)
+		if (pid[i] < 0 || waitpid(pid[i], &st, 0) < 0 || st)
+			bad++;
+	if (bad)
+		return fail(4);
+	if (!same("the survivors", run("nft list table ip dory | grep -o 'comment \"[^\"]*' | "
+				       "sort | uniq -c | tr -s ' '"),
+		  " 4 comment \"" CTR "\n 6 comment \"front\n"))
+		return fail(5);
+	return 0;
+}
+
+TEST(nft_writers_at_the_same_time)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
+	CHECK_EQ_INT(in_netns(racing), 0);
+}
+
 /* ---- traffic ---- */
 
 /* A process serving TCP port with one line per connection, "NAME PEER\n",
