@@ -276,70 +276,93 @@ static void rule_end(struct nl_msg *m, size_t exprs, const char *tag)
 	nl_put(m, NFTA_RULE_USERDATA, ud, 2 + len);
 }
 
-/* The rules of a network (see nft_net_add). */
-static void net_rules(struct nl_msg *m, const void *arg)
+/* ... ending with a drop. */
+static void rule_drop(struct nl_msg *m, size_t exprs, const char *tag)
 {
-	const struct nft_net *n = arg;
-	const char *br = n->bridge, *tag = n->name;
+	ex_verdict(m, NF_DROP, NULL);
+	rule_end(m, exprs, tag);
+}
+
+/* An internal network: nothing forwarded into or out of its bridge. */
+static void net_internal_rules(struct nl_msg *m, const struct nft_net *n)
+{
 	size_t x;
 
-	if (n->internal) {
-		x = rule_begin(m, nft_table, "forward");
-		match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, br);
-		match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, br);
-		ex_verdict(m, NF_DROP, NULL);
-		rule_end(m, x, tag);
-		x = rule_begin(m, nft_table, "forward");
-		match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, br);
-		match_ifname(m, NFT_META_IIFNAME, NFT_CMP_NEQ, br);
-		ex_verdict(m, NF_DROP, NULL);
-		rule_end(m, x, tag);
-		return;
-	}
+	x = rule_begin(m, nft_table, "forward");
+	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, n->bridge);
+	rule_drop(m, x, n->name);
+	x = rule_begin(m, nft_table, "forward");
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
+	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_NEQ, n->bridge);
+	rule_drop(m, x, n->name);
+}
+
+static void net_masq_rules(struct nl_msg *m, const struct nft_net *n)
+{
+	size_t x;
+
 	/* Out to anywhere but its own bridge, with the device's address. */
 	x = rule_begin(m, nft_table, "postrouting");
 	match_ip(m, IP_SADDR, n->subnet, n->prefix);
-	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, br);
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, n->bridge);
 	ex_masq(m);
-	rule_end(m, x, tag);
+	rule_end(m, x, n->name);
 	/* Hairpin: a container reached one of its network's published ports
 	 * through the device; without br_netfilter the answer would go
 	 * straight back over the bridge, past the DNAT, unless it is
 	 * addressed to the device. */
 	x = rule_begin(m, nft_table, "postrouting");
-	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, br);
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
 	match_ip(m, IP_SADDR, n->subnet, n->prefix);
 	match_ct(m, NFT_CT_STATUS, IPS_DST_NAT, true);
 	ex_masq(m);
-	rule_end(m, x, tag);
+	rule_end(m, x, n->name);
 	/* The device itself on 127.0.0.1:PORT, DNATed into the bridge. */
 	x = rule_begin(m, nft_table, "postrouting");
-	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, br);
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
 	match_ip(m, IP_SADDR, IP_LOOPBACK, 8);
 	ex_masq(m);
-	rule_end(m, x, tag);
+	rule_end(m, x, n->name);
+}
+
+static void net_fence_rules(struct nl_msg *m, const struct nft_net *n)
+{
+	size_t x;
+
 	/* Isolation: nothing from this bridge into another network's, but
 	 * for published ports (which the LAN reaches anyway). */
 	x = rule_begin(m, nft_table, "forward");
-	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, br);
-	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, br);
+	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, n->bridge);
 	match_ct(m, NFT_CT_STATUS, IPS_DST_NAT, false);
 	ex_verdict(m, NFT_JUMP, "isolate");
-	rule_end(m, x, tag);
+	rule_end(m, x, n->name);
 	x = rule_begin(m, nft_table, "isolate");
-	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, br);
-	ex_verdict(m, NF_DROP, NULL);
-	rule_end(m, x, tag);
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
+	rule_drop(m, x, n->name);
 	/* route_localnet lets the bridge carry 127.0.0.0/8; no container may
 	 * use that to reach the device's loopback services (CVE-2020-8558),
 	 * while answers to the device's own connections still come in. */
 	x = rule_begin(m, nft_table, "input");
-	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, br);
+	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
 	match_ip(m, IP_DADDR, IP_LOOPBACK, 8);
 	match_ct(m, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
 		 NF_CT_STATE_BIT(IP_CT_RELATED), false);
-	ex_verdict(m, NF_DROP, NULL);
-	rule_end(m, x, tag);
+	rule_drop(m, x, n->name);
+}
+
+/* The rules of a network (see nft_net_add). */
+static void net_rules(struct nl_msg *m, const void *arg)
+{
+	const struct nft_net *n = arg;
+
+	if (n->internal) {
+		net_internal_rules(m, n);
+		return;
+	}
+	net_masq_rules(m, n);
+	net_fence_rules(m, n);
 }
 
 /* DNAT of one published port in chain, tagged. */
@@ -460,10 +483,12 @@ static void state_rule(struct nft_state *st, const struct nlattr **tb)
 		udata_comment(tb[NFTA_RULE_USERDATA], r->tag, sizeof(r->tag));
 }
 
+_Static_assert(NFTA_RULE_MAX >= NFTA_TABLE_MAX && NFTA_RULE_MAX >= NFTA_GEN_MAX, "tb of state_cb");
+
 static int state_cb(const struct nlmsghdr *h, void *arg)
 {
 	struct nft_state *st = arg;
-	const struct nlattr *tb[NFTA_RULE_MAX + 1];
+	const struct nlattr *tb[NFTA_RULE_MAX + 1];	/* the largest of the three */
 	char name[sizeof(nft_table) + 1];
 
 	if (h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
@@ -594,7 +619,7 @@ static int nft_replace(const char *tag, bool ports,
 		free(st.v);
 		r = nl_talk(fd, &m, NULL, NULL);
 		nl_msg_free(&m);
-		if (r != -ERESTART)
+		if (r != -ERESTART || try == NFT_TRIES - 1)
 			break;
 		backoff(try);
 	}
@@ -607,25 +632,31 @@ static int nft_replace(const char *tag, bool ports,
 
 /* ---- checks of the callers' input ---- */
 
+/* A network's name or a container's id, as the comment of its rules. */
 static int tag_check(const char *tag)
 {
 	size_t n = strlen(tag);
+	char shown[NFT_TAG_MAX + 2];
 
-	if (!n || n > NFT_TAG_MAX || strspn(tag, "abcdefghijklmnopqrstuvwxyz"
-					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
-		return err_setx(EINVAL, "nf_tables tag \"%s\": 1 to %d letters, digits, '_', '.' "
-				"or '-'", tag, NFT_TAG_MAX);
-	return 0;
+	if (n && n <= NFT_TAG_MAX && strspn(tag, "abcdefghijklmnopqrstuvwxyz"
+					     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n)
+		return 0;
+	str_printable(shown, sizeof(shown), tag);
+	return err_setx(EINVAL, "rule tag \"%s\": not 1 to %d letters, digits, '_', '.' or '-'",
+			shown, NFT_TAG_MAX);
 }
 
 static int bridge_check(const char *br)
 {
 	size_t n = br ? strlen(br) : 0;
 
-	if (!n || n >= IFNAMSIZ || strpbrk(br, "/: \t\n") || !strcmp(br, ".") || !strcmp(br, ".."))
-		return err_setx(EINVAL, "bridge name \"%s\": not a link name of 1 to %d bytes",
-				br ? br : "", IFNAMSIZ - 1);
-	return 0;
+	char shown[IFNAMSIZ + 1];
+
+	if (n && n < IFNAMSIZ && !strpbrk(br, "/: \t\n") && strcmp(br, ".") && strcmp(br, ".."))
+		return 0;
+	str_printable(shown, sizeof(shown), br ? br : "");
+	return err_setx(EINVAL, "bridge name \"%s\": not a link name of 1 to %d bytes",
+			shown, IFNAMSIZ - 1);
 }
 
 static int net_check(const struct nft_net *n)
@@ -656,7 +687,7 @@ static int port_check(const char *id, const struct nft_port *p)
 static int localnet_path(const char *br, char *path, size_t size)
 {
 	snprintf(path, size, "/proc/sys/net/ipv4/conf/%s/route_localnet", br);
-	return access(path, W_OK) < 0 ? err_set(errno, "route_localnet of %s", br) : 0;
+	return access(path, W_OK) < 0 ? err_set(errno, "route_localnet of bridge %s", br) : 0;
 }
 
 static int localnet_set(const char *path, bool on)

@@ -261,7 +261,9 @@ static int bad_input(void)
 
 	if (bridges())
 		return fail(1);
-	if (nft_ports_add("a\"b", web, 1) != -EINVAL || nft_ports_add(CTR, bad, 1) != -EINVAL)
+	if (nft_ports_add("a\"b\n", web, 1) != -EINVAL ||
+	    strcmp(err_str(), "rule tag \"a\"b?\": not 1 to 127 letters, digits, '_', '.' or '-'") ||
+	    nft_ports_add(CTR, bad, 1) != -EINVAL)
 		return fail(2);
 	n.subnet |= 1;
 	if (nft_net_add(&n) != -EINVAL)
@@ -271,7 +273,7 @@ static int bad_input(void)
 	if (nft_net_add(&n) != -EINVAL)
 		return fail(4);
 	n.bridge = "dtnone";	/* no such link */
-	if (nft_net_add(&n) != -ENOENT || strcmp(err_str(), "route_localnet of dtnone: "
+	if (nft_net_add(&n) != -ENOENT || strcmp(err_str(), "route_localnet of bridge dtnone: "
 						  "No such file or directory"))
 		return fail(5);
 	if (!same("nothing", run("nft list ruleset"), ""))
