@@ -365,7 +365,7 @@ static int racing(void)
 		if (pid[i] == 0) {
 			char id[8];
 
-			snprintf(id, sizeof(id), "w%d", i);
+			snprintf(id, sizeof(id), "w%d", i & 7);
 			for (int j = 0; j < ROUNDS; j++)
 				if (nft_ports_add(id, web, 2) < 0 || nft_ports_add(CTR, web, 2) < 0 ||
 				    nft_net_add(&front) < 0)
