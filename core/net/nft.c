@@ -257,7 +257,7 @@ static void match_dport(struct nl_msg *m, uint8_t proto, uint16_t port)
 
 static size_t rule_begin(struct nl_msg *m, const char *table, const char *chain)
 {
-	nft_begin(m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, NFPROTO_IPV4);
+	nft_begin(m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, NFPROTO_IPV4);
 	nl_put_str(m, NFTA_RULE_TABLE, table);
 	nl_put_str(m, NFTA_RULE_CHAIN, chain);
 	return nl_nest(m, NFTA_RULE_EXPRESSIONS, true);
@@ -403,7 +403,7 @@ static void port_rules(struct nl_msg *m, const void *arg)
 
 static void put_table(struct nl_msg *m, const char *table, uint16_t flags)
 {
-	nft_begin(m, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_ACK | flags, NFPROTO_IPV4);
+	nft_begin(m, NFT_MSG_NEWTABLE, NLM_F_CREATE | flags, NFPROTO_IPV4);
 	nl_put_str(m, NFTA_TABLE_NAME, table);
 }
 
@@ -412,7 +412,7 @@ static void put_chain(struct nl_msg *m, const char *table, const struct nft_chai
 {
 	size_t h;
 
-	nft_begin(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_ACK, NFPROTO_IPV4);
+	nft_begin(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE, NFPROTO_IPV4);
 	nl_put_str(m, NFTA_CHAIN_TABLE, table);
 	nl_put_str(m, NFTA_CHAIN_NAME, c->name);
 	if (!c->type)
@@ -542,7 +542,23 @@ static bool is_mine(const struct nft_rule_ref *r, const char *tag, bool ports)
 	return r->chain >= 0 && nft_chains[r->chain].ports == ports && !strcmp(r->tag, tag);
 }
 
-/* The batch of one change, from the table as it is (st). */
+/* End the batch in m and send it on fd. Only its last message asks for an
+ * ack: the kernel reports each message that fails anyway, and an ack for
+ * every message of a large batch (a range of published ports) would
+ * overflow the socket's receive buffer. A batch larger than the send
+ * buffer gets a larger one: netlink takes a send whole or not at all. */
+static int batch_send(int fd, struct nl_msg *m)
+{
+	int size = (int)m->len;
+
+	((struct nlmsghdr *)(m->buf + m->cur))->nlmsg_flags |= NLM_F_ACK;
+	nft_batch(m, NFNL_MSG_BATCH_END, 0);
+	if (m->len > 65536 && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	return nl_talk(fd, m, NULL, NULL);
+}
+
+/* The batch of one change, from the table as it is (st), but its end. */
 static void change_build(struct nl_msg *m, const struct nft_state *st, const char *tag,
 			 bool ports, void (*add)(struct nl_msg *, const void *), const void *arg)
 {
@@ -552,7 +568,7 @@ static void change_build(struct nl_msg *m, const struct nft_state *st, const cha
 		mine += is_mine(&st->v[i], tag, ports);
 	nft_batch(m, NFNL_MSG_BATCH_BEGIN, st->genid);
 	if (!add && mine == st->n) {
-		nft_begin(m, NFT_MSG_DELTABLE, NLM_F_ACK, NFPROTO_IPV4);
+		nft_begin(m, NFT_MSG_DELTABLE, 0, NFPROTO_IPV4);
 		nl_put_str(m, NFTA_TABLE_NAME, nft_table);
 	} else {
 		if (add) {
@@ -563,7 +579,7 @@ static void change_build(struct nl_msg *m, const struct nft_state *st, const cha
 		for (size_t i = 0; i < st->n; i++) {
 			if (!is_mine(&st->v[i], tag, ports))
 				continue;
-			nft_begin(m, NFT_MSG_DELRULE, NLM_F_ACK, NFPROTO_IPV4);
+			nft_begin(m, NFT_MSG_DELRULE, 0, NFPROTO_IPV4);
 			nl_put_str(m, NFTA_RULE_TABLE, nft_table);
 			nl_put_str(m, NFTA_RULE_CHAIN, nft_chains[st->v[i].chain].name);
 			nl_put(m, NFTA_RULE_HANDLE, &st->v[i].handle, sizeof(st->v[i].handle));
@@ -571,7 +587,6 @@ static void change_build(struct nl_msg *m, const struct nft_state *st, const cha
 		if (add)
 			add(m, arg);
 	}
-	nft_batch(m, NFNL_MSG_BATCH_END, 0);
 }
 
 /* Before try+2: up to 2^try ms, at random, so that writers racing each
@@ -617,7 +632,7 @@ static int nft_replace(const char *tag, bool ports,
 		}
 		change_build(&m, &st, tag, ports, add, arg);
 		free(st.v);
-		r = nl_talk(fd, &m, NULL, NULL);
+		r = batch_send(fd, &m);
 		nl_msg_free(&m);
 		if (r != -ERESTART || try == NFT_TRIES - 1)
 			break;
@@ -778,11 +793,11 @@ int nft_tags(struct strv *tags)
 enum nft_probe { PROBE_CHAINS, PROBE_FIB, PROBE_CT, PROBE_NAT, PROBE_MASQ, PROBE_ALL };
 
 static const char *const nft_probe_lacks[] = {
-	[PROBE_CHAINS] = "nat chains (CONFIG_NFT_NAT)",
+	[PROBE_CHAINS] = "nat chains (CONFIG_NFT_NAT; CONFIG_NFT_CHAIN_NAT_IPV4 before 5.1)",
 	[PROBE_FIB] = "the fib expression (CONFIG_NFT_FIB_IPV4)",
 	[PROBE_CT] = "the ct expression (CONFIG_NFT_CT)",
 	[PROBE_NAT] = "the nat expression (CONFIG_NFT_NAT)",
-	[PROBE_MASQ] = "the masq expression (CONFIG_NFT_MASQ)",
+	[PROBE_MASQ] = "the masq expression (CONFIG_NFT_MASQ; CONFIG_NFT_MASQ_IPV4 before 5.1)",
 };
 
 /* A batch making a throw-away table with what is probed (PROBE_ALL: all),
@@ -817,8 +832,7 @@ static int probe(int fd, enum nft_probe what)
 	if (what == PROBE_NAT || what == PROBE_ALL)
 		port_rule(&m, nft_probe_table, nft_chains[0].name, &p, "probe");
 	put_table(&m, nft_probe_table, NLM_F_EXCL);
-	nft_batch(&m, NFNL_MSG_BATCH_END, 0);
-	r = nl_talk(fd, &m, NULL, NULL);
+	r = batch_send(fd, &m);
 	nl_msg_free(&m);
 	return r == -EEXIST ? 0 : r < 0 ? r : err_setx(EIO, "nf_tables took a batch it must refuse");
 }

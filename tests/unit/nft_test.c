@@ -226,6 +226,32 @@ TEST(nft_ports_by_tag_and_idempotent)
 	CHECK_EQ_INT(in_netns(port_rules), 0);
 }
 
+/* A range of 3000 published ports is one batch of 6000 rules, too. */
+static int many_ports(void)
+{
+	enum { N = 3000 };
+	struct nft_port *p = calloc(N, sizeof(*p));
+
+	for (int i = 0; i < N; i++)
+		p[i] = (struct nft_port){ IPPROTO_TCP, 0, (uint16_t)(20000 + i), 0xac1e0002,
+					  (uint16_t)(20000 + i) };
+	if (nft_ports_add(CTR, p, N) < 0)
+		return fail(1);
+	free(p);
+	if (!same("rules", run("nft list table ip dory | grep -c 'dnat to'"), "6000\n"))
+		return fail(2);
+	if (nft_ports_del(CTR) < 0 || !same("none", run("nft list tables"), ""))
+		return fail(3);
+	return 0;
+}
+
+TEST(nft_a_range_of_ports_in_one_batch)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
+	CHECK_EQ_INT(in_netns(many_ports), 0);
+}
+
 /* A batch the kernel refuses halfway (a chain called output already there
  * with another type) leaves the table as it was, byte for byte. */
 static int refused_batch(void)
