@@ -543,13 +543,14 @@ static void world_end(struct world *w)
 
 /* This namespace stands for the device: bridges dtbr0 (front: containers
  * a and b), dtbr1 (side: a container), dtbr2 (back, internal: a
- * container); dtv (10.9.0.1) to a LAN client (10.9.0.2) with no route to
- * any container's subnet. Each serves its name and its peer's address.
+ * container); dtv5 (10.9.0.1) to a LAN client (10.9.0.2) with no route to
+ * the subnets of front and side. Each serves its name and its peer's address.
  * No br_netfilter (as on most routers): bridged frames skip the IP hooks. */
 static int world_make(struct world *w)
 {
 	static const struct nft_net side = { "side", "dtbr1", 0xac1f0000, 24, false };
 	static const struct nft_net inner = { "back", "dtbr2", 0xac200000, 24, true };
+	char cmd[128];
 
 	if (system("set -e; ip link set lo up; echo 1 >/proc/sys/net/ipv4/ip_forward; "
 		   "f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -e $f ]; then echo 0 >$f; fi; "
@@ -570,6 +571,12 @@ static int world_make(struct world *w)
 	    plug("dtbr2", w->in, "172.32.0.2", "172.32.0.1") ||
 	    plug(NULL, w->lan, "10.9.0.2", NULL) ||
 	    system("ip addr add 10.9.0.1/24 dev dtv5") != 0)
+		return 3;
+	/* The internal network alone is routed from the LAN: only dory's rules
+	 * keep the two apart. */
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip route add 172.32.0.0/24 via 10.9.0.1",
+		 (int)w->lan);
+	if (system(cmd) != 0)
 		return 3;
 	if (nft_net_add(&front) < 0 || nft_net_add(&side) < 0 || nft_net_add(&inner) < 0 ||
 	    nft_ports_add(CTR, web, 1) < 0)
@@ -637,6 +644,7 @@ static int traffic(void)
 	     says("other network", w.side, "172.30.0.2", 80, "") &&
 	     says("other network, published port", w.side, "10.9.0.1", 8080, "a 172.30.0.1\n") &&
 	     says("internal to LAN", w.in, "10.9.0.2", 81, "") &&
+	     says("LAN to internal", w.lan, "172.32.0.2", 80, "") &&
 	     says("into internal", w.a, "172.32.0.2", 80, "");
 	if (!ok)
 		r = 5;
