@@ -521,7 +521,7 @@ APPLET_FILES := $(filter-out applets/main.c,$(APPLET_SRCS))
 # Only `make check` needs these: peers, the registry and its tools, valgrind,
 # qemu for the cross unit tests, the host's -dev libraries of the deps for
 # the ASan, valgrind and fuzzing builds, and clang with libFuzzer.
-TEST_PKGS = valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry \
+TEST_PKGS = valgrind busybox-static crun conmon qemu-user-static bsdutils docker-registry nftables \
 	skopeo apache2-utils openssl python3 curl zstd umoci file \
 	libseccomp-dev libbearssl-dev libcjson-dev zlib1g-dev $(FUZZ_PKGS) $(BOARD_PKGS)
 

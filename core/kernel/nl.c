@@ -183,10 +183,13 @@ const char *nl_get_str(const struct nlattr *a, char *buf, size_t size)
 	return buf;
 }
 
-/* The sequence numbers of m's messages that wait for an answer. */
+/* The sequence numbers of m's messages that wait for an answer, and of
+ * all of m's messages: the kernel answers an nf_tables batch's begin
+ * message, which asks for nothing, with the error of the whole batch
+ * (a stale generation id, a failed commit). */
 struct nl_wait {
-	uint32_t *seq;
-	size_t n;
+	uint32_t *seq, *all;
+	size_t n, nall;
 };
 
 static bool nl_wait_done(struct nl_wait *w, uint32_t seq)
@@ -203,6 +206,14 @@ static bool nl_waits_for(const struct nl_wait *w, uint32_t seq)
 {
 	for (size_t i = 0; i < w->n; i++)
 		if (w->seq[i] == seq)
+			return true;
+	return false;
+}
+
+static bool nl_is_ours(const struct nl_wait *w, uint32_t seq)
+{
+	for (size_t i = 0; i < w->nall; i++)
+		if (w->all[i] == seq)
 			return true;
 	return false;
 }
@@ -231,7 +242,9 @@ int nl_talk(int fd, const struct nl_msg *m,
 	    int (*cb)(const struct nlmsghdr *h, void *arg), void *arg)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct nl_wait w = { .seq = xmalloc((m->len / NLMSG_HDRLEN + 1) * sizeof(uint32_t)) };
+	size_t most = m->len / NLMSG_HDRLEN + 1;
+	struct nl_wait w = { .seq = xmalloc(most * sizeof(uint32_t)),
+			     .all = xmalloc(most * sizeof(uint32_t)) };
 	enum { NL_RCVBUF = 32768 };
 	autofree char *buf = xmalloc(NL_RCVBUF);
 	int r = 0;
@@ -241,6 +254,7 @@ int nl_talk(int fd, const struct nl_msg *m,
 
 		if (h->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP))
 			w.seq[w.n++] = h->nlmsg_seq;
+		w.all[w.nall++] = h->nlmsg_seq;
 		off += NLMSG_ALIGN(h->nlmsg_len);
 	}
 	if (sendto(fd, m->buf, m->len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
@@ -256,8 +270,11 @@ int nl_talk(int fd, const struct nl_msg *m,
 			break;
 		}
 		for (; r == 0 && NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (!nl_waits_for(&w, h->nlmsg_seq))
-				continue;	/* a stale answer to an earlier call */
+			if (!nl_waits_for(&w, h->nlmsg_seq)) {
+				if (h->nlmsg_type == NLMSG_ERROR && nl_is_ours(&w, h->nlmsg_seq))
+					r = nl_error(h);
+				continue;	/* else a stale answer to an earlier call */
+			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				nl_wait_done(&w, h->nlmsg_seq);
 				r = nl_error(h);
@@ -269,6 +286,7 @@ int nl_talk(int fd, const struct nl_msg *m,
 		}
 	}
 	free(w.seq);
+	free(w.all);
 	return r;
 }
 

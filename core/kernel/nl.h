@@ -42,7 +42,9 @@ int nl_open(int proto);
  * (NLM_F_ACK, or NLM_F_DUMP until its NLMSG_DONE) is answered; each reply
  * that is neither an ack nor an error goes to cb (NULL: dropped), which
  * returns <0 to fail. The first error the kernel reports is returned as
- * -errno, with what the kernel said (extended ack) when it said it. */
+ * -errno, with what the kernel said (extended ack) when it said it; an
+ * error for a message that asked for no answer counts too (nf_tables
+ * answers a batch's begin message with the error of the whole batch). */
 int nl_talk(int fd, const struct nl_msg *m,
 	    int (*cb)(const struct nlmsghdr *h, void *arg), void *arg);
 /* nl_talk on a socket of its own, opened for this call. */

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
+#include <arpa/inet.h>
 
 #include "core/kernel/nl.h"
 #include "nsutil.h"
@@ -68,4 +71,33 @@ TEST(nl_talk_returns_the_kernels_error)
 {
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, bad_request), 0);
+}
+
+/* A batch for a subsystem that does not exist: the kernel refuses it by
+ * answering its begin message, which asked for no answer; nl_talk must
+ * return that error rather than wait for the acks of the messages inside. */
+static int bad_batch(void)
+{
+	struct nl_msg m = { 0 };
+	struct nfgenmsg *g;
+	int r;
+
+	alarm(10);
+	g = nl_msg_begin(&m, NFNL_MSG_BATCH_BEGIN, 0, sizeof(*g));
+	g->res_id = htons(200);
+	g = nl_msg_begin(&m, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE,
+			 NLM_F_CREATE | NLM_F_ACK, sizeof(*g));
+	g->nfgen_family = AF_INET;
+	nl_put_str(&m, NFTA_TABLE_NAME, "dory-nl-test");
+	g = nl_msg_begin(&m, NFNL_MSG_BATCH_END, 0, sizeof(*g));
+	g->res_id = htons(200);
+	r = nl_talk_once(NETLINK_NETFILTER, &m, NULL, NULL);
+	nl_msg_free(&m);
+	return r == -EINVAL ? 0 : 1;
+}
+
+TEST(nl_talk_returns_the_error_of_a_batch)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK_EQ_INT(in_ns(CLONE_NEWNET, bad_batch), 0);
 }
