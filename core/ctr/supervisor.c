@@ -24,8 +24,10 @@
 #include "core/ctr/ctrlog.h"
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
+#include "core/fs/userns.h"
 #include "core/image/image.h"
 #include "core/kernel/cgroup.h"
+#include "core/net/netfiles.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -45,6 +47,9 @@ struct sup {
 	struct ctr_net_run net;
 	struct ctrfs fs;
 	struct secpol policy;
+	char *dir;		/* ROOT/containers/ID */
+	char *etc[3];		/* its hosts, hostname, resolv.conf there */
+	struct rt_bind binds[3];
 	bool oom;
 	bool attached;
 	bool term;		/* SIGTERM to the supervisor: stop for good */
@@ -83,6 +88,44 @@ static int sup_fs(struct sup *u)
 	return 0;
 }
 
+/* Its /etc/hosts, /etc/hostname and /etc/resolv.conf: files of its own,
+ * bound over the image's (which stay as they are), read-only with
+ * --read-only as Docker's. Left out where the root cannot take a mount
+ * point (a read-only bind-copy of the image lacking the file). */
+static void sup_binds(struct sup *u)
+{
+	static const char *const names[] = { "/etc/hosts", "/etc/hostname", "/etc/resolv.conf" };
+
+	u->dir = ctr_dir(u->id);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		u->etc[i] = xasprintf("%s/%s", u->dir, names[i] + 5);
+		u->binds[i] = (struct rt_bind){ .src = u->etc[i], .dst = names[i],
+						.ro = u->c.readonly, .optional = true };
+	}
+	u->s.binds = u->binds;
+	u->s.nbinds = ARRAY_SIZE(u->binds);
+}
+
+/* Write the files before each start: the host's resolv.conf may have
+ * changed since the last. No network yet: loopback only (none). */
+static int sup_netfiles(struct sup *u)
+{
+	struct netfiles f = {
+		.mode = NETFILES_NONE,
+		.hostname = u->c.hostname,
+		.extra = (const char *const *)u->c.extra_hosts.v,
+		.dns = (const char *const *)u->c.dns.v,
+		.search = (const char *const *)u->c.dns_search.v,
+		.opts = (const char *const *)u->c.dns_opts.v,
+	};
+
+	if (u->c.userns.count) {
+		f.uid = userns_host_id(&u->c.userns, 0);
+		f.gid = userns_host_id(&u->c.userns, 0);
+	}
+	return netfiles_write(u->dir, &f);
+}
+
 static int sup_spec(struct sup *u)
 {
 	struct rt_spec *s = &u->s;
@@ -103,6 +146,7 @@ static int sup_spec(struct sup *u)
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
+	sup_binds(u);
 	r = ctr_policy(&u->c, &u->policy);
 	if (r == 0)
 		r = sup_fs(u);
@@ -113,6 +157,9 @@ static void sup_clear(struct sup *u)
 {
 	secpol_clear(&u->policy);
 	ctrfs_clear(&u->fs);
+	for (size_t i = 0; i < ARRAY_SIZE(u->etc); i++)
+		free(u->etc[i]);
+	free(u->dir);
 	ctrlog_close(u->log);
 	ctr_config_clear(&u->c);
 	if (u->sfd >= 0)
@@ -416,7 +463,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	u->oom = false;
 	*status = 125;
 	if (sup_attach_fds(u) < 0 || ctr_net_start(&u->c, &u->net, &u->s) < 0 ||
-	    rt_start(&u->s, &p, status) < 0) {
+	    sup_netfiles(u) < 0 || rt_start(&u->s, &p, status) < 0) {
 		int e = err_errno();
 
 		snprintf(msg, sizeof(msg), "%s", err_str());
