@@ -384,6 +384,12 @@ static int build_net_container(const struct ctr_flags *f, struct ctr_config *c)
 	if (f->links.n)
 		return err_setx(EINVAL, "conflicting options: container type network can't be "
 				"used with links. This would result in undefined behavior");
+	/* its /etc files are the other container's */
+	if (f->dns.n || f->dns_search.n || f->dns_opts.n)
+		return err_setx(EINVAL, "conflicting options: dns and the network mode");
+	if (f->add_hosts.n)
+		return err_setx(EINVAL, "conflicting options: custom host-to-IP mapping and the "
+				"network mode");
 	if (!f->network[10])
 		return err_setx(EINVAL, "--network container: needs a container's name or id");
 	if (ctr_find(f->network + 10, id) < 0)

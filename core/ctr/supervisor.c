@@ -34,6 +34,7 @@
 #include "core/util/fsutil.h"
 #include "core/util/lock.h"
 #include "core/util/log.h"
+#include "core/util/str.h"
 #include "core/util/xalloc.h"
 
 /* Docker's back-off: 100 ms, doubled each restart, at most a minute, and
@@ -90,13 +91,15 @@ static int sup_fs(struct sup *u)
 
 /* Its /etc/hosts, /etc/hostname and /etc/resolv.conf: files of its own,
  * bound over the image's (which stay as they are), read-only with
- * --read-only as Docker's. Left out where the root cannot take a mount
+ * --read-only as Docker's; with --network container:ID, that container's
+ * (as Docker shares them). Left out where the root cannot take a mount
  * point (a read-only bind-copy of the image lacking the file). */
 static void sup_binds(struct sup *u)
 {
 	static const char *const names[] = { "/etc/hosts", "/etc/hostname", "/etc/resolv.conf" };
+	const char *m = u->c.network_mode;
 
-	u->dir = ctr_dir(u->id);
+	u->dir = ctr_dir(m && str_has_prefix(m, "container:") ? m + 10 : u->id);
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		u->etc[i] = xasprintf("%s/%s", u->dir, names[i] + 5);
 		u->binds[i] = (struct rt_bind){ .src = u->etc[i], .dst = names[i],
@@ -107,11 +110,14 @@ static void sup_binds(struct sup *u)
 }
 
 /* Write the files before each start: the host's resolv.conf may have
- * changed since the last. No network yet: loopback only (none). */
+ * changed since the last. A container that joins another's network uses
+ * that one's files. (No bridge yet: its mode, addresses and gateway come
+ * with it.) */
 static int sup_netfiles(struct sup *u)
 {
+	const char *m = u->c.network_mode ? u->c.network_mode : "none";
 	struct netfiles f = {
-		.mode = NETFILES_NONE,
+		.mode = !strcmp(m, "host") ? NETFILES_HOST : NETFILES_NONE,
 		.hostname = u->c.hostname,
 		.extra = (const char *const *)u->c.extra_hosts.v,
 		.dns = (const char *const *)u->c.dns.v,
@@ -119,6 +125,8 @@ static int sup_netfiles(struct sup *u)
 		.opts = (const char *const *)u->c.dns_opts.v,
 	};
 
+	if (str_has_prefix(m, "container:"))
+		return 0;
 	if (u->c.userns.count) {
 		f.uid = userns_host_id(&u->c.userns, 0);
 		f.gid = userns_host_id(&u->c.userns, 0);

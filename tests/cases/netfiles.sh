@@ -80,6 +80,22 @@ t_ok "restart" "$DORY" restart -t 0 "$T-c"
 t_out "... and again after it" "nameserver 10.0.0.1" "$DORY" exec "$T-c" grep nameserver /etc/resolv.conf
 t_ok "rm -f" "$DORY" rm -f "$T-c"
 
+# --network host: the host's files; container:NAME: that container's
+t_out "host: the host's /etc/hosts" "$(cat /etc/hosts)" run --network host "$IMG" cat /etc/hosts
+t_out "host: the host's /etc/resolv.conf" "$(cat /etc/resolv.conf)" \
+	run --network host "$IMG" cat /etc/resolv.conf
+t_out "host: /etc/hostname is the host's name" "$(hostname)" run --network host "$IMG" cat /etc/hostname
+t_ok "a container to join" "$DORY" run -d --name "$T-j" --hostname "$T-j" \
+	--add-host db:10.1.2.3 "$IMG" sleep 30
+t_out "container: its hosts" "10.1.2.3        db" \
+	run --network "container:$T-j" "$IMG" getent hosts db
+t_out "container: its hostname" "$T-j" run --network "container:$T-j" "$IMG" cat /etc/hostname
+t_fail 125 "conflicting options: dns and the network mode" "container: no --dns" \
+	run --network "container:$T-j" --dns 10.0.0.1 "$IMG" true
+t_fail 125 "conflicting options: custom host-to-IP mapping and the network mode" \
+	"container: no --add-host" run --network "container:$T-j" --add-host a:10.0.0.1 "$IMG" true
+t_ok "rm -f" "$DORY" rm -f "$T-j"
+
 # Bad values: one line, exit 125, nothing made
 ROOT=$DORY_ROOT
 t_refused "--add-host without an address" 'bad format for add-host: "db"' \

@@ -436,5 +436,12 @@ TEST(ctr_build_network_files_flags)
 	refused(&f, -EINVAL, "bad format for add-host: \"db\"");
 	strv_of(&f.add_hosts, "db:300.1.1.1", NULL);
 	refused(&f, -EINVAL, "invalid IP address in add-host: \"300.1.1.1\"");
+	/* container:NAME has that container's files */
+	f.network = "container:x";
+	strv_of(&f.dns_search, "example.com", NULL);
+	refused(&f, -EINVAL, "conflicting options: dns and the network mode");
+	f.network = "container:x";
+	strv_of(&f.add_hosts, "db:10.1.2.3", NULL);
+	refused(&f, -EINVAL, "conflicting options: custom host-to-IP mapping");
 	free_flags(&f);
 }
