@@ -201,6 +201,26 @@ static int rootfs_devices(const char *dir, const struct rootfs_opts *o)
  * and from there, after the switch, onto its mount point. */
 #define ROOTFS_STAGE "dev/.dory-binds"
 
+/* Stage bind i at stage/i. */
+static int rootfs_bind_stage(const char *stage, const struct rootfs_opts *o, size_t i, bool dir)
+{
+	autofree char *p = xasprintf("%s/%zu", stage, i);
+	autofree char *src = xasprintf("/proc/self/fd/%d", o->src_fds[i]);
+	int fd = dir ? mkdir(p, 0700) :
+		 openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return err_set(errno, "create %s", p);
+	if (!dir)
+		close(fd);
+	if (mnt_bind(src, p, dir, 0) < 0)
+		return err_ctx("bind %s", o->binds[i].src);
+	return 0;
+}
+
+/* Directories first: a recursive bind copies the mounts below its source,
+ * which may hold the container's root (-v /:/host), and a staged file
+ * copied with it could not be removed. */
 static int rootfs_binds_stage(const char *dir, const struct rootfs_opts *o)
 {
 	autofree char *stage = xasprintf("%s/" ROOTFS_STAGE, dir);
@@ -209,23 +229,16 @@ static int rootfs_binds_stage(const char *dir, const struct rootfs_opts *o)
 		return 0;
 	if (mkdir(stage, 0700) < 0)
 		return err_set(errno, "mkdir %s", stage);
-	for (size_t i = 0; i < o->nbinds; i++) {
-		autofree char *p = xasprintf("%s/%zu", stage, i);
-		autofree char *src = xasprintf("/proc/self/fd/%d", o->src_fds[i]);
-		struct stat st;
-		int fd;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < o->nbinds; i++) {
+			struct stat st;
 
-		if (fstat(o->src_fds[i], &st) < 0)
-			return err_set(errno, "bind %s", o->binds[i].src);
-		fd = S_ISDIR(st.st_mode) ? mkdir(p, 0700) :
-		     openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return err_set(errno, "create %s", p);
-		if (!S_ISDIR(st.st_mode))
-			close(fd);
-		if (mnt_bind(src, p, S_ISDIR(st.st_mode), 0) < 0)
-			return err_ctx("bind %s", o->binds[i].src);
-	}
+			if (fstat(o->src_fds[i], &st) < 0)
+				return err_set(errno, "bind %s", o->binds[i].src);
+			if (S_ISDIR(st.st_mode) == !pass &&
+			    rootfs_bind_stage(stage, o, i, S_ISDIR(st.st_mode)) < 0)
+				return -err_errno();
+		}
 	return 0;
 }
 
@@ -296,10 +309,13 @@ static int rootfs_binds_place(const struct rootfs_opts *o)
 			err_clear();
 		else if (r < 0 || mnt_bind(p, b->dst, S_ISDIR(st.st_mode), b->ro ? MS_RDONLY : 0) < 0)
 			return err_ctx("bind %s on %s", b->src, b->dst);
-		if (umount2(p, MNT_DETACH) < 0 || (S_ISDIR(st.st_mode) ? rmdir(p) : unlink(p)) < 0)
+		if (umount2(p, MNT_DETACH) < 0)
+			return err_set(errno, "detach %s", p);
+		/* Busy: a copy in another recursive bind; an empty entry stays. */
+		if ((S_ISDIR(st.st_mode) ? rmdir(p) : unlink(p)) < 0 && errno != EBUSY)
 			return err_set(errno, "remove %s", p);
 	}
-	if (o->nbinds && rmdir("/" ROOTFS_STAGE) < 0)
+	if (o->nbinds && rmdir("/" ROOTFS_STAGE) < 0 && errno != EBUSY && errno != ENOTEMPTY)
 		return err_set(errno, "remove /" ROOTFS_STAGE);
 	return 0;
 }
