@@ -45,6 +45,11 @@
 //@	    -p, --publish P      publish a port: [IP:][HOST[-END]:]PORT[-END][/udp]
 //@	    -P, --publish-all    publish every EXPOSE of the image on free ports
 //@	        --link C[:ALIAS] reach container C by name (default bridge)
+//@	        --add-host N:IP  add "IP N" to /etc/hosts (IP host-gateway: the
+//@	                         host, as the container reaches it)
+//@	        --dns IP         a nameserver for /etc/resolv.conf
+//@	        --dns-search D   a search domain for /etc/resolv.conf ("." none)
+//@	        --dns-option O   an option for /etc/resolv.conf (e.g. ndots:2)
 //@	    -i, --interactive    keep stdin open
 //@	    -t, --tty            allocate a pseudo-terminal
 //@	    -u, --user U[:G]     user and group, by number or by name
@@ -135,6 +140,10 @@ static const struct opt run_optv[] = {
 	OPT_LIST('p', "publish", RUN_F(publish)),
 	OPT_BOOL('P', "publish-all", RUN_F(publish_all)),
 	OPT_LIST(0, "link", RUN_F(links)),
+	OPT_LIST(0, "add-host", RUN_F(add_hosts)),
+	OPT_LIST(0, "dns", RUN_F(dns)),
+	OPT_LIST(0, "dns-search", RUN_F(dns_search)),
+	OPT_LIST(0, "dns-option", RUN_F(dns_opts)),
 	OPT_BOOL('i', "interactive", RUN_F(interactive)),
 	OPT_BOOL('t', "tty", RUN_F(tty)),
 	OPT_STR('u', "user", RUN_F(user)),

@@ -319,6 +319,10 @@ char *ctr_config_json(const struct ctr_config *c)
 	ctr_put_strv(o, "CapDrop", &c->cap_drop);
 	ctr_put_devices(o, c);
 	ctr_put_strv(o, "Labels", &c->labels);
+	ctr_put_strv(o, "Dns", &c->dns);
+	ctr_put_strv(o, "DnsSearch", &c->dns_search);
+	ctr_put_strv(o, "DnsOptions", &c->dns_opts);
+	ctr_put_strv(o, "ExtraHosts", &c->extra_hosts);
 	json_add_bool(o, "ReadonlyRootfs", c->readonly);
 	json_add_bool(o, "Tty", c->tty);
 	json_add_bool(o, "OpenStdin", c->interactive);
@@ -377,6 +381,10 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	ctr_get_strv(o, "CapDrop", &c->cap_drop);
 	ctr_get_devices(o, c);
 	ctr_get_strv(o, "Labels", &c->labels);
+	ctr_get_strv(o, "Dns", &c->dns);
+	ctr_get_strv(o, "DnsSearch", &c->dns_search);
+	ctr_get_strv(o, "DnsOptions", &c->dns_opts);
+	ctr_get_strv(o, "ExtraHosts", &c->extra_hosts);
 	c->readonly = json_is_true(json_get(o, "ReadonlyRootfs"));
 	c->tty = json_is_true(json_get(o, "Tty"));
 	c->interactive = json_is_true(json_get(o, "OpenStdin"));
@@ -437,6 +445,10 @@ void ctr_config_clear(struct ctr_config *c)
 		secpol_device_clear(&c->devices[i]);
 	free(c->devices);
 	strv_free(&c->labels);
+	strv_free(&c->dns);
+	strv_free(&c->dns_search);
+	strv_free(&c->dns_opts);
+	strv_free(&c->extra_hosts);
 	free((char *)c->limits.cpuset_cpus);
 	free((char *)c->limits.cpuset_mems);
 	free(c->stop_signal);

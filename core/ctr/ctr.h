@@ -25,6 +25,8 @@ struct seccomp_policy;
  *   lock            flock: one CLI or supervisor changes the state at a time
  *   seccomp.json    a copy of --security-opt seccomp=FILE, if given
  *   seccomp.bpf     the program built from it (for this dory and kernel)
+ *   hosts hostname resolv.conf   its /etc files, written at each start
+ *                   (netfiles.h) and bound into it; hosts.lock
  *   ctr.log, ctr.log.1...   output of a detached container (ctrlog.h)
  *   upper/ work/ rootfs/ copy/   the root filesystem (ctrfs.h)
  * STATE/containers/ID/run.json   the runtime part of struct ctr_state
@@ -64,6 +66,8 @@ struct ctr_config {
 	char *hostname, *user, *workdir;	/* user, workdir: "" for none */
 	uint64_t caps;		/* the capability set, cap-add/drop applied */
 	struct strv cap_add, cap_drop, labels;	/* as given; labels K=V */
+	/* --dns, --dns-search, --dns-option, --add-host (NAME:IP), as given */
+	struct strv dns, dns_search, dns_opts, extra_hosts;
 	struct secpol_device *devices;	/* --device */
 	size_t ndevices;
 	bool readonly, tty, interactive, privileged, autoremove;

@@ -22,6 +22,7 @@
 #include "core/kernel/cgroup.h"
 #include "core/kernel/seccomp.h"
 #include "core/net/link.h"
+#include "core/net/netfiles.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
 #include "core/util/err.h"
@@ -185,6 +186,37 @@ static int build_identity(const struct ctr_flags *f, struct ctr_config *c)
 	c->workdir = f->workdir ? xstrdup(f->workdir) : NULL;
 	c->user = f->user ? xstrdup(f->user) : NULL;
 	return f->rootfs ? build_rootfs(f->rootfs, c) : 0;
+}
+
+/* --dns, --dns-search, --dns-option, --add-host: checked here, kept as
+ * given (Docker's HostConfig keeps them so), written into the container's
+ * files at each start. */
+static int build_netfiles(const struct ctr_flags *f, struct ctr_config *c)
+{
+	static const struct {
+		int (*check)(const char *);
+		size_t flag, conf;
+	} lists[] = {
+		{ netfiles_check_dns, offsetof(struct ctr_flags, dns), offsetof(struct ctr_config, dns) },
+		{ netfiles_check_search, offsetof(struct ctr_flags, dns_search),
+		  offsetof(struct ctr_config, dns_search) },
+		{ netfiles_check_option, offsetof(struct ctr_flags, dns_opts),
+		  offsetof(struct ctr_config, dns_opts) },
+		{ netfiles_check_host, offsetof(struct ctr_flags, add_hosts),
+		  offsetof(struct ctr_config, extra_hosts) },
+	};
+
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+		const struct strv *in = (const void *)((const char *)f + lists[l].flag);
+		struct strv *out = (void *)((char *)c + lists[l].conf);
+
+		for (size_t i = 0; i < in->n; i++) {
+			if (lists[l].check(in->v[i]) < 0)
+				return -err_errno();
+			strv_push(out, in->v[i]);
+		}
+	}
+	return 0;
 }
 
 /* "userns-remap" in the config file: container root is an unprivileged
@@ -352,6 +384,12 @@ static int build_net_container(const struct ctr_flags *f, struct ctr_config *c)
 	if (f->links.n)
 		return err_setx(EINVAL, "conflicting options: container type network can't be "
 				"used with links. This would result in undefined behavior");
+	/* its /etc files are the other container's */
+	if (f->dns.n || f->dns_search.n || f->dns_opts.n)
+		return err_setx(EINVAL, "conflicting options: dns and the network mode");
+	if (f->add_hosts.n)
+		return err_setx(EINVAL, "conflicting options: custom host-to-IP mapping and the "
+				"network mode");
 	if (!f->network[10])
 		return err_setx(EINVAL, "--network container: needs a container's name or id");
 	if (ctr_find(f->network + 10, id) < 0)
@@ -439,7 +477,7 @@ int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 	    build_limits(f, &c->limits) < 0 ||
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
-	    build_security(f, c) < 0 || build_devices(f, c) < 0)
+	    build_security(f, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0)
 		return -err_errno();
 	c->privileged = f->privileged;
 	c->readonly = f->readonly;

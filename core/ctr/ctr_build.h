@@ -17,6 +17,7 @@ struct ctr_flags {
 	const char *memory, *memory_swap, *cpus, *cpu_shares, *pids, *cpuset_cpus, *cpuset_mems;
 	const char *name, *restart, *stop_signal, *stop_timeout, *userns, *cgroup_parent;
 	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
+	struct strv dns, dns_search, dns_opts, add_hosts;
 	bool interactive, tty, readonly, rm, privileged;
 	const char *network, *ip, *mac;
 	struct strv aliases, links, publish;

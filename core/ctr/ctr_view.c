@@ -616,6 +616,25 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	a = json_add_arr(o, "Devices");
 	for (size_t i = 0; i < c->ndevices; i++)
 		inspect_device(&c->devices[i], a);
+	add_strv(o, "Dns", &c->dns, false);
+	add_strv(o, "DnsOptions", &c->dns_opts, false);
+	add_strv(o, "DnsSearch", &c->dns_search, false);
+	add_strv(o, "ExtraHosts", &c->extra_hosts, true);
+}
+
+/* The container's /etc files on the host (ROOT/containers/ID). */
+static void inspect_netfiles(const char *dir, struct json *o)
+{
+	static const char *const keys[][2] = {
+		{ "ResolvConfPath", "resolv.conf" }, { "HostnamePath", "hostname" },
+		{ "HostsPath", "hosts" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		autofree char *p = xasprintf("%s/%s", dir, keys[i][1]);
+
+		json_add_str(o, keys[i][0], p);
+	}
 }
 
 static void inspect_config(const struct ctr_config *c, struct json *o)
@@ -773,6 +792,7 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 		json_add_str(args, NULL, c->argv.v[i]);
 	inspect_state(s, json_add_obj(o, "State"));
 	json_add_str(o, "Image", c->image_id ? c->image_id : "");
+	inspect_netfiles(dir, o);
 	json_add_str(o, "LogPath", log);
 	json_add_str(o, "Name", name);
 	json_add_i64(o, "RestartCount", s->restart_count);

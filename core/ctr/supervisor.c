@@ -24,14 +24,17 @@
 #include "core/ctr/ctrlog.h"
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
+#include "core/fs/userns.h"
 #include "core/image/image.h"
 #include "core/kernel/cgroup.h"
+#include "core/net/netfiles.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/lock.h"
 #include "core/util/log.h"
+#include "core/util/str.h"
 #include "core/util/xalloc.h"
 
 /* Docker's back-off: 100 ms, doubled each restart, at most a minute, and
@@ -45,6 +48,9 @@ struct sup {
 	struct ctr_net_run net;
 	struct ctrfs fs;
 	struct secpol policy;
+	char *dir;		/* ROOT/containers/ID */
+	char *etc[3];		/* its hosts, hostname, resolv.conf there */
+	struct rt_bind binds[3];
 	bool oom;
 	bool attached;
 	bool term;		/* SIGTERM to the supervisor: stop for good */
@@ -83,6 +89,51 @@ static int sup_fs(struct sup *u)
 	return 0;
 }
 
+/* Its /etc/hosts, /etc/hostname and /etc/resolv.conf: files of its own,
+ * bound over the image's (which stay as they are), read-only with
+ * --read-only as Docker's; with --network container:ID, that container's
+ * (as Docker shares them). Left out where the root cannot take a mount
+ * point (a read-only bind-copy of the image lacking the file). */
+static void sup_binds(struct sup *u)
+{
+	static const char *const names[] = { "/etc/hosts", "/etc/hostname", "/etc/resolv.conf" };
+	const char *m = u->c.network_mode;
+
+	u->dir = ctr_dir(m && str_has_prefix(m, "container:") ? m + 10 : u->id);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		u->etc[i] = xasprintf("%s/%s", u->dir, names[i] + 5);
+		u->binds[i] = (struct rt_bind){ .src = u->etc[i], .dst = names[i],
+						.ro = u->c.readonly, .optional = true };
+	}
+	u->s.binds = u->binds;
+	u->s.nbinds = ARRAY_SIZE(u->binds);
+}
+
+/* Write the files before each start: the host's resolv.conf may have
+ * changed since the last. A container that joins another's network uses
+ * that one's files. (No bridge yet: its mode, addresses and gateway come
+ * with it.) */
+static int sup_netfiles(struct sup *u)
+{
+	const char *m = u->c.network_mode ? u->c.network_mode : "none";
+	struct netfiles f = {
+		.mode = !strcmp(m, "host") ? NETFILES_HOST : NETFILES_NONE,
+		.hostname = u->c.hostname,
+		.extra = (const char *const *)u->c.extra_hosts.v,
+		.dns = (const char *const *)u->c.dns.v,
+		.search = (const char *const *)u->c.dns_search.v,
+		.opts = (const char *const *)u->c.dns_opts.v,
+	};
+
+	if (str_has_prefix(m, "container:"))
+		return 0;
+	if (u->c.userns.count) {
+		f.uid = userns_host_id(&u->c.userns, 0);
+		f.gid = userns_host_id(&u->c.userns, 0);
+	}
+	return netfiles_write(u->dir, &f);
+}
+
 static int sup_spec(struct sup *u)
 {
 	struct rt_spec *s = &u->s;
@@ -103,6 +154,7 @@ static int sup_spec(struct sup *u)
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
+	sup_binds(u);
 	r = ctr_policy(&u->c, &u->policy);
 	if (r == 0)
 		r = sup_fs(u);
@@ -113,6 +165,9 @@ static void sup_clear(struct sup *u)
 {
 	secpol_clear(&u->policy);
 	ctrfs_clear(&u->fs);
+	for (size_t i = 0; i < ARRAY_SIZE(u->etc); i++)
+		free(u->etc[i]);
+	free(u->dir);
 	ctrlog_close(u->log);
 	ctr_config_clear(&u->c);
 	if (u->sfd >= 0)
@@ -416,7 +471,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	u->oom = false;
 	*status = 125;
 	if (sup_attach_fds(u) < 0 || ctr_net_start(&u->c, &u->net, &u->s) < 0 ||
-	    rt_start(&u->s, &p, status) < 0) {
+	    sup_netfiles(u) < 0 || rt_start(&u->s, &p, status) < 0) {
 		int e = err_errno();
 
 		snprintf(msg, sizeof(msg), "%s", err_str());

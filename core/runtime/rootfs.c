@@ -14,6 +14,7 @@
 
 #include "core/kernel/mnt.h"
 #include "core/runtime/rootfs.h"
+#include "core/runtime/runtime.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/str.h"
@@ -188,6 +189,134 @@ static int rootfs_devices(const char *dir, const struct rootfs_opts *o)
 	for (size_t i = 0; i < o->ndevices; i++)
 		if (rootfs_mknod(dir, &o->devices[i]) < 0)
 			return -err_errno();
+	return 0;
+}
+
+/* ---- binds ----
+ * A bind's source is the host's, its mount point the container's. The
+ * source must be bound while the host's tree is still in the namespace
+ * (a detached mount is no bind source), the mount point found only once
+ * the root is the container's (an image's symlink must not lead out of
+ * it). So each source is first bound on a file of our own /dev tmpfs,
+ * and from there, after the switch, onto its mount point. */
+#define ROOTFS_STAGE "dev/.dory-binds"
+
+/* Stage bind i at stage/i. */
+static int rootfs_bind_stage(const char *stage, const struct rootfs_opts *o, size_t i, bool dir)
+{
+	autofree char *p = xasprintf("%s/%zu", stage, i);
+	autofree char *src = xasprintf("/proc/self/fd/%d", o->src_fds[i]);
+	int fd = dir ? mkdir(p, 0700) :
+		 openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return err_set(errno, "create %s", p);
+	if (!dir)
+		close(fd);
+	if (mnt_bind(src, p, dir, 0) < 0)
+		return err_ctx("bind %s", o->binds[i].src);
+	return 0;
+}
+
+/* Directories first: a recursive bind copies the mounts below its source,
+ * which may hold the container's root (-v /:/host), and a staged file
+ * copied with it could not be removed. */
+static int rootfs_binds_stage(const char *dir, const struct rootfs_opts *o)
+{
+	autofree char *stage = xasprintf("%s/" ROOTFS_STAGE, dir);
+
+	if (!o->nbinds)
+		return 0;
+	if (mkdir(stage, 0700) < 0)
+		return err_set(errno, "mkdir %s", stage);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < o->nbinds; i++) {
+			struct stat st;
+
+			if (fstat(o->src_fds[i], &st) < 0)
+				return err_set(errno, "bind %s", o->binds[i].src);
+			if (S_ISDIR(st.st_mode) == !pass &&
+			    rootfs_bind_stage(stage, o, i, S_ISDIR(st.st_mode)) < 0)
+				return -err_errno();
+		}
+	return 0;
+}
+
+/* Create path (a file) through a dangling symlink: its target's
+ * directories first. The root is the container's by now. */
+static int rootfs_create_via_link(const char *path, const char *parent)
+{
+	char link[PATH_MAX];
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	autofree char *target = NULL;
+	int fd;
+
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	target = link[0] == '/' ? xstrdup(link) : xasprintf("%s/%s", parent, link);
+	*strrchr(target, '/') = '\0';
+	if (*target && fsutil_mkdir_p(target, 0755) < 0)
+		return -1;
+	err_clear();
+	fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? -1 : 0;
+}
+
+/* The mount point for a bind at path, made when missing (an empty file,
+ * or a directory for dir) with its parents. */
+static int rootfs_bind_point(const char *path, bool dir)
+{
+	autofree char *parent = xstrdup(path);
+	struct stat st;
+	int fd, e;
+
+	if (stat(path, &st) == 0)
+		return 0;	/* a file on a directory: the bind refuses it */
+	if (errno != ENOENT)
+		return err_set(errno, "mount point %s", path);
+	if (dir)
+		return fsutil_mkdir_p(path, 0755) < 0 ? err_ctx("mount point") : 0;
+	*strrchr(parent, '/') = '\0';
+	if (*parent && fsutil_mkdir_p(parent, 0755) < 0)
+		return err_ctx("mount point %s", path);
+	fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	if (e == ENOENT && rootfs_create_via_link(path, *parent ? parent : "/") == 0)
+		return 0;
+	return err_set(e, "create mount point %s", path);
+}
+
+/* After the switch: each staged source onto its mount point. */
+static int rootfs_binds_place(const struct rootfs_opts *o)
+{
+	for (size_t i = 0; i < o->nbinds; i++) {
+		const struct rt_bind *b = &o->binds[i];
+		autofree char *p = xasprintf("/" ROOTFS_STAGE "/%zu", i);
+		struct stat st;
+		int r;
+
+		if (stat(p, &st) < 0)
+			return err_set(errno, "stat %s", p);
+		r = rootfs_bind_point(b->dst, S_ISDIR(st.st_mode));
+		if (r == -EROFS && b->optional)
+			err_clear();
+		else if (r < 0 || mnt_bind(p, b->dst, S_ISDIR(st.st_mode), b->ro ? MS_RDONLY : 0) < 0)
+			return err_ctx("bind %s on %s", b->src, b->dst);
+		if (umount2(p, MNT_DETACH) < 0)
+			return err_set(errno, "detach %s", p);
+		/* Busy: a copy in another recursive bind; an empty entry stays. */
+		if ((S_ISDIR(st.st_mode) ? rmdir(p) : unlink(p)) < 0 && errno != EBUSY)
+			return err_set(errno, "remove %s", p);
+	}
+	if (o->nbinds && rmdir("/" ROOTFS_STAGE) < 0 && errno != EBUSY && errno != ENOTEMPTY)
+		return err_set(errno, "remove /" ROOTFS_STAGE);
 	return 0;
 }
 
@@ -371,12 +500,13 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 	if (rootfs_private() < 0 || mnt_bind(dir, dir, true, 0) < 0 ||
 	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
 	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
-	    rootfs_dev(dir, o->userns) < 0 || rootfs_devices(dir, o) < 0)
+	    rootfs_dev(dir, o->userns) < 0 || rootfs_devices(dir, o) < 0 ||
+	    rootfs_binds_stage(dir, o) < 0)
 		goto out;
 	if (chdir(dir) < 0)
 		err_set(errno, "chdir %s", dir);
-	else
-		r = rootfs_switch(dir);
+	else if (rootfs_switch(dir) == 0)
+		r = rootfs_binds_place(o);
 out:
 	umask(old);
 	return r < 0 ? -err_errno() : 0;

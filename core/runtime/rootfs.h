@@ -18,12 +18,19 @@ struct rootfs_device {
 	gid_t gid;
 };
 
+struct rt_bind;
+
 struct rootfs_opts {
 	bool readonly;		/* read-only root */
 	bool privileged;	/* /sys read-write, the host's devices, no masks */
 	const struct rootfs_device *devices;
 	size_t ndevices;
 	bool userns;		/* in a user namespace: bind the host's nodes, no mknod */
+	/* Binds into the root; src_fds[i] is binds[i].src opened O_PATH
+	 * beforehand (by a process that may search the host's path to it). */
+	const struct rt_bind *binds;
+	const int *src_fds;
+	size_t nbinds;
 };
 
 /* What the process's root is, from the text of its mountinfo: a mount
@@ -46,7 +53,8 @@ int rootfs_device_from_host(const char *host, const char *path, struct rootfs_de
  * initramfs, where pivot_root cannot work, dir is moved over "/" instead,
  * after every mount outside it is detached. */
 int rootfs_enter(const char *dir);
-/* The same, with --privileged's /sys and /dev and --device nodes. */
+/* The same, with --privileged's /sys and /dev, --device nodes and the
+ * binds (staged under /dev before the switch, placed after it). */
 int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o);
 /* After the console is set up: Docker's masked and read-only paths, and a
  * read-only root if readonly. */

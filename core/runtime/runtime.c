@@ -299,13 +299,29 @@ static int rt_child_mount_root(const struct rt_spec *s, int bound, const char **
 	return 0;
 }
 
+/* The binds' sources, opened while this process still has host root's
+ * ids (in a user namespace, the namespace's root may not search the
+ * store's directories) and in its own mount namespace (a bind source must
+ * be a mount of the caller's namespace). */
+static int rt_child_bind_srcs(const struct rt_spec *s, int *fds)
+{
+	for (size_t i = 0; i < s->nbinds; i++) {
+		fds[i] = openat(AT_FDCWD, s->binds[i].src, O_PATH | O_CLOEXEC);
+		if (fds[i] < 0)
+			return err_set(errno, "bind source %s", s->binds[i].src);
+	}
+	return 0;
+}
+
 static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_device *nodes,
 			      int syncfd, int errfd, int sock, const int io[3])
 {
 	const struct secpol *pol = s->policy;
+	int *src_fds = xzalloc((s->nbinds + 1) * sizeof(int));
 	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = pol->privileged,
 					.devices = nodes, .ndevices = pol->ndevices,
-					.userns = s->userns != NULL };
+					.userns = s->userns != NULL, .binds = s->binds,
+					.src_fds = src_fds, .nbinds = s->nbinds };
 	struct strv env = { 0 };
 	const char *root;
 	int bound = -1;
@@ -315,6 +331,8 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 	if (fsutil_read_full(syncfd, &go, 1) != 1)
 		_exit(125);	/* the caller died or gave up */
 	close(syncfd);
+	if (rt_child_bind_srcs(s, src_fds) < 0)
+		rt_child_fail(errfd, 125);
 	/* The maps are written: become the namespace's root before making
 	 * anything, which host root's ids (unmapped) could not own. */
 	if (s->userns && s->attach_fd < 0 && s->attach_src && rt_child_bind_root(s, &bound) < 0)

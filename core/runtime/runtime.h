@@ -21,6 +21,16 @@ struct userns_map;
 
 enum { RT_ID_LEN = 64 };
 
+/* A file or directory of the host's bound into the container (its
+ * /etc/hosts, a volume). The mount point is made in the container's root
+ * when missing, resolved as the container sees it (symlinks stay inside). */
+struct rt_bind {
+	const char *src;	/* on the host */
+	const char *dst;	/* in the container, absolute */
+	bool ro;
+	bool optional;	/* left out when its mount point cannot be made (a read-only root) */
+};
+
 struct rt_spec {
 	char id[RT_ID_LEN + 1];	/* hex; the cgroup is named after it */
 	const char *rootfs;	/* directory to pivot into */
@@ -60,6 +70,8 @@ struct rt_spec {
 	const char *netns;
 	int (*net_setup)(void *arg, pid_t pid);
 	void *net_arg;
+	const struct rt_bind *binds;	/* made in this order, after /dev */
+	size_t nbinds;
 };
 
 /* Fill id with random hex. */

@@ -52,7 +52,7 @@ static void free_flags(struct ctr_flags *f)
 {
 	struct strv *v[] = { &f->env, &f->env_files, &f->secopts, &f->cap_add, &f->cap_drop,
 			     &f->devices, &f->log_opts, &f->labels, &f->aliases, &f->links,
-			     &f->publish };
+			     &f->publish, &f->dns, &f->dns_search, &f->dns_opts, &f->add_hosts };
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		strv_free(v[i]);
@@ -406,4 +406,42 @@ TEST(ctr_build_network_modes_and_docker_conflicts)
 	f.network = "bad/name";
 	refused(&f, -EINVAL, "network bad/name not found");
 	CHECK_EQ_INT(link_mac_parse("02:42:0a:09:00:07", mac), 0);
+}
+
+TEST(ctr_build_network_files_flags)
+{
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	strv_of(&f.dns, "10.0.0.1", "2001:db8::1");
+	strv_of(&f.dns_search, "example.com", ".");
+	strv_of(&f.dns_opts, "ndots:2", NULL);
+	strv_of(&f.add_hosts, "db:10.1.2.3", "gw:host-gateway");
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.dns.n, 2);
+	CHECK_EQ_STR(c.dns.v[1], "2001:db8::1");
+	CHECK_EQ_INT(c.dns_search.n, 2);
+	CHECK_EQ_STR(c.dns_opts.v[0], "ndots:2");
+	CHECK_EQ_STR(c.extra_hosts.v[1], "gw:host-gateway");
+	ctr_config_clear(&c);
+	free_flags(&f);
+	f = flags();
+	strv_of(&f.dns, "10.0.0", NULL);
+	refused(&f, -EINVAL, "10.0.0 is not an ip address");
+	strv_of(&f.dns_search, "a_b.com", NULL);
+	refused(&f, -EINVAL, "a_b.com is not a valid domain");
+	strv_of(&f.dns_opts, "a\nnameserver 1.2.3.4", NULL);
+	refused(&f, -EINVAL, "for \"--dns-option\" flag");
+	strv_of(&f.add_hosts, "db", NULL);
+	refused(&f, -EINVAL, "bad format for add-host: \"db\"");
+	strv_of(&f.add_hosts, "db:300.1.1.1", NULL);
+	refused(&f, -EINVAL, "invalid IP address in add-host: \"300.1.1.1\"");
+	/* container:NAME has that container's files */
+	f.network = "container:x";
+	strv_of(&f.dns_search, "example.com", NULL);
+	refused(&f, -EINVAL, "conflicting options: dns and the network mode");
+	f.network = "container:x";
+	strv_of(&f.add_hosts, "db:10.1.2.3", NULL);
+	refused(&f, -EINVAL, "conflicting options: custom host-to-IP mapping");
+	free_flags(&f);
 }

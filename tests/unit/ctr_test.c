@@ -180,6 +180,11 @@ static void fill_config(struct ctr_config *c)
 	c->ndevices = 2;
 	strv_push(&c->labels, "com.example.k=v=w");
 	strv_push(&c->labels, "empty=");
+	strv_push(&c->dns, "10.0.0.1");
+	strv_push(&c->dns, "10.0.0.2");
+	strv_push(&c->dns_search, "example.com");
+	strv_push(&c->dns_opts, "ndots:2");
+	strv_push(&c->extra_hosts, "db:10.1.2.3");
 	c->readonly = c->tty = c->interactive = c->privileged = c->autoremove = true;
 	c->limits = (struct cg_limits){ .memory = 512LL << 20, .memory_swap = -1,
 		.cpu_quota_us = 150000, .cpu_period_us = 100000, .cpu_shares = 512, .pids = 100,
@@ -234,6 +239,10 @@ TEST(ctr_config_round_trip_keeps_every_field)
 		CHECK_EQ_STR(l.devices[i].access, c.devices[i].access);
 	}
 	check_strv(&l.labels, &c.labels);
+	check_strv(&l.dns, &c.dns);
+	check_strv(&l.dns_search, &c.dns_search);
+	check_strv(&l.dns_opts, &c.dns_opts);
+	check_strv(&l.extra_hosts, &c.extra_hosts);
 	CHECK(l.readonly && l.tty && l.interactive && l.privileged && l.autoremove);
 	CHECK_EQ_INT(l.limits.memory, 512LL << 20);
 	CHECK_EQ_INT(l.limits.memory_swap, -1);
@@ -273,6 +282,7 @@ TEST(ctr_config_round_trip_unset_fields)
 	CHECK_EQ_INT(l.seccomp, SECPOL_SECCOMP_DEFAULT);
 	CHECK_EQ_INT(l.argv.n, 0);
 	CHECK_EQ_INT(l.labels.n, 0);
+	CHECK_EQ_INT(l.dns.n + l.dns_search.n + l.dns_opts.n + l.extra_hosts.n, 0);
 	CHECK(l.caps == 0 && !l.tty && !l.privileged);
 	CHECK_EQ_INT(l.restart, CTR_RESTART_UNLESS_STOPPED);
 	CHECK_EQ_INT(l.userns.count, 0);

@@ -62,6 +62,54 @@ TEST(rt_run_reports_not_found_and_cleans_up)
 	fix_cg_parent_rm();
 }
 
+/* Binds: mount points are made in the root as the container sees it; a
+ * dangling symlink of the image's leads inside the root, never to the
+ * host's path of the same name. */
+TEST(rt_run_binds_stay_in_the_root)
+{
+	char dir[] = "/tmp/dory-rtb-XXXXXX", src[] = "/tmp/dory-rtb-src-XXXXXX", p[256];
+	char *argv[] = { "nope", NULL };
+	const struct secpol pol = { .caps = { .eff = caps_docker_default(),
+					      .prm = caps_docker_default(),
+					      .bnd = caps_docker_default() },
+				    .no_new_privs = true };
+	struct rt_bind binds[] = { { .src = src, .dst = "/etc/hosts", .optional = true },
+				   { .src = src, .dst = "/a/b/file" },
+				   { .src = "/tmp", .dst = "/data/tmp", .ro = true } };
+	struct rt_spec s = { .hostname = "unit", .policy = &pol, .cgroup_parent = fix_cg_parent(),
+			     .binds = binds, .nbinds = 3 };
+	struct stat st;
+	int status = 0, fd;
+
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK(mkdtemp(dir) != NULL);
+	fd = mkstemp(src);
+	CHECK(fd >= 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/etc", dir);
+	CHECK_EQ_INT(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/etc/hosts", dir);
+	/* a dangling link to a path outside the root */
+	CHECK_EQ_INT(symlink("/tmp/dory-rtb-outside/hosts", p), 0);
+	CHECK_EQ_INT(rt_new_id(s.id), 0);
+	s.rootfs = dir;
+	s.argv = argv;
+	CHECK(rt_run(&s, &status) < 0);
+	CHECK_EQ_INT(status, 127);	/* every bind made, then exec failed */
+	if (status != 127)
+		printf("# %s\n", err_str());
+	CHECK(access("/tmp/dory-rtb-outside", F_OK) < 0);
+	snprintf(p, sizeof(p), "%s/tmp/dory-rtb-outside/hosts", dir);
+	CHECK_EQ_INT(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/a/b/file", dir);
+	CHECK(stat(p, &st) == 0 && S_ISREG(st.st_mode));
+	snprintf(p, sizeof(p), "%s/data/tmp", dir);	/* a directory's mount point */
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode));
+	snprintf(p, sizeof(p), "rm -rf '%s' '%s'", dir, src);
+	CHECK_EQ_INT(system(p), 0);
+	fix_cg_parent_rm();
+}
+
 /* Signals ignored before it, real-time ones and the ones libcs keep for
  * their threads (32, 33, 34) too, are defaults after rt_child_signals. */
 TEST(rt_child_signals_resets_the_ignored)
