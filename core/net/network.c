@@ -1,0 +1,756 @@
+// SPDX-License-Identifier: Apache-2.0
+/* network.c - network records under ROOT/networks: Docker's checks and
+ * pools at create, the predefined networks, lookup, list and removal with
+ * the bridge link dory made. Leases are ipam.c's; rules nft.c's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/kernel/nl.h"
+#include "core/net/ipam.h"
+#include "core/net/network.h"
+#include "core/util/err.h"
+#include "core/util/fsutil.h"
+#include "core/util/json.h"
+#include "core/util/lock.h"
+#include "core/util/xalloc.h"
+
+#define NET_OPT_BRIDGE "com.docker.network.bridge.name"
+
+/* ---- names and options ---- */
+
+bool net_name_ok(const char *s)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+	size_t n = strlen(s);
+
+	return n && n <= 64 && !strchr("_.-", s[0]) && s[strspn(s, ok)] == '\0';
+}
+
+bool net_is_builtin(const struct net_cfg *c)
+{
+	return c->name && (!strcmp(c->name, "bridge") || !strcmp(c->name, "host") ||
+			   !strcmp(c->name, "none"));
+}
+
+const char *net_option(const struct net_cfg *c, const char *key)
+{
+	ssize_t i = strv_find_key(&c->options, key, strlen(key));
+
+	return i < 0 ? NULL : strchr(c->options.v[i], '=') + 1;
+}
+
+void net_cfg_clear(struct net_cfg *c)
+{
+	free(c->name);
+	free(c->driver);
+	free(c->bridge);
+	strv_free(&c->labels);
+	strv_free(&c->options);
+	memset(c, 0, sizeof(*c));
+}
+
+void net_list_free(struct net_cfg *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		net_cfg_clear(&v[i]);
+	free(v);
+}
+
+/* ---- the record ---- */
+
+static void net_put_map(struct json *o, const char *key, const struct strv *kv)
+{
+	struct json *m = json_add_obj(o, key);
+
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *eq = strchr(kv->v[i], '=');
+		autofree char *k = eq ? xstrndup(kv->v[i], (size_t)(eq - kv->v[i])) : NULL;
+
+		json_add_str(m, k ? k : kv->v[i], eq ? eq + 1 : "");
+	}
+}
+
+static void net_get_map(const struct json *o, const char *key, struct strv *kv)
+{
+	for (struct json *m = json_first(json_get(o, key)); m; m = json_next(m))
+		if (json_str(m))
+			strv_push_take(kv, xasprintf("%s=%s", json_key(m), json_str(m)));
+}
+
+char *net_cfg_json(const struct net_cfg *c)
+{
+	struct json *o = json_new_obj();
+	char buf[24], *t;
+
+	json_add_str(o, "Id", c->id);
+	json_add_str(o, "Name", c->name);
+	json_add_str(o, "Driver", c->driver);
+	snprintf(buf, sizeof(buf), "%lld", c->created_ns);
+	json_add_str(o, "CreatedNs", buf);	/* beyond a double's exact integers */
+	if (c->bridge)
+		json_add_str(o, "Bridge", c->bridge);
+	if (c->prefix) {
+		ipam_cidr_format(c->subnet, c->prefix, buf);
+		json_add_str(o, "Subnet", buf);
+		ipam_ip_format(c->gateway, buf);
+		json_add_str(o, "Gateway", buf);
+	}
+	if (c->range_prefix) {
+		ipam_cidr_format(c->range, c->range_prefix, buf);
+		json_add_str(o, "IPRange", buf);
+	}
+	json_add_bool(o, "Internal", c->internal);
+	json_add_bool(o, "UserBridge", c->user_bridge);
+	net_put_map(o, "Labels", &c->labels);
+	net_put_map(o, "Options", &c->options);
+	t = json_print(o, false);
+	json_free(o);
+	return t;
+}
+
+static char *net_dup(const struct json *o, const char *key)
+{
+	const char *s = json_get_str(o, key);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+int net_cfg_parse(const char *text, struct net_cfg *c)
+{
+	struct json *o = json_parse(text, strlen(text));
+	const char *id = json_get_str(o, "Id"), *s;
+	int r = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!id || strlen(id) != NET_ID_LEN || !json_get_str(o, "Name")) {
+		json_free(o);
+		return err_setx(EINVAL, "not a network record");
+	}
+	memcpy(c->id, id, NET_ID_LEN + 1);
+	c->name = net_dup(o, "Name");
+	c->driver = net_dup(o, "Driver");
+	c->bridge = net_dup(o, "Bridge");
+	c->created_ns = (s = json_get_str(o, "CreatedNs")) ? strtoll(s, NULL, 10) : 0;
+	if ((s = json_get_str(o, "Subnet")))
+		r |= ipam_cidr_parse(s, &c->subnet, &c->prefix);
+	if ((s = json_get_str(o, "Gateway")))
+		r |= ipam_ip_parse(s, &c->gateway);
+	if ((s = json_get_str(o, "IPRange")))
+		r |= ipam_cidr_parse(s, &c->range, &c->range_prefix);
+	c->internal = json_is_true(json_get(o, "Internal"));
+	c->user_bridge = json_is_true(json_get(o, "UserBridge"));
+	net_get_map(o, "Labels", &c->labels);
+	net_get_map(o, "Options", &c->options);
+	json_free(o);
+	if (!c->driver)
+		c->driver = xstrdup("bridge");
+	if (r) {
+		net_cfg_clear(c);
+		return err_ctx("a damaged network record");
+	}
+	return 0;
+}
+
+/* ---- on disk ---- */
+
+static char *net_path(const char *sub)
+{
+	return xasprintf("%s/" NET_DIR "%s%s", dory.root, sub ? "/" : "", sub ? sub : "");
+}
+
+static int net_load(const char *id, struct net_cfg *c)
+{
+	autofree char *p = xasprintf("%s/" NET_DIR "/%s/config.json", dory.root, id);
+	autofree char *text = NULL;
+
+	if (fsutil_read_file(p, &text) < 0)
+		return -err_errno();
+	if (net_cfg_parse(text, c) < 0)
+		return err_ctx("%s", p);
+	return 0;
+}
+
+static bool net_is_id(const char *s)
+{
+	return strlen(s) == NET_ID_LEN && s[strspn(s, "0123456789abcdef")] == '\0';
+}
+
+static int net_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct net_cfg *)a)->name, ((const struct net_cfg *)b)->name);
+}
+
+/* Every record on disk, by name (none before the directory exists). */
+static int net_read_all(struct net_cfg **v, size_t *n)
+{
+	autofree char *dir = net_path(NULL);
+	autoclosedir DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : err_set(errno, "open %s", dir);
+	while ((e = readdir(d))) {
+		struct net_cfg c;
+
+		if (!net_is_id(e->d_name))
+			continue;
+		if (net_load(e->d_name, &c) < 0) {
+			if (err_errno() == ENOENT) {	/* removed meanwhile */
+				err_clear();
+				continue;
+			}
+			net_list_free(*v, *n);
+			return -err_errno();
+		}
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[(*n)++] = c;
+	}
+	if (*n)
+		qsort(*v, *n, sizeof(**v), net_cmp);
+	return 0;
+}
+
+static const struct net_cfg *net_by_name(const struct net_cfg *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+static int net_new_id(char id[NET_ID_LEN + 1])
+{
+	unsigned char raw[NET_ID_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t k = getrandom(raw + got, sizeof(raw) - got, 0);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return err_set(errno, "getrandom");
+		got += (size_t)k;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+static long long net_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Write c's record: staged under tmp/, renamed into place, durable. */
+static int net_commit(const struct net_cfg *c)
+{
+	autofree char *tmp = net_path("tmp"), *stage = xasprintf("%s/%s", tmp, c->id);
+	autofree char *file = xasprintf("%s/config.json", stage), *dst = net_path(c->id);
+	autofree char *text = net_cfg_json(c);
+	autoclose int dfd = -1;
+
+	if (fsutil_mkdir_p(tmp, 0700) < 0)
+		return -err_errno();
+	if (mkdir(stage, 0700) < 0)
+		return err_set(errno, "mkdir %s", stage);
+	if (fsutil_write_atomic(file, text, true) < 0)
+		goto undo;
+	if (rename(stage, dst) < 0) {
+		err_set(errno, "rename %s", stage);
+		goto undo;
+	}
+	dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+undo:
+	fsutil_rmtree_scratch(AT_FDCWD, stage);
+	return -err_errno();
+}
+
+/* Leftovers of a create or remove killed half-way; under the lock. */
+static void net_sweep(void)
+{
+	autofree char *tmp = net_path("tmp");
+	autoclosedir DIR *d = opendir(tmp);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			fsutil_rmtree_scratch(dirfd(d), e->d_name);
+}
+
+/* ---- the host's routes ---- */
+
+struct net_routes {
+	struct ipam_span *v;
+	size_t n, cap;
+};
+
+static int net_route_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct net_routes *r = arg;
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	const struct nlattr *tb[RTA_MAX + 1];
+	uint32_t table, dst;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_dst_len == 0)
+		return 0;
+	if (nl_parse_msg(h, sizeof(*rt), tb, RTA_MAX) < 0 || !tb[RTA_DST])
+		return 0;
+	table = tb[RTA_TABLE] ? nl_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
+	dst = nl_get_be32(tb[RTA_DST]);
+	if (table != RT_TABLE_MAIN || dst >> 24 == 127)
+		return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 16;
+		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
+	r->v[r->n++] = (struct ipam_span){ dst & ipam_mask(rt->rtm_dst_len), rt->rtm_dst_len };
+	return 0;
+}
+
+int net_routes(struct ipam_span **v, size_t *n)
+{
+	struct net_routes r = { 0 };
+	struct nl_msg m = { 0 };
+	struct rtmsg *rt;
+	int rc;
+
+	rt = nl_msg_begin(&m, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rt));
+	rt->rtm_family = AF_INET;
+	rc = nl_talk_once(NETLINK_ROUTE, &m, net_route_cb, &r);
+	nl_msg_free(&m);
+	if (rc < 0) {
+		free(r.v);
+		return err_ctx("list the host's routes");
+	}
+	*v = r.v;
+	*n = r.n;
+	return 0;
+}
+
+/* ---- pools ---- */
+
+/* Docker's default address pools (libnetwork's local scope defaults):
+ * 172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 cut into /20s. */
+static const struct {
+	uint32_t base;
+	unsigned prefix, size;
+} net_pools[] = {
+	{ 0xac110000, 12, 16 },	/* 172.16.0.0/12 from 172.17: the /16s */
+	{ 0xc0a80000, 16, 20 },
+};
+
+static bool net_span_free(const struct ipam_span *used, size_t n, uint32_t a, unsigned p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ipam_overlaps(a, p, used[i].addr, used[i].prefix))
+			return false;
+	return true;
+}
+
+int net_pool_pick(const struct ipam_span *used, size_t n, struct ipam_span *out)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(net_pools); k++) {
+		uint32_t end = (net_pools[k].base & ipam_mask(net_pools[k].prefix)) +
+			       (uint32_t)(1ULL << (32 - net_pools[k].prefix));
+		uint32_t step = (uint32_t)(1ULL << (32 - net_pools[k].size));
+
+		for (uint32_t a = net_pools[k].base; a < end; a += step)
+			if (net_span_free(used, n, a, net_pools[k].size)) {
+				*out = (struct ipam_span){ a, net_pools[k].size };
+				return 0;
+			}
+	}
+	return err_setx(ENOSPC, "could not find an available, non-overlapping IPv4 address pool "
+			"among the defaults to assign to the network (give --subnet, or remove "
+			"a network)");
+}
+
+/* The blocks taken: every network's subnet, then the host's routes. */
+static int net_used(const struct net_cfg *v, size_t n, struct ipam_span **used, size_t *nused,
+		    size_t *nroutes)
+{
+	struct ipam_span *routes = NULL;
+	size_t nr = 0, k = 0;
+
+	if (net_routes(&routes, &nr) < 0)
+		return -err_errno();
+	*used = xmalloc((n + nr + 1) * sizeof(**used));
+	for (size_t i = 0; i < n; i++)
+		if (v[i].prefix)
+			(*used)[k++] = (struct ipam_span){ v[i].subnet, v[i].prefix };
+	memcpy(*used + k, routes, nr * sizeof(*routes));
+	*nused = k + nr;
+	*nroutes = nr;
+	free(routes);
+	return 0;
+}
+
+/* ---- create ---- */
+
+/* The subnet: c's, checked against used (networks first, then nroutes
+ * routes at the end), or the first free pool block. */
+static int net_place(struct net_cfg *c, const struct net_cfg *v, size_t n)
+{
+	autofree struct ipam_span *used = NULL;
+	struct ipam_span got;
+	size_t nused = 0, nroutes = 0;
+	char want[20], other[20];
+
+	if (net_used(v, n, &used, &nused, &nroutes) < 0)
+		return -err_errno();
+	if (!c->prefix) {
+		if (net_pool_pick(used, nused, &got) < 0)
+			return -err_errno();
+		c->subnet = got.addr;
+		c->prefix = got.prefix;
+		return 0;
+	}
+	ipam_cidr_format(c->subnet, c->prefix, want);
+	for (size_t i = 0; i < nused; i++) {
+		if (!ipam_overlaps(c->subnet, c->prefix, used[i].addr, used[i].prefix))
+			continue;
+		ipam_cidr_format(used[i].addr, used[i].prefix, other);
+		if (i < nused - nroutes)
+			return err_setx(EADDRINUSE, "Pool overlaps with other one on this address "
+					"space: %s overlaps network %s's %s (choose another --subnet)",
+					want, v[i].name, other);
+		return err_setx(EADDRINUSE, "subnet %s overlaps the host's route to %s (choose "
+				"another --subnet)", want, other);
+	}
+	return 0;
+}
+
+/* Gateway and range: defaults, and inside the subnet. */
+static int net_check_addrs(struct net_cfg *c)
+{
+	char sub[20], a[20];
+	uint32_t host = ~ipam_mask(c->prefix);
+
+	ipam_cidr_format(c->subnet, c->prefix, sub);
+	if (c->prefix > 30)
+		return err_setx(EINVAL, "subnet %s is too small: it leaves no address for a "
+				"container (use /30 or larger)", sub);
+	if (!c->gateway)
+		c->gateway = c->subnet + 1;
+	ipam_ip_format(c->gateway, a);
+	if (!ipam_contains(c->subnet, c->prefix, c->gateway) || !(c->gateway & host) ||
+	    (c->gateway & host) == host)
+		return err_setx(EINVAL, "no matching subnet for gateway %s: it must be an address "
+				"of %s, not its first or last", a, sub);
+	if (c->range_prefix) {
+		ipam_cidr_format(c->range, c->range_prefix, a);
+		if (c->range_prefix < c->prefix || !ipam_contains(c->subnet, c->prefix, c->range))
+			return err_setx(EINVAL, "no matching subnet for range %s: it must lie in %s",
+					a, sub);
+	}
+	return 0;
+}
+
+/* Driver, name, bridge link name: what c says, checked, with defaults. */
+static int net_check_names(struct net_cfg *c, const struct net_cfg *v, size_t n)
+{
+	const char *br = net_option(c, NET_OPT_BRIDGE);
+	const struct net_cfg *other;
+
+	if (!c->driver)
+		c->driver = xstrdup("bridge");
+	if (strcmp(c->driver, "bridge"))
+		return err_setx(ENOTSUP, "network driver \"%s\" is not supported (use -d bridge)",
+				c->driver);
+	if (!c->name || !net_name_ok(c->name))
+		return err_setx(EINVAL, "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+				"are allowed", c->name ? c->name : "");
+	if ((other = net_by_name(v, n, c->name)))
+		return err_setx(EEXIST, "network with name %s already exists (remove it, or choose "
+				"another name)", c->name);
+	if (!c->bridge)
+		c->bridge = br ? xstrdup(br) : xasprintf("br-%.12s", c->id);
+	if (!*c->bridge || strlen(c->bridge) >= IFNAMSIZ || strpbrk(c->bridge, "/ :\t\n") ||
+	    !strcmp(c->bridge, ".") || !strcmp(c->bridge, ".."))
+		return err_setx(EINVAL, "invalid bridge name \"%s\": at most %d characters, no / : "
+				"or space", c->bridge, IFNAMSIZ - 1);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].bridge && !strcmp(v[i].bridge, c->bridge))
+			return err_setx(EEXIST, "bridge %s is already used by network %s (choose "
+					"another " NET_OPT_BRIDGE ")", c->bridge, v[i].name);
+	return 0;
+}
+
+/* Did a link of that name exist before dory made its bridge? */
+static bool net_link_exists(const char *name)
+{
+	bool up;
+	int r = nl_link_is_up(name, &up);
+
+	err_clear();
+	return r == 0;
+}
+
+/* Under the lock, with v the networks there are. */
+static int net_create_locked(struct net_cfg *c, const struct net_cfg *v, size_t n)
+{
+	if (!c->id[0] && net_new_id(c->id) < 0)
+		return -err_errno();
+	if (net_check_names(c, v, n) < 0 || net_place(c, v, n) < 0 || net_check_addrs(c) < 0)
+		return -err_errno();
+	c->user_bridge = net_link_exists(c->bridge);
+	c->created_ns = net_now();
+	return net_commit(c);
+}
+
+/* The predefined network called name, filled in. */
+static void net_builtin(const char *name, struct net_cfg *c)
+{
+	static const char *const bridge_opts[] = {
+		"com.docker.network.bridge.default_bridge=true",
+		"com.docker.network.bridge.enable_icc=true",
+		"com.docker.network.bridge.enable_ip_masquerade=true",
+		"com.docker.network.bridge.host_binding_ipv4=0.0.0.0",
+		NET_OPT_BRIDGE "=" NET_DEFAULT_BRIDGE,
+	};
+
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	if (strcmp(name, "bridge")) {
+		c->driver = xstrdup(!strcmp(name, "host") ? "host" : "null");
+		return;
+	}
+	c->driver = xstrdup("bridge");
+	c->bridge = xstrdup(NET_DEFAULT_BRIDGE);
+	for (size_t i = 0; i < ARRAY_SIZE(bridge_opts); i++)
+		strv_push(&c->options, bridge_opts[i]);
+}
+
+/* Make the predefined networks missing from v (under the lock); v is
+ * read again when one was made. */
+static int net_builtins_locked(struct net_cfg **v, size_t *n)
+{
+	static const char *const names[] = { "bridge", "host", "none" };
+	bool made = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct net_cfg c;
+		int r;
+
+		if (net_by_name(*v, *n, names[i]))
+			continue;
+		net_builtin(names[i], &c);
+		if (c.bridge) {
+			r = net_new_id(c.id);
+			if (r == 0)
+				r = net_place(&c, *v, *n) < 0 || net_check_addrs(&c) < 0 ? -1 : 0;
+			if (r == 0) {
+				c.user_bridge = net_link_exists(c.bridge);
+				c.created_ns = net_now();
+				r = net_commit(&c);
+			}
+		} else {
+			r = net_new_id(c.id);
+			c.created_ns = net_now();
+			if (r == 0)
+				r = net_commit(&c);
+		}
+		net_cfg_clear(&c);
+		if (r < 0)
+			return err_ctx("make the predefined network %s", names[i]);
+		made = true;
+	}
+	if (!made)
+		return 0;
+	net_list_free(*v, *n);
+	return net_read_all(v, n);
+}
+
+static int net_lock(unsigned flags)
+{
+	autofree char *dir = net_path(NULL), *p = net_path("lock");
+	int lk;
+
+	if (fsutil_mkdir_p(dir, 0700) < 0)
+		return -err_errno();
+	lk = lock_open(p, flags);
+	return lk < 0 ? err_ctx("lock %s", p) : lk;
+}
+
+/* Every network, the predefined ones made first if missing. */
+static int net_all(struct net_cfg **v, size_t *n)
+{
+	int lk, r;
+
+	if (net_read_all(v, n) < 0)
+		return -err_errno();
+	if (net_by_name(*v, *n, "bridge") && net_by_name(*v, *n, "host") &&
+	    net_by_name(*v, *n, "none"))
+		return 0;
+	net_list_free(*v, *n);
+	lk = net_lock(LOCK_EXCL);
+	if (lk < 0)
+		return lk;
+	r = net_read_all(v, n);
+	if (r == 0) {
+		net_sweep();
+		r = net_builtins_locked(v, n);
+	}
+	lock_close(lk);
+	return r;
+}
+
+int net_create(struct net_cfg *c)
+{
+	struct net_cfg *v = NULL;
+	size_t n = 0;
+	int lk, r;
+
+	lk = net_lock(LOCK_EXCL);
+	if (lk < 0)
+		return lk;
+	r = net_read_all(&v, &n);
+	if (r == 0) {
+		net_sweep();
+		r = net_builtins_locked(&v, &n);
+	}
+	if (r == 0)
+		r = net_create_locked(c, v, n);
+	net_list_free(v, n);
+	lock_close(lk);
+	return r;
+}
+
+int net_list(struct net_cfg **v, size_t *n)
+{
+	return net_all(v, n);
+}
+
+/* ---- lookup ---- */
+
+/* The index in v of ref: full id, name, unique id prefix; -1 recorded. */
+static ssize_t net_find(const struct net_cfg *v, size_t n, const char *ref)
+{
+	size_t hits = 0, len = strlen(ref);
+	ssize_t at = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].id, ref))
+			return (ssize_t)i;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, ref))
+			return (ssize_t)i;
+	for (size_t i = 0; len && i < n; i++)
+		if (!strncmp(v[i].id, ref, len) && hits++ == 0)
+			at = (ssize_t)i;
+	if (hits > 1)
+		return err_setx(EINVAL, "network %s is ambiguous: it matches %zu network ids (give "
+				"more of the id, or the name)", ref, hits), -1;
+	if (at < 0)
+		return err_setx(ENOENT, "No such network: %s (see 'dory network ls')", ref), -1;
+	return at;
+}
+
+static void net_take(struct net_cfg *dst, struct net_cfg *src)
+{
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+int net_lookup(const char *ref, struct net_cfg *out)
+{
+	struct net_cfg *v;
+	size_t n;
+	ssize_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (net_all(&v, &n) < 0)
+		return -err_errno();
+	i = net_find(v, n, ref);
+	if (i >= 0)
+		net_take(out, &v[i]);
+	net_list_free(v, n);
+	return i < 0 ? -err_errno() : 0;
+}
+
+/* ---- remove ---- */
+
+/* Delete the link called name; gone already is fine. */
+static int net_link_del(const char *name)
+{
+	struct nl_msg m = { 0 };
+	struct ifinfomsg *ifi;
+	int r;
+
+	ifi = nl_msg_begin(&m, RTM_DELLINK, NLM_F_ACK, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put_str(&m, IFLA_IFNAME, name);
+	r = nl_talk_once(NETLINK_ROUTE, &m, NULL, NULL);
+	nl_msg_free(&m);
+	if (r == -ENODEV) {
+		err_clear();
+		return 0;
+	}
+	return r < 0 ? err_ctx("delete bridge %s", name) : 0;
+}
+
+/* Under the lock: refuse while leases live, then the link, the record. */
+static int net_remove_locked(const struct net_cfg *c)
+{
+	autofree char *dir = net_path(c->id), *tmp = net_path("tmp");
+	autofree char *gone = xasprintf("%s/%s", tmp, c->id);
+	struct ipam_lease *l;
+	size_t nl;
+
+	if (ipam_list(c, &l, &nl) < 0)
+		return -err_errno();
+	ipam_leases_free(l, nl);
+	if (nl)
+		return err_setx(EBUSY, "error while removing network: network %s has active "
+				"endpoints (remove or disconnect its %zu container%s first)", c->name,
+				nl, nl == 1 ? "" : "s");
+	if (c->bridge && !c->user_bridge && net_link_del(c->bridge) < 0)
+		return -err_errno();
+	if (fsutil_mkdir_p(tmp, 0700) < 0)
+		return -err_errno();
+	if (rename(dir, gone) < 0)
+		return err_set(errno, "rename %s", dir);
+	fsutil_rmtree_scratch(AT_FDCWD, gone);
+	return 0;
+}
+
+int net_remove(const char *ref)
+{
+	struct net_cfg *v = NULL;
+	size_t n = 0;
+	ssize_t i = -1;
+	int lk, r;
+
+	lk = net_lock(LOCK_EXCL);
+	if (lk < 0)
+		return lk;
+	r = net_read_all(&v, &n);
+	if (r == 0 && (i = net_find(v, n, ref)) < 0)
+		r = -err_errno();
+	else if (r == 0 && net_is_builtin(&v[i]))
+		r = err_setx(EPERM, "%s is a pre-defined network and cannot be removed", v[i].name);
+	else if (r == 0)
+		r = net_remove_locked(&v[i]);
+	net_list_free(v, n);
+	lock_close(lk);
+	return r;
+}
