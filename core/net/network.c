@@ -744,6 +744,8 @@ int net_remove(const char *ref)
 	if (lk < 0)
 		return lk;
 	r = net_read_all(&v, &n);
+	if (r == 0)
+		r = net_builtins_locked(&v, &n);
 	if (r == 0 && (i = net_find(v, n, ref)) < 0)
 		r = -err_errno();
 	else if (r == 0 && net_is_builtin(&v[i]))
