@@ -382,13 +382,30 @@ static int netls_main(int argc, char **argv)
 
 /* ---- inspect ---- */
 
+/* "K=V" entries by K: '=' ends the key. */
+static int cmp_key(const void *a, const void *b)
+{
+	const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
+
+	for (; *x && *x != '=' && *x == *y; x++, y++)
+		;
+	return (*x == '=' ? 0 : *x) - (*y == '=' ? 0 : *y);
+}
+
+/* K=V entries as an object, keys sorted as Go prints a map. */
 static void put_map(struct json *o, const char *key, const struct strv *kv)
 {
 	struct json *m = json_add_obj(o, key);
+	autofree char **v = NULL;
 
+	if (!kv->n)
+		return;
+	v = xmalloc(kv->n * sizeof(*v));
+	memcpy(v, kv->v, kv->n * sizeof(*v));
+	qsort(v, kv->n, sizeof(*v), cmp_key);
 	for (size_t i = 0; i < kv->n; i++) {
-		const char *eq = strchr(kv->v[i], '=');
-		autofree char *k = xstrndup(kv->v[i], eq ? (size_t)(eq - kv->v[i]) : strlen(kv->v[i]));
+		const char *eq = strchr(v[i], '=');
+		autofree char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
 
 		json_add_str(m, k, eq ? eq + 1 : "");
 	}

@@ -361,7 +361,7 @@ static int ipam_open_leases(const struct net_cfg *n, bool create)
 			return err_setx(ENOENT, "no such network: %s (it was removed)", n->name);
 		return err_set(errno, "mkdir %s", dir);
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && !create)
 		return -ENOENT;
 	if (fd < 0)

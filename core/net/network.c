@@ -275,7 +275,7 @@ static int net_commit(const struct net_cfg *c)
 		err_set(errno, "rename %s", stage);
 		goto undo;
 	}
-	dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		fsync(dfd);
 	return 0;
