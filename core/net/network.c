@@ -397,7 +397,8 @@ static int net_used(const struct net_cfg *v, size_t n, struct ipam_span **used, 
 	for (size_t i = 0; i < n; i++)
 		if (v[i].prefix)
 			(*used)[k++] = (struct ipam_span){ v[i].subnet, v[i].prefix };
-	memcpy(*used + k, routes, nr * sizeof(*routes));
+	if (nr)
+		memcpy(*used + k, routes, nr * sizeof(*routes));
 	*nused = k + nr;
 	*nroutes = nr;
 	free(routes);

@@ -79,7 +79,10 @@ static uint32_t slot_wait(volatile uint32_t *slot, int i)
 static pid_t kid_lease(const struct net_cfg *n, int i, volatile uint32_t *slot,
 		       const int hold[2], uint32_t want)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	fflush(stdout);	/* or a child's exit may print what is buffered again */
+	pid = fork();
 
 	if (pid == 0) {
 		char id[65], c;
@@ -128,12 +131,14 @@ static int dir_entries(const struct net_cfg *n)
 TEST(ipam_fifty_parallel_leases_are_distinct)
 {
 	struct net_cfg n;
-	char *root = fx_net(&n, "10.88.0.0/24", NULL);
-	volatile uint32_t *got = slots();
+	char *root;
+	volatile uint32_t *got;
 	int hold[2], dup = 0, bad = 0;
 	pid_t kids[NKIDS];
 
 	SKIP_IF(getenv("DORY_UNIT_QEMU"), "50 processes under qemu-user are slow");
+	root = fx_net(&n, "10.88.0.0/24", NULL);
+	got = slots();
 	if (pipe(hold) < 0)
 		abort();
 	for (int i = 0; i < NKIDS; i++)
@@ -188,14 +193,16 @@ TEST(ipam_holder_killed_is_reclaimed)
 TEST(ipam_kills_at_random_points_never_share_an_address)
 {
 	struct net_cfg n;
-	char *root = fx_net(&n, "10.88.0.0/26", NULL);
-	volatile uint32_t *got = slots();
+	char *root;
+	volatile uint32_t *got;
 	int hold[2], dup = 0, bad = 0, unlisted = 0;
 	pid_t kids[NKIDS];
 	struct ipam_lease *v = NULL;
 	size_t nv = 0;
 
 	SKIP_IF(getenv("DORY_UNIT_QEMU"), "50 processes under qemu-user are slow");
+	root = fx_net(&n, "10.88.0.0/26", NULL);
+	got = slots();
 	if (pipe(hold) < 0)
 		abort();
 	srand((unsigned)time(NULL));
@@ -267,7 +274,7 @@ TEST(ipam_range_is_honoured_and_runs_out)
 	struct net_cfg n;
 	char *root = fx_net(&n, "10.88.0.0/24", "10.88.0.8/30");
 	uint32_t ip = 0, seen[4];
-	char id[8];
+	char id[16];
 
 	for (int i = 0; i < 4; i++) {
 		struct ipam_holder h = { id, "x", NULL, getpid(), self_start() };

@@ -126,10 +126,10 @@ TEST(net_record_round_trips)
 	CHECK_EQ_INT(d.created_ns, c.created_ns);
 	CHECK_EQ_STR(net_option(&d, "com.docker.network.bridge.name"), "br-lan0");
 	CHECK_EQ_STR(d.labels.v[0], "a=b");
+	net_cfg_clear(&d);
 	CHECK_EQ_INT(net_cfg_parse("{\"Name\": \"x\"}", &d), -EINVAL);
 	free(text);
 	net_cfg_clear(&c);
-	net_cfg_clear(&d);
 }
 
 /* ---- in a network namespace of the test's own ---- */
@@ -242,9 +242,10 @@ static int ns_create(void)
 
 TEST(net_create_checks_as_docker)
 {
-	char *root = fix_tmpdir("net");
+	char *root;
 
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	root = fix_tmpdir("net");
 	dory.root = root;
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, ns_create), 0);
 	fix_rmtree(root);
@@ -294,9 +295,10 @@ static int ns_remove(void)
 
 TEST(net_remove_refuses_busy_and_deletes_its_bridge)
 {
-	char *root = fix_tmpdir("net");
+	char *root;
 
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	root = fix_tmpdir("net");
 	dory.root = root;
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, ns_remove), 0);
 	fix_rmtree(root);
