@@ -5,7 +5,7 @@
 //@applet net      APPLET_NET  net_main  NEEDROOT
 //@applet network  APPLET_NET  net_main  NEEDROOT
 //@config APPLET_NET
-//@	bool "net, network: create, ls, inspect, rm, prune (~10 KB)"
+//@	bool "net, network: create, ls, inspect, rm, prune (~20 KB)"
 //@	default y
 //@	select CORE_IMAGE
 //@	select CORE_RUNTIME

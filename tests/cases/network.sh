@@ -63,6 +63,19 @@ t_out "ls --filter type=custom, by name" "$T-a
 $T-b" d network ls --filter type=custom --format '{{.Name}}'
 t_out "ls --filter driver=null" "none" d network ls --filter driver=null --format '{{.Name}}'
 t_match "ls --format table" "^NAME +INTERNAL$" d network ls --format 'table {{.Name}}\t{{.Internal}}'
+t_out "inspect -f, several networks" "$T-a false
+$T-b true" d network inspect -f '{{.Name}} {{.Internal}}' "$T-a" "$T-b"
+
+# Five creates at once: the lock gives each its own block of the pools.
+for i in 1 2 3 4 5; do d network create "$T-p$i" >/dev/null 2>&1 & done
+wait
+subnets() { for i in 1 2 3 4 5; do insp "$T-p$i" '{{json .IPAM.Config}}'; done | sort -u | wc -l; }
+t_out "five creates at once get five distinct subnets" 5 subnets
+t_out "rm of several prints each" "$T-p1
+$T-p2
+$T-p3
+$T-p4
+$T-p5" d network rm "$T-p1" "$T-p2" "$T-p3" "$T-p4" "$T-p5"
 
 # ---- bad input: one line, 125, nothing left ----
 refused "a bad CIDR" "invalid CIDR address: 10.1.0.0/33" d network create --subnet 10.1.0.0/33 "$T-x"
