@@ -658,11 +658,13 @@ static ssize_t net_find(const struct net_cfg *v, size_t n, const char *ref)
 	for (size_t i = 0; len && i < n; i++)
 		if (!strncmp(v[i].id, ref, len) && hits++ == 0)
 			at = (ssize_t)i;
-	if (hits > 1)
-		return err_setx(EINVAL, "network %s is ambiguous: it matches %zu network ids (give "
-				"more of the id, or the name)", ref, hits), -1;
+	if (hits > 1) {
+		err_setx(EINVAL, "network %s is ambiguous: it matches %zu network ids (give more of "
+			 "the id, or the name)", ref, hits);
+		return -1;
+	}
 	if (at < 0)
-		return err_setx(ENOENT, "No such network: %s (see 'dory network ls')", ref), -1;
+		err_setx(ENOENT, "No such network: %s (see 'dory network ls')", ref);
 	return at;
 }
 

@@ -247,6 +247,7 @@ TEST(ipam_requested_address)
 	char *root = fx_net(&n, "10.88.0.0/24", NULL);
 	struct ipam_holder a = { "a", "a", NULL, getpid(), self_start() };
 	struct ipam_holder b = { "b", "b", NULL, getpid(), self_start() };
+	struct ipam_holder c = { "c", "c", NULL, getpid(), self_start() };
 	uint32_t ip = 0;
 
 	CHECK_EQ_INT(ipam_lease(&n, &a, 0x0a580032, &ip), 0);
@@ -263,9 +264,11 @@ TEST(ipam_requested_address)
 	CHECK_EQ_INT(ipam_lease(&n, &b, 0, &ip), 0);
 	CHECK_EQ_INT(ip, 0x0a580002);
 	CHECK_EQ_INT(live_count(&n), 2);
+	CHECK_EQ_INT(ipam_lease(&n, &b, 0x0a580033, &ip), -EEXIST);	/* one per container */
+	CHECK(strstr(err_str(), "already has address 10.88.0.2") != NULL);
 	CHECK_EQ_INT(ipam_release(&n, "a"), 0);
 	CHECK_EQ_INT(live_count(&n), 1);
-	CHECK_EQ_INT(ipam_lease(&n, &b, 0x0a580032, &ip), 0);	/* free again */
+	CHECK_EQ_INT(ipam_lease(&n, &c, 0x0a580032, &ip), 0);	/* free again */
 	fx_done(root, &n);
 }
 
@@ -331,5 +334,28 @@ TEST(ipam_aliases_and_names_are_kept)
 		CHECK_EQ_INT(v[0].pid, getpid());
 	}
 	ipam_leases_free(v, nv);
+	fx_done(root, &n);
+}
+
+/* A lease bigger than a page (many aliases) is read whole, so it stays
+ * live and is not taken from its holder. */
+TEST(ipam_a_big_lease_stays_live)
+{
+	struct net_cfg n;
+	char *root = fx_net(&n, "10.88.0.0/24", NULL);
+	const char *al[301];
+	char names[300][40];
+	struct ipam_holder h = { "big", "big", al, getpid(), self_start() };
+	struct ipam_holder o = { "other", "o", NULL, getpid(), self_start() };
+	uint32_t ip, ip2;
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(names[i], sizeof(names[i]), "an-alias-of-some-length-%d", i);
+		al[i] = names[i];
+	}
+	al[300] = NULL;
+	CHECK_EQ_INT(ipam_lease(&n, &h, 0, &ip), 0);
+	CHECK_EQ_INT(live_count(&n), 1);
+	CHECK_EQ_INT(ipam_lease(&n, &o, ip, &ip2), -EADDRINUSE);
 	fx_done(root, &n);
 }
