@@ -181,9 +181,34 @@ static bool net_is_id(const char *s)
 	return strlen(s) == NET_ID_LEN && s[strspn(s, "0123456789abcdef")] == '\0';
 }
 
+/* Docker's ls order (sortorder.NaturalLess): runs of digits compare as
+ * numbers, so net9 comes before net10. */
+static int net_natural_cmp(const char *a, const char *b)
+{
+	static const char digits[] = "0123456789";
+
+	while (*a && *b) {
+		if (strchr(digits, *a) && strchr(digits, *b)) {
+			size_t za = strspn(a, "0"), zb = strspn(b, "0");
+			size_t na = strspn(a + za, digits), nb = strspn(b + zb, digits);
+			int c = na != nb ? (na < nb ? -1 : 1) : strncmp(a + za, b + zb, na);
+
+			if (c)
+				return c;
+			a += za + na;
+			b += zb + nb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++, b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
 static int net_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct net_cfg *)a)->name, ((const struct net_cfg *)b)->name);
+	return net_natural_cmp(((const struct net_cfg *)a)->name, ((const struct net_cfg *)b)->name);
 }
 
 /* Every record on disk, by name (none before the directory exists). */

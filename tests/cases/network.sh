@@ -67,15 +67,15 @@ t_out "inspect -f, several networks" "$T-a false
 $T-b true" d network inspect -f '{{.Name}} {{.Internal}}' "$T-a" "$T-b"
 
 # Five creates at once: the lock gives each its own block of the pools.
-for i in 1 2 3 4 5; do d network create "$T-p$i" >/dev/null 2>&1 & done
+for i in 8 9 10 11 12; do d network create "$T-p$i" >/dev/null 2>&1 & done
 wait
-subnets() { for i in 1 2 3 4 5; do insp "$T-p$i" '{{json .IPAM.Config}}'; done | sort -u | wc -l; }
+t_out "ls: names in Docker's natural order" "$T-p8 $T-p9 $T-p10 $T-p11 $T-p12" \
+	sh -c "nsenter --net=/run/netns/$NS $DORY network ls --filter name=$T-p --format '{{.Name}}' | xargs"
+subnets() { for i in 8 9 10 11 12; do insp "$T-p$i" '{{json .IPAM.Config}}'; done | sort -u | wc -l; }
 t_out "five creates at once get five distinct subnets" 5 subnets
-t_out "rm of several prints each" "$T-p1
-$T-p2
-$T-p3
-$T-p4
-$T-p5" d network rm "$T-p1" "$T-p2" "$T-p3" "$T-p4" "$T-p5"
+t_out "rm of several prints each" "$T-p8
+$T-p12" d network rm "$T-p8" "$T-p12"
+t_ok "rm of the rest" d network rm "$T-p9" "$T-p10" "$T-p11"
 
 # ---- bad input: one line, 125, nothing left ----
 refused "a bad CIDR" "invalid CIDR address: 10.1.0.0/33" d network create --subnet 10.1.0.0/33 "$T-x"
