@@ -180,27 +180,50 @@ static char *ipam_lease_text(const struct ipam_holder *h)
 	return t;
 }
 
-/* The lease in file name of dirfd into l; its holder's liveness in *live.
- * -1 when the file is not there (gone meanwhile) or unreadable. */
-static int ipam_lease_read(int dirfd, const char *name, struct ipam_lease *l, bool *live)
+/* The whole small file name of dirfd (allocated, NUL-terminated); NULL
+ * when it is not there (gone meanwhile) or unreadable. */
+static char *ipam_slurp(int dirfd, const char *name)
 {
 	autoclose int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char buf[4096];
+	struct stat st;
+	char *buf;
+	ssize_t len;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 1 << 20)
+		return NULL;
+	buf = xmalloc((size_t)st.st_size + 1);
+	len = fsutil_read_full(fd, buf, (size_t)st.st_size);
+	if (len < 0) {
+		free(buf);
+		err_clear();
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* The lease in file name of dirfd into l; its holder's liveness in *live.
+ * -1 when the file is not there (gone meanwhile); a file that is not a
+ * whole lease is one whose holder is gone. */
+static int ipam_lease_read(int dirfd, const char *name, struct ipam_lease *l, bool *live)
+{
+	autofree char *text = ipam_slurp(dirfd, name);
 	struct json *o, *a;
 	long long pid = 0, start = 0;
 	const char *s, *boot;
-	ssize_t len;
 
 	memset(l, 0, sizeof(*l));
 	*live = false;
-	if (fd < 0)
-		return -1;
-	len = fsutil_read_full(fd, buf, sizeof(buf) - 1);
-	if (len < 0 || ipam_ip_parse(name, &l->ip) < 0) {
-		err_clear();
-		return 0;	/* present but not a lease: stale */
+	if (!text) {
+		struct stat st;
+
+		return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
 	}
-	o = json_parse(buf, (size_t)len);
+	if (ipam_ip_parse(name, &l->ip) < 0) {
+		err_clear();
+		return 0;
+	}
+	o = json_parse(text, strlen(text));
 	err_clear();
 	s = json_get_str(o, "Container");
 	snprintf(l->ctr_id, sizeof(l->ctr_id), "%s", s ? s : "");
@@ -361,7 +384,7 @@ static int ipam_open_leases(const struct net_cfg *n, bool create)
 			return err_setx(ENOENT, "no such network: %s (it was removed)", n->name);
 		return err_set(errno, "mkdir %s", dir);
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && !create)
 		return -ENOENT;
 	if (fd < 0)
@@ -527,11 +550,17 @@ static int ipam_pick(const struct net_cfg *n, const struct ipam_holder *h, int d
 
 	if (ipam_scan(n, dirfd, &s) < 0)
 		return -err_errno();
-	for (size_t i = 0; i < s.n; i++)
-		if (!strcmp(s.v[i].ctr_id, h->ctr_id) && (!want || want == s.v[i].ip)) {
+	for (size_t i = 0; i < s.n; i++) {
+		if (strcmp(s.v[i].ctr_id, h->ctr_id))
+			continue;
+		ipam_ip_format(s.v[i].ip, addr);
+		if (want && want != s.v[i].ip)
+			r = err_setx(EEXIST, "container %.12s already has address %s on network %s "
+				     "(release it first)", h->ctr_id, addr, n->name);
+		else
 			*ip = s.v[i].ip;
-			goto out;
-		}
+		goto out;
+	}
 	if (want) {
 		ipam_ip_format(want, addr);
 		r = ipam_take(dirfd, stage, want);

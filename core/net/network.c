@@ -4,15 +4,14 @@
  * the bridge link dory made. Leases are ipam.c's; rules nft.c's. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/kernel/nl.h"
 #include "core/net/ipam.h"
+#include "core/net/link.h"
 #include "core/net/network.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -181,9 +180,34 @@ static bool net_is_id(const char *s)
 	return strlen(s) == NET_ID_LEN && s[strspn(s, "0123456789abcdef")] == '\0';
 }
 
+/* Docker's ls order (sortorder.NaturalLess): runs of digits compare as
+ * numbers, so net9 comes before net10. */
+static int net_natural_cmp(const char *a, const char *b)
+{
+	static const char digits[] = "0123456789";
+
+	while (*a && *b) {
+		if (strchr(digits, *a) && strchr(digits, *b)) {
+			size_t za = strspn(a, "0"), zb = strspn(b, "0");
+			size_t na = strspn(a + za, digits), nb = strspn(b + zb, digits);
+			int c = na != nb ? (na < nb ? -1 : 1) : strncmp(a + za, b + zb, na);
+
+			if (c)
+				return c;
+			a += za + na;
+			b += zb + nb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++, b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
 static int net_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct net_cfg *)a)->name, ((const struct net_cfg *)b)->name);
+	return net_natural_cmp(((const struct net_cfg *)a)->name, ((const struct net_cfg *)b)->name);
 }
 
 /* Every record on disk, by name (none before the directory exists). */
@@ -275,7 +299,7 @@ static int net_commit(const struct net_cfg *c)
 		err_set(errno, "rename %s", stage);
 		goto undo;
 	}
-	dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		fsync(dfd);
 	return 0;
@@ -298,51 +322,20 @@ static void net_sweep(void)
 
 /* ---- the host's routes ---- */
 
-struct net_routes {
-	struct ipam_span *v;
-	size_t n, cap;
-};
-
-static int net_route_cb(const struct nlmsghdr *h, void *arg)
-{
-	struct net_routes *r = arg;
-	const struct rtmsg *rt = NLMSG_DATA(h);
-	const struct nlattr *tb[RTA_MAX + 1];
-	uint32_t table, dst;
-
-	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_dst_len == 0)
-		return 0;
-	if (nl_parse_msg(h, sizeof(*rt), tb, RTA_MAX) < 0 || !tb[RTA_DST])
-		return 0;
-	table = tb[RTA_TABLE] ? nl_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
-	dst = nl_get_be32(tb[RTA_DST]);
-	if (table != RT_TABLE_MAIN || dst >> 24 == 127)
-		return 0;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 16;
-		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
-	}
-	r->v[r->n++] = (struct ipam_span){ dst & ipam_mask(rt->rtm_dst_len), rt->rtm_dst_len };
-	return 0;
-}
-
 int net_routes(struct ipam_span **v, size_t *n)
 {
-	struct net_routes r = { 0 };
-	struct nl_msg m = { 0 };
-	struct rtmsg *rt;
-	int rc;
+	struct link_route *r = NULL;
+	size_t nr = 0, k = 0;
 
-	rt = nl_msg_begin(&m, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rt));
-	rt->rtm_family = AF_INET;
-	rc = nl_talk_once(NETLINK_ROUTE, &m, net_route_cb, &r);
-	nl_msg_free(&m);
-	if (rc < 0) {
-		free(r.v);
-		return err_ctx("list the host's routes");
-	}
-	*v = r.v;
-	*n = r.n;
+	if (link_routes(&r, &nr) < 0)
+		return err_ctx("check the host's routes");
+	*v = xmalloc((nr + 1) * sizeof(**v));
+	for (size_t i = 0; i < nr; i++)
+		if (r[i].prefix && r[i].dst >> 24 != 127)
+			(*v)[k++] = (struct ipam_span){ r[i].dst & ipam_mask(r[i].prefix),
+							r[i].prefix };
+	*n = k;
+	free(r);
 	return 0;
 }
 
@@ -397,7 +390,8 @@ static int net_used(const struct net_cfg *v, size_t n, struct ipam_span **used, 
 	for (size_t i = 0; i < n; i++)
 		if (v[i].prefix)
 			(*used)[k++] = (struct ipam_span){ v[i].subnet, v[i].prefix };
-	memcpy(*used + k, routes, nr * sizeof(*routes));
+	if (nr)
+		memcpy(*used + k, routes, nr * sizeof(*routes));
 	*nused = k + nr;
 	*nroutes = nr;
 	free(routes);
@@ -495,16 +489,6 @@ static int net_check_names(struct net_cfg *c, const struct net_cfg *v, size_t n)
 	return 0;
 }
 
-/* Did a link of that name exist before dory made its bridge? */
-static bool net_link_exists(const char *name)
-{
-	bool up;
-	int r = nl_link_is_up(name, &up);
-
-	err_clear();
-	return r == 0;
-}
-
 /* Under the lock, with v the networks there are. */
 static int net_create_locked(struct net_cfg *c, const struct net_cfg *v, size_t n)
 {
@@ -512,7 +496,7 @@ static int net_create_locked(struct net_cfg *c, const struct net_cfg *v, size_t 
 		return -err_errno();
 	if (net_check_names(c, v, n) < 0 || net_place(c, v, n) < 0 || net_check_addrs(c) < 0)
 		return -err_errno();
-	c->user_bridge = net_link_exists(c->bridge);
+	c->user_bridge = link_exists(c->bridge);
 	c->created_ns = net_now();
 	return net_commit(c);
 }
@@ -559,7 +543,7 @@ static int net_builtins_locked(struct net_cfg **v, size_t *n)
 			if (r == 0)
 				r = net_place(&c, *v, *n) < 0 || net_check_addrs(&c) < 0 ? -1 : 0;
 			if (r == 0) {
-				c.user_bridge = net_link_exists(c.bridge);
+				c.user_bridge = link_exists(c.bridge);
 				c.created_ns = net_now();
 				r = net_commit(&c);
 			}
@@ -657,11 +641,13 @@ static ssize_t net_find(const struct net_cfg *v, size_t n, const char *ref)
 	for (size_t i = 0; len && i < n; i++)
 		if (!strncmp(v[i].id, ref, len) && hits++ == 0)
 			at = (ssize_t)i;
-	if (hits > 1)
-		return err_setx(EINVAL, "network %s is ambiguous: it matches %zu network ids (give "
-				"more of the id, or the name)", ref, hits), -1;
+	if (hits > 1) {
+		err_setx(EINVAL, "network %s is ambiguous: it matches %zu network ids (give more of "
+			 "the id, or the name)", ref, hits);
+		return -1;
+	}
 	if (at < 0)
-		return err_setx(ENOENT, "No such network: %s (see 'dory network ls')", ref), -1;
+		err_setx(ENOENT, "No such network: %s (see 'dory network ls')", ref);
 	return at;
 }
 
@@ -689,25 +675,6 @@ int net_lookup(const char *ref, struct net_cfg *out)
 
 /* ---- remove ---- */
 
-/* Delete the link called name; gone already is fine. */
-static int net_link_del(const char *name)
-{
-	struct nl_msg m = { 0 };
-	struct ifinfomsg *ifi;
-	int r;
-
-	ifi = nl_msg_begin(&m, RTM_DELLINK, NLM_F_ACK, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	nl_put_str(&m, IFLA_IFNAME, name);
-	r = nl_talk_once(NETLINK_ROUTE, &m, NULL, NULL);
-	nl_msg_free(&m);
-	if (r == -ENODEV) {
-		err_clear();
-		return 0;
-	}
-	return r < 0 ? err_ctx("delete bridge %s", name) : 0;
-}
-
 /* Under the lock: refuse while leases live, then the link, the record. */
 static int net_remove_locked(const struct net_cfg *c)
 {
@@ -723,7 +690,7 @@ static int net_remove_locked(const struct net_cfg *c)
 		return err_setx(EBUSY, "error while removing network: network %s has active "
 				"endpoints (remove or disconnect its %zu container%s first)", c->name,
 				nl, nl == 1 ? "" : "s");
-	if (c->bridge && !c->user_bridge && net_link_del(c->bridge) < 0)
+	if (c->bridge && !c->user_bridge && link_del(c->bridge) < 0)
 		return -err_errno();
 	if (fsutil_mkdir_p(tmp, 0700) < 0)
 		return -err_errno();

@@ -79,7 +79,10 @@ static uint32_t slot_wait(volatile uint32_t *slot, int i)
 static pid_t kid_lease(const struct net_cfg *n, int i, volatile uint32_t *slot,
 		       const int hold[2], uint32_t want)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	fflush(stdout);	/* or a child's exit may print what is buffered again */
+	pid = fork();
 
 	if (pid == 0) {
 		char id[65], c;
@@ -128,12 +131,14 @@ static int dir_entries(const struct net_cfg *n)
 TEST(ipam_fifty_parallel_leases_are_distinct)
 {
 	struct net_cfg n;
-	char *root = fx_net(&n, "10.88.0.0/24", NULL);
-	volatile uint32_t *got = slots();
+	char *root;
+	volatile uint32_t *got;
 	int hold[2], dup = 0, bad = 0;
 	pid_t kids[NKIDS];
 
 	SKIP_IF(getenv("DORY_UNIT_QEMU"), "50 processes under qemu-user are slow");
+	root = fx_net(&n, "10.88.0.0/24", NULL);
+	got = slots();
 	if (pipe(hold) < 0)
 		abort();
 	for (int i = 0; i < NKIDS; i++)
@@ -188,14 +193,16 @@ TEST(ipam_holder_killed_is_reclaimed)
 TEST(ipam_kills_at_random_points_never_share_an_address)
 {
 	struct net_cfg n;
-	char *root = fx_net(&n, "10.88.0.0/26", NULL);
-	volatile uint32_t *got = slots();
+	char *root;
+	volatile uint32_t *got;
 	int hold[2], dup = 0, bad = 0, unlisted = 0;
 	pid_t kids[NKIDS];
 	struct ipam_lease *v = NULL;
 	size_t nv = 0;
 
 	SKIP_IF(getenv("DORY_UNIT_QEMU"), "50 processes under qemu-user are slow");
+	root = fx_net(&n, "10.88.0.0/26", NULL);
+	got = slots();
 	if (pipe(hold) < 0)
 		abort();
 	srand((unsigned)time(NULL));
@@ -240,6 +247,7 @@ TEST(ipam_requested_address)
 	char *root = fx_net(&n, "10.88.0.0/24", NULL);
 	struct ipam_holder a = { "a", "a", NULL, getpid(), self_start() };
 	struct ipam_holder b = { "b", "b", NULL, getpid(), self_start() };
+	struct ipam_holder c = { "c", "c", NULL, getpid(), self_start() };
 	uint32_t ip = 0;
 
 	CHECK_EQ_INT(ipam_lease(&n, &a, 0x0a580032, &ip), 0);
@@ -256,9 +264,11 @@ TEST(ipam_requested_address)
 	CHECK_EQ_INT(ipam_lease(&n, &b, 0, &ip), 0);
 	CHECK_EQ_INT(ip, 0x0a580002);
 	CHECK_EQ_INT(live_count(&n), 2);
+	CHECK_EQ_INT(ipam_lease(&n, &b, 0x0a580033, &ip), -EEXIST);	/* one per container */
+	CHECK(strstr(err_str(), "already has address 10.88.0.2") != NULL);
 	CHECK_EQ_INT(ipam_release(&n, "a"), 0);
 	CHECK_EQ_INT(live_count(&n), 1);
-	CHECK_EQ_INT(ipam_lease(&n, &b, 0x0a580032, &ip), 0);	/* free again */
+	CHECK_EQ_INT(ipam_lease(&n, &c, 0x0a580032, &ip), 0);	/* free again */
 	fx_done(root, &n);
 }
 
@@ -267,7 +277,7 @@ TEST(ipam_range_is_honoured_and_runs_out)
 	struct net_cfg n;
 	char *root = fx_net(&n, "10.88.0.0/24", "10.88.0.8/30");
 	uint32_t ip = 0, seen[4];
-	char id[8];
+	char id[16];
 
 	for (int i = 0; i < 4; i++) {
 		struct ipam_holder h = { id, "x", NULL, getpid(), self_start() };
@@ -324,5 +334,28 @@ TEST(ipam_aliases_and_names_are_kept)
 		CHECK_EQ_INT(v[0].pid, getpid());
 	}
 	ipam_leases_free(v, nv);
+	fx_done(root, &n);
+}
+
+/* A lease bigger than a page (many aliases) is read whole, so it stays
+ * live and is not taken from its holder. */
+TEST(ipam_a_big_lease_stays_live)
+{
+	struct net_cfg n;
+	char *root = fx_net(&n, "10.88.0.0/24", NULL);
+	const char *al[301];
+	char names[300][40];
+	struct ipam_holder h = { "big", "big", al, getpid(), self_start() };
+	struct ipam_holder o = { "other", "o", NULL, getpid(), self_start() };
+	uint32_t ip, ip2;
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(names[i], sizeof(names[i]), "an-alias-of-some-length-%d", i);
+		al[i] = names[i];
+	}
+	al[300] = NULL;
+	CHECK_EQ_INT(ipam_lease(&n, &h, 0, &ip), 0);
+	CHECK_EQ_INT(live_count(&n), 1);
+	CHECK_EQ_INT(ipam_lease(&n, &o, ip, &ip2), -EADDRINUSE);
 	fx_done(root, &n);
 }
