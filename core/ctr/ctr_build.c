@@ -22,6 +22,8 @@
 #include "core/kernel/cgroup.h"
 #include "core/kernel/seccomp.h"
 #include "core/net/link.h"
+#include "core/net/network.h"
+#include "core/net/port.h"
 #include "core/net/netfiles.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
@@ -414,6 +416,38 @@ static int build_net_addrs(const struct ctr_flags *f)
 	return 0;
 }
 
+/* A network of the user's, by name or id: it must exist now (Docker
+ * checks at create too); it is looked up again at each start. */
+static int build_net_exists(const char *m)
+{
+	struct net_cfg n = { 0 };
+	int r = net_name_ok(m) || strspn(m, "0123456789abcdef") == strlen(m) ? net_lookup(m, &n)
+									   : -ENOENT;
+
+	net_cfg_clear(&n);
+	if (r == -ENOENT)
+		return err_setx(ENOENT, "network %s not found (see 'dory network ls')", m);
+	return r;
+}
+
+/* --link NAME[:ALIAS]: NAME must be a container (it need not run yet). */
+static int build_links(const struct ctr_flags *f)
+{
+	for (size_t i = 0; i < f->links.n; i++) {
+		autofree char *name = xstrdup(f->links.v[i]);
+		char *colon = strchr(name, ':'), id[CTR_ID_LEN + 1];
+
+		if (colon)
+			*colon = '\0';
+		if (!*name || (colon && !colon[1]))
+			return err_setx(EINVAL, "invalid --link %s: give NAME or NAME:ALIAS",
+					f->links.v[i]);
+		if (ctr_find(name, id) < 0)
+			return err_setx(ENOENT, "could not get container for %s", name);
+	}
+	return 0;
+}
+
 /* --network and what goes with it, Docker's rules: the mode (the
  * config's "default-network", else bridge), --ip and aliases only on a
  * network of the user's, links not with host. */
@@ -421,7 +455,7 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 			 struct ctr_config *c)
 {
 	const char *m = f->network ? f->network : conf->default_network ? conf->default_network
-					       : "none";
+					       : "bridge";
 	bool user;
 
 	if (!*m)
@@ -442,8 +476,8 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 	if (f->links.n && !strcmp(m, "host"))
 		return err_setx(EINVAL, "conflicting options: host type networking can't be used "
 				"with links. This would result in undefined behavior");
-	if (user && !ctr_name_ok(m))
-		return err_setx(EINVAL, "network %s not found", m);
+	if (user && build_net_exists(m) < 0)
+		return -err_errno();
 	c->network_mode = xstrdup(strcmp(m, "default") ? m : "bridge");
 	if (!strcmp(m, "host") && !f->hostname) {
 		char h[HOST_NAME_MAX + 1] = "";
@@ -461,10 +495,19 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 			strv_push(&c->eps->aliases, f->aliases.v[i]);
 		c->mac = f->mac ? xstrdup(f->mac) : NULL;
 	}
+	if (build_links(f) < 0)
+		return -err_errno();
 	for (size_t i = 0; i < f->links.n; i++)
 		strv_push(&c->links, f->links.v[i]);
-	for (size_t i = 0; i < f->publish.n; i++)
+	for (size_t i = 0; i < f->publish.n; i++) {
+		struct port_map *v = NULL;
+		size_t n = 0;
+
+		if (port_parse(f->publish.v[i], &v, &n) < 0)
+			return -err_errno();
+		free(v);
 		strv_push(&c->publish, f->publish.v[i]);
+	}
 	c->publish_all = f->publish_all;
 	return 0;
 }

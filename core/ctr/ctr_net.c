@@ -12,14 +12,17 @@
 #include <sys/wait.h>
 
 #include "core/ctr/ctr_net.h"
+#include "core/fs/userns.h"
 #include "core/net/ipam.h"
 #include "core/net/link.h"
+#include "core/net/netfiles.h"
 #include "core/net/nft.h"
 #include "core/net/proxy.h"
 #include "core/util/conf.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/json.h"
+#include "core/util/lock.h"
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
 
@@ -73,8 +76,8 @@ static int ctr_net_lease(const struct ctr_config *c, size_t i, struct ctr_net_ep
 				"another --ip", ce->ip, e->net.name);
 	if (r < 0)
 		return err_ctx("network %s", e->net.name);
-	snprintf(e->host, sizeof(e->host), "dv%.11s%zx", c->id, i);
-	snprintf(e->ifname, sizeof(e->ifname), "eth%zu", i);
+	snprintf(e->host, sizeof(e->host), "dv%.11s%x", c->id, (unsigned)i & 0xf);
+	snprintf(e->ifname, sizeof(e->ifname), "eth%u", (unsigned)i & 0xf);
 	if (i == 0 && c->mac)
 		link_mac_parse(c->mac, e->mac);
 	else
@@ -150,13 +153,13 @@ static int ctr_net_forward(struct ctr_net_run *r)
 	if (!r->nports)
 		return 0;
 	if (!r->nat)
-		return proxy_spawn(r->ports, r->nports, r->fds, r->eps[0].ip, &r->proxy);
+		return proxy_spawn(r->ports, r->nports, r->fds, r->eps[0].ip, NULL, &r->proxy);
 	np = xmalloc(r->nports * sizeof(*np));
 	for (size_t i = 0; i < r->nports; i++)
 		np[i] = (struct nft_port){ .proto = r->ports[i].proto, .host_ip = r->ports[i].host_ip,
 					   .host_port = r->ports[i].host_port,
 					   .ctr_ip = r->eps[0].ip, .ctr_port = r->ports[i].ctr_port };
-	rc = nft_ports_add(r->c->id, r->eps[0].net.bridge, np, r->nports);
+	rc = nft_ports_add(r->c->id, np, r->nports);
 	free(np);
 	return rc;
 }
@@ -180,7 +183,7 @@ static int ctr_net_setup(void *arg, pid_t pid)
 	return ctr_net_forward(r);
 }
 
-static void ctr_net_record(const struct ctr_net_run *r)
+static int ctr_net_record(const struct ctr_net_run *r)
 {
 	struct json *o = json_new_obj(), *a = json_add_arr(o, "Networks"), *p;
 	autofree char *path = ctr_net_path(r->c->id), *text = NULL;
@@ -215,9 +218,182 @@ static void ctr_net_record(const struct ctr_net_run *r)
 	}
 	text = json_print(o, false);
 	json_free(o);
-	if (fsutil_write_atomic(path, text, false) < 0)
-		err_clear();	/* only what inspect shows */
+	return fsutil_write_atomic(path, text, false) < 0 ? err_ctx("record its network") : 0;
 }
+
+/* ---- its network files, and the names others know it by ---- */
+
+/* "IP NAME ALIAS..." for each other container holding a lease on the
+ * user network called name (the default bridge names nobody, as Docker's). */
+static void ctr_net_peers(const char *id, const char *name, struct strv *peers)
+{
+	struct net_cfg n = { 0 };
+	struct ipam_lease *v = NULL;
+	size_t nv = 0;
+
+	if (!strcmp(name, "bridge") || net_lookup(name, &n) < 0 || ipam_list(&n, &v, &nv) < 0) {
+		err_clear();
+		net_cfg_clear(&n);
+		return;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		char ip[16], *line;
+
+		if (!strcmp(v[i].ctr_id, id) || !v[i].name)
+			continue;
+		ipam_ip_format(v[i].ip, ip);
+		line = xasprintf("%s\t%s", ip, v[i].name);
+		for (size_t k = 0; k < v[i].aliases.n; k++) {
+			char *t = xasprintf("%s %s", line, v[i].aliases.v[k]);
+
+			free(line);
+			line = t;
+		}
+		strv_push_take(peers, line);
+	}
+	ipam_leases_free(v, nv);
+	net_cfg_clear(&n);
+}
+
+/* --link NAME[:ALIAS]: "IP ALIAS NAME" while NAME runs on the default
+ * bridge; one that does not is left out, as it may come later. */
+static void ctr_net_links(const struct ctr_config *c, struct strv *peers)
+{
+	for (size_t i = 0; i < c->links.n; i++) {
+		autofree char *name = xstrdup(c->links.v[i]);
+		char *alias = strchr(name, ':'), id[CTR_ID_LEN + 1], ip[16];
+		struct ctr_net_info ni;
+
+		if (alias)
+			*alias++ = '\0';
+		if (ctr_find(name, id) < 0 || ctr_net_info_load(id, &ni) < 0) {
+			err_clear();
+			continue;
+		}
+		for (size_t k = 0; k < ni.neps; k++)
+			if (!strcmp(ni.eps[k].network, "bridge")) {
+				ipam_ip_format(ni.eps[k].ip, ip);
+				strv_push_take(peers, alias && strcmp(alias, name) ?
+					       xasprintf("%s\t%s %s", ip, alias, name) :
+					       xasprintf("%s\t%s", ip, name));
+			}
+		ctr_net_info_clear(&ni);
+	}
+}
+
+/* c's files from what it got (ni); hosts only when refreshing a peer. */
+static int ctr_net_write(const struct ctr_config *c, const struct ctr_net_info *ni, bool hosts)
+{
+	struct strv addrs = { 0 }, aliases = { 0 }, peers = { 0 };
+	autofree char *dir = ctr_dir(c->id);
+	const char *m = c->network_mode ? c->network_mode : "none";
+	char gw[16] = "";
+	struct netfiles f = {
+		.mode = !strcmp(m, "host") ? NETFILES_HOST : ctr_net_joins(c) ? NETFILES_BRIDGE
+									 : NETFILES_NONE,
+		.hostname = c->hostname,
+		.extra = (const char *const *)c->extra_hosts.v,
+		.dns = (const char *const *)c->dns.v,
+		.search = (const char *const *)c->dns_search.v,
+		.opts = (const char *const *)c->dns_opts.v,
+	};
+	int r;
+
+	for (size_t i = 0; i < ni->neps; i++) {
+		char ip[16];
+
+		ipam_ip_format(ni->eps[i].ip, ip);
+		strv_push(&addrs, ip);
+		for (size_t k = 0; k < ni->eps[i].aliases.n; k++)
+			strv_push(&aliases, ni->eps[i].aliases.v[k]);
+		ctr_net_peers(c->id, ni->eps[i].network, &peers);
+	}
+	ctr_net_links(c, &peers);
+	if (ni->neps && ni->eps[0].gateway) {
+		ipam_ip_format(ni->eps[0].gateway, gw);
+		f.gateway = gw;
+	}
+	f.addrs = (const char *const *)addrs.v;
+	f.aliases = (const char *const *)aliases.v;
+	f.peers = (const char *const *)peers.v;
+	if (c->userns.count) {
+		f.uid = userns_host_id(&c->userns, 0);
+		f.gid = userns_host_id(&c->userns, 0);
+	}
+	r = hosts ? netfiles_hosts_update(dir, &f) : netfiles_write(dir, &f);
+	strv_free(&addrs);
+	strv_free(&aliases);
+	strv_free(&peers);
+	return r;
+}
+
+/* Every other running container of the user network name: its hosts
+ * file rewritten (from its own records) to name who is there now. */
+static void ctr_net_refresh(const char *id, const char *name)
+{
+	struct net_cfg n = { 0 };
+	struct ipam_lease *v = NULL;
+	size_t nv = 0;
+
+	if (!strcmp(name, "bridge") || net_lookup(name, &n) < 0 || ipam_list(&n, &v, &nv) < 0) {
+		err_clear();
+		net_cfg_clear(&n);
+		return;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		struct ctr_config pc;
+		struct ctr_net_info pi;
+
+		if (!strcmp(v[i].ctr_id, id) || ctr_config_load(v[i].ctr_id, &pc) < 0) {
+			err_clear();
+			continue;
+		}
+		if (ctr_net_info_load(pc.id, &pi) == 0) {
+			if (ctr_net_write(&pc, &pi, true) < 0)
+				err_clear();	/* that one is on its way out */
+			ctr_net_info_clear(&pi);
+		}
+		err_clear();
+		ctr_config_clear(&pc);
+	}
+	ipam_leases_free(v, nv);
+	net_cfg_clear(&n);
+}
+
+/* The lock that orders the writers of hosts files: whoever writes last
+ * has seen every lease made before it took the lock. */
+static int ctr_net_names_lock(void)
+{
+	autofree char *dir = xasprintf("%s/networks", dory.root);
+	autofree char *p = xasprintf("%s/hosts.lock", dir);
+
+	if (fsutil_mkdir_p(dir, 0700) < 0)
+		return -err_errno();
+	return lock_open(p, LOCK_EXCL);
+}
+
+int ctr_net_files(const struct ctr_config *c, const struct ctr_net_run *r)
+{
+	struct ctr_net_info ni = { 0 };
+	int lk = -1, rc;
+
+	if (r->neps) {
+		if (ctr_net_info_load(c->id, &ni) < 0)
+			return err_ctx("the container's network record");
+		lk = ctr_net_names_lock();
+		if (lk < 0)
+			return err_ctx("lock the containers' names");
+	}
+	rc = ctr_net_write(c, &ni, false);
+	for (size_t i = 0; rc == 0 && i < ni.neps; i++)
+		ctr_net_refresh(c->id, ni.eps[i].network);
+	if (lk >= 0)
+		lock_close(lk);
+	ctr_net_info_clear(&ni);
+	return rc;
+}
+
+/* ---- one run ---- */
 
 int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s)
 {
@@ -245,8 +421,7 @@ int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_s
 		return -err_errno();
 	s->net_setup = ctr_net_setup;
 	s->net_arg = r;
-	ctr_net_record(r);
-	return 0;
+	return ctr_net_record(r);
 }
 
 void ctr_net_stop(struct ctr_net_run *r)
@@ -262,12 +437,21 @@ void ctr_net_stop(struct ctr_net_run *r)
 		port_release(r->fds, r->nports);
 	if (r->nat && r->nports && nft_ports_del(r->c->id) < 0)
 		err_clear();
-	for (size_t i = 0; i < r->neps; i++) {
+	for (size_t i = 0; i < r->neps; i++)
 		/* Gone with the namespace once its last process is; not always yet. */
 		if (link_del(r->eps[i].host) < 0 || ipam_release(&r->eps[i].net, r->c->id) < 0)
 			err_clear();
-		net_cfg_clear(&r->eps[i].net);
+	if (r->neps) {
+		int lk = ctr_net_names_lock();
+
+		for (size_t i = 0; i < r->neps; i++)
+			ctr_net_refresh(r->c->id, r->eps[i].net.name);
+		if (lk >= 0)
+			lock_close(lk);
+		err_clear();
 	}
+	for (size_t i = 0; i < r->neps; i++)
+		net_cfg_clear(&r->eps[i].net);
 	if (path)
 		unlink(path);
 	free(r->eps);

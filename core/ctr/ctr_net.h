@@ -41,6 +41,11 @@ struct ctr_net_run {
 int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s);
 void ctr_net_stop(struct ctr_net_run *r);
 
+/* Its /etc/hosts, hostname and resolv.conf for this run (r: its
+ * addresses, the names of the containers it reaches), and the hosts
+ * files of those containers updated to name it. */
+int ctr_net_files(const struct ctr_config *c, const struct ctr_net_run *r);
+
 /* What a running container got, from net.json: its endpoints (the
  * network's name, address, gateway, prefix and MAC) and its ports.
  * -ENOENT when it has none recorded. */

@@ -2,6 +2,7 @@
 /* ctr_view.c - containers in Docker's words: ages, statuses, ps rows
  * and filters, top's table, inspect objects. Records are read and kept by ctr.c. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>

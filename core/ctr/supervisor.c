@@ -27,7 +27,6 @@
 #include "core/fs/userns.h"
 #include "core/image/image.h"
 #include "core/kernel/cgroup.h"
-#include "core/net/netfiles.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -110,28 +109,15 @@ static void sup_binds(struct sup *u)
 }
 
 /* Write the files before each start: the host's resolv.conf may have
- * changed since the last. A container that joins another's network uses
- * that one's files. (No bridge yet: its mode, addresses and gateway come
- * with it.) */
+ * changed since the last, and its addresses are this run's. A container
+ * that joins another's network uses that one's files. */
 static int sup_netfiles(struct sup *u)
 {
 	const char *m = u->c.network_mode ? u->c.network_mode : "none";
-	struct netfiles f = {
-		.mode = !strcmp(m, "host") ? NETFILES_HOST : NETFILES_NONE,
-		.hostname = u->c.hostname,
-		.extra = (const char *const *)u->c.extra_hosts.v,
-		.dns = (const char *const *)u->c.dns.v,
-		.search = (const char *const *)u->c.dns_search.v,
-		.opts = (const char *const *)u->c.dns_opts.v,
-	};
 
 	if (str_has_prefix(m, "container:"))
 		return 0;
-	if (u->c.userns.count) {
-		f.uid = userns_host_id(&u->c.userns, 0);
-		f.gid = userns_host_id(&u->c.userns, 0);
-	}
-	return netfiles_write(u->dir, &f);
+	return ctr_net_files(&u->c, &u->net);
 }
 
 static int sup_spec(struct sup *u)

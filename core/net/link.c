@@ -156,12 +156,12 @@ int link_mac_parse(const char *s, uint8_t mac[6])
 static int link_open_in(pid_t pid, const char *ifname, int *idx)
 {
 	char path[64];
-	autoclose int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	autoclose int self = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	autoclose int ns = -1;
 	int fd, e = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
+	ns = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || ns < 0)
 		return err_set(errno, "open the container's network namespace");
 	if (setns(ns, CLONE_NEWNET) < 0)
@@ -213,7 +213,7 @@ static int link_veth_make(pid_t pid, const struct link_ep *e, int br)
 
 int link_veth(pid_t pid, const struct link_ep *e)
 {
-	int br = (int)if_nametoindex(e->bridge), idx, fd, r;
+	int br = (int)if_nametoindex(e->bridge), idx = 0, fd, r;
 
 	if (!br)
 		return err_set(errno, "find bridge %s", e->bridge);
@@ -319,7 +319,7 @@ int link_forwarding(void)
 {
 	const char *p = "/proc/sys/net/ipv4/ip_forward";
 	char buf[4] = "";
-	autoclose int fd = open(p, O_RDWR | O_CLOEXEC);
+	autoclose int fd = openat(AT_FDCWD, p, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		return err_set(errno, "open %s", p);

@@ -12,6 +12,7 @@
 
 #include "core/net/ipam.h"
 #include "core/net/link.h"
+#include "core/net/nft.h"
 #include "core/net/network.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -690,7 +691,9 @@ static int net_remove_locked(const struct net_cfg *c)
 		return err_setx(EBUSY, "error while removing network: network %s has active "
 				"endpoints (remove or disconnect its %zu container%s first)", c->name,
 				nl, nl == 1 ? "" : "s");
-	if (c->bridge && !c->user_bridge && link_del(c->bridge) < 0)
+	/* Its rules first: masquerade and isolation name its bridge. */
+	if (c->bridge && ((nft_available() == 0 && nft_net_del(c->name, c->bridge) < 0) ||
+			  (!c->user_bridge && link_del(c->bridge) < 0)))
 		return -err_errno();
 	if (fsutil_mkdir_p(tmp, 0700) < 0)
 		return -err_errno();

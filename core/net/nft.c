@@ -707,7 +707,7 @@ static int localnet_path(const char *br, char *path, size_t size)
 
 static int localnet_set(const char *path, bool on)
 {
-	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	autoclose int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;

@@ -536,8 +536,8 @@ static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 	 * ours, so step into it for the clone and straight back. (The child
 	 * could not setns itself: its new user namespace owns nothing.) */
 	if (s->netns) {
-		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		join = open(s->netns, O_RDONLY | O_CLOEXEC);
+		self = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		join = openat(AT_FDCWD, s->netns, O_RDONLY | O_CLOEXEC);
 		if (self < 0 || join < 0 || setns(join, CLONE_NEWNET) < 0)
 			return -1;
 	}
