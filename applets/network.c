@@ -5,7 +5,7 @@
 //@applet net      APPLET_NET  net_main  NEEDROOT
 //@applet network  APPLET_NET  net_main  NEEDROOT
 //@config APPLET_NET
-//@	bool "net, network: create, ls, inspect, rm, prune (~20 KB)"
+//@	bool "net, network: create, ls, inspect, rm, prune, connect (~24 KB)"
 //@	default y
 //@	select CORE_IMAGE
 //@	select CORE_RUNTIME
@@ -36,11 +36,19 @@
 //@	    -f, --force          no error for a network that does not exist
 //@	  prune [-f] [--filter label=K[=V]]  remove every network but the
 //@	                         predefined ones that no container is on
+//@	  connect [OPTIONS] NETWORK CONTAINER  put a container on a network,
+//@	                         at once if it runs, and at its every start
+//@	        --ip ADDR        its IPv4 address there
+//@	        --alias A        another name for it there
+//@	  disconnect [-f] NETWORK CONTAINER  take it off (-f: no error if
+//@	                         it is not on it)
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
 #include "applets.h"
+#include "core/ctr/ctr.h"
+#include "core/ctr/ctr_net.h"
 #include "core/ctr/ctr_view.h"
 #include "core/net/ipam.h"
 #include "core/net/network.h"
@@ -637,11 +645,70 @@ static int netprune_main(int argc, char **argv)
 
 /* ---- the family ---- */
 
+struct connect_opts {
+	const char *ip;
+	struct strv aliases;
+};
+
+static const struct opt connect_optv[] = {
+	OPT_STR(0, "ip", offsetof(struct connect_opts, ip)),
+	OPT_LIST(0, "alias", offsetof(struct connect_opts, aliases)),
+	OPT_END
+};
+
+/* NETWORK CONTAINER, as both commands take them. */
+static void net_two_args(char **args, const char *usage, char id[CTR_ID_LEN + 1])
+{
+	if (!args[0] || !args[1] || args[2])
+		die("requires exactly 2 arguments (usage: %s)", usage);
+	if (ctr_find(args[1], id) < 0)
+		die_err();
+}
+
+static int netconnect_main(int argc, char **argv)
+{
+	struct connect_opts o = { 0 };
+	char id[CTR_ID_LEN + 1];
+	char **args;
+
+	(void)argc;
+	args = opt_parse(connect_optv, &o, argv);
+	net_two_args(args, "dory network connect [OPTIONS] NETWORK CONTAINER", id);
+	if (ctr_net_connect(id, args[0], o.ip, &o.aliases) < 0)
+		die_err();
+	return 0;
+}
+
+struct disconnect_opts {
+	bool force;
+};
+
+static const struct opt disconnect_optv[] = {
+	OPT_BOOL('f', "force", offsetof(struct disconnect_opts, force)),
+	OPT_END
+};
+
+static int netdisconnect_main(int argc, char **argv)
+{
+	struct disconnect_opts o = { 0 };
+	char id[CTR_ID_LEN + 1];
+	char **args;
+
+	(void)argc;
+	args = opt_parse(disconnect_optv, &o, argv);
+	net_two_args(args, "dory network disconnect [-f] NETWORK CONTAINER", id);
+	if (ctr_net_disconnect(id, args[0]) < 0 && !(o.force && err_errno() == ENOENT))
+		die_err();
+	return 0;
+}
+
 static const struct {
 	const char *name, *label;
 	int (*main)(int argc, char **argv);
 } net_cmds[] = {
+	{ "connect", "network connect", netconnect_main },
 	{ "create", "network create", netcreate_main },
+	{ "disconnect", "network disconnect", netdisconnect_main },
 	{ "inspect", "network inspect", netinspect_main },
 	{ "list", "network ls", netls_main },
 	{ "ls", "network ls", netls_main },
@@ -653,7 +720,8 @@ static const struct {
 int net_main(int argc, char **argv)
 {
 	if (argc < 2 || argv[1][0] == '-')
-		die("give a command: create, ls, inspect, rm or prune (see 'dory network --help')");
+		die("give a command: create, ls, inspect, rm, prune, connect or disconnect (see "
+		    "'dory network --help')");
 	for (size_t i = 0; i < ARRAY_SIZE(net_cmds); i++)
 		if (!strcmp(argv[1], net_cmds[i].name)) {
 			dory.applet = net_cmds[i].label;

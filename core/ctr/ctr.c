@@ -627,6 +627,14 @@ static char *ctr_gen_name(const struct strv *ids, const struct strv *names, cons
 	}
 }
 
+int ctr_config_save(const struct ctr_config *c)
+{
+	autofree char *path = ctr_file(c->id, "config.json");
+	autofree char *text = ctr_config_json(c);
+
+	return fsutil_write_atomic(path, text, !c->autoremove);
+}
+
 static int ctr_write_new(const struct ctr_config *c)
 {
 	autofree char *dir = ctr_dir(c->id), *path = ctr_file(c->id, "config.json");

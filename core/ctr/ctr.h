@@ -147,6 +147,8 @@ int ctr_find(const char *ref, char id[CTR_ID_LEN + 1]);
 /* Every container id, oldest first (by created_ns, then id). */
 int ctr_list(struct strv *ids);
 int ctr_config_load(const char *id, struct ctr_config *c);
+/* Replace its config.json (under its lock): connect and disconnect. */
+int ctr_config_save(const struct ctr_config *c);
 void ctr_config_clear(struct ctr_config *c);
 /* The container's security policy, from its records: the one its init
  * and every exec get (secpol_build; free with secpol_clear). */

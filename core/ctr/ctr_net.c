@@ -126,8 +126,8 @@ static int ctr_net_ports(const struct ctr_config *c, struct ctr_net_run *r)
 
 	if (ctr_net_port_maps(c, r) < 0)
 		return -err_errno();
-	if (!r->nports)
-		return 0;
+	if (!r->nports || !r->neps)
+		return 0;	/* on no network (all disconnected): nowhere to go */
 	r->fds = xmalloc(r->nports * sizeof(*r->fds));
 	for (size_t i = 0; i < r->nports; i++)
 		r->fds[i] = -1;
@@ -183,38 +183,71 @@ static int ctr_net_setup(void *arg, pid_t pid)
 	return ctr_net_forward(r);
 }
 
+static void ctr_net_mac_text(const uint8_t mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+}
+
+/* What this run got, as net.json holds it. */
 static int ctr_net_record(const struct ctr_net_run *r)
 {
-	struct json *o = json_new_obj(), *a = json_add_arr(o, "Networks"), *p;
-	autofree char *path = ctr_net_path(r->c->id), *text = NULL;
-	char buf[24];
+	struct ctr_net_info ni = { .neps = r->neps, .ports = r->ports, .nports = r->nports };
+	int rc;
 
+	ni.eps = xzalloc((r->neps + 1) * sizeof(*ni.eps));
 	for (size_t i = 0; i < r->neps; i++) {
 		const struct ctr_net_ep *e = &r->eps[i];
+		struct ctr_net_info_ep *o = &ni.eps[i];
+
+		o->network = e->net.name;
+		o->net_id = (char *)e->net.id;	/* borrowed: only read */
+		o->ip = e->ip;
+		o->prefix = e->net.prefix;
+		o->gateway = e->net.gateway;
+		memcpy(o->mac, e->mac, 6);
+		o->aliases = r->c->eps[i].aliases;
+		snprintf(o->host, sizeof(o->host), "%s", e->host);
+		snprintf(o->ifname, sizeof(o->ifname), "%s", e->ifname);
+	}
+	rc = ctr_net_info_save(r->c->id, &ni);
+	free(ni.eps);
+	return rc;
+}
+
+int ctr_net_info_save(const char *id, const struct ctr_net_info *ni)
+{
+	struct json *o = json_new_obj(), *a = json_add_arr(o, "Networks"), *p;
+	autofree char *path = ctr_net_path(id), *text = NULL;
+	char buf[24];
+
+	for (size_t i = 0; i < ni->neps; i++) {
+		const struct ctr_net_info_ep *e = &ni->eps[i];
 		struct json *n = json_add_obj(a, NULL), *al;
 
-		json_add_str(n, "Name", e->net.name);
-		json_add_str(n, "NetworkID", e->net.id);
+		json_add_str(n, "Name", e->network);
+		json_add_str(n, "NetworkID", e->net_id);
 		ipam_ip_format(e->ip, buf);
 		json_add_str(n, "IPAddress", buf);
-		json_add_i64(n, "IPPrefixLen", e->net.prefix);
-		ipam_ip_format(e->net.internal && i ? 0 : e->net.gateway, buf);
+		json_add_i64(n, "IPPrefixLen", e->prefix);
+		ipam_ip_format(e->gateway, buf);
 		json_add_str(n, "Gateway", buf);
-		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1],
-			 e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+		ctr_net_mac_text(e->mac, buf);
 		json_add_str(n, "MacAddress", buf);
+		json_add_str(n, "HostLink", e->host);
+		json_add_str(n, "IfName", e->ifname);
 		al = json_add_arr(n, "Aliases");
-		for (size_t j = 0; j < r->c->eps[i].aliases.n; j++)
-			json_add_str(al, NULL, r->c->eps[i].aliases.v[j]);
+		for (size_t j = 0; j < e->aliases.n; j++)
+			json_add_str(al, NULL, e->aliases.v[j]);
 	}
 	p = json_add_arr(o, "Ports");
-	for (size_t i = 0; i < r->nports; i++) {
+	for (size_t i = 0; i < ni->nports; i++) {
 		struct json *m = json_add_obj(p, NULL);
 
-		json_add_i64(m, "Proto", r->ports[i].proto);
-		json_add_i64(m, "HostIp", r->ports[i].host_ip);
-		json_add_i64(m, "HostPort", r->ports[i].host_port);
-		json_add_i64(m, "ContainerPort", r->ports[i].ctr_port);
+		json_add_i64(m, "Proto", ni->ports[i].proto);
+		json_add_i64(m, "HostIp", ni->ports[i].host_ip);
+		json_add_i64(m, "HostPort", ni->ports[i].host_port);
+		json_add_i64(m, "ContainerPort", ni->ports[i].ctr_port);
 	}
 	text = json_print(o, false);
 	json_free(o);
@@ -395,7 +428,28 @@ int ctr_net_files(const struct ctr_config *c, const struct ctr_net_run *r)
 
 /* ---- one run ---- */
 
-int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s)
+/* Its networks as its config has them now (connect and disconnect
+ * change them while a supervisor holds an older copy). */
+static void ctr_net_reload(struct ctr_config *c)
+{
+	struct ctr_config d;
+	struct ctr_endpoint *eps;
+	size_t n;
+
+	if (ctr_config_load(c->id, &d) < 0) {
+		err_clear();
+		return;
+	}
+	eps = c->eps;
+	n = c->neps;
+	c->eps = d.eps;
+	c->neps = d.neps;
+	d.eps = eps;
+	d.neps = n;
+	ctr_config_clear(&d);
+}
+
+int ctr_net_start(struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s)
 {
 	const char *m = c->network_mode ? c->network_mode : "none";
 
@@ -409,6 +463,7 @@ int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_s
 		return ctr_net_join(m + 10, r, s);
 	if (!ctr_net_joins(c))
 		return 0;
+	ctr_net_reload(c);
 	if (c->neps > CTR_NET_MAX)
 		return err_setx(E2BIG, "a container joins at most %d networks", CTR_NET_MAX);
 	r->eps = xzalloc(c->neps * sizeof(*r->eps));
@@ -424,9 +479,36 @@ int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_s
 	return ctr_net_record(r);
 }
 
+/* Leave one network: its link (gone with the namespace once its last
+ * process is, but not always yet) and its lease. */
+static void ctr_net_leave(const char *id, const struct ctr_net_info_ep *e)
+{
+	struct net_cfg n = { 0 };
+
+	if ((e->host[0] && link_del(e->host) < 0) || net_lookup(e->network, &n) < 0 ||
+	    ipam_release(&n, id) < 0)
+		err_clear();
+	net_cfg_clear(&n);
+}
+
+/* The hosts files of the containers of these networks, after a change. */
+static void ctr_net_refresh_all(const char *id, const struct ctr_net_info *ni)
+{
+	int lk;
+
+	if (!ni->neps)
+		return;
+	lk = ctr_net_names_lock();
+	for (size_t i = 0; i < ni->neps; i++)
+		ctr_net_refresh(id, ni->eps[i].network);
+	if (lk >= 0)
+		lock_close(lk);
+	err_clear();
+}
+
 void ctr_net_stop(struct ctr_net_run *r)
 {
-	autofree char *path = r->c && r->neps ? ctr_net_path(r->c->id) : NULL;
+	struct ctr_net_info ni = { 0 };
 
 	if (r->proxy > 0) {
 		kill(r->proxy, SIGKILL);
@@ -437,27 +519,246 @@ void ctr_net_stop(struct ctr_net_run *r)
 		port_release(r->fds, r->nports);
 	if (r->nat && r->nports && nft_ports_del(r->c->id) < 0)
 		err_clear();
-	for (size_t i = 0; i < r->neps; i++)
-		/* Gone with the namespace once its last process is; not always yet. */
-		if (link_del(r->eps[i].host) < 0 || ipam_release(&r->eps[i].net, r->c->id) < 0)
-			err_clear();
-	if (r->neps) {
-		int lk = ctr_net_names_lock();
+	/* What it is on now: net.json, kept by connect and disconnect. */
+	if (r->neps && ctr_net_info_load(r->c->id, &ni) == 0) {
+		autofree char *path = ctr_net_path(r->c->id);
 
+		for (size_t i = 0; i < ni.neps; i++)
+			ctr_net_leave(r->c->id, &ni.eps[i]);
+		unlink(path);
+		ctr_net_refresh_all(r->c->id, &ni);
+	} else {
 		for (size_t i = 0; i < r->neps; i++)
-			ctr_net_refresh(r->c->id, r->eps[i].net.name);
-		if (lk >= 0)
-			lock_close(lk);
-		err_clear();
+			if (link_del(r->eps[i].host) < 0 || ipam_release(&r->eps[i].net, r->c->id) < 0)
+				err_clear();
 	}
+	err_clear();
+	ctr_net_info_clear(&ni);
 	for (size_t i = 0; i < r->neps; i++)
 		net_cfg_clear(&r->eps[i].net);
-	if (path)
-		unlink(path);
 	free(r->eps);
 	free(r->ports);
 	free(r->fds);
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---- connect and disconnect ---- */
+
+/* The network to connect to or disconnect from, and whether c's mode
+ * allows it (Docker's words). */
+static int ctr_net_which(const struct ctr_config *c, const char *network, struct net_cfg *n)
+{
+	if (!ctr_net_joins(c))
+		return err_setx(EINVAL, !strcmp(c->network_mode ? c->network_mode : "", "host") ?
+				"container cannot be disconnected from host network or connected "
+				"to host network" : "container sharing network namespace with another "
+				"container or host cannot be connected to any other network");
+	if (net_lookup(network, n) < 0)
+		return -err_errno();
+	if (!n->bridge || !n->prefix)
+		return err_setx(EINVAL, "container cannot be disconnected from host network or "
+				"connected to host network");
+	return 0;
+}
+
+static ssize_t ctr_net_ep_index(const struct ctr_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->neps; i++)
+		if (!strcmp(c->eps[i].network, name))
+			return (ssize_t)i;
+	return -1;
+}
+
+/* The first ethN (and its host link) a running container does not use. */
+static void ctr_net_free_if(const char *id, const struct ctr_net_info *ni,
+			    struct ctr_net_info_ep *e)
+{
+	for (unsigned k = 0; k < CTR_NET_MAX; k++) {
+		bool used = false;
+
+		snprintf(e->ifname, sizeof(e->ifname), "eth%u", k);
+		for (size_t i = 0; i < ni->neps; i++)
+			used |= !strcmp(ni->eps[i].ifname, e->ifname);
+		if (!used) {
+			snprintf(e->host, sizeof(e->host), "dv%.11s%x", id, k);
+			return;
+		}
+	}
+	e->ifname[0] = '\0';
+}
+
+/* A running container joins n now: a lease held by its supervisor, the
+ * link, and its record. */
+static int ctr_net_attach(const struct ctr_config *c, const struct ctr_state *st,
+			  const struct net_cfg *n, const char *ip, const struct strv *aliases)
+{
+	struct ipam_holder h = { .ctr_id = c->id, .name = c->name,
+				 .aliases = (const char *const *)aliases->v,
+				 .pid = st->sup_pid, .start = st->sup_start };
+	struct ctr_net_info ni = { 0 };
+	struct ctr_net_info_ep *e;
+	struct link_ep le = { .bridge = n->bridge, .prefix = n->prefix, .mtu = link_default_mtu() };
+	uint32_t want = 0, addr;
+	int r;
+
+	if ((ip && ipam_ip_parse(ip, &want) < 0) || ctr_net_info_load(c->id, &ni) < 0)
+		return -err_errno();
+	r = ipam_lease(n, &h, want, &addr);
+	if (r < 0) {
+		ctr_net_info_clear(&ni);
+		return r == -EADDRINUSE ? err_setx(EADDRINUSE, "address %s is already in use on "
+						   "network %s", ip, n->name) : r;
+	}
+	ni.eps = xrealloc(ni.eps, (ni.neps + 1) * sizeof(*ni.eps));
+	e = &ni.eps[ni.neps];
+	*e = (struct ctr_net_info_ep){ .network = xstrdup(n->name), .net_id = xstrdup(n->id),
+				       .ip = addr, .gateway = n->gateway, .prefix = n->prefix };
+	for (size_t i = 0; i < aliases->n; i++)
+		strv_push(&e->aliases, aliases->v[i]);
+	link_mac(addr, e->mac);
+	ctr_net_free_if(c->id, &ni, e);
+	ni.neps++;
+	le.host = e->host;
+	le.ifname = e->ifname;
+	le.addr = addr;
+	memcpy(le.mac, e->mac, 6);
+	r = !e->ifname[0] ? err_setx(E2BIG, "a container joins at most %d networks", CTR_NET_MAX)
+			  : link_bridge(n->bridge, n->gateway, n->prefix);
+	if (r == 0 && !n->internal)
+		r = link_forwarding();
+	if (r == 0 && nft_available() == 0)
+		r = nft_net_add(&(struct nft_net){ .name = n->name, .bridge = n->bridge,
+						   .subnet = n->subnet, .prefix = n->prefix,
+						   .internal = n->internal });
+	if (r == 0)
+		err_clear();
+	if (r == 0)
+		r = link_veth(st->pid, &le);
+	if (r == 0)
+		r = ctr_net_info_save(c->id, &ni);
+	if (r < 0) {
+		int keep = err_errno();
+
+		if (link_del(e->host) < 0 || ipam_release(n, c->id) < 0)
+			err_clear();
+		r = -keep;
+	}
+	ctr_net_info_clear(&ni);
+	return r;
+}
+
+/* After a change to the running container id on network name: its own
+ * hosts file, and those of the others there. */
+static void ctr_net_names_changed(const struct ctr_config *c, const char *name)
+{
+	struct ctr_net_info ni = { 0 };
+	int lk = ctr_net_names_lock();
+
+	if (ctr_net_info_load(c->id, &ni) == 0 && ctr_net_write(c, &ni, true) < 0)
+		err_clear();
+	ctr_net_refresh(c->id, name);
+	ctr_net_info_clear(&ni);
+	if (lk >= 0)
+		lock_close(lk);
+	err_clear();
+}
+
+int ctr_net_connect(const char *id, const char *network, const char *ip,
+		    const struct strv *aliases)
+{
+	struct ctr_config c;
+	struct ctr_state st = { 0 };
+	struct net_cfg n = { 0 };
+	struct ctr_endpoint *ep;
+	bool live = false;
+	int lk = ctr_lock(id), r;
+
+	if (lk < 0)
+		return lk;
+	r = ctr_config_load(id, &c);
+	if (r == 0)
+		r = ctr_net_which(&c, network, &n);
+	if (r == 0 && ctr_net_ep_index(&c, n.name) >= 0)
+		r = err_setx(EEXIST, "endpoint with name %s already exists in network %s", c.name,
+			     n.name);
+	if (r == 0 && !strcmp(n.name, "bridge") && ip)
+		r = err_setx(EINVAL, "user specified IP address is supported on user defined "
+			     "networks only");
+	if (r == 0 && !strcmp(n.name, "bridge") && aliases->n)
+		r = err_setx(EINVAL, "network-scoped alias is supported only for containers in "
+			     "user defined networks");
+	if (r == 0)
+		r = ctr_state_load(id, true, &st);
+	if (r == 0 && ctr_active(&st) && st.pid > 0 && st.sup_pid > 0) {
+		live = true;
+		r = ctr_net_attach(&c, &st, &n, ip, aliases);
+	}
+	if (r == 0) {
+		c.eps = xrealloc(c.eps, (c.neps + 1) * sizeof(*c.eps));
+		ep = &c.eps[c.neps++];
+		*ep = (struct ctr_endpoint){ .network = xstrdup(n.name), .ip = ip ? xstrdup(ip) : NULL };
+		for (size_t i = 0; i < aliases->n; i++)
+			strv_push(&ep->aliases, aliases->v[i]);
+		r = ctr_config_save(&c);
+	}
+	lock_close(lk);
+	if (r == 0 && live)
+		ctr_net_names_changed(&c, n.name);
+	ctr_state_clear(&st);
+	net_cfg_clear(&n);
+	ctr_config_clear(&c);
+	return r;
+}
+
+int ctr_net_disconnect(const char *id, const char *network)
+{
+	struct ctr_config c;
+	struct ctr_state st = { 0 };
+	struct ctr_net_info ni = { 0 };
+	struct net_cfg n = { 0 };
+	ssize_t k = -1;
+	bool live = false;
+	int lk = ctr_lock(id), r;
+
+	if (lk < 0)
+		return lk;
+	r = ctr_config_load(id, &c);
+	if (r == 0)
+		r = ctr_net_which(&c, network, &n);
+	if (r == 0 && (k = ctr_net_ep_index(&c, n.name)) < 0)
+		r = err_setx(ENOENT, "container %s is not connected to network %s", c.name, n.name);
+	if (r == 0)
+		r = ctr_state_load(id, true, &st);
+	if (r == 0 && ctr_active(&st) && ctr_net_info_load(id, &ni) == 0) {
+		live = true;
+		for (size_t i = 0; i < ni.neps; i++) {
+			if (strcmp(ni.eps[i].network, n.name))
+				continue;
+			ctr_net_leave(id, &ni.eps[i]);
+			free(ni.eps[i].network);
+			free(ni.eps[i].net_id);
+			strv_free(&ni.eps[i].aliases);
+			ni.eps[i] = ni.eps[--ni.neps];
+			break;
+		}
+		r = ctr_net_info_save(id, &ni);
+	}
+	if (r == 0)
+		err_clear();
+	if (r == 0) {
+		ctr_endpoint_clear(&c.eps[k]);
+		memmove(&c.eps[k], &c.eps[k + 1], (c.neps - (size_t)k - 1) * sizeof(*c.eps));
+		c.neps--;
+		r = ctr_config_save(&c);
+	}
+	lock_close(lk);
+	if (r == 0 && live)
+		ctr_net_names_changed(&c, n.name);
+	ctr_net_info_clear(&ni);
+	ctr_state_clear(&st);
+	net_cfg_clear(&n);
+	ctr_config_clear(&c);
+	return r;
 }
 
 /* ---- what it got, for inspect, ps and port ---- */
@@ -506,6 +807,10 @@ int ctr_net_info_load(const char *id, struct ctr_net_info *out)
 		for (int k = 0; k < json_arr_len(al); k++)
 			if (json_str(json_arr_at(al, k)))
 				strv_push(&e->aliases, json_str(json_arr_at(al, k)));
+		snprintf(e->host, sizeof(e->host), "%s",
+			 json_get_str(n, "HostLink") ? json_get_str(n, "HostLink") : "");
+		snprintf(e->ifname, sizeof(e->ifname), "%s",
+			 json_get_str(n, "IfName") ? json_get_str(n, "IfName") : "");
 	}
 	out->ports = xzalloc(((size_t)json_arr_len(p) + 1) * sizeof(*out->ports));
 	for (int i = 0; i < json_arr_len(p); i++) {

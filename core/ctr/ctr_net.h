@@ -24,7 +24,7 @@ struct ctr_net_ep {
 };
 
 struct ctr_net_run {
-	const struct ctr_config *c;
+	struct ctr_config *c;
 	char netns[40];		/* /proc/PID/ns/net of the container joined */
 	struct ctr_net_ep *eps;
 	size_t neps;
@@ -36,9 +36,11 @@ struct ctr_net_run {
 };
 
 /* Before a start: fill s's network fields for c's mode (the container it
- * joins must run), lease its addresses and hold its ports. r must live
- * until ctr_net_stop, which undoes it also after a failed start. */
-int ctr_net_start(const struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s);
+ * joins must run), lease its addresses and hold its ports. The networks
+ * are read again from its config (connect may have changed them since c
+ * was loaded). r must live until ctr_net_stop, which undoes it also after
+ * a failed start, with what connect and disconnect did meanwhile. */
+int ctr_net_start(struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s);
 void ctr_net_stop(struct ctr_net_run *r);
 
 /* Its /etc/hosts, hostname and resolv.conf for this run (r: its
@@ -56,12 +58,24 @@ struct ctr_net_info {
 		unsigned prefix;
 		uint8_t mac[6];
 		struct strv aliases;
+		char host[IF_NAMESIZE];	/* the veth's host end */
+		char ifname[IF_NAMESIZE];	/* its name inside */
 	} *eps;
 	size_t neps;
 	struct port_map *ports;
 	size_t nports;
 };
 int ctr_net_info_load(const char *id, struct ctr_net_info *out);
+int ctr_net_info_save(const char *id, const struct ctr_net_info *i);
+
+/* docker network connect: join the network (with --ip and aliases), in
+ * its config, and at once when it runs (a veth into its namespace, the
+ * lease held by its supervisor). -EEXIST when it is on it already. */
+int ctr_net_connect(const char *id, const char *network, const char *ip,
+		    const struct strv *aliases);
+/* docker network disconnect: leave it, at once and in its config;
+ * -ENOENT when it is not on it. */
+int ctr_net_disconnect(const char *id, const char *network);
 void ctr_net_info_clear(struct ctr_net_info *i);
 
 #endif
