@@ -7,6 +7,7 @@
 # the image NAME (e.g. "dory-demo:latest") whose Cmd is CMD_JSON (["sh"]),
 # for this machine or for ARCH (Docker's name: arm64), whose busybox (the
 # first in PATH) runs under qemu-user (QEMU_USER, e.g. qemu-aarch64-static).
+# BB_CONFIG adds fields to the image's config ('"ExposedPorts":{"80/tcp":{}}').
 bb_image()
 {
 	local dir=$1 name=$2 cmd=$3 r=$1/rootfs arch=${4:-} lh ch a
@@ -30,8 +31,8 @@ bb_image()
 	lh=$(sha256sum <"$dir/layer.tar" | cut -d' ' -f1)
 	mkdir -p "$dir/img/$lh"
 	mv "$dir/layer.tar" "$dir/img/$lh/layer.tar"
-	printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/bin"],"Cmd":%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-		"$arch" "$cmd" "$lh" >"$dir/config.json"
+	printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/bin"],"Cmd":%s%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+		"$arch" "$cmd" "${BB_CONFIG:+,$BB_CONFIG}" "$lh" >"$dir/config.json"
 	ch=$(sha256sum <"$dir/config.json" | cut -d' ' -f1)
 	mv "$dir/config.json" "$dir/img/$ch.json"
 	printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \

@@ -17,7 +17,7 @@
 #include "core/ctr/ctr.h"
 #include "core/kernel/proc.h"
 #include "core/kernel/seccomp.h"
-#include "core/net/nft.h"
+#include "core/net/network.h"
 #include "core/runtime/runtime.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -781,10 +781,9 @@ static int ctr_reconcile(const char *id, struct ctr_state *s, bool had_run)
 	if (s->cg.n && cg_destroy(&s->cg) < 0)
 		err_clear();	/* a stray task: the group is left, as the kernel wants */
 	cg_free(&s->cg);
-	/* Its veths went with its namespace, its leases are stale with their
-	 * holder gone, and its proxy died with it: its rules remain. */
-	if (nft_ports_del(id) < 0)
-		err_clear();
+	/* Its veths went with its namespace and its proxy died with it: its
+	 * rules and (stale) leases remain. */
+	net_forget(id);
 	s->pid = 0;
 	s->sup_pid = 0;
 	s->sup_start = 0;

@@ -383,10 +383,11 @@ static char *ps_ports(const struct ctr_config *c, const struct ctr_state *s)
 /* The NETWORKS column: the networks it joins, or its mode. */
 static char *ps_networks(const struct ctr_config *c)
 {
-	char *s = xstrdup("");
+	char *s;
 
 	if (!ctr_net_joins(c))
 		return xstrdup(c->network_mode ? c->network_mode : "none");
+	s = xstrdup("");
 	for (size_t i = 0; i < c->neps; i++) {
 		char *t = xasprintf("%s%s%s", s, i ? "," : "", c->eps[i].network);
 

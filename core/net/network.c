@@ -726,3 +726,18 @@ int net_remove(const char *ref)
 	lock_close(lk);
 	return r;
 }
+
+void net_forget(const char *ctr_id)
+{
+	struct net_cfg *v = NULL;
+	size_t n = 0;
+
+	if (nft_available() == 0 && nft_ports_del(ctr_id) < 0)
+		err_clear();
+	if (net_list(&v, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (v[i].prefix && ipam_release(&v[i], ctr_id) < 0)
+				err_clear();
+	net_list_free(v, n);
+	err_clear();
+}

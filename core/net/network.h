@@ -73,6 +73,11 @@ int net_create(struct net_cfg *c);
  * endpoints" while it has live leases; deletes its bridge link unless
  * user_bridge, then the record. */
 int net_remove(const char *ref);
+/* What a container whose supervisor is gone still has on the networks:
+ * its published ports' rules, and its leases (stale, but reclaimed only
+ * by a look at that network otherwise). Errors are skipped: it is
+ * cleaning up. */
+void net_forget(const char *ctr_id);
 /* Every network, by name (allocated; net_list_free). */
 int net_list(struct net_cfg **v, size_t *n);
 void net_list_free(struct net_cfg *v, size_t n);
