@@ -91,7 +91,7 @@ TEST(resolv_host_servers_without_loopback)
 	const struct netfiles f = { .mode = NETFILES_BRIDGE, .gateway = "172.17.0.1" };
 	const struct netfiles_host h = {
 		.resolv = "# from dhcp\nsearch lan\nnameserver 127.0.0.1\nnameserver 192.168.1.1\n"
-			  "nameserver 2001:db8::1\noptions edns0\n"
+			  "nameserver 2001:db8::1\nnameserver fe80::1%eth0\noptions edns0\n"
 	};
 
 	check_resolv(&f, &h, "# from dhcp\nsearch lan\nnameserver 192.168.1.1\noptions edns0\n");
