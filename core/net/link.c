@@ -213,7 +213,7 @@ static int link_veth_make(pid_t pid, const struct link_ep *e, int br)
 
 int link_veth(pid_t pid, const struct link_ep *e)
 {
-	int br = (int)if_nametoindex(e->bridge), idx, fd, r;
+	int br = (int)if_nametoindex(e->bridge), idx = 0, fd, r;
 
 	if (!br)
 		return err_set(errno, "find bridge %s", e->bridge);
