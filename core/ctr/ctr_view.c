@@ -624,16 +624,19 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "ExtraHosts", &c->extra_hosts, true);
 }
 
-/* The container's /etc files on the host (ROOT/containers/ID). */
-static void inspect_netfiles(const char *dir, struct json *o)
+/* The container's /etc files on the host (ROOT/containers/ID); with
+ * --network container:ID, that container's, which it shares. */
+static void inspect_netfiles(const struct ctr_config *c, const char *dir, struct json *o)
 {
 	static const char *const keys[][2] = {
 		{ "ResolvConfPath", "resolv.conf" }, { "HostnamePath", "hostname" },
 		{ "HostsPath", "hosts" },
 	};
+	const char *m = c->network_mode;
+	autofree char *other = m && str_has_prefix(m, "container:") ? ctr_dir(m + 10) : NULL;
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		autofree char *p = xasprintf("%s/%s", dir, keys[i][1]);
+		autofree char *p = xasprintf("%s/%s", other ? other : dir, keys[i][1]);
 
 		json_add_str(o, keys[i][0], p);
 	}
@@ -794,7 +797,7 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 		json_add_str(args, NULL, c->argv.v[i]);
 	inspect_state(s, json_add_obj(o, "State"));
 	json_add_str(o, "Image", c->image_id ? c->image_id : "");
-	inspect_netfiles(dir, o);
+	inspect_netfiles(c, dir, o);
 	json_add_str(o, "LogPath", log);
 	json_add_str(o, "Name", name);
 	json_add_i64(o, "RestartCount", s->restart_count);

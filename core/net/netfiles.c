@@ -286,12 +286,17 @@ static void nf_words(const char *line, size_t n, struct strv *w)
 		strv_push(w, t);
 }
 
-/* Is this line "nameserver ADDR"? *addr then points into w. */
+/* Is this line "nameserver ADDR" (an IPv6 one may have a %zone)? *addr
+ * then points into w. */
 static bool nf_server_line(const struct strv *w, const char **addr)
 {
+	autofree char *a = NULL;
 	bool v6;
 
-	if (w->n != 2 || strcmp(w->v[0], "nameserver") || !nf_is_ip(w->v[1], &v6))
+	if (w->n != 2 || strcmp(w->v[0], "nameserver"))
+		return false;
+	a = xstrndup(w->v[1], strcspn(w->v[1], "%"));
+	if (!nf_is_ip(a, &v6) || (!v6 && strchr(w->v[1], '%')))
 		return false;
 	*addr = w->v[1];
 	return true;

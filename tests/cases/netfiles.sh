@@ -90,6 +90,9 @@ t_ok "a container to join" "$DORY" run -d --name "$T-j" --hostname "$T-j" \
 t_out "container: its hosts" "10.1.2.3        db" \
 	run --network "container:$T-j" "$IMG" getent hosts db
 t_out "container: its hostname" "$T-j" run --network "container:$T-j" "$IMG" cat /etc/hostname
+jdir=$DORY_ROOT/containers/$("$DORY" inspect -f '{{.Id}}' "$T-j")
+t_out "container: inspect shows its files" "$jdir/hosts" sh -c "\"$DORY\" inspect -f \
+	'{{.HostsPath}}' \"\$(\"$DORY\" create --network container:$T-j $IMG true)\""
 t_fail 125 "conflicting options: dns and the network mode" "container: no --dns" \
 	run --network "container:$T-j" --dns 10.0.0.1 "$IMG" true
 t_fail 125 "conflicting options: custom host-to-IP mapping and the network mode" \
