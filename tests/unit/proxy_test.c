@@ -658,7 +658,7 @@ static int count_fds(pid_t pid)
 static int dies_with_parent(void)
 {
 	struct port_map v = { IPPROTO_TCP, IP4(127, 0, 0, 1), P_ECHO, 0, ECHO };
-	int p[2], fd, stray = open("/dev/null", O_RDONLY);
+	int p[2], fd, rc, stray = open("/dev/null", O_RDONLY);
 	pid_t mid, proxy = 0;
 	char st[256], path[64];
 
@@ -672,26 +672,31 @@ static int dies_with_parent(void)
 		pause();	/* killed below */
 		_exit(0);
 	}
-	if (read(p[0], &proxy, sizeof(proxy)) != sizeof(proxy))
+	if (read(p[0], &proxy, sizeof(proxy)) != sizeof(proxy)) {
+		kill(mid, SIGKILL);
+		waitpid(mid, NULL, 0);
 		return 2;
+	}
 	for (int i = 0; i < 100 && count_fds(proxy) != 5; i++)
 		usleep(10000);
-	if (count_fds(proxy) != 5)	/* 0-2, the listener, the epoll */
-		return 3;
+	rc = count_fds(proxy) != 5 ? 3 : 4;	/* 0-2, the listener, the epoll */
 	kill(mid, SIGKILL);
 	waitpid(mid, NULL, 0);
 	snprintf(path, sizeof(path), "/proc/%d/stat", proxy);
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 200 && rc == 4; i++) {
 		FILE *f = fopen(path, "r");
 		char *s = f ? fgets(st, sizeof(st), f) : NULL;
 
 		if (f)
 			fclose(f);
 		if (!s || strstr(st, ") Z "))	/* gone, or a zombie for init to reap */
-			return 0;
-		usleep(10000);
+			rc = 0;
+		else
+			usleep(10000);
 	}
-	return 4;
+	if (rc)
+		kill(proxy, SIGKILL);	/* it should have died: do not leave it behind */
+	return rc;
 }
 
 TEST(proxy_keeps_only_its_fds_and_dies_with_its_parent)
