@@ -768,11 +768,12 @@ static void figures(const char *what, const struct rig *r, const char *cg, long 
 	       (cg_read(cg, "memory.kmem.usage_in_bytes") - km0) / 1024,
 	       (cg_read(cg, "memory.kmem.usage_in_bytes") - km0) / n,
 	       (cg_read(cg, "memory.kmem.tcp.usage_in_bytes") - tcp0) / 1024);
+	fflush(stdout);
 }
 
 static int measure(void)
 {
-	enum { N = 1000 };
+	enum { N = 1000, NBUSY = 200 };
 	struct rig r;
 	char cg[128], pid[16], *junk = calloc(1, 1 << 20);
 	int *fd = malloc(N * sizeof(*fd));
@@ -799,16 +800,21 @@ static int measure(void)
 	rss0 = rss_kb(r.proxy);
 	km0 = cg_read(cg, "memory.kmem.usage_in_bytes");
 	tcp0 = cg_read(cg, "memory.kmem.tcp.usage_in_bytes");
-	/* busy: each client pushes until its send buffer is full, toward a
-	 * container that reads nothing, so every pipe of the proxy fills */
-	for (int i = 0; i < N; i++) {
+	/* busy: each client pushes 256 KB (bounded: TCP memory is the whole
+	 * machine's) toward a container that reads nothing, so the proxy's
+	 * pipes and buffers fill */
+	for (int i = 0; i < NBUSY; i++) {
+		size_t left = 256 << 10;
+		ssize_t k = 1;
+
 		fd[i] = dial(IP4(127, 0, 0, 1), P_STALL);
 		fcntl(fd[i], F_SETFL, O_NONBLOCK);
-		while (write(fd[i], junk, 1 << 20) > 0)
-			;
+		while (left && k > 0)
+			if ((k = write(fd[i], junk, left)) > 0)
+				left -= (size_t)k;
 	}
-	figures("busy (stalled)", &r, cg, rss0, km0, tcp0, N);
-	for (int i = 0; i < N; i++)
+	figures("busy (stalled)", &r, cg, rss0, km0, tcp0, NBUSY);
+	for (int i = 0; i < NBUSY; i++)
 		close(fd[i]);
 	if (transfer(IP4(127, 0, 0, 1), P_ECHO, 256u << 20, &pms) ||
 	    transfer(CTR, ECHO, 256u << 20, &dms))
@@ -816,6 +822,7 @@ static int measure(void)
 	ms = pms > 0 ? pms : 1;
 	printf("# 256 MB echoed: through the proxy %lld ms (%lld MB/s), direct %lld ms "
 	       "(%lld MB/s)\n", pms, 256000 / ms, dms, 256000 / (dms > 0 ? dms : 1));
+	fflush(stdout);
 	rig_stop(&r);
 	waitpid(r.proxy, NULL, 0);
 	rmdir(cg);
