@@ -392,6 +392,16 @@ TEST(proxy_tcp_refused_is_reset)
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, refused_is_reset), 0);
 }
 
+/* Connection i's message: its number, then a letter of its own. */
+static void conn_msg(char *msg, size_t n, int i)
+{
+	char head[24];
+	int k = snprintf(head, sizeof(head), "conn %d ", i);
+
+	memset(msg, 'a' + i % 26, n);
+	memcpy(msg, head, (size_t)k);
+}
+
 /* n connections open at once, each with a message of its own. */
 static int many_at_once(int n, uint16_t port)
 {
@@ -402,14 +412,12 @@ static int many_at_once(int n, uint16_t port)
 		if ((fd[i] = dial(IP4(127, 0, 0, 1), port)) < 0)
 			return 10;
 	for (int i = 0; i < n; i++) {
-		memset(msg, 'a' + i % 26, sizeof(msg));
-		snprintf(msg, 16, "conn %d ", i);
+		conn_msg(msg, sizeof(msg), i);
 		if (write(fd[i], msg, sizeof(msg)) != sizeof(msg))
 			rc = 11;
 	}
 	for (int i = 0; i < n && !rc; i++) {
-		memset(msg, 'a' + i % 26, sizeof(msg));
-		snprintf(msg, 16, "conn %d ", i);
+		conn_msg(msg, sizeof(msg), i);
 		if (read_full(fd[i], buf, sizeof(buf), 5000) != sizeof(buf) ||
 		    memcmp(buf, msg, sizeof(msg)))
 			rc = 12;
