@@ -546,7 +546,7 @@ static void keep_only(int *keep, size_t n)
 			lo = (unsigned)s[i] + 1;
 	}
 	free(s);
-	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	nul = openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
 	for (int fd = 0; fd < 3 && nul >= 0; fd++)
 		if (fd != nul)
 			dup2(nul, fd);
