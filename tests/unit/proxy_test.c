@@ -781,7 +781,7 @@ static void figures(const char *what, const struct rig *r, const char *cg, long 
 
 static int measure(void)
 {
-	enum { N = 1000, NBUSY = 200 };
+	enum { N = 1000, NBUSY = 100 };
 	struct rig r;
 	char cg[128], pid[16], *junk = calloc(1, 1 << 20);
 	int *fd = malloc(N * sizeof(*fd));
@@ -808,11 +808,11 @@ static int measure(void)
 	rss0 = rss_kb(r.proxy);
 	km0 = cg_read(cg, "memory.kmem.usage_in_bytes");
 	tcp0 = cg_read(cg, "memory.kmem.tcp.usage_in_bytes");
-	/* busy: each client pushes 256 KB (bounded: TCP memory is the whole
+	/* busy: each client pushes 1 MB (bounded: TCP memory is the whole
 	 * machine's) toward a container that reads nothing, so the proxy's
 	 * pipes and buffers fill */
 	for (int i = 0; i < NBUSY; i++) {
-		size_t left = 256 << 10;
+		size_t left = 1 << 20;
 		ssize_t k = 1;
 
 		fd[i] = dial(IP4(127, 0, 0, 1), P_STALL);
