@@ -799,6 +799,7 @@ static int measure(void)
 	rss0 = rss_kb(r.proxy);
 	km0 = cg_read(cg, "memory.kmem.usage_in_bytes");
 	tcp0 = cg_read(cg, "memory.kmem.tcp.usage_in_bytes");
+	printf("# the proxy at rest (forked from this test): RSS %ld KB\n", rss0);
 	for (int i = 0; i < N; i++)
 		fd[i] = dial(IP4(127, 0, 0, 1), P_ECHO);
 	figures("idle", &r, cg, rss0, km0, tcp0, N);
