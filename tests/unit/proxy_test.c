@@ -216,7 +216,7 @@ struct rig {
 
 static void rig_start(struct rig *r, const struct proxy_opts *o)
 {
-	int rp[2];
+	int rp[2], sfd;
 	struct rlimit rl;
 	pid_t sink;
 
@@ -227,13 +227,15 @@ static void rig_start(struct rig *r, const struct proxy_opts *o)
 		_exit(91);
 	r->echo = serve(echo_server, listen_on(SOCK_STREAM, CTR, ECHO, 4096));
 	r->uecho = serve(udp_echo_server, listen_on(SOCK_DGRAM, CTR, UECHO, 0));
+	sfd = listen_on(SOCK_STREAM, CTR, SINK, 16);	/* listening before any client dials */
 	sink = fork();
 	if (sink == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(rp[0]);
-		sink_server(listen_on(SOCK_STREAM, CTR, SINK, 16), rp[1]);
+		sink_server(sfd, rp[1]);
 	}
 	r->sink = sink;
+	close(sfd);
 	close(rp[1]);
 	r->report = rp[0];
 	r->stall = listen_on(SOCK_STREAM, CTR, STALL, 4096);
