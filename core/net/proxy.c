@@ -523,14 +523,17 @@ static void px_limits(struct px *px, const struct proxy_opts *o, bool tcp, bool 
 	setrlimit(RLIMIT_NOFILE, &rl);
 	budget = rl.rlim_cur > px->nl + FD_SLACK + 2 * POOL_MAX + 8 ?
 		rl.rlim_cur - px->nl - FD_SLACK - 2 * POOL_MAX : 8;
-	if (tcp && udp && px->max_conns * CONN_FDS + px->max_flows > budget) {
-		px->max_conns = (unsigned)(budget * 3 / 4 / CONN_FDS);
-		px->max_flows = (unsigned)(budget / 4);
+	/* Over budget: three quarters to TCP, a quarter to UDP when both are
+	 * published, never more than was asked. */
+	if ((tcp ? (unsigned long long)px->max_conns * CONN_FDS : 0) +
+	    (udp ? px->max_flows : 0) > budget) {
+		unsigned long t = udp ? budget * 3 / 4 : budget, u = tcp ? budget / 4 : budget;
+
+		if (px->max_conns > t / CONN_FDS)
+			px->max_conns = (unsigned)(t / CONN_FDS);
+		if (px->max_flows > u)
+			px->max_flows = (unsigned)u;
 	}
-	if (px->max_conns > budget / CONN_FDS)
-		px->max_conns = (unsigned)(budget / CONN_FDS);
-	if (px->max_flows > budget)
-		px->max_flows = (unsigned)budget;
 	px->max_conns += !px->max_conns;
 	px->max_flows += !px->max_flows;
 }

@@ -483,6 +483,45 @@ TEST(proxy_tcp_connection_cap)
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, cap_holds_back), 0);
 }
 
+/* With 80 descriptors the proxy may take 3 connections (80 less 5
+ * listeners, 16 spare and 32 for the pipe pool; three quarters of that for
+ * TCP at 6 each) whatever it is asked: the fourth waits. */
+static int cap_follows_fd_limit(void)
+{
+	struct rlimit rl = { 80, 80 };
+	struct rig r;
+	int fd[4], rc = 0;
+	char buf[4];
+
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 9;
+	rig_start(&r, NULL);
+	for (int i = 0; i < 4; i++) {
+		fd[i] = dial(IP4(127, 0, 0, 1), P_ECHO);
+		if (fd[i] < 0 || write(fd[i], "abc", 3) != 3)
+			rc = 1;
+	}
+	for (int i = 0; i < 3 && !rc; i++)
+		if (read_full(fd[i], buf, 3, 3000) != 3)
+			rc = 2;
+	if (!rc && read_full(fd[3], buf, 3, 300) != 0)
+		rc = 3;
+	close(fd[1]);
+	if (!rc && read_full(fd[3], buf, 3, 3000) != 3)
+		rc = 4;
+	for (int i = 0; i < 4; i++)
+		if (i != 1)
+			close(fd[i]);
+	rig_stop(&r);
+	return rc;
+}
+
+TEST(proxy_tcp_cap_follows_the_fd_limit)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	CHECK_EQ_INT(in_ns(CLONE_NEWNET, cap_follows_fd_limit), 0);
+}
+
 /* A deterministic byte stream, for checking a transfer byte for byte. */
 static uint64_t xs_next(uint64_t *s)
 {
