@@ -31,6 +31,8 @@ enum {
 	UDP_BURST = 64,		/* datagrams per wake-up and socket, so none starves */
 	FD_SLACK = 16,
 	CONN_FDS = 6,		/* two sockets and, at worst, a pipe each way */
+	PUMP_TURN = 16,		/* chunks a direction moves per turn, so that one fast
+				 * connection cannot keep the loop from the others */
 	EVENTS = 64,
 };
 
@@ -59,8 +61,9 @@ struct conn {
 	size_t pending[2];
 	bool eof[2];		/* s[d] said it sends no more */
 	bool shut[2];		/* and that was passed on to s[!d] */
-	bool connecting, dead;
+	bool connecting, dead, queued;
 	struct conn *next_dead;
+	struct conn *next_ready;	/* more to move once the others had a turn */
 };
 
 /* One UDP client of one port: a socket connected to the container. */
@@ -83,7 +86,7 @@ struct px {
 	bool paused;
 	int pool[POOL_MAX][2];
 	unsigned npool;
-	struct conn *dead;
+	struct conn *dead, *ready;
 	struct flow *bucket[UDP_BUCKETS];
 	char *buf;		/* one datagram */
 };
@@ -179,11 +182,12 @@ static void conn_end(struct px *px, struct conn *c, bool reset)
 		listeners_pause(px, false);
 }
 
-/* Move what s[d] has to s[!d] until one of them would block: 0, or -1
- * when the connection broke. Edge-triggered epoll needs the "until". */
+/* Move what s[d] has to s[!d] until one of them would block (0), or for
+ * PUMP_TURN chunks (1: there may be more, and no edge of epoll will say
+ * so); -1 when the connection broke. */
 static int pump(struct px *px, struct conn *c, int d)
 {
-	int src = c->s[d].fd, dst = c->s[!d].fd;
+	int src = c->s[d].fd, dst = c->s[!d].fd, turn = 0;
 	ssize_t k;
 
 	for (;;) {
@@ -203,6 +207,8 @@ static int pump(struct px *px, struct conn *c, int d)
 			c->shut[d] = true;
 			return 0;
 		}
+		if (turn++ == PUMP_TURN)
+			return 1;
 		if (c->pipe[d][0] < 0 && pool_get(px, c->pipe[d]) < 0)
 			return -1;
 		k = splice(src, NULL, c->pipe[d][1], NULL, CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -222,10 +228,17 @@ static int pump(struct px *px, struct conn *c, int d)
 
 static void conn_pump(struct px *px, struct conn *c)
 {
-	if (pump(px, c, 0) < 0 || pump(px, c, 1) < 0)
+	int a = pump(px, c, 0), b = a < 0 ? 0 : pump(px, c, 1);
+
+	if (a < 0 || b < 0) {
 		conn_end(px, c, true);
-	else if (c->shut[0] && c->shut[1])
+	} else if (c->shut[0] && c->shut[1]) {
 		conn_end(px, c, false);
+	} else if ((a || b) && !c->queued) {
+		c->queued = true;
+		c->next_ready = px->ready;
+		px->ready = c;
+	}
 }
 
 static struct conn *side_conn(struct side *s)
@@ -447,6 +460,23 @@ static void dispatch(struct px *px, void *ptr, uint32_t events)
 	}
 }
 
+/* Another turn for the connections that used up theirs. A connection
+ * that ended in this batch is skipped here and freed after. */
+static void ready_turn(struct px *px)
+{
+	struct conn *c = px->ready;
+
+	px->ready = NULL;
+	while (c) {
+		struct conn *next = c->next_ready;
+
+		c->queued = false;
+		if (!c->dead)
+			conn_pump(px, c);
+		c = next;
+	}
+}
+
 static int px_run(struct px *px)
 {
 	struct epoll_event ev[EVENTS];
@@ -454,12 +484,14 @@ static int px_run(struct px *px)
 	long long last = now_ms(), now;
 
 	for (;;) {
-		int k = epoll_wait(px->ep, ev, EVENTS, px->nflows || px->paused ? (int)tick : -1);
+		int k = epoll_wait(px->ep, ev, EVENTS,
+				   px->ready ? 0 : px->nflows || px->paused ? (int)tick : -1);
 
 		if (k < 0 && errno != EINTR)
 			return 1;
 		for (int i = 0; i < k; i++)
 			dispatch(px, ev[i].data.ptr, ev[i].events);
+		ready_turn(px);
 		while (px->dead) {
 			struct conn *c = px->dead;
 
@@ -491,14 +523,17 @@ static void px_limits(struct px *px, const struct proxy_opts *o, bool tcp, bool 
 	setrlimit(RLIMIT_NOFILE, &rl);
 	budget = rl.rlim_cur > px->nl + FD_SLACK + 2 * POOL_MAX + 8 ?
 		rl.rlim_cur - px->nl - FD_SLACK - 2 * POOL_MAX : 8;
-	if (tcp && udp && px->max_conns * CONN_FDS + px->max_flows > budget) {
-		px->max_conns = (unsigned)(budget * 3 / 4 / CONN_FDS);
-		px->max_flows = (unsigned)(budget / 4);
+	/* Over budget: three quarters to TCP, a quarter to UDP when both are
+	 * published, never more than was asked. */
+	if ((tcp ? (unsigned long long)px->max_conns * CONN_FDS : 0) +
+	    (udp ? px->max_flows : 0) > budget) {
+		unsigned long t = udp ? budget * 3 / 4 : budget, u = tcp ? budget / 4 : budget;
+
+		if (px->max_conns > t / CONN_FDS)
+			px->max_conns = (unsigned)(t / CONN_FDS);
+		if (px->max_flows > u)
+			px->max_flows = (unsigned)u;
 	}
-	if (px->max_conns > budget / CONN_FDS)
-		px->max_conns = (unsigned)(budget / CONN_FDS);
-	if (px->max_flows > budget)
-		px->max_flows = (unsigned)budget;
 	px->max_conns += !px->max_conns;
 	px->max_flows += !px->max_flows;
 }

@@ -133,6 +133,8 @@ TEST(port_parse_docker_messages)
 	parse_fails("1.2.3:80:80", EINVAL, "invalid IP address: 1.2.3");
 	parse_fails("01.2.3.4:80:80", EINVAL, "invalid IP address: 01.2.3.4");
 	parse_fails("localhost:80:80", EINVAL, "invalid IP address: localhost");
+	parse_fails("80:80:80", EINVAL, "invalid IP address: 80");
+	parse_fails("1.2.3.4:80", EINVAL, "invalid hostPort: 1.2.3.4");	/* IP: needs the second colon */
 	/* the first fault in Docker's order: proto before the address */
 	parse_fails("x:80:80/bad", EINVAL, "invalid proto: bad");
 }
