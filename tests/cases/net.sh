@@ -204,12 +204,14 @@ wait $M
 t_fail 125 "invalid" "a bad CIDR is refused" d network create --subnet 10.1.0.0/33 "$T-bad"
 t_fail 125 "already exists" "a name that is taken is refused" d network create "$T-n1"
 t_fail 125 "not found" "an unknown network is refused" d run --rm --network "$T-nope" --rootfs "$R" true
-t_fail 125 "" "a bad port is refused" d run --rm -p 80:99999 --rootfs "$R" true
+t_fail 125 "invalid containerPort: 99999" "a bad port is refused" \
+	d run --rm -p 80:99999 --rootfs "$R" true
 t_fail 125 "10.99.0.5" "an address outside the subnet is refused" \
 	d run --rm --network "$T-n2" --ip 10.99.0.5 --rootfs "$R" true
 t_out "... and nothing is left of them: no container, link or lease" "" sh -c \
-	"nsenter --net=/run/netns/$DEV ip -o link | grep -o ' dv[0-9a-f]*'; ls $DORY_ROOT/networks/*/leases/ 2>/dev/null | grep '^[0-9]'"
+	"nsenter --net=/run/netns/$DEV ip -o link | grep -o ' dv[0-9a-f]*'; ls $DORY_ROOT/networks/*/leases/ 2>/dev/null | grep '^[0-9]'; true"
 t_ok "network rm" d network rm "$T-n1" "$T-n2"
-t_out "... and the bridges are gone" "" sh -c "nsenter --net=/run/netns/$DEV ip -o link | grep -o ' br-[0-9a-f]*'"
+t_out "... and the bridges are gone" "" sh -c \
+	"nsenter --net=/run/netns/$DEV ip -o link | grep -o ' br-[0-9a-f]*'; true"
 
 t_check "the fw4 table is byte-identical" test "$(fw4)" = "$FW4"
