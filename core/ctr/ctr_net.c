@@ -256,19 +256,28 @@ int ctr_net_info_save(const char *id, const struct ctr_net_info *ni)
 
 /* ---- its network files, and the names others know it by ---- */
 
+/* The live leases of the user network called name: the containers that
+ * know each other by name there (none on the default bridge, as Docker's). */
+static bool ctr_net_named(const char *name, struct ipam_lease **v, size_t *nv)
+{
+	struct net_cfg n = { 0 };
+	bool ok = strcmp(name, "bridge") && net_lookup(name, &n) == 0 && ipam_list(&n, v, nv) == 0;
+
+	if (!ok)
+		err_clear();
+	net_cfg_clear(&n);
+	return ok;
+}
+
 /* "IP NAME ALIAS..." for each other container holding a lease on the
  * user network called name (the default bridge names nobody, as Docker's). */
 static void ctr_net_peers(const char *id, const char *name, struct strv *peers)
 {
-	struct net_cfg n = { 0 };
 	struct ipam_lease *v = NULL;
 	size_t nv = 0;
 
-	if (!strcmp(name, "bridge") || net_lookup(name, &n) < 0 || ipam_list(&n, &v, &nv) < 0) {
-		err_clear();
-		net_cfg_clear(&n);
+	if (!ctr_net_named(name, &v, &nv))
 		return;
-	}
 	for (size_t i = 0; i < nv; i++) {
 		char ip[16], *line;
 
@@ -285,7 +294,6 @@ static void ctr_net_peers(const char *id, const char *name, struct strv *peers)
 		strv_push_take(peers, line);
 	}
 	ipam_leases_free(v, nv);
-	net_cfg_clear(&n);
 }
 
 /* --link NAME[:ALIAS]: "IP ALIAS NAME" while NAME runs on the default
@@ -364,15 +372,11 @@ static int ctr_net_write(const struct ctr_config *c, const struct ctr_net_info *
  * file rewritten (from its own records) to name who is there now. */
 static void ctr_net_refresh(const char *id, const char *name)
 {
-	struct net_cfg n = { 0 };
 	struct ipam_lease *v = NULL;
 	size_t nv = 0;
 
-	if (!strcmp(name, "bridge") || net_lookup(name, &n) < 0 || ipam_list(&n, &v, &nv) < 0) {
-		err_clear();
-		net_cfg_clear(&n);
+	if (!ctr_net_named(name, &v, &nv))
 		return;
-	}
 	for (size_t i = 0; i < nv; i++) {
 		struct ctr_config pc;
 		struct ctr_net_info pi;
@@ -390,7 +394,6 @@ static void ctr_net_refresh(const char *id, const char *name)
 		ctr_config_clear(&pc);
 	}
 	ipam_leases_free(v, nv);
-	net_cfg_clear(&n);
 }
 
 /* The lock that orders the writers of hosts files: whoever writes last
@@ -481,14 +484,33 @@ int ctr_net_start(struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s
 
 /* Leave one network: its link (gone with the namespace once its last
  * process is, but not always yet) and its lease. */
-static void ctr_net_leave(const char *id, const struct ctr_net_info_ep *e)
+static void ctr_net_leave(const char *id, const struct ctr_net_info_ep *e, bool unlink)
 {
 	struct net_cfg n = { 0 };
 
-	if ((e->host[0] && link_del(e->host) < 0) || net_lookup(e->network, &n) < 0 ||
-	    ipam_release(&n, id) < 0)
+	if (unlink && e->host[0] && link_del(e->host) < 0)
+		err_clear();
+	if (net_lookup(e->network, &n) < 0 || ipam_release(&n, id) < 0)
 		err_clear();
 	net_cfg_clear(&n);
+}
+
+/* After a run its host links go with the container's namespace, which
+ * the kernel tears down on its own; a delete that meets that teardown
+ * waits for it (~20 ms, the rtnl lock). A child of ours asks all the
+ * same, in case something still holds the namespace, so nobody waits. */
+static void ctr_net_unlink_later(const struct ctr_net_info *ni)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return;	/* reaped as a subreaper's stray child, or by init */
+	for (int fd = 0; fd < 3; fd++)
+		close(fd);	/* no pipe of the caller's waits for it */
+	for (size_t i = 0; i < ni->neps; i++)
+		if (ni->eps[i].host[0])
+			link_del(ni->eps[i].host);
+	_exit(0);
 }
 
 /* The hosts files of the containers of these networks, after a change. */
@@ -523,8 +545,9 @@ void ctr_net_stop(struct ctr_net_run *r)
 	if (r->neps && ctr_net_info_load(r->c->id, &ni) == 0) {
 		autofree char *path = ctr_net_path(r->c->id);
 
+		ctr_net_unlink_later(&ni);
 		for (size_t i = 0; i < ni.neps; i++)
-			ctr_net_leave(r->c->id, &ni.eps[i]);
+			ctr_net_leave(r->c->id, &ni.eps[i], false);
 		unlink(path);
 		ctr_net_refresh_all(r->c->id, &ni);
 	} else {
@@ -734,7 +757,7 @@ int ctr_net_disconnect(const char *id, const char *network)
 		for (size_t i = 0; i < ni.neps; i++) {
 			if (strcmp(ni.eps[i].network, n.name))
 				continue;
-			ctr_net_leave(id, &ni.eps[i]);
+			ctr_net_leave(id, &ni.eps[i], true);
 			free(ni.eps[i].network);
 			free(ni.eps[i].net_id);
 			strv_free(&ni.eps[i].aliases);

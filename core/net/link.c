@@ -93,6 +93,9 @@ int link_bridge(const char *br, uint32_t gw, unsigned prefix)
 
 	if (!idx) {
 		r = nl_link_add(br, "bridge", NULL);
+		if (r == -EOPNOTSUPP)
+			return err_hint("the kernel has no bridges: load its bridge module "
+					"(CONFIG_BRIDGE), or use --network host or none");
 		if (r < 0 && r != -EEXIST)
 			return r;
 		err_clear();
@@ -218,6 +221,9 @@ int link_veth(pid_t pid, const struct link_ep *e)
 	if (!br)
 		return err_set(errno, "find bridge %s", e->bridge);
 	r = link_veth_make(pid, e, br);
+	if (r == -EOPNOTSUPP)
+		return err_hint("the kernel has no veth pairs: load its veth module "
+				"(CONFIG_VETH), or use --network host or none");
 	if (r < 0)
 		return err_ctx("create veth %s", e->host);
 	r = link_set_up(-1, (int)if_nametoindex(e->host));

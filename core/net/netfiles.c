@@ -30,30 +30,7 @@ static const char netfiles_default_hosts[] =
 
 /* ---- text ---- */
 
-struct nf_buf {
-	char *s;
-	size_t n, cap;
-};
-
-static void PRINTF(2, 3) nf_addf(struct nf_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (b->n + (size_t)n + 1 > b->cap) {
-		b->cap = (b->n + (size_t)n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)n;
-}
-
-static char *nf_take(struct nf_buf *b)
+static char *nf_take(struct sbuf *b)
 {
 	return b->s ? b->s : xstrdup("");
 }
@@ -200,7 +177,7 @@ static size_t nf_len(const char *const *v)
 }
 
 /* The --add-host lines, "host-gateway" resolved. */
-static void nf_hosts_extra(const struct netfiles *f, struct nf_buf *b)
+static void nf_hosts_extra(const struct netfiles *f, struct sbuf *b)
 {
 	const char *gw = f->gateway ? f->gateway : f->mode == NETFILES_HOST ? "127.0.0.1" : NULL;
 
@@ -213,49 +190,49 @@ static void nf_hosts_extra(const struct netfiles *f, struct nf_buf *b)
 		}
 		if (!strcmp(addr, "host-gateway") && !gw)
 			continue;
-		nf_addf(b, "%s\t%s\n", strcmp(addr, "host-gateway") ? addr : gw, name);
+		sbuf_addf(b, "%s\t%s\n", strcmp(addr, "host-gateway") ? addr : gw, name);
 	}
 }
 
 /* Its own names: the host name, its first label when it has dots (as
  * Docker), the aliases. */
-static void nf_hosts_self(const struct netfiles *f, struct nf_buf *b)
+static void nf_hosts_self(const struct netfiles *f, struct sbuf *b)
 {
 	const char *h = f->hostname;
 	size_t dot = strcspn(h, ".");
-	struct nf_buf names = { 0 };
+	struct sbuf names = { 0 };
 	static const char *const lo[] = { "127.0.0.1", NULL };
 	const char *const *addrs = nf_len(f->addrs) ? f->addrs : lo;
 
-	nf_addf(&names, "%s", h);
+	sbuf_addf(&names, "%s", h);
 	if (h[dot] && dot)
-		nf_addf(&names, " %.*s", (int)dot, h);
+		sbuf_addf(&names, " %.*s", (int)dot, h);
 	for (size_t i = 0; i < nf_len(f->aliases); i++)
-		nf_addf(&names, " %s", f->aliases[i]);
+		sbuf_addf(&names, " %s", f->aliases[i]);
 	for (size_t i = 0; i < nf_len(addrs); i++)
-		nf_addf(b, "%s\t%s\n", addrs[i], names.s);
+		sbuf_addf(b, "%s\t%s\n", addrs[i], names.s);
 	free(names.s);
 }
 
 char *netfiles_hosts(const struct netfiles *f, const struct netfiles_host *h)
 {
-	struct nf_buf b = { 0 };
+	struct sbuf b = { 0 };
 
 	if (f->mode == NETFILES_HOST) {
 		const char *t = h->hosts ? h->hosts : netfiles_default_hosts;
 		size_t n = strlen(t);
 
-		nf_addf(&b, "%s%s", t, n && t[n - 1] != '\n' ? "\n" : "");
+		sbuf_addf(&b, "%s%s", t, n && t[n - 1] != '\n' ? "\n" : "");
 		nf_hosts_extra(f, &b);
 		return nf_take(&b);
 	}
-	nf_addf(&b, "%s", netfiles_default_hosts);
+	sbuf_addf(&b, "%s", netfiles_default_hosts);
 	nf_hosts_extra(f, &b);
 	for (size_t i = 0; i < nf_len(f->peers); i++) {
 		const char *p = f->peers[i];
 		size_t n = strcspn(p, " \t");
 
-		nf_addf(&b, "%.*s\t%s\n", (int)n, p, p + n + strspn(p + n, " \t"));
+		sbuf_addf(&b, "%.*s\t%s\n", (int)n, p, p + n + strspn(p + n, " \t"));
 	}
 	if (f->hostname && *f->hostname)
 		nf_hosts_self(f, &b);
@@ -358,7 +335,7 @@ static const char *nf_resolv_base(const struct netfiles *f, const struct netfile
 }
 
 /* The host's text without the servers the container cannot reach. */
-static void nf_resolv_filter(const struct netfiles *f, const char *text, struct nf_buf *b)
+static void nf_resolv_filter(const struct netfiles *f, const char *text, struct sbuf *b)
 {
 	for (const char *l = text; l && *l;) {
 		size_t n = strcspn(l, "\n");
@@ -367,26 +344,26 @@ static void nf_resolv_filter(const struct netfiles *f, const char *text, struct 
 
 		nf_words(l, n, &w);
 		if (!nf_server_line(&w, &addr) || nf_server_ok(f, addr))
-			nf_addf(b, "%.*s\n", (int)n, l);
+			sbuf_addf(b, "%.*s\n", (int)n, l);
 		strv_free(&w);
 		l += n + (l[n] == '\n');
 	}
 }
 
-static void nf_join(struct nf_buf *b, const char *key, const char *const *v, size_t n)
+static void nf_join(struct sbuf *b, const char *key, const char *const *v, size_t n)
 {
 	if (!n)
 		return;
-	nf_addf(b, "%s", key);
+	sbuf_addf(b, "%s", key);
 	for (size_t i = 0; i < n; i++)
-		nf_addf(b, " %s", v[i]);
-	nf_addf(b, "\n");
+		sbuf_addf(b, " %s", v[i]);
+	sbuf_addf(b, "\n");
 }
 
 /* --dns, --dns-search or --dns-option given: Docker's layout (search,
  * nameservers, options), each part from the flag or else from the host. */
 static void nf_resolv_build(const struct netfiles *f, const struct nf_resolv *host,
-			    struct nf_buf *b)
+			    struct sbuf *b)
 {
 	const char *const *search = nf_len(f->search) ? f->search :
 				    (const char *const *)host->search.v;
@@ -397,16 +374,16 @@ static void nf_resolv_build(const struct netfiles *f, const struct nf_resolv *ho
 		nf_join(b, "search", search, nsearch);
 	if (nf_len(f->dns)) {
 		for (size_t i = 0; i < nf_len(f->dns); i++)
-			nf_addf(b, "nameserver %s\n", f->dns[i]);
+			sbuf_addf(b, "nameserver %s\n", f->dns[i]);
 		nservers = nf_len(f->dns);
 	}
 	for (size_t i = 0; !nf_len(f->dns) && i < host->servers.n; i++)
 		if (nf_server_ok(f, host->servers.v[i])) {
-			nf_addf(b, "nameserver %s\n", host->servers.v[i]);
+			sbuf_addf(b, "nameserver %s\n", host->servers.v[i]);
 			nservers++;
 		}
 	if (!nservers && f->gateway)
-		nf_addf(b, "nameserver %s\n", f->gateway);
+		sbuf_addf(b, "nameserver %s\n", f->gateway);
 	if (nf_len(f->opts))
 		nf_join(b, "options", f->opts, nf_len(f->opts));
 	else
@@ -417,20 +394,20 @@ char *netfiles_resolv(const struct netfiles *f, const struct netfiles_host *h)
 {
 	const char *base = nf_resolv_base(f, h);
 	struct nf_resolv r = { 0 };
-	struct nf_buf b = { 0 };
+	struct sbuf b = { 0 };
 	size_t ok = 0;
 
 	nf_resolv_parse(base, &r);
 	if (nf_len(f->dns) || nf_len(f->search) || nf_len(f->opts)) {
 		nf_resolv_build(f, &r, &b);
 	} else if (f->mode == NETFILES_HOST) {
-		nf_addf(&b, "%s", base ? base : "");
+		sbuf_addf(&b, "%s", base ? base : "");
 	} else {
 		nf_resolv_filter(f, base, &b);
 		for (size_t i = 0; i < r.servers.n; i++)
 			ok += nf_server_ok(f, r.servers.v[i]);
 		if (!ok && f->gateway)
-			nf_addf(&b, "nameserver %s\n", f->gateway);
+			sbuf_addf(&b, "nameserver %s\n", f->gateway);
 	}
 	nf_resolv_clear(&r);
 	return nf_take(&b);

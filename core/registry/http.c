@@ -661,29 +661,6 @@ static struct http_conn *pool_take(struct http_client *c, const char *key)
 
 /* ---- requests ---- */
 
-struct sbuf {
-	char *p;
-	size_t n, cap;
-};
-
-static void PRINTF(2, 3) sb_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (b->n + (size_t)n + 1 > b->cap) {
-		b->cap = (b->n + (size_t)n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)n;
-}
-
 /* One request as it travels through redirects and retries. */
 struct http_try {
 	const struct http_req *rq;
@@ -710,14 +687,14 @@ static int proxy_connect(struct http_conn *k, const struct http_proxy *px,
 	size_t n;
 	int r, status = 0;
 
-	sb_addf(&b, "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: dory/%s\r\n", target,
+	sbuf_addf(&b, "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: dory/%s\r\n", target,
 		target, DORY_VERSION);
 	if (px->auth)
-		sb_addf(&b, "Proxy-Authorization: %s\r\n", px->auth);
-	sb_addf(&b, "\r\n");
-	r = conn_send(k, b.p, b.n);
-	explicit_bzero(b.p, b.n);
-	free(b.p);
+		sbuf_addf(&b, "Proxy-Authorization: %s\r\n", px->auth);
+	sbuf_addf(&b, "\r\n");
+	r = conn_send(k, b.s, b.n);
+	explicit_bzero(b.s, b.n);
+	free(b.s);
 	if (r < 0)
 		return r;
 	for (int i = 0; (r = conn_line(k, HTTP_HEAD_MAX, &line, &n)) == 0 && n; i++)
@@ -794,23 +771,23 @@ static int req_send(struct http_conn *k, const struct http_url *u, const struct 
 	bool v6 = strchr(u->host, ':') != NULL;
 	int r;
 
-	sb_addf(&b, "%s %s HTTP/1.1\r\nHost: %s%s%s", t->method, u->path, v6 ? "[" : "",
+	sbuf_addf(&b, "%s %s HTTP/1.1\r\nHost: %s%s%s", t->method, u->path, v6 ? "[" : "",
 		u->host, v6 ? "]" : "");
 	if (!url_default_port(u))
-		sb_addf(&b, ":%d", u->port);
-	sb_addf(&b, "\r\nUser-Agent: dory/%s\r\nConnection: keep-alive\r\n", DORY_VERSION);
+		sbuf_addf(&b, ":%d", u->port);
+	sbuf_addf(&b, "\r\nUser-Agent: dory/%s\r\nConnection: keep-alive\r\n", DORY_VERSION);
 	if (t->body ||
 	    (strcmp(t->method, "GET") && strcmp(t->method, "HEAD") && strcmp(t->method, "DELETE")))
-		sb_addf(&b, "Content-Length: %zu\r\n", t->body_len);
+		sbuf_addf(&b, "Content-Length: %zu\r\n", t->body_len);
 	if (rq->range_from > 0)
-		sb_addf(&b, "Range: bytes=%lld-\r\n", rq->range_from);
+		sbuf_addf(&b, "Range: bytes=%lld-\r\n", rq->range_from);
 	for (const char *const *h = rq->headers; h && *h; h++)
 		if (!(t->drop_auth && hdr_is(*h, "Authorization")))
-			sb_addf(&b, "%s\r\n", *h);
-	sb_addf(&b, "\r\n");
-	r = conn_send(k, b.p, b.n);
-	explicit_bzero(b.p, b.n);	/* it may carry credentials */
-	free(b.p);
+			sbuf_addf(&b, "%s\r\n", *h);
+	sbuf_addf(&b, "\r\n");
+	r = conn_send(k, b.s, b.n);
+	explicit_bzero(b.s, b.n);	/* it may carry credentials */
+	free(b.s);
 	if (r == 0 && t->body_len)
 		r = conn_send(k, t->body, t->body_len);
 	return r;

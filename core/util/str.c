@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* str.c - string helpers and string vectors (environment lists, argv). */
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,4 +137,24 @@ void str_human_duration(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lld months", h / 24 / 30);
 	else
 		snprintf(buf, len, "%lld years", s / 3600 / 24 / 365);
+}
+
+void sbuf_addf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (b->n + (size_t)n + 1 > b->cap) {
+		b->cap = (b->n + (size_t)n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)n;
 }

@@ -37,4 +37,12 @@ const char *strv_getenv(const struct strv *sv, const char *key);
  * a second", "1 second", "About a minute", "3 hours", "2 weeks"... */
 void str_human_duration(long long s, char *buf, size_t len);
 
+/* A string that grows as text is added: { 0 } is empty; s is allocated
+ * (NULL until something is added) and the caller frees it. */
+struct sbuf {
+	char *s;
+	size_t n, cap;
+};
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) PRINTF(2, 3);
+
 #endif

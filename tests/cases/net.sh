@@ -154,9 +154,11 @@ traces() # ID: its host links, rules and leases in the device, one per line
 none_left() { [ -z "$(traces "$1")" ]; }
 X=$(id_of "$T-web")
 d rm -f "$T-web" >/dev/null
+t_poll 2 none_left "$X"	# the link goes with its namespace, a moment later
 t_check "after rm: no link, rule or lease" none_left "$X"
 X=$(id_of "$T-px")
 d stop -t 1 "$T-px" >/dev/null
+t_poll 2 none_left "$X"
 t_check "after stop: none, and the proxy is gone" none_left "$X"
 t_fail 1 "" "... nor does its port answer" \
 	sh -c "nsenter --net=/run/netns/$LAN busybox $GET http://192.168.77.1:8090/ 2>/dev/null"
