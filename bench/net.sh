@@ -362,16 +362,17 @@ echo "  slowest netlink call of a bridge run: $(col "$TMP/tr-bridge" 12) ms (med
 awk '$14 > 0 { n++; v[n] = $14 } END { printf "  RTM_DELLINK of the host veth after the exit: in %d of %d traced runs", n, NR
 	if (n) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
 		printf ", %.2f to %.2f ms", v[1], v[n] }
-	print " (else the kernel had already removed it with the namespace)" }' "$TMP/tr-bridge"
+	print "" }' "$TMP/tr-bridge"
 echo "  system calls a bridge run makes more than a none one: $CALLS_MORE"
 echo "2. TCP throughput, iperf3 -t $SECS, median of $ROUNDS rounds, Gbit/s"
-printf '  %-44s %7s\n' "bare veth pair, namespace to namespace" "$tp_veth" \
-	"container to container, one network" "$tp_c2c" \
-	"LAN to a published port (nf_tables DNAT)" "$tp_dnat"
+span() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "(%s to %s)", lo, hi }'; }
+printf '  %-44s %7s %s\n' "bare veth pair, namespace to namespace" "$tp_veth" "$(span "$TMP/tp-veth")" \
+	"container to container, one network" "$tp_c2c" "$(span "$TMP/tp-c2c")" \
+	"LAN to a published port (nf_tables DNAT)" "$tp_dnat" "$(span "$TMP/tp-dnat")"
 echo "  ratio c2c/veth   $(ratio "$tp_c2c" "$tp_veth")"
 echo "  ratio DNAT/veth  $(ratio "$tp_dnat" "$tp_veth")   (aim >= 0.9)"
 echo "3. userland proxy (\"userland-proxy\": true)"
-printf '  %-44s %7s Gbit/s\n' "LAN to a published port through the proxy" "$tp_proxy"
+printf '  %-44s %7s %s\n' "LAN to a published port through the proxy" "$tp_proxy" "$(span "$TMP/tp-proxy")"
 echo "  ratio proxy/veth $(ratio "$tp_proxy" "$tp_veth")   proxy/DNAT $(ratio "$tp_proxy" "$tp_dnat")"
 echo "  the proxy (PID $PROXY) with idle connections through it:"
 printf '  %12s %10s %8s %9s %14s\n' connections "VmRSS kB" fds "pipe fds" "kB/connection"
