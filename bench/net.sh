@@ -119,7 +119,7 @@ bridge_ms=$(median "$TMP/s-bridge")
 # phases at the container's clone, its execve and its exit, with the time
 # spent in netlink calls of each protocol. One line per trace:
 # pre setup run post total  rt_pre nf_pre  rt_setup nf_setup  rt_post nf_post
-# slowest-netlink-call-ms its-message-type
+# slowest-netlink-call-ms its-message-type  RTM_DELLINK-ms
 trace_phases()
 {
 	awk '
@@ -189,6 +189,22 @@ calls bridge >"$TMP/calls-bridge"
 CALLS_MORE=$(awk 'NR == FNR { n[$2] = $1; next } { d = $1 - n[$2]; t += d; if (d > 0) print d, $2 }
 	END { print t, "all" }' "$TMP/calls-none" "$TMP/calls-bridge" | sort -rn | head -n 9 |
 	awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')
+# The kernel's part, without dory: `ip link del` of a veth's end right
+# after the namespace holding its peer lost its last process (as a
+# container's does when it exits) waits for the kernel's teardown of that
+# namespace, which holds the rtnl lock; the pair goes with it anyway.
+SLEEP=$(readlink -f "$(command -v sleep)")
+ran_sleep() { [ "$(readlink "/proc/$1/exe")" = "$SLEEP" ]; }
+: >"$TMP/kdel"
+for i in 1 2 3 4 5; do
+	nsenter --net="/run/netns/$VA" unshare -n sleep 60 & s=$!
+	PIDS="$PIDS $s"
+	t_poll 5 ran_sleep "$s"
+	ip -n "$VA" link add "kd$i" type veth peer name eth0 netns "$s"
+	kill -KILL "$s"; wait "$s" 2>/dev/null || true
+	t0=$(date +%s%N); ip -n "$VA" link del "kd$i" 2>/dev/null || true; t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000)) >>"$TMP/kdel"
+done
 col() { awk -v c="$2" '{ print $c }' "$1" | median_plain; }	# FILE N: median of field N
 
 # ---- 2. and 3. throughput ----
@@ -363,6 +379,7 @@ awk '$14 > 0 { n++; v[n] = $14 } END { printf "  RTM_DELLINK of the host veth af
 	if (n) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
 		printf ", %.2f to %.2f ms", v[1], v[n] }
 	print "" }' "$TMP/tr-bridge"
+echo "  ip link del of a veth end right after its peer's namespace died (no dory): $(median "$TMP/kdel") ms, median of 5"
 echo "  system calls a bridge run makes more than a none one: $CALLS_MORE"
 echo "2. TCP throughput, iperf3 -t $SECS, median of $ROUNDS rounds, Gbit/s"
 span() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "(%s to %s)", lo, hi }'; }
