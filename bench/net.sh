@@ -49,7 +49,6 @@ bench_cleanup()
 }
 trap bench_cleanup EXIT
 for n in "$DEV" "$LAN" "$VA" "$VB"; do ip netns add "$n"; ip -n "$n" link set lo up; done
-in_dev() { nsenter --net="/run/netns/$DEV" "$@"; }
 in_lan() { nsenter --net="/run/netns/$LAN" "$@"; }
 # dory, and t_cleanup's `dory rm -f`, run in the device.
 DORY=$TMP/dory-in-dev
@@ -217,7 +216,6 @@ listening() # NETNS-PATH PORT
 {
 	nsenter --net="$1" ss -Hltn "sport = :$2" | grep -q .
 }
-t_config ''
 d network create "$T-net" >/dev/null
 d run -d --name "$T-srv" --network "$T-net" -p 15201:5201 --rootfs "$R" iperf3 -s >/dev/null
 SRV_PID=$(ctr_pid "$T-srv")
