@@ -12,7 +12,7 @@
 #  4. podman's start cost with its default network (netavark) as the peer.
 #   bench/net.sh [RUNS]   (as root; DORY= picks the binary; RUNS=20 starts,
 #        TRACES=5 traced ones, SECS=5 ROUNDS=3 of iperf3, CONNS="0 100 1000",
-#        PRUNS=10 podman starts: it takes about a second each)
+#        PRUNS=10 podman starts of each kind: half a second or more each)
 # dory runs in a network namespace standing for the device (as
 # tests/cases/net.sh does), a second one is a LAN client on a veth to it;
 # two more hold the bare veth pair. Nothing is made in this machine's own
