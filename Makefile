@@ -90,11 +90,13 @@ DEPS_STAMPS := $(SYSROOT)/.stamp-headers $(foreach d,$(DEPS),$(ST_$(d)))
 # Debian packages: DEPS_PKGS are what the sysroot build needs (installed when
 # a sysroot stamp is built), BUILD_PKGS what building dory needs, DEMO_PKGS
 # what `make demo` needs, TEST_PKGS (further down) what only `make check`
-# needs; `make host-packages` installs them all.
+# needs, BENCH_PKGS what bench/*.sh measure with or against; `make
+# host-packages` installs them all.
 DEPS_PKGS = dpkg-dev gperf make gcc $(CROSS_PKG) $(UAPI_PKG)
 BUILD_PKGS = $(DEPS_PKGS) kconfig-frontends $(if $(QEMU),qemu-user-static)
 DEMO_PKGS = $(BUILD_PKGS) busybox-static
-HOST_PKGS = $(DEMO_PKGS) $(TEST_PKGS)
+BENCH_PKGS = iperf3 strace podman netavark
+HOST_PKGS = $(DEMO_PKGS) $(TEST_PKGS) $(BENCH_PKGS)
 
 # $(call apt_ensure,PKGS): shell code installing those of PKGS that are missing.
 apt_ensure = set -e; mkdir -p build; ( flock 9; pkgs="$(sort $(1))"; \
