@@ -119,7 +119,7 @@ bundle()
 # runs (the CLI returned; for conmon, its sync pipe gave the pid and
 # `crun start` returned). stop_ENGINE NAME removes it. pid_ENGINE NAME
 # prints the container's init pid.
-start_dory() { "$B/dory" run -d --name "$1" "$IMG" sleep 100000 >/dev/null; }
+start_dory() { "$B/dory" run -d --network none --name "$1" "$IMG" sleep 100000 >/dev/null; }
 stop_dory() { "$B/dory" rm -f "$1" >/dev/null; }
 pid_dory() { "$B/dory" inspect -f '{{.State.Pid}}' "$1"; }
 

@@ -35,6 +35,8 @@ done
 PY=/usr/bin/python3
 
 . tests/lib.sh
+T_NET=bridge	# dory runs in the device's namespace below: bridge is its default
+t_config
 BIN=$DORY
 DEV=$T-dev LAN=$T-lan VA=$T-va VB=$T-vb
 PIDS=""

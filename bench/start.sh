@@ -42,7 +42,8 @@ median_ms()
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"$|"/bin/true"|' "$B/bundle/config.json"
 crun_once() { crun --root "$B/crun" run -b "$B/bundle" "db$$-$RANDOM" </dev/null; }
 
-dory_ms=$(median_ms "$DORY" run --rm --rootfs "$R" /bin/true)
+# --network none: as crun's spec (a namespace with lo); bench/net.sh weighs bridges.
+dory_ms=$(median_ms "$DORY" run --rm --network none --rootfs "$R" /bin/true)
 floor_ms=$(median_ms unshare -fmpiu --mount-proc chroot "$R" /bin/true)
 # crun 1.8.1 refuses hybrid cgroups (v1 controllers plus a v2 hierarchy at
 # /sys/fs/cgroup/unified). It is measured in a mount namespace where that
@@ -58,7 +59,7 @@ else
 fi
 
 echo "start-to-exit of /bin/true on a busybox rootfs, median of $RUNS runs"
-printf '  %-44s %8s ms\n' "dory run --rm --rootfs R /bin/true" "$dory_ms"
+printf '  %-44s %8s ms\n' "dory run --rm --network none --rootfs R /bin/true" "$dory_ms"
 printf '  %-44s %8s ms\n' "floor: unshare -fmpiu --mount-proc chroot" "$floor_ms"
 printf '  %-44s %8s ms%s\n' "crun run" "$crun_ms" "$crun_note"
 awk -v d="$dory_ms" -v f="$floor_ms" -v c="$crun_ms" 'BEGIN {

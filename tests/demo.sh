@@ -12,9 +12,10 @@ r=$dir/rootfs
 bb_image "$dir" dory-demo:latest \
 	'["sh","-c","echo \"hello from $(hostname), pid $$, uid $(id -u), in an image\"; echo \"network: $(ls /sys/class/net)\""]'
 
-echo "+ dory load -i image.tar; dory run --rm -h demo dory-demo"
+# --network none: the demo makes no bridge or rule on the machine it runs on.
+echo "+ dory load -i image.tar; dory run --rm --network none -h demo dory-demo"
 "$DORY" --root "$dir/store" load -i "$dir/image.tar"
-"$DORY" --root "$dir/store" run --rm -h demo dory-demo
-echo "+ dory run --rm --rootfs ROOTFS -h demo sh -c '...'"
-"$DORY" run --rm --rootfs "$r" -h demo sh -c \
+"$DORY" --root "$dir/store" run --rm --network none -h demo dory-demo
+echo "+ dory run --rm --network none --rootfs ROOTFS -h demo sh -c '...'"
+"$DORY" run --rm --network none --rootfs "$r" -h demo sh -c \
 	'echo "hello from $(hostname), pid $$, uid $(id -u)"; echo "network: $(ls /sys/class/net)"'

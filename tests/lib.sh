@@ -9,9 +9,16 @@ T=dt$$
 TMP=$(mktemp -d "/tmp/$T.XXXXXX")
 export DORY_STATE=$TMP/state	# not the host's /run/dory
 export DORY_ROOT=$TMP/root	# nor its /var/lib/dory (containers are kept)
-# The containers' cgroups go below /$T in each hierarchy, not /dory.
+# The containers' cgroups go below /$T in each hierarchy, not /dory; and
+# they get no network but lo unless a case asks ($T_NET: "bridge" in a
+# case that runs dory in a network namespace of its own): dory must make
+# no bridge, rule or sysctl change in this machine's own namespace.
 # t_config FIELDS: the config file with more fields ('"a": 1, "b": 2').
-t_config() { printf '{"cgroup-parent": "/%s"%s}\n' "$T" "${1:+, $1}" >"$DORY_CONFIG"; }
+t_config()
+{
+	printf '{"cgroup-parent": "/%s", "default-network": "%s"%s}\n' "$T" "${T_NET:-none}" \
+		"${1:+, $1}" >"$DORY_CONFIG"
+}
 export DORY_CONFIG=$TMP/config.json
 t_config
 CASE=$(basename "${0%.sh}")

@@ -82,6 +82,51 @@ static int link_route_default(int fd, int idx, uint32_t gw)
 	return link_send(fd, &m);
 }
 
+struct link_addr_dump {
+	int idx;
+	uint32_t addr;
+	unsigned prefix;
+	bool found;
+};
+
+static int link_addr_one(const struct nlmsghdr *h, void *arg)
+{
+	struct link_addr_dump *d = arg;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	const struct nlattr *tb[IFA_MAX + 1];
+
+	if (d->found || h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    ifa->ifa_family != AF_INET || (int)ifa->ifa_index != d->idx ||
+	    nl_parse_msg(h, sizeof(*ifa), tb, IFA_MAX) < 0 || !(tb[IFA_LOCAL] || tb[IFA_ADDRESS]))
+		return 0;
+	d->addr = nl_get_be32(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS]);
+	d->prefix = ifa->ifa_prefixlen;
+	d->found = true;
+	return 0;
+}
+
+int link_addr4(const char *name, uint32_t *addr, unsigned *prefix)
+{
+	struct nl_msg m = { 0 };
+	struct link_addr_dump d = { .idx = (int)if_nametoindex(name) };
+	struct ifaddrmsg *ifa;
+	int r;
+
+	if (!d.idx)
+		return -ENOENT;
+	ifa = nl_msg_begin(&m, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	r = nl_talk_once(NETLINK_ROUTE, &m, link_addr_one, &d);
+	nl_msg_free(&m);
+	if (r < 0)
+		return err_ctx("list the addresses of %s", name);
+	if (!d.found)
+		return -ENOENT;
+	*addr = d.addr;
+	*prefix = d.prefix;
+	return 0;
+}
+
 bool link_exists(const char *name)
 {
 	return if_nametoindex(name) != 0;

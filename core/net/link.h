@@ -12,6 +12,9 @@
 
 /* The bridge br, made when missing, with gw/prefix as its address and up. */
 int link_bridge(const char *br, uint32_t gw, unsigned prefix);
+/* The first IPv4 address of the link name, with its prefix: -ENOENT
+ * when it has none (or there is no such link). */
+int link_addr4(const char *name, uint32_t *addr, unsigned *prefix);
 /* Remove the link name; a missing one is no error. */
 int link_del(const char *name);
 /* Does a link called name exist in the caller's namespace? */

@@ -525,6 +525,24 @@ static void net_builtin(const char *name, struct net_cfg *c)
 		strv_push(&c->options, bridge_opts[i]);
 }
 
+/* The default network on a device whose dory0 is there already, with an
+ * address (another --root, or one given by the device's own set-up): its
+ * subnet, as Docker takes docker0's, rather than a second address on it. */
+static int net_bridge_adopt(struct net_cfg *c)
+{
+	uint32_t a;
+	unsigned p;
+
+	if (link_addr4(c->bridge, &a, &p) < 0 || !p || p > 30) {
+		err_clear();
+		return -ENOENT;
+	}
+	c->subnet = a & ipam_mask(p);
+	c->prefix = p;
+	c->gateway = a;
+	return 0;
+}
+
 /* Make the predefined networks missing from v (under the lock); v is
  * read again when one was made. */
 static int net_builtins_locked(struct net_cfg **v, size_t *n)
@@ -542,7 +560,9 @@ static int net_builtins_locked(struct net_cfg **v, size_t *n)
 		if (c.bridge) {
 			r = net_new_id(c.id);
 			if (r == 0)
-				r = net_place(&c, *v, *n) < 0 || net_check_addrs(&c) < 0 ? -1 : 0;
+				r = net_bridge_adopt(&c) == 0 ? 0 : net_place(&c, *v, *n);
+			if (r == 0)
+				r = net_check_addrs(&c);
 			if (r == 0) {
 				c.user_bridge = link_exists(c.bridge);
 				c.created_ns = net_now();

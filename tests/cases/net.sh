@@ -7,6 +7,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 command -v nft >/dev/null || { t_skip "all" "no nft (Debian's nftables) to read the rules"; exit 0; }
+T_NET=bridge	# containers get bridge by default here: in the device's namespace
+t_config
 DEV=$T-dev
 LAN=$T-lan
 BIN=$DORY
@@ -215,5 +217,12 @@ t_out "... and nothing is left of them: no container, link or lease" "" sh -c \
 t_ok "network rm" d network rm "$T-n1" "$T-n2"
 t_out "... and the bridges are gone" "" sh -c \
 	"nsenter --net=/run/netns/$DEV ip -o link | grep -o ' br-[0-9a-f]*'; true"
+
+# A second store on the device takes the dory0 that is there, as Docker
+# takes docker0, rather than giving it an address more.
+t_out "another --root's default network is dory0's subnet" "172.17.0.0/16" \
+	d --root "$TMP/root2" --state "$TMP/state2" network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' bridge
+t_out "... and dory0 keeps its one address" 1 sh -c \
+	"ip -n $DEV -4 -o addr show dory0 | wc -l"
 
 t_check "the fw4 table is byte-identical" test "$(fw4)" = "$FW4"
