@@ -83,7 +83,8 @@ static PRINTF(2, 3) void fail(struct tpl_st *s, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	s->failed = true;
-	err_setx(EINVAL, "%s at offset %zu", msg, (size_t)(s->p - s->src));
+	err_setx(EINVAL, "template parsing error: %s at offset %zu", msg,
+		 (size_t)(s->p - s->src));
 }
 
 /* ---- values ---- */
