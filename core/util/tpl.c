@@ -9,6 +9,7 @@
  * NULL is a missing value, printed as Go prints one: <no value>. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -71,10 +72,10 @@ static const struct {
 static const struct json *pipeline(struct tpl_st *s, bool run, const struct json *dot);
 static enum stop list(struct tpl_st *s, bool run, const struct json *dot);
 
-/* Record the first error, with where it was met. */
+/* Record the first error, on one line, with where it was met. */
 static PRINTF(2, 3) void fail(struct tpl_st *s, const char *fmt, ...)
 {
-	char msg[128];
+	char msg[128], line[128];
 	va_list ap;
 
 	if (s->failed)
@@ -82,8 +83,9 @@ static PRINTF(2, 3) void fail(struct tpl_st *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	str_printable(line, sizeof(line), msg);	/* names from the template or data */
 	s->failed = true;
-	err_setx(EINVAL, "template parsing error: %s at offset %zu", msg,
+	err_setx(EINVAL, "template parsing error: %s at offset %zu", line,
 		 (size_t)(s->p - s->src));
 }
 
@@ -227,6 +229,7 @@ static void go_printf(struct tpl_st *s, const char *f, const struct json **a, in
 		size_t len = 0;
 		char left = 0, pad = ' ';
 		int width = 0;
+		double x;
 		enum json_kind k;
 		FILE *m;
 
@@ -248,6 +251,7 @@ static void go_printf(struct tpl_st *s, const char *f, const struct json **a, in
 			continue;
 		}
 		k = json_kind(a[i]);
+		x = json_num(a[i]);
 		m = mem_open(s, &buf, &len);
 		if (!m)
 			return;
@@ -257,8 +261,8 @@ static void go_printf(struct tpl_st *s, const char *f, const struct json **a, in
 			autofree char *q = json_print(a[i], false);
 
 			fputs(q, m);
-		} else if (*f == 'd' && k == JSON_NUM && json_num(a[i]) == (long long)json_num(a[i])) {
-			fprintf(m, "%lld", (long long)json_num(a[i]));
+		} else if (*f == 'd' && k == JSON_NUM && fabs(x) < 9e18 && x == (long long)x) {
+			fprintf(m, "%lld", (long long)x);
 		} else {
 			fprintf(m, k <= JSON_NULL ? "%%!%c(" : "%%!%c(%s=", *f, go_type(a[i]));
 			go_print(a[i], m);
@@ -649,9 +653,10 @@ static const struct json *operand(struct tpl_st *s, bool run, const struct json 
 		v = s->failed ? NULL : pipeline(s, run, dot);
 		s->depth--;
 		skip_sp(s);
-		if (*s->p != ')')
+		if (*s->p == ')')
+			s->p++;
+		else
 			fail(s, "unclosed left paren");
-		s->p++;
 	} else if (*p == '"' || *p == '`') {
 		return string(s, run);
 	} else if (isdigit((unsigned char)*p) || ((*p == '-' || *p == '+') && isdigit((unsigned char)p[1]))) {

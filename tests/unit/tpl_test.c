@@ -134,6 +134,7 @@ TEST(tpl_functions_print_as_docker)
 	check_run("{{printf \"[%5s|%-4d|%3v]\" \"ab\" 7 true}}", ctr, "[   ab|7   |true]");
 	check_run("{{printf \"%d %s %s\" \"x\" 3}}", ctr, "%!d(string=x) %!s(float64=3) "
 		  "%!s(MISSING)");
+	check_run("{{printf \"%d|%d\" 1e30 -3}}", ctr, "%!d(float64=1e+30)|-3");
 	check_run("{{printf \"%s\" 1 2}}", ctr, "%!s(float64=1)%!(EXTRA float64=2)");
 	check_run("{{.Id | printf \"<%s>\"}} {{.State.Status | upper | printf \"%s!\"}}", ctr,
 		  "<ab12> RUNNING!");
@@ -178,6 +179,7 @@ TEST(tpl_refuses_what_it_cannot_run)
 	check_err("{{$x}}", NULL, "undefined variable \"$x\"");
 	check_err("{{$x = 1}}", NULL, "undefined variable \"$x\"");
 	check_err("{{(index .A 1}}", NULL, "unclosed left paren");
+	check_err("{{len (.A", NULL, "unclosed left paren at offset 9");
 	check_err("{{\"abc}}", NULL, "unterminated quoted string");
 	check_err("{{\"a\\qb\"}}", NULL, "unknown escape");
 	check_err("{{1.5.2}}", NULL, "bad number syntax");
