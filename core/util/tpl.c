@@ -56,16 +56,18 @@ struct decl {
 /* Go's functions; min and max arguments (max -1: any number). */
 enum {
 	F_AND, F_OR, F_NOT, F_EQ, F_NE, F_LT, F_LE, F_GT, F_GE, F_INDEX, F_LEN, F_JSON,
-	F_JOIN, F_SPLIT, F_LOWER, F_UPPER, F_TITLE, F_PRINT, F_PRINTLN, F_PRINTF, F_N
+	F_JOIN, F_SPLIT, F_LOWER, F_UPPER, F_TITLE, F_PAD, F_TRUNCATE, F_PRINT, F_PRINTLN,
+	F_PRINTF, F_N
 };
 static const struct {
-	char name[8];
+	char name[9];
 	signed char min, max;
 } tpl_fns[F_N] = {
 	{ "and", 1, -1 }, { "or", 1, -1 }, { "not", 1, 1 }, { "eq", 2, -1 }, { "ne", 2, 2 },
 	{ "lt", 2, 2 }, { "le", 2, 2 }, { "gt", 2, 2 }, { "ge", 2, 2 }, { "index", 1, -1 },
 	{ "len", 1, 1 }, { "json", 1, 1 }, { "join", 2, 2 }, { "split", 2, 2 },
-	{ "lower", 1, 1 }, { "upper", 1, 1 }, { "title", 1, 1 }, { "print", 0, -1 },
+	{ "lower", 1, 1 }, { "upper", 1, 1 }, { "title", 1, 1 }, { "pad", 3, 3 },
+	{ "truncate", 2, 2 }, { "print", 0, -1 },
 	{ "println", 0, -1 }, { "printf", 1, -1 },
 };
 
@@ -363,6 +365,18 @@ static const char *str_arg(struct tpl_st *s, int fn, const struct json *a)
 	return json_str(a);
 }
 
+/* The count argument a of function fn (0 to WIDTH_MAX), or an error. */
+static bool count_arg(struct tpl_st *s, int fn, const struct json *a, int *v)
+{
+	double x = json_num(a);
+
+	if (json_kind(a) != JSON_NUM || !(x >= 0 && x <= WIDTH_MAX && x == (int)x))
+		fail(s, "error calling %s: wrong type for value; expected a count; got %s",
+		     tpl_fns[fn].name, json_kind(a) == JSON_NUM ? "a number out of range" : go_type(a));
+	*v = s->failed ? 0 : (int)x;
+	return !s->failed;
+}
+
 /* strings.Split: str cut at each sep, or into characters when sep is "". */
 static const struct json *split(struct tpl_st *s, const char *str, const char *sep)
 {
@@ -404,7 +418,7 @@ static const struct json *call(struct tpl_st *s, bool run, int fn, const struct 
 {
 	autofree char *buf = NULL;
 	size_t len = 0;
-	int c = 0;
+	int c = 0, w;
 	FILE *m;
 
 	if (n < tpl_fns[fn].min || (tpl_fns[fn].max >= 0 && n > tpl_fns[fn].max)) {
@@ -463,18 +477,26 @@ static const struct json *call(struct tpl_st *s, bool run, int fn, const struct 
 	m = mem_open(s, &buf, &len);
 	if (!m)
 		return NULL;
-	if (fn == F_JOIN && json_kind(a[0]) != JSON_ARR)
+	if (fn == F_JOIN && json_kind(a[0]) != JSON_ARR) {
 		fail(s, "error calling join: wrong type for value; expected []string; got %s",
 		     go_type(a[0]));
-	else if (fn == F_JOIN && str_arg(s, fn, a[1]))
+	} else if (fn == F_JOIN && str_arg(s, fn, a[1])) {
 		for (const struct json *e = json_first(a[0]); e; e = json_next(e), c++) {
 			fputs(c ? json_str(a[1]) : "", m);
 			go_print(e, m);
 		}
-	else if (fn == F_PRINTF && str_arg(s, fn, a[0]))
+	} else if (fn == F_PRINTF && str_arg(s, fn, a[0])) {
 		go_printf(s, json_str(a[0]), a + 1, n - 1, m);
-	else if (fn != F_PRINTF)
+	} else if (fn == F_PAD && str_arg(s, fn, a[0]) && count_arg(s, fn, a[1], &c) &&
+		   count_arg(s, fn, a[2], &w)) {
+		/* Docker's pad: spaces before and after, none around "" */
+		fprintf(m, "%*s%s%*s", *json_str(a[0]) ? c : 0, "", json_str(a[0]),
+			*json_str(a[0]) ? w : 0, "");
+	} else if (fn == F_TRUNCATE && str_arg(s, fn, a[0]) && count_arg(s, fn, a[1], &c)) {
+		fprintf(m, "%.*s", c, json_str(a[0]));	/* bytes, as Docker cuts */
+	} else if (fn == F_PRINT || fn == F_PRINTLN) {
 		go_sprint(a, n, fn == F_PRINTLN, m);
+	}
 	fclose(m);
 	return s->failed ? NULL : mk_str(s, buf);
 }

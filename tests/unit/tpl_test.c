@@ -94,6 +94,8 @@ TEST(tpl_if_with_and_truth)
 		  "{{end}}{{end}}", ctr, "yes");
 	check_run("{{if .Nope}}x{{end}}", ctr, "");
 	check_run("{{with .State}}{{.Status}}/{{$.Id}}{{end}}", ctr, "running/ab12");
+	check_run("{{with .Nope}}a{{else with .State.Pid}}{{.}}{{else}}c{{end}}", ctr, "42");
+	check_run("{{range .Config.Cmd -}} {{.}} {{- end}} {{- \" \" -}}\n|", ctr, "sh-cx |");
 	check_run("{{with .Nope}}x{{else}}{{.Id}}{{end}}", ctr, "ab12");
 	check_run("{{with $s := .State.Status}}{{$s}}{{.}}{{end}}", ctr, "runningrunning");
 	check_run("{{if and .State.Running (not .Config.Tty)}}a{{end}}{{if or .Config.Tty .Id}}"
@@ -127,6 +129,8 @@ TEST(tpl_functions_print_as_docker)
 		  "\"k=v\" \"=\") 1}}", ctr, "[a b  c] 3 v");
 	check_run("{{split \"\" \",\"}}{{len (split \"\" \"\")}}", ctr, "[]0");
 	check_run("{{len .Mounts}} {{len .Config.Labels}} {{len .Id}}", ctr, "2 2 4");
+	check_run("[{{pad .Id 2 1}}|{{pad \"\" 2 1}}|{{truncate .Id 2}}|{{truncate .Id 9}}]", ctr,
+		  "[  ab12 ||ab|ab12]");
 	check_run("{{println .Id .State.Pid}}", ctr, "ab12 42\n");
 	check_run("{{print .Id .State.Pid 1 true \"x\"}}", ctr, "ab1242 1 truex");
 	check_run("{{printf \"%s-%d-%v %%\" .Id .State.Pid .Config.Cmd}}", ctr,
@@ -203,6 +207,8 @@ TEST(tpl_refuses_what_it_cannot_run)
 	check_err("{{len .A}}", "{\"A\":3}", "error calling len: len of type float64");
 	check_err("{{lower .A}}", "{\"A\":3}", "expected string; got float64");
 	check_err("{{join .A \",\"}}", "{\"A\":\"s\"}", "expected []string; got string");
+	check_err("{{pad .A -1 0}}", "{\"A\":\"s\"}", "expected a count; got a number out of range");
+	check_err("{{truncate .A \"1\"}}", "{\"A\":\"s\"}", "expected a count; got string");
 	check_err("{{range .A}}{{end}}", "{\"A\":3}", "range can't iterate over a number");
 	check_err("{{if eq .A \"1\"}}{{end}}", "{\"A\":1}", "incompatible types for comparison");
 	check_err("{{if lt .A .A}}{{end}}", "{\"A\":true}", "invalid type for comparison: bool");
