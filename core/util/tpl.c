@@ -53,7 +53,7 @@ struct decl {
 	bool assign;
 };
 
-/* Go's functions; min and max arguments (max -1: any number). */
+/* Go's functions and Docker's; min and max arguments (max -1: any number). */
 enum {
 	F_AND, F_OR, F_NOT, F_EQ, F_NE, F_LT, F_LE, F_GT, F_GE, F_INDEX, F_LEN, F_JSON,
 	F_JOIN, F_SPLIT, F_LOWER, F_UPPER, F_TITLE, F_PAD, F_TRUNCATE, F_PRINT, F_PRINTLN,
