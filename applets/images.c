@@ -865,7 +865,8 @@ static void inspect_print(const char *format, const struct json *arr)
 	autofree char *s = NULL;
 
 	for (struct json *m = json_first(arr); format && m; m = json_next(m)) {
-		tpl_run(format, m, stdout);
+		if (tpl_run(format, m, stdout) < 0)
+			die_err();
 		putchar('\n');
 	}
 	if (format)
@@ -889,8 +890,7 @@ static int inspect_run(char **argv, const char *type)
 	if (o.type && strcmp(o.type, "image") && strcmp(o.type, "container"))
 		die("\"%s\" is not a valid value for --type (use container or image)", o.type);
 	if (o.format && tpl_run(o.format, NULL, NULL) < 0)
-		die("unsupported --format \"%s\" (use text, {{.Field.Sub}} and {{json .Field}})",
-		    o.format);
+		die_err();
 	arr = json_new_arr();
 	for (; *args; args++) {
 		if (inspect_one(&st, *args, o.type, arr) < 0) {

@@ -328,7 +328,8 @@ static void ls_print(const struct tpl *t, const struct net_cfg *v, size_t n,
 	if (t->table) {
 		struct json *h = ls_header();
 
-		tpl_run(t->text, h, out);
+		if (tpl_run(t->text, h, out) < 0)
+			die_err();
 		fputc('\n', out);
 		json_free(h);
 	}
@@ -338,7 +339,8 @@ static void ls_print(const struct tpl *t, const struct net_cfg *v, size_t n,
 		if (!ls_match(f, &v[i]))
 			continue;
 		row = ls_row(&v[i], trunc);
-		tpl_run(t->text, row, out);
+		if (tpl_run(t->text, row, out) < 0)
+			die_err();
 		fputc('\n', out);
 		json_free(row);
 	}
@@ -369,8 +371,7 @@ static int netls_main(int argc, char **argv)
 		format = "{{.ID}}";
 	}
 	if (tpl_parse(format, net_ls_format + strlen("table "), &t) < 0)
-		die("unsupported --format \"%s\" (use text, {{.Field}}, {{json .Field}} and "
-		    "'table')", format);
+		die_err();
 	if (net_list(&v, &n) < 0)
 		die_err();
 	out = t.table ? open_memstream(&buf, &len) : stdout;
@@ -512,8 +513,7 @@ static int netinspect_main(int argc, char **argv)
 	if (!args[0])
 		die("give a NETWORK (usage: dory network inspect [-f FORMAT] NETWORK...)");
 	if (o.format && tpl_parse(o.format, NULL, &t) < 0)
-		die("unsupported --format \"%s\" (use text, {{.Field}} and {{json .Field}})",
-		    o.format);
+		die_err();
 	for (size_t i = 0; args[i]; i++) {
 		struct net_cfg c;
 		struct json *obj;
@@ -526,7 +526,8 @@ static int netinspect_main(int argc, char **argv)
 		net_cfg_clear(&c);
 	}
 	for (int i = 0; o.format && i < json_arr_len(all); i++) {
-		tpl_run(t.text, json_arr_at(all, i), stdout);
+		if (tpl_run(t.text, json_arr_at(all, i), stdout) < 0)
+			die_err();
 		putchar('\n');
 	}
 	if (!o.format) {

@@ -86,8 +86,7 @@ static void ps_setup(struct ps *p, struct ps_opts *o)
 		format = "{{.ID}}";
 	}
 	if (tpl_parse(format, ctr_ps_format + strlen("table "), &p->tpl) < 0)
-		die("unsupported --format \"%s\" (use text, {{.Field}}, {{json .Field}} and "
-		    "'table')", format);
+		die_err();
 }
 
 static bool is_up(const struct ctr_state *s)
@@ -116,7 +115,8 @@ static int ps_one(struct ps *p, const char *id)
 	rc = (p->all || is_up(&s)) && ctr_filter_match(&p->filter, &c, &s);
 	if (rc) {
 		row = ctr_ps_row(&c, &s, p->now, p->trunc);
-		tpl_run(p->tpl.text, row, p->out);
+		if (tpl_run(p->tpl.text, row, p->out) < 0)
+			die_err();
 		fputc('\n', p->out);
 		json_free(row);
 	}
@@ -148,7 +148,8 @@ int ps_main(int argc, char **argv)
 	if (p.tpl.table) {
 		struct json *h = ctr_ps_header();
 
-		tpl_run(p.tpl.text, h, p.out);
+		if (tpl_run(p.tpl.text, h, p.out) < 0)
+			die_err();
 		fputc('\n', p.out);
 		json_free(h);
 	}

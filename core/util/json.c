@@ -114,6 +114,28 @@ bool json_is_arr(const struct json *j)
 	return cJSON_IsArray(CJ(j));
 }
 
+enum json_kind json_kind(const struct json *j)
+{
+	const cJSON *c = CJ(j);
+
+	if (!c)
+		return JSON_NONE;
+	if (cJSON_IsBool(c))
+		return JSON_BOOL;
+	if (cJSON_IsNumber(c))
+		return JSON_NUM;
+	if (cJSON_IsString(c))
+		return JSON_STR;
+	if (cJSON_IsArray(c))
+		return JSON_ARR;
+	return cJSON_IsObject(c) ? JSON_OBJ : JSON_NULL;
+}
+
+double json_num(const struct json *j)
+{
+	return cJSON_IsNumber(CJ(j)) ? CJ(j)->valuedouble : 0;
+}
+
 int json_arr_len(const struct json *arr)
 {
 	return cJSON_IsArray(CJ(arr)) ? cJSON_GetArraySize(CJ(arr)) : 0;

@@ -21,6 +21,10 @@ bool json_get_i64(const struct json *obj, const char *key, long long *out);
 bool json_is_true(const struct json *j);
 bool json_is_obj(const struct json *j);
 bool json_is_arr(const struct json *j);
+/* What a node holds; JSON_NONE for NULL (a missing member). */
+enum json_kind { JSON_NONE, JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ };
+enum json_kind json_kind(const struct json *j);
+double json_num(const struct json *j);			/* 0 unless number */
 int json_arr_len(const struct json *arr);		/* 0 unless array */
 struct json *json_arr_at(const struct json *arr, int i);
 /* Iterate an object's members: for (m = json_first(o); m; m = json_next(m)) */

@@ -17,14 +17,31 @@ struct tpl {
 	bool table;
 };
 
-/* Prepare format; -EINVAL (recorded) when it holds an action other than
- * {{.A.B}} or {{json .A.B}}. "table" alone gives deflt (NULL: ""). */
+/* Prepare format; -EINVAL (recorded: "template parsing error: what at
+ * offset N") when it is not a template tpl_run can run. "table" alone
+ * gives deflt (NULL: ""). */
 int tpl_parse(const char *format, const char *deflt, struct tpl *t);
 void tpl_free(struct tpl *t);
 
-/* Run template f on obj into out: text as it is, {{.A.B}} printed as Go
- * prints values ([a b], map[k:v], true, <no value>), {{json .A.B}}.
- * With out NULL only check it; -EINVAL (recorded) when unsupported. */
+/* Run template f on obj into out, as Go's text/template with Docker's
+ * functions runs it on obj decoded from JSON (values print as Go prints
+ * them: [a b], map[k:v], true, <no value> when missing, <nil> for null).
+ * The grammar, where P is a pipeline, C a command and O an operand:
+ *   text, {{P}}, {{$x := P}}, {{$x = P}}, {{/ * comment * /}}, and
+ *   "{{- " / " -}}" to trim the white space before / after an action;
+ *   {{if P}} ... [{{else if P}} ... | {{else with P}} ...] [{{else}} ...] {{end}},
+ *   {{with [$x :=] P}} ... [{{else}} ...] {{end}} (with dot set to P),
+ *   {{range [[$k, ]$v :=] P}} ... [{{else}} ...] {{end}} over an array's
+ *   elements or an object's values by sorted key, dot set to each;
+ *   P = C ['|' C]... (each value the last argument of the next C);
+ *   C = O, or FUNC [O...] with FUNC one of and or not eq ne lt le gt ge
+ *   index len json join split lower upper title print println printf;
+ *   O = . | .A.B | $ | $x.A | (P).A | "str" | `raw` | number | true |
+ *   false | nil | FUNC (called without arguments).
+ * Errors (-EINVAL, recorded as tpl_parse's): anything else, and what
+ * only the data shows (index out of range, len of a number, a field of
+ * a string...), after the output of the actions before. With out NULL
+ * only check the whole template, branches not taken included. */
 int tpl_run(const char *f, const struct json *obj, FILE *out);
 
 /* Print text as Docker's tabwriter does (minwidth 10, padding 3): lines

@@ -31,7 +31,10 @@ t_out "version --format, as docker's" "$("$DORY" version | sed -n 's/^dory versi
 	"$DORY" version --format '{{.Server.Version}}'
 t_out "version --format {{json .Client.Deps.BearSSL}}" "\"$(lockv bearssl)\"" \
 	"$DORY" version -f '{{json .Client.Deps.BearSSL}}'
-t_fail 125 "range" "version --format with an action it lacks" "$DORY" version -f '{{range .}}'
+t_fail 125 "template parsing error: missing {{end}}" "version --format: an unclosed range" \
+	"$DORY" version -f '{{range .}}'
+t_out "version --format: range, index, if and functions" "BearSSL cJSON libseccomp musl zlib |yes" \
+	"$DORY" version -f '{{range $k, $v := .Client.Deps}}{{$k}} {{end}}|{{if index .Client.Deps "zlib"}}{{lower "YES"}}{{end}}'
 t_match "dory --help" '^Usage: dory ' "$DORY" --help
 t_match "run --help" '^Usage: dory run ' "$DORY" run --help
 t_match "run --help after options" '^Usage: dory run ' "$DORY" run -i --help

@@ -109,8 +109,10 @@ t_out "-f, two images: a line each" "$id1
 $id2" d image inspect -f '{{.Id}}' "$N/one:v1" "$N/two:v1"
 t_fail 125 "no such object: $N/nope" "inspect: an unknown name" d inspect "$N/nope"
 t_fail 125 "no such image: $N/nope" "image inspect: an unknown name" d image inspect "$N/nope"
-t_fail 125 "unsupported --format" "inspect: a template it cannot run" \
+t_fail 125 "template parsing error: missing {{end}}" "inspect: a template it cannot run" \
 	d inspect -f '{{range .RepoTags}}' "$s1"
+t_out "-f range, if, eq, index, join" "found cat cat,/etc/hello" \
+	d inspect -f '{{range .RepoTags}}{{if eq . "'"$N/one:v1"'"}}found {{end}}{{end}}{{if .Config.Cmd}}{{index .Config.Cmd 0}}{{end}} {{join .Config.Cmd ","}}' "$N/one:v1"
 
 # system df
 t_match "system df: Images, all reclaimable" \

@@ -95,8 +95,11 @@ t_out "containers reach each other by name" hello-from-ctr \
 	d run --rm --network "$T-n1" --rootfs "$R" $GET "http://$T-a/"
 t_out "... and by alias" hello-from-ctr \
 	d run --rm --network "$T-n1" --rootfs "$R" $GET http://web/
-A_IP=$(d inspect -f '{{json .NetworkSettings.Networks}}' "$T-a" |
-	sed -n 's/.*"IPAddress":"\([0-9.]*\)".*/\1/p')
+A_IP=$(d inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$T-a")
+t_match "inspect -f ranges over the networks, as Docker's scripts do" \
+	'^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' echo "$A_IP"
+t_out "... and indexes one by name" "$A_IP" \
+	d inspect -f "{{(index .NetworkSettings.Networks \"$T-n1\").IPAddress}}" "$T-a"
 t_fail 1 "" "containers on different networks cannot reach each other" \
 	d run --rm --network "$T-n2" --rootfs "$R" sh -c "$GET http://$A_IP/ >/dev/null 2>&1"
 t_fail 125 "has active endpoints" "removing a network in use is refused" d network rm "$T-n1"

@@ -58,6 +58,11 @@ t_ok "create with every flag" d network create --subnet 10.9.0.0/24 --gateway 10
 t_out "inspect: IPAM, Internal, Options, Labels" \
 	'[{"Subnet":"10.9.0.0/24","IPRange":"10.9.0.128/25","Gateway":"10.9.0.254"}] true {"com.docker.network.bridge.name":"'"$T-br"'"} {"solo":"","tier":"db"} false' \
 	insp "$T-b" '{{json .IPAM.Config}} {{.Internal}} {{json .Options}} {{json .Labels}} {{.EnableIPv6}}'
+t_out "inspect -f: range, index, if, and \$k, \$v over an object" \
+	"10.9.0.0/24 via 10.9.0.254 db internal solo=,tier=db," \
+	insp "$T-b" '{{range .IPAM.Config}}{{.Subnet}} via {{.Gateway}}{{end}} {{index .Labels "tier"}} {{if .Internal}}internal{{else}}routed{{end}} {{range $k, $v := .Labels}}{{$k}}={{$v}},{{end}}'
+refused "inspect -f: a template that cannot parse" "template parsing error: function \"nope\" not defined" \
+	d network inspect -f '{{nope .Name}}' "$T-b"
 t_out "ls --filter label=K=V" "$T-b" d network ls --filter label=tier=db --format '{{.Name}}'
 t_out "ls --filter type=custom, by name" "$T-a
 $T-b" d network ls --filter type=custom --format '{{.Name}}'

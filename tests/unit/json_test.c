@@ -302,3 +302,23 @@ TEST(json_add_copy_is_deep)
 	free(out);
 	json_free(dst);
 }
+
+TEST(json_kind_and_num)
+{
+	struct json *j = parse("{\"n\":null,\"f\":false,\"t\":true,\"x\":-1.5,\"s\":\"3\","
+			       "\"a\":[],\"o\":{}}");
+
+	CHECK_EQ_INT(json_kind(NULL), JSON_NONE);
+	CHECK_EQ_INT(json_kind(json_get(j, "n")), JSON_NULL);
+	CHECK_EQ_INT(json_kind(json_get(j, "f")), JSON_BOOL);
+	CHECK_EQ_INT(json_kind(json_get(j, "t")), JSON_BOOL);
+	CHECK_EQ_INT(json_kind(json_get(j, "x")), JSON_NUM);
+	CHECK_EQ_INT(json_kind(json_get(j, "s")), JSON_STR);
+	CHECK_EQ_INT(json_kind(json_get(j, "a")), JSON_ARR);
+	CHECK_EQ_INT(json_kind(json_get(j, "o")), JSON_OBJ);
+	CHECK_EQ_INT(json_kind(j), JSON_OBJ);
+	CHECK(json_num(json_get(j, "x")) == -1.5);
+	CHECK(json_num(json_get(j, "s")) == 0);
+	CHECK(json_num(NULL) == 0);
+	json_free(j);
+}
