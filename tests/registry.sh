@@ -686,7 +686,7 @@ reg_dory_env()
 	ROOT=$TMP/root
 	mkdir -p "$TMP/home"
 	export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
-	printf '{"certs-dir": "%s"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+	printf '{"certs-dir": "%s", "default-network": "none"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
 }
 d() { "$DORY" --root "$ROOT" "$@"; }
 

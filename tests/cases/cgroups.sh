@@ -74,7 +74,7 @@ t_fail 125 'cgroup parent "../x": "." and ".." are not allowed' "a parent with .
 t_out "... and nothing was made" "" ls "$DORY_ROOT/containers"
 
 # Without a parent configured: /dory, as Docker's /docker.
-echo '{}' >"$TMP/none.json"
+echo '{"default-network": "none"}' >"$TMP/none.json"	# no cgroup-parent
 DORY_CONFIG=$TMP/none.json d run -d --rootfs "$R" --name "$T-c" sh -c "$LOOP" >/dev/null
 t_ok "the default parent is /dory" placed "$T-c" /dory
 d rm -f "$T-c" >/dev/null

@@ -75,6 +75,10 @@ t_out "... another container, through the device's address" hello-from-ctr \
 	d run --rm --rootfs "$R" $GET http://192.168.77.1:8080/
 t_out "... another container, through the gateway" hello-from-ctr \
 	d run --rm --rootfs "$R" $GET http://172.17.0.1:8080/
+t_out "--link NAME:ALIAS: the default bridge's container by its alias" hello-from-ctr \
+	d run --rm --link "$T-web:db" --rootfs "$R" $GET http://db/
+t_fail 125 "could not get container for $T-nope" "--link to no container is refused" \
+	d run --rm --link "$T-nope" --rootfs "$R" true
 t_out "ps shows PORTS as Docker" "0.0.0.0:8080->80/tcp" d ps --format '{{.Ports}}' -f name="$T-web"
 t_out "port lists it" "80/tcp -> 0.0.0.0:8080" d port "$T-web"
 t_fail 125 "port is already allocated" "a port already published is refused" \
@@ -82,7 +86,9 @@ t_fail 125 "port is already allocated" "a port already published is refused" \
 
 # Outbound, through masquerade only: the LAN has no route back.
 mkdir -p "$TMP/lanwww" && echo hello-from-lan >"$TMP/lanwww/index.html"
-in_lan busybox httpd -f -p 80 -h "$TMP/lanwww" & SRV=$!
+# exec: $! is the server itself, and it holds none of the case's output.
+exec_lan() { exec nsenter --net="/run/netns/$LAN" "$@" </dev/null >/dev/null 2>&1; }
+(exec_lan busybox httpd -f -p 80 -h "$TMP/lanwww") & SRV=$!
 t_poll 5 in_lan busybox $GET http://192.168.77.2/ >/dev/null
 t_out "outbound traffic reaches a server on the LAN" hello-from-lan \
 	d run --rm --rootfs "$R" $GET http://192.168.77.2/
@@ -102,6 +108,9 @@ t_out "... and indexes one by name" "$A_IP" \
 	d inspect -f "{{(index .NetworkSettings.Networks \"$T-n1\").IPAddress}}" "$T-a"
 t_fail 1 "" "containers on different networks cannot reach each other" \
 	d run --rm --network "$T-n2" --rootfs "$R" sh -c "$GET http://$A_IP/ >/dev/null 2>&1"
+t_out "--ip: the address asked for, on a network of one's own" "10.77.0.99" \
+	d run --rm --network "$T-n2" --ip 10.77.0.99 --rootfs "$R" sh -c \
+	"ip -o -4 addr show eth0 | sed 's|.*inet \\([0-9.]*\\)/.*|\\1|'"
 t_fail 125 "has active endpoints" "removing a network in use is refused" d network rm "$T-n1"
 t_fail 125 "overlap" "an overlapping subnet is refused" \
 	d network create --subnet 10.77.0.128/25 "$T-n3"
