@@ -138,7 +138,7 @@ static int ctr_net_ports(const struct ctr_config *c, struct ctr_net_run *r)
 	rc = conf.userland_proxy ? -EPERM : nft_available();
 	conf_clear(&conf);
 	if (rc < 0 && rc != -EPERM)
-		info("published ports of %s go through the userland proxy: %s", c->name, err_str());
+		dbg("published ports of %s go through the userland proxy: %s", c->name, err_str());
 	err_clear();
 	r->nat = rc == 0;
 	return 0;
