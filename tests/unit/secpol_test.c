@@ -3,6 +3,7 @@
  * seccomp by mode (none with --privileged), a profile built once and kept,
  * and the --device grammar. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <stdio.h>
@@ -41,9 +42,8 @@ static void dir_init(struct dir *d)
 
 static void dir_free(struct dir *d)
 {
-	unlink(d->profile);
-	unlink(d->program);
-	rmdir(d->path);
+	/* the profile, its program, and the cache secpol_build keeps there */
+	fsutil_rmtree_scratch(AT_FDCWD, d->path);
 	free(d->profile);
 	free(d->program);
 }
