@@ -686,7 +686,7 @@ reg_dory_env()
 	ROOT=$TMP/root
 	mkdir -p "$TMP/home"
 	export HOME=$TMP/home DOCKER_CONFIG=$TMP/docker DORY_CONFIG=$TMP/config.json
-	printf '{"certs-dir": "%s", "default-network": "none"}\n' "$TMP/certs.d" >"$DORY_CONFIG"
+	t_config "\"certs-dir\": \"$TMP/certs.d\""	# and lib.sh's cgroup parent and network
 }
 d() { "$DORY" --root "$ROOT" "$@"; }
 
