@@ -28,8 +28,9 @@ before=$(t_leftovers)
 # as $D and its store in DIR; $P is where DIR is, seen from there.
 printf '%s\n' 'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" &&' \
 	'	mount --rbind /sys "$1/sys" && exec chroot "$1" /busybox sh -c "$2"' >"$TMP/chroot.sh"
-# Its config keeps containers off the host's network (no bridge made there).
-echo '{"default-network": "none"}' >"$DIR/config.json"
+# Its config keeps containers off the host's network (no bridge made there)
+# and their cgroups below /$T, as lib.sh's does.
+printf '{"cgroup-parent": "/%s", "default-network": "none"}\n' "$T" >"$DIR/config.json"
 in_chroot() { unshare -m sh "$TMP/chroot.sh" "$DIR" \
 	"D='/dory --root /store --state /state'; P=; export DORY_CONFIG=/config.json; $1"; }
 in_initramfs() { "$TMP/initramfs" "$DIR" /mnt/busybox sh -c \
@@ -69,7 +70,8 @@ for mode in in_chroot in_initramfs; do
 	if [ "$mode" = in_chroot ]; then
 		t_skip "$m: userns-remap" "the kernel refuses a user namespace in a chroot"
 	elif unshare -U true 2>/dev/null; then
-		printf '{"userns-remap": "100000:65536", "default-network": "none"}\n' >"$DIR/userns.json"
+		printf '{"userns-remap": "100000:65536", "cgroup-parent": "/%s", "default-network": "none"}\n' \
+			"$T" >"$DIR/userns.json"
 		t_out "$m: userns-remap: root inside, mapped" "0 100000 1 sh" $mode \
 			"DORY_CONFIG=\$P/userns.json \$D run --rm $T-img:1 sh -c \
 			'echo \$(id -u) \$(awk \"{ print \\\$2 }\" /proc/self/uid_map) \$\$ \$(cat /proc/1/comm)'"
