@@ -699,42 +699,11 @@ int ctr_lock(const char *id)
 	return fd;
 }
 
-/* The start time of pid and whether it still runs (not a zombie); false
- * when there is no such process. */
-static bool ctr_proc_start(pid_t pid, unsigned long long *start)
-{
-	struct proc_info p;
-
-	if (proc_stat(pid, &p) < 0) {
-		err_clear();
-		return false;
-	}
-	*start = p.start;
-	return p.state != 'Z' && p.state != 'X';
-}
-
-unsigned long long ctr_self_start(void)
-{
-	/* Read once per process: a supervisor checks itself at every record. */
-	static unsigned long long start;
-	static pid_t of;
-	pid_t self = getpid();
-
-	if (of != self) {
-		start = 0;
-		ctr_proc_start(self, &start);
-		of = self;
-	}
-	return start;
-}
-
 bool ctr_sup_alive(const struct ctr_state *s)
 {
-	unsigned long long start;
-
 	if (s->sup_pid > 0 && s->sup_pid == getpid())
-		return s->sup_start == ctr_self_start();
-	return s->sup_pid > 0 && ctr_proc_start(s->sup_pid, &start) && start == s->sup_start;
+		return s->sup_start == proc_self_start();
+	return proc_alive(s->sup_pid, s->sup_start);
 }
 
 void ctr_state_parse(const char *text, struct ctr_state *s)

@@ -167,8 +167,6 @@ int ctr_state_save(const char *id, const struct ctr_state *s);
 void ctr_state_clear(struct ctr_state *s);
 /* Is the supervisor process alive (not a zombie) and the same one? */
 bool ctr_sup_alive(const struct ctr_state *s);
-/* This process's start time, as sup_start records it. */
-unsigned long long ctr_self_start(void);
 /* Remove its records, the config first (it is then no longer listed);
  * the directory and what else is in it stay for the caller. */
 int ctr_remove(const char *id);

@@ -13,6 +13,7 @@
 
 #include "core/ctr/ctr_net.h"
 #include "core/fs/userns.h"
+#include "core/kernel/proc.h"
 #include "core/net/ipam.h"
 #include "core/net/link.h"
 #include "core/net/netfiles.h"
@@ -59,7 +60,7 @@ static int ctr_net_lease(const struct ctr_config *c, size_t i, struct ctr_net_ep
 	const struct ctr_endpoint *ce = &c->eps[i];
 	struct ipam_holder h = { .ctr_id = c->id, .name = c->name,
 				 .aliases = (const char *const *)ce->aliases.v,
-				 .pid = getpid(), .start = ctr_self_start() };
+				 .pid = getpid(), .start = proc_self_start() };
 	uint32_t want = 0;
 	int r;
 

@@ -27,6 +27,7 @@
 #include "core/fs/userns.h"
 #include "core/image/image.h"
 #include "core/kernel/cgroup.h"
+#include "core/kernel/proc.h"
 #include "core/runtime/runtime.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
@@ -175,7 +176,7 @@ static int sup_claim(struct sup *u)
 		r = err_setx(EBUSY, "container %s is already running", u->c.name);
 	if (r == 0) {
 		st.sup_pid = getpid();
-		st.sup_start = ctr_self_start();
+		st.sup_start = proc_self_start();
 		st.manual_stop = false;
 		st.restart_count = 0;	/* a start by hand (or at boot) begins afresh */
 		r = ctr_state_save(u->id, &st);

@@ -147,3 +147,30 @@ int proc_cgroup_pids(const char *dir, pid_t **pids, size_t *n)
 	qsort(*pids, *n, sizeof(**pids), proc_cmp);
 	return 0;
 }
+
+bool proc_alive(pid_t pid, unsigned long long start)
+{
+	struct proc_info p;
+
+	if (pid <= 0 || proc_stat(pid, &p) < 0) {
+		err_clear();
+		return false;
+	}
+	return p.start == start && p.state != 'Z' && p.state != 'X';
+}
+
+unsigned long long proc_self_start(void)
+{
+	/* A supervisor checks itself at every record: once per process. */
+	static unsigned long long start;
+	static pid_t of;
+	pid_t self = getpid();
+	struct proc_info p;
+
+	if (of != self) {
+		start = proc_stat(self, &p) == 0 ? p.start : 0;
+		err_clear();
+		of = self;
+	}
+	return start;
+}

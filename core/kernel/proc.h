@@ -24,6 +24,12 @@ int proc_stat(pid_t pid, struct proc_info *out);
 /* Read /proc/PID/{stat,status,cmdline}; -ENOENT once it has gone. */
 int proc_read(pid_t pid, struct proc_info *out);
 void proc_info_clear(struct proc_info *p);
+/* Is pid running (not a zombie) and the process that started at start
+ * (a recycled pid is not)? What a record of a process is checked with. */
+bool proc_alive(pid_t pid, unsigned long long start);
+/* This process's start time, as proc_stat gives it (0 if unreadable);
+ * read once per process. */
+unsigned long long proc_self_start(void);
 /* The pids listed in a cgroup directory's cgroup.procs, sorted. */
 int proc_cgroup_pids(const char *dir, pid_t **pids, size_t *n);
 

@@ -129,30 +129,10 @@ static const char *ipam_boot_id(void)
 	return boot;
 }
 
-/* Is pid alive (not a zombie) and started at start, in this boot? */
+/* Is pid alive and the one started at start, in this boot? */
 static bool ipam_alive(pid_t pid, unsigned long long start, const char *boot)
 {
-	struct proc_info p;
-
-	if (pid <= 0 || strcmp(boot, ipam_boot_id()))
-		return false;
-	if (proc_stat(pid, &p) < 0) {
-		err_clear();
-		return false;
-	}
-	return p.start == start && p.state != 'Z' && p.state != 'X';
-}
-
-/* This process's start time, as proc_stat gives it. */
-static unsigned long long ipam_self_start(void)
-{
-	struct proc_info p;
-
-	if (proc_stat(getpid(), &p) < 0) {
-		err_clear();
-		return 0;
-	}
-	return p.start;
+	return !strcmp(boot, ipam_boot_id()) && proc_alive(pid, start);
 }
 
 /* ---- lease files ---- */
@@ -458,7 +438,7 @@ static int ipam_stage(int dirfd, const struct ipam_holder *h, char stage[96])
 	int fd, r;
 
 	snprintf(stage, 96, ".new-%.8s-%d-%llu", ipam_boot_id(), (int)getpid(),
-		 ipam_self_start());
+		 proc_self_start());
 	fd = openat(dirfd, stage, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(errno, "create a lease");

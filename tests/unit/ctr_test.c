@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/ctr/ctr.h"
+#include "core/kernel/proc.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/str.h"
@@ -624,7 +625,7 @@ TEST(ctr_state_live_supervisor_stays_running)
 	s.started_ns = ctr_now();
 	s.pid = 4242;
 	s.sup_pid = getpid();
-	s.sup_start = ctr_self_start();
+	s.sup_start = proc_self_start();
 	fake_cg(&s.cg);
 	CHECK(ctr_sup_alive(&s));
 	CHECK_EQ_INT(ctr_state_save(id, &s), 0);
@@ -660,7 +661,7 @@ TEST(ctr_state_live_supervisor_stays_running)
 TEST(ctr_sup_alive_start_time_must_match)
 {
 	struct ctr_state s = { .sup_pid = getpid() };
-	unsigned long long st = ctr_self_start();
+	unsigned long long st = proc_self_start();
 
 	SKIP_IF(getenv("DORY_UNIT_QEMU") && st == 0,
 		"qemu-user's /proc/self/stat has no start time (field 22 reads 0)");
@@ -750,7 +751,7 @@ TEST(ctr_state_reboot_reconciled_255)
 	s.status = CTR_PAUSED;
 	s.pid = 4244;
 	s.sup_pid = getpid();
-	s.sup_start = ctr_self_start();
+	s.sup_start = proc_self_start();
 	CHECK_EQ_INT(ctr_state_save(id, &s), 0);
 	/* A reboot: STATE is a tmpfs, gone with everything in it. */
 	base = xasprintf("%s/containers", dory.state);
@@ -822,7 +823,7 @@ TEST(ctr_remove_unlists_and_clears_state_dir)
 	CHECK_EQ_INT(make("gone", NULL, b), 0);
 	s.status = CTR_RUNNING;
 	s.sup_pid = getpid();
-	s.sup_start = ctr_self_start();
+	s.sup_start = proc_self_start();
 	CHECK_EQ_INT(ctr_state_save(b, &s), 0);
 	sdir = state_path(b, false);
 	cfg = xasprintf("%s/containers/%s/config.json", dory.root, b);
@@ -873,7 +874,7 @@ TEST(ctr_sup_alive_seen_from_another_process)
 	pid = fork();
 	if (pid == 0) {
 		close(q[1]);
-		start = ctr_self_start();
+		start = proc_self_start();
 		if (write(p[1], &start, sizeof(start)) != sizeof(start))
 			_exit(1);
 		_exit(read(q[0], &c, 1) < 0);	/* alive until the parent is done */
