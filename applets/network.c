@@ -239,49 +239,15 @@ static void ls_filter_clear(struct ls_filter *f)
 	strv_free(&f->label), strv_free(&f->type), strv_free(&f->dangling);
 }
 
-/* Go's Time.String(), as Docker's {{.CreatedAt}} prints it. */
-static void go_time(long long ns, char out[80])
-{
-	time_t t = (time_t)(ns / 1000000000LL);
-	int frac = (int)(ns % 1000000000LL), digits = 9;
-	char date[24], zone[24];
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm) ||
-	    !strftime(zone, sizeof(zone), "%z %Z", &tm)) {
-		out[0] = '\0';
-		return;
-	}
-	for (; frac && frac % 10 == 0; frac /= 10)
-		digits--;
-	if (frac)
-		snprintf(out, 80, "%s.%0*d %s", date, digits, frac, zone);
-	else
-		snprintf(out, 80, "%s %s", date, zone);
-}
-
-static char *labels_text(const struct strv *l)
-{
-	size_t n = 1;
-	char *s, *p;
-
-	for (size_t i = 0; i < l->n; i++)
-		n += strlen(l->v[i]) + 1;
-	p = s = xzalloc(n);
-	for (size_t i = 0; i < l->n; i++)
-		p += sprintf(p, "%s%s", i ? "," : "", l->v[i]);
-	return s;
-}
-
 /* The row for --format: Docker's network ls fields. */
 static struct json *ls_row(const struct net_cfg *c, bool trunc)
 {
 	struct json *o = json_new_obj();
-	autofree char *labels = labels_text(&c->labels);
+	autofree char *labels = ctr_labels_text(&c->labels);
 	char id[NET_ID_LEN + 1], when[80];
 
 	snprintf(id, sizeof(id), "%.*s", trunc ? SHORT_ID : NET_ID_LEN, c->id);
-	go_time(c->created_ns, when);
+	ctr_time_go(c->created_ns, when);
 	json_add_str(o, "ID", id);
 	json_add_str(o, "Name", c->name);
 	json_add_str(o, "Driver", c->driver);

@@ -28,11 +28,6 @@
 
 static const struct opt port_optv[] = { OPT_END };
 
-static const char *port_proto(uint8_t p)
-{
-	return p == IPPROTO_UDP ? "udp" : "tcp";
-}
-
 static int port_cmp(const void *a, const void *b)
 {
 	const struct port_map *x = a, *y = b;
@@ -72,11 +67,11 @@ int port_main(int argc, char **argv)
 		if (want)
 			printf("%s:%u\n", ip, m->host_port);
 		else
-			printf("%u/%s -> %s:%u\n", m->ctr_port, port_proto(m->proto), ip, m->host_port);
+			printf("%u/%s -> %s:%u\n", m->ctr_port, port_proto_name(m->proto), ip, m->host_port);
 		shown++;
 	}
 	ctr_net_info_clear(&ni);
 	if (want && !shown)
-		die("No public port '%u/%s' published for %s", want, port_proto(proto), argv[0]);
+		die("No public port '%u/%s' published for %s", want, port_proto_name(proto), argv[0]);
 	return 0;
 }

@@ -53,6 +53,26 @@ static int ctr_net_join(const char *id, struct ctr_net_run *r, struct rt_spec *s
 	return rc;
 }
 
+/* Network n's bridge up with its gateway, forwarding on (unless internal)
+ * and its rules; where the kernel has no nf_tables, none: no NAT nor
+ * isolation, and published ports go through the proxy (ctr_net_ports). */
+static int ctr_net_bridge(const struct net_cfg *n)
+{
+	int r = link_bridge(n->bridge, n->gateway, n->prefix);
+
+	if (r == 0 && !n->internal)
+		r = link_forwarding();
+	if (r < 0)
+		return r;
+	if (nft_available() < 0) {
+		err_clear();
+		return 0;
+	}
+	return nft_net_add(&(struct nft_net){ .name = n->name, .bridge = n->bridge,
+					      .subnet = n->subnet, .prefix = n->prefix,
+					      .internal = n->internal });
+}
+
 /* The network of endpoint i: its address leased (by this process, the
  * supervisor, for as long as it lives), its bridge and rules in place. */
 static int ctr_net_lease(const struct ctr_config *c, size_t i, struct ctr_net_ep *e)
@@ -83,16 +103,7 @@ static int ctr_net_lease(const struct ctr_config *c, size_t i, struct ctr_net_ep
 		link_mac_parse(c->mac, e->mac);
 	else
 		link_mac(e->ip, e->mac);
-	r = link_bridge(e->net.bridge, e->net.gateway, e->net.prefix);
-	if (r == 0 && !e->net.internal)
-		r = link_forwarding();
-	if (r == 0 && nft_available() == 0)
-		r = nft_net_add(&(struct nft_net){ .name = e->net.name, .bridge = e->net.bridge,
-						   .subnet = e->net.subnet, .prefix = e->net.prefix,
-						   .internal = e->net.internal });
-	else
-		err_clear();	/* no nf_tables: no NAT nor isolation (said by ctr_net_ports) */
-	return r < 0 ? err_ctx("network %s", e->net.name) : 0;
+	return ctr_net_bridge(&e->net) < 0 ? err_ctx("network %s", e->net.name) : 0;
 }
 
 /* -p, and with -P every EXPOSE not published already, on a free port. */
@@ -184,12 +195,6 @@ static int ctr_net_setup(void *arg, pid_t pid)
 	return ctr_net_forward(r);
 }
 
-static void ctr_net_mac_text(const uint8_t mac[6], char buf[18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
-}
-
 /* What this run got, as net.json holds it. */
 static int ctr_net_record(const struct ctr_net_run *r)
 {
@@ -233,7 +238,7 @@ int ctr_net_info_save(const char *id, const struct ctr_net_info *ni)
 		json_add_i64(n, "IPPrefixLen", e->prefix);
 		ipam_ip_format(e->gateway, buf);
 		json_add_str(n, "Gateway", buf);
-		ctr_net_mac_text(e->mac, buf);
+		link_mac_format(e->mac, buf);
 		json_add_str(n, "MacAddress", buf);
 		json_add_str(n, "HostLink", e->host);
 		json_add_str(n, "IfName", e->ifname);
@@ -280,19 +285,16 @@ static void ctr_net_peers(const char *id, const char *name, struct strv *peers)
 	if (!ctr_net_named(name, &v, &nv))
 		return;
 	for (size_t i = 0; i < nv; i++) {
-		char ip[16], *line;
+		struct sbuf line = { 0 };
+		char ip[16];
 
 		if (!strcmp(v[i].ctr_id, id) || !v[i].name)
 			continue;
 		ipam_ip_format(v[i].ip, ip);
-		line = xasprintf("%s\t%s", ip, v[i].name);
-		for (size_t k = 0; k < v[i].aliases.n; k++) {
-			char *t = xasprintf("%s %s", line, v[i].aliases.v[k]);
-
-			free(line);
-			line = t;
-		}
-		strv_push_take(peers, line);
+		sbuf_addf(&line, "%s\t%s", ip, v[i].name);
+		for (size_t k = 0; k < v[i].aliases.n; k++)
+			sbuf_addf(&line, " %s", v[i].aliases.v[k]);
+		strv_push_take(peers, line.s);
 	}
 	ipam_leases_free(v, nv);
 }
@@ -647,15 +649,7 @@ static int ctr_net_attach(const struct ctr_config *c, const struct ctr_state *st
 	le.addr = addr;
 	memcpy(le.mac, e->mac, 6);
 	r = !e->ifname[0] ? err_setx(E2BIG, "a container joins at most %d networks", CTR_NET_MAX)
-			  : link_bridge(n->bridge, n->gateway, n->prefix);
-	if (r == 0 && !n->internal)
-		r = link_forwarding();
-	if (r == 0 && nft_available() == 0)
-		r = nft_net_add(&(struct nft_net){ .name = n->name, .bridge = n->bridge,
-						   .subnet = n->subnet, .prefix = n->prefix,
-						   .internal = n->internal });
-	if (r == 0)
-		err_clear();
+			  : ctr_net_bridge(n);
 	if (r == 0)
 		r = link_veth(st->pid, &le);
 	if (r == 0)
@@ -815,7 +809,6 @@ int ctr_net_info_load(const char *id, struct ctr_net_info *out)
 		const struct json *n = json_arr_at(a, i), *al = json_get(n, "Aliases");
 		struct ctr_net_info_ep *e = &out->eps[out->neps++];
 		long long v = 0;
-		unsigned b[6] = { 0 };
 
 		e->network = xstrdup(json_get_str(n, "Name") ? json_get_str(n, "Name") : "");
 		e->net_id = xstrdup(json_get_str(n, "NetworkID") ? json_get_str(n, "NetworkID") : "");
@@ -824,10 +817,8 @@ int ctr_net_info_load(const char *id, struct ctr_net_info *out)
 		if (json_get_i64(n, "IPPrefixLen", &v) && v >= 0 && v <= 32)
 			e->prefix = (unsigned)v;
 		if (json_get_str(n, "MacAddress") &&
-		    sscanf(json_get_str(n, "MacAddress"), "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1],
-			   &b[2], &b[3], &b[4], &b[5]) == 6)
-			for (int k = 0; k < 6; k++)
-				e->mac[k] = (uint8_t)b[k];
+		    link_mac_parse(json_get_str(n, "MacAddress"), e->mac) < 0)
+			memset(e->mac, 0, sizeof(e->mac));	/* damaged: shown as none */
 		for (int k = 0; k < json_arr_len(al); k++)
 			if (json_str(json_arr_at(al, k)))
 				strv_push(&e->aliases, json_str(json_arr_at(al, k)));

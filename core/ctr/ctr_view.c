@@ -14,6 +14,7 @@
 #include "core/ctr/ctrlog.h"
 #include "core/kernel/proc.h"
 #include "core/net/ipam.h"
+#include "core/net/link.h"
 #include "core/net/port.h"
 #include "core/util/err.h"
 #include "core/util/str.h"
@@ -78,14 +79,24 @@ void ctr_time_rfc3339(long long ns, char out[40])
 		snprintf(out + n, 40 - n, "Z");
 }
 
-/* Go's Time.String() of a whole second, in local time, as ps's CreatedAt. */
-static void time_go_string(long long ns, char out[64])
+void ctr_time_go(long long ns, char out[80])
 {
 	time_t t = (time_t)(ns / NS_PER_S);
+	int frac = (int)(ns % NS_PER_S), digits = 9;
+	char date[24], zone[24];
 	struct tm tm;
 
-	if (!localtime_r(&t, &tm) || !strftime(out, 64, "%Y-%m-%d %H:%M:%S %z %Z", &tm))
+	if (!localtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm) ||
+	    !strftime(zone, sizeof(zone), "%z %Z", &tm)) {
 		out[0] = '\0';
+		return;
+	}
+	for (; frac && frac % 10 == 0; frac /= 10)
+		digits--;
+	if (frac)
+		snprintf(out, 80, "%s.%0*d %s", date, digits, frac, zone);
+	else
+		snprintf(out, 80, "%s %s", date, zone);
 }
 
 /* ---- the command ---- */
@@ -383,21 +394,16 @@ static char *ps_ports(const struct ctr_config *c, const struct ctr_state *s)
 /* The NETWORKS column: the networks it joins, or its mode. */
 static char *ps_networks(const struct ctr_config *c)
 {
-	char *s;
+	struct sbuf b = { 0 };
 
 	if (!ctr_net_joins(c))
 		return xstrdup(c->network_mode ? c->network_mode : "none");
-	s = xstrdup("");
-	for (size_t i = 0; i < c->neps; i++) {
-		char *t = xasprintf("%s%s%s", s, i ? "," : "", c->eps[i].network);
-
-		free(s);
-		s = t;
-	}
-	return s;
+	for (size_t i = 0; i < c->neps; i++)
+		sbuf_addf(&b, "%s%s", i ? "," : "", c->eps[i].network);
+	return b.s ? b.s : xstrdup("");
 }
 
-static char *ps_labels(const struct strv *labels)
+char *ctr_labels_text(const struct strv *labels)
 {
 	size_t len = 1;
 	char *out, *p;
@@ -415,17 +421,18 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 			bool trunc)
 {
 	struct json *o = json_new_obj();
-	char buf[CTR_TEXT_LEN + 8];
+	char buf[CTR_TEXT_LEN + 8], when[80];
 	autofree char *image = ps_image(c, trunc), *cmd = ctr_command_text(&c->argv, trunc);
-	autofree char *labels = ps_labels(&c->labels), *nets = ps_networks(c);
+	autofree char *labels = ctr_labels_text(&c->labels), *nets = ps_networks(c);
 	autofree char *ports = ps_ports(c, s);
 
 	snprintf(buf, trunc ? CTR_SHORT_ID + 1 : sizeof(buf), "%s", c->id);
 	json_add_str(o, "ID", buf);
 	json_add_str(o, "Image", image);
 	json_add_str(o, "Command", cmd);
-	time_go_string(c->created_ns, buf);
-	json_add_str(o, "CreatedAt", buf);
+	/* ps shows whole seconds, as Docker's (its Created is in seconds) */
+	ctr_time_go(c->created_ns - c->created_ns % NS_PER_S, when);
+	json_add_str(o, "CreatedAt", when);
 	str_human_duration((now_ns - c->created_ns) / NS_PER_S, buf, sizeof(buf) - 4);
 	strcat(buf, " ago");
 	json_add_str(o, "RunningFor", buf);
@@ -676,11 +683,6 @@ static void inspect_config(const struct ctr_config *c, struct json *o)
 	json_add_i64(o, "StopTimeout", c->stop_timeout);
 }
 
-static const char *inspect_proto(uint8_t p)
-{
-	return p == IPPROTO_UDP ? "udp" : "tcp";
-}
-
 /* NetworkSettings.Ports: "80/tcp": [{HostIp, HostPort}], or null for an
  * exposed port not published. */
 static void inspect_ports(const struct ctr_config *c, const struct ctr_net_info *ni,
@@ -691,7 +693,7 @@ static void inspect_ports(const struct ctr_config *c, const struct ctr_net_info 
 		struct json *a, *b;
 
 		snprintf(key, sizeof(key), "%u/%s", ni->ports[i].ctr_port,
-			 inspect_proto(ni->ports[i].proto));
+			 port_proto_name(ni->ports[i].proto));
 		a = json_get(o, key);
 		if (!a)
 			a = json_add_arr(o, key);
@@ -710,7 +712,7 @@ static void inspect_ports(const struct ctr_config *c, const struct ctr_net_info 
 			err_clear();
 			continue;
 		}
-		snprintf(key, sizeof(key), "%u/%s", port, inspect_proto(proto));
+		snprintf(key, sizeof(key), "%u/%s", port, port_proto_name(proto));
 		if (!json_get(o, key))
 			json_add_null(o, key);
 	}
@@ -730,8 +732,7 @@ static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
 	} else {
 		json_add_null(n, "Aliases");
 	}
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1],
-		 e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+	link_mac_format(e->mac, mac);
 	json_add_str(n, "MacAddress", mac);
 	json_add_str(n, "NetworkID", e->net_id);
 	ipam_ip_format(e->gateway, ip);
@@ -765,8 +766,7 @@ static void inspect_net(const struct ctr_config *c, const struct ctr_state *s, s
 	if (br) {
 		char mac[18];
 
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", br->mac[0], br->mac[1],
-			 br->mac[2], br->mac[3], br->mac[4], br->mac[5]);
+		link_mac_format(br->mac, mac);
 		json_add_str(o, "MacAddress", mac);
 	} else {
 		json_add_str(o, "MacAddress", "");

@@ -15,6 +15,11 @@ void ctr_status_text(const struct ctr_state *s, long long now_ns, char *buf, siz
 /* Go's RFC3339Nano in UTC ("2024-05-01T10:00:00.5Z"); 0 gives Go's zero
  * time, "0001-01-01T00:00:00Z", as Docker prints an unset time. */
 void ctr_time_rfc3339(long long ns, char out[40]);
+/* Go's Time.String() in local time, as Docker's {{.CreatedAt}} prints it:
+ * "2024-05-01 10:00:00.5 +0000 UTC" (no fraction for a whole second). */
+void ctr_time_go(long long ns, char out[80]);
+/* Labels "K=V" joined by commas, as ps's and network ls's LABELS. Allocated. */
+char *ctr_labels_text(const struct strv *labels);
 /* The command as Docker's ps shows it: the arguments holding a space in
  * single quotes, then Go-quoted; trunc: 19 characters and "…". Allocated. */
 char *ctr_command_text(const struct strv *argv, bool trunc);

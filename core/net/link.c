@@ -181,6 +181,12 @@ void link_mac(uint32_t addr, uint8_t mac[6])
 		mac[2 + i] = (uint8_t)(addr >> (24 - 8 * i));
 }
 
+void link_mac_format(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+}
+
 int link_mac_parse(const char *s, uint8_t mac[6])
 {
 	unsigned b[6];

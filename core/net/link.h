@@ -35,6 +35,8 @@ struct link_ep {
 int link_veth(pid_t pid, const struct link_ep *e);
 /* Docker's MAC for an address: 02:42 then its four bytes. */
 void link_mac(uint32_t addr, uint8_t mac[6]);
+/* mac as "aa:bb:cc:dd:ee:ff" (Docker's form, lower case). */
+void link_mac_format(const uint8_t mac[6], char out[18]);
 /* "aa:bb:cc:dd:ee:ff" into mac; -EINVAL for anything else, or for a
  * multicast address (the low bit of its first byte). */
 int link_mac_parse(const char *s, uint8_t mac[6]);

@@ -39,7 +39,7 @@ static int port_range(char *s, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
-static const char *proto_name(uint8_t proto)
+const char *port_proto_name(uint8_t proto)
 {
 	return proto == IPPROTO_UDP ? "udp" : "tcp";
 }
@@ -268,7 +268,7 @@ char *port_format(const struct port_map *v, size_t n)
 		struct in_addr a = { .s_addr = htonl(v[i].host_ip) };
 
 		rows[i] = (struct port_row){ .priv = v[i].ctr_port, .pub = v[i].host_port,
-					    .type = proto_name(v[i].proto) };
+					    .type = port_proto_name(v[i].proto) };
 		if (v[i].host_port)
 			inet_ntop(AF_INET, &a, rows[i].ip, sizeof(rows[i].ip));
 	}
@@ -366,7 +366,7 @@ static int reserve_one(struct port_map *m)
 	if (fd == -EADDRINUSE)
 		return err_setx(EADDRINUSE, "Bind for %s: all ports are allocated", ip);
 	if (fd < 0)
-		return err_set(-fd, "bind %s:%u/%s", ip, m->host_port, proto_name(m->proto));
+		return err_set(-fd, "bind %s:%u/%s", ip, m->host_port, port_proto_name(m->proto));
 	return fd;
 }
 

@@ -25,6 +25,8 @@ struct port_map {
  * Docker's messages (-EINVAL); -ENOTSUP for sctp and IPv6 addresses.
  * *v and *n are left as they were on failure. */
 int port_parse(const char *spec, struct port_map **v, size_t *n);
+/* "tcp" or "udp", as Docker writes a port's protocol. */
+const char *port_proto_name(uint8_t proto);
 /* An image's ExposedPorts key, "80/tcp", "53/udp" or "80" (tcp). -EINVAL,
  * -ENOTSUP for sctp (the caller may skip it). */
 int port_parse_exposed(const char *key, uint8_t *proto, uint16_t *port);
