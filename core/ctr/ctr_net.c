@@ -54,20 +54,16 @@ static int ctr_net_join(const char *id, struct ctr_net_run *r, struct rt_spec *s
 }
 
 /* Network n's bridge up with its gateway, forwarding on (unless internal)
- * and its rules; where the kernel has no nf_tables, none: no NAT nor
- * isolation, and published ports go through the proxy (ctr_net_ports). */
-static int ctr_net_bridge(const struct net_cfg *n)
+ * and, where the kernel has nf_tables (nft), its rules; without: no NAT
+ * nor isolation, and published ports go through the proxy (ctr_net_ports). */
+static int ctr_net_bridge(const struct net_cfg *n, bool nft)
 {
 	int r = link_bridge(n->bridge, n->gateway, n->prefix);
 
 	if (r == 0 && !n->internal)
 		r = link_forwarding();
-	if (r < 0)
+	if (r < 0 || !nft)
 		return r;
-	if (nft_available() < 0) {
-		err_clear();
-		return 0;
-	}
 	return nft_net_add(&(struct nft_net){ .name = n->name, .bridge = n->bridge,
 					      .subnet = n->subnet, .prefix = n->prefix,
 					      .internal = n->internal });
@@ -75,7 +71,7 @@ static int ctr_net_bridge(const struct net_cfg *n)
 
 /* The network of endpoint i: its address leased (by this process, the
  * supervisor, for as long as it lives), its bridge and rules in place. */
-static int ctr_net_lease(const struct ctr_config *c, size_t i, struct ctr_net_ep *e)
+static int ctr_net_lease(const struct ctr_config *c, size_t i, bool nft, struct ctr_net_ep *e)
 {
 	const struct ctr_endpoint *ce = &c->eps[i];
 	struct ipam_holder h = { .ctr_id = c->id, .name = c->name,
@@ -103,7 +99,7 @@ static int ctr_net_lease(const struct ctr_config *c, size_t i, struct ctr_net_ep
 		link_mac_parse(c->mac, e->mac);
 	else
 		link_mac(e->ip, e->mac);
-	return ctr_net_bridge(&e->net) < 0 ? err_ctx("network %s", e->net.name) : 0;
+	return ctr_net_bridge(&e->net, nft) < 0 ? err_ctx("network %s", e->net.name) : 0;
 }
 
 /* -p, and with -P every EXPOSE not published already, on a free port. */
@@ -134,7 +130,6 @@ static int ctr_net_port_maps(const struct ctr_config *c, struct ctr_net_run *r)
 static int ctr_net_ports(const struct ctr_config *c, struct ctr_net_run *r)
 {
 	struct dory_conf conf;
-	int rc;
 
 	if (ctr_net_port_maps(c, r) < 0)
 		return -err_errno();
@@ -147,12 +142,8 @@ static int ctr_net_ports(const struct ctr_config *c, struct ctr_net_run *r)
 		return -err_errno();
 	if (conf_load(&conf) < 0)
 		return -err_errno();
-	rc = conf.userland_proxy ? -EPERM : nft_available();
+	r->nat = r->nft && !conf.userland_proxy;
 	conf_clear(&conf);
-	if (rc < 0 && rc != -EPERM)
-		dbg("published ports of %s go through the userland proxy: %s", c->name, err_str());
-	err_clear();
-	r->nat = rc == 0;
 	return 0;
 }
 
@@ -472,9 +463,14 @@ int ctr_net_start(struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s
 	ctr_net_reload(c);
 	if (c->neps > CTR_NET_MAX)
 		return err_setx(E2BIG, "a container joins at most %d networks", CTR_NET_MAX);
+	/* Asked once a run: its networks' rules and its ports both depend on it. */
+	r->nft = nft_available() == 0;
+	if (!r->nft)
+		dbg("no nf_tables rules for %s (published ports by proxy): %s", c->name, err_str());
+	err_clear();
 	r->eps = xzalloc(c->neps * sizeof(*r->eps));
 	for (; r->neps < c->neps; r->neps++)
-		if (ctr_net_lease(c, r->neps, &r->eps[r->neps]) < 0) {
+		if (ctr_net_lease(c, r->neps, r->nft, &r->eps[r->neps]) < 0) {
 			net_cfg_clear(&r->eps[r->neps].net);
 			return -err_errno();
 		}
@@ -649,7 +645,9 @@ static int ctr_net_attach(const struct ctr_config *c, const struct ctr_state *st
 	le.addr = addr;
 	memcpy(le.mac, e->mac, 6);
 	r = !e->ifname[0] ? err_setx(E2BIG, "a container joins at most %d networks", CTR_NET_MAX)
-			  : ctr_net_bridge(n);
+			  : ctr_net_bridge(n, nft_available() == 0);
+	if (r == 0)
+		err_clear();	/* a kernel without nf_tables said so */
 	if (r == 0)
 		r = link_veth(st->pid, &le);
 	if (r == 0)

@@ -31,6 +31,7 @@ struct ctr_net_run {
 	struct port_map *ports;	/* published, host ports resolved */
 	size_t nports;
 	int *fds;		/* the sockets that hold them */
+	bool nft;		/* the kernel has what dory's rules need (asked once a run) */
 	bool nat;		/* forwarded by nf_tables rules, else by proxy */
 	pid_t proxy;
 };
