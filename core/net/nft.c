@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-/* nft.c - `table ip dory`: its rules built as nf_tables expressions, found
- * again by the tag in their comment and changed in one batch each. What a
- * network or a port is (addresses, names, leases) belongs to the callers.
+/* nft.c - `table ip dory` and `table ip6 dory`: their rules built as
+ * nf_tables expressions, found again by the tag in their comment and
+ * changed in one batch each. What a network or a port is (addresses,
+ * names, leases) belongs to the callers.
  *
- * The table (family ip: nat chains exist there on 4.x kernels):
+ * One table a family, ip and ip6 (not inet: nat chains exist in those on
+ * 4.x kernels, in inet only from 5.2); the ip6 one only while IPv6 rules
+ * are in it. One batch carries a change to both. Their chains:
  *   prerouting, output  (nat, -100)   DNAT of published ports      [container id]
  *   postrouting         (nat, 100)    masquerade                   [network name]
  *   forward             (filter, 0)   isolation, internal networks [network name]
  *   input               (filter, 0)   the guard of route_localnet  [network name]
  *   isolate             (regular)     drops into each bridge       [network name]
+ * IPv6 has no route_localnet: table ip6 has no input chain, and the
+ * device's [::1]:PORT is not forwarded (a loopback source cannot leave lo).
  * Each chain holds rules of one kind of tag only, so that a network and a
  * container never take each other's rules. The layouts are the kernel's
  * (uapi linux/netfilter/nf_tables.h); the comment is libnftnl's userdata
@@ -39,21 +44,102 @@
 static const char nft_table[] = "dory";
 static const char nft_probe_table[] = "dory-probe";
 
-enum { IP_SADDR = 12, IP_DADDR = 16, IP_LOOPBACK = 0x7f000000, NFT_TRIES = 10 };
+enum { NFT_TRIES = 10 };
+
+/* The families, by index: bit 1 << index of a mask of families. */
+enum { FAM_IP, FAM_IP6, NFAM };
+
+/* An NFPROTO_ value is the AF_ value of its family (inet_ntop). */
+_Static_assert(NFPROTO_IPV4 == AF_INET && NFPROTO_IPV6 == AF_INET6, "nfproto is af");
+
+static const struct nft_fam {
+	const char *name;	/* as nft names it */
+	uint8_t proto;		/* NFPROTO_IPV4, NFPROTO_IPV6 */
+	uint8_t alen;		/* bytes of an address */
+	uint8_t saddr, daddr;	/* their offsets in the network header */
+	uint8_t ver;		/* in the names of its kernel options */
+	bool localnet;		/* route_localnet: 127.0.0.0/8 may cross bridges */
+} nft_fams[NFAM] = {
+	[FAM_IP] = { "ip", NFPROTO_IPV4, 4, 12, 16, 4, true },
+	[FAM_IP6] = { "ip6", NFPROTO_IPV6, 16, 8, 24, 6, false },
+};
+
+enum { CH_PREROUTING, CH_OUTPUT, CH_POSTROUTING, CH_FORWARD, CH_INPUT, CH_ISOLATE };
 
 static const struct nft_chain {
 	const char *name, *type;	/* type NULL: a regular chain */
 	uint32_t hook;
 	int32_t prio;
 	bool ports;			/* holds containers' rules, else networks' */
+	bool localnet;			/* only in a family with route_localnet */
 } nft_chains[] = {
-	{ "prerouting", "nat", NF_INET_PRE_ROUTING, -100, true },
-	{ "output", "nat", NF_INET_LOCAL_OUT, -100, true },
-	{ "postrouting", "nat", NF_INET_POST_ROUTING, 100, false },
-	{ "forward", "filter", NF_INET_FORWARD, 0, false },
-	{ "input", "filter", NF_INET_LOCAL_IN, 0, false },
-	{ "isolate", NULL, 0, 0, false },
+	[CH_PREROUTING] = { "prerouting", "nat", NF_INET_PRE_ROUTING, -100, true, false },
+	[CH_OUTPUT] = { "output", "nat", NF_INET_LOCAL_OUT, -100, true, false },
+	[CH_POSTROUTING] = { "postrouting", "nat", NF_INET_POST_ROUTING, 100, false, false },
+	[CH_FORWARD] = { "forward", "filter", NF_INET_FORWARD, 0, false, false },
+	[CH_INPUT] = { "input", "filter", NF_INET_LOCAL_IN, 0, false, true },
+	[CH_ISOLATE] = { "isolate", NULL, 0, 0, false, false },
 };
+
+/* An address of either family in network order (ip: its first 4 bytes,
+ * the rest zero), with a prefix length. */
+struct nft_addr {
+	uint8_t a[16];
+	unsigned prefix;
+};
+
+static struct nft_addr addr4(uint32_t ip, unsigned prefix)
+{
+	struct nft_addr r = { .prefix = prefix };
+	uint32_t be = htonl(ip);
+
+	memcpy(r.a, &be, sizeof(be));
+	return r;
+}
+
+static struct nft_addr addr6(const uint8_t *ip, unsigned prefix)
+{
+	struct nft_addr r = { .prefix = prefix };
+
+	memcpy(r.a, ip, sizeof(r.a));
+	return r;
+}
+
+static const uint8_t nft_zero[16];
+
+static bool addr_is_any(const struct nft_addr *a)
+{
+	return !memcmp(a->a, nft_zero, sizeof(a->a));
+}
+
+/* The first prefix bits of len bytes set, the others clear. */
+static void prefix_mask(uint8_t *mask, size_t len, unsigned prefix)
+{
+	for (size_t i = 0; i < len; i++)
+		mask[i] = prefix >= 8 * (i + 1) ? 0xff : prefix > 8 * i ?
+			  (uint8_t)(0xff << (8 - (prefix - 8 * i))) : 0;
+}
+
+/* A network's subnet in family f. */
+static struct nft_addr net_subnet(const struct nft_net *n, const struct nft_fam *f)
+{
+	if (f->proto == NFPROTO_IPV4)
+		return addr4(n->subnet, n->prefix);
+	return addr6(n->subnet6, n->prefix6);
+}
+
+static const struct nft_fam *port_fam(const struct nft_port *p)
+{
+	return &nft_fams[p->v6 ? FAM_IP6 : FAM_IP];
+}
+
+/* A port's host (every local one: any) or container address. */
+static struct nft_addr port_addr(const struct nft_port *p, bool ctr)
+{
+	if (p->v6)
+		return addr6(ctr ? p->ctr_ip6 : p->host_ip6, 128);
+	return addr4(ctr ? p->ctr_ip : p->host_ip, 32);
+}
 
 /* ---- messages and expressions ---- */
 
@@ -138,20 +224,20 @@ static void ex_cmp(struct nl_msg *m, uint32_t op, const void *v, size_t len)
 	ex_end(m, e);
 }
 
-/* register 1 &= mask (len bytes) */
+/* register 1 &= mask (len bytes, up to 16) */
 static void ex_and(struct nl_msg *m, const void *mask, size_t len)
 {
-	static const char zero[4];
 	struct nft_ex e = ex_begin(m, "bitwise");
 
 	nl_put_be32(m, NFTA_BITWISE_SREG, NFT_REG_1);
 	nl_put_be32(m, NFTA_BITWISE_DREG, NFT_REG_1);
 	nl_put_be32(m, NFTA_BITWISE_LEN, (uint32_t)len);
 	put_data(m, NFTA_BITWISE_MASK, mask, len);
-	put_data(m, NFTA_BITWISE_XOR, zero, len);
+	put_data(m, NFTA_BITWISE_XOR, nft_zero, len);
 	ex_end(m, e);
 }
 
+/* reg = v; the 16-byte registers NFT_REG_1.. hold an IPv6 address each. */
 static void ex_immediate(struct nl_msg *m, uint32_t reg, const void *v, size_t len)
 {
 	struct nft_ex e = ex_begin(m, "immediate");
@@ -183,13 +269,13 @@ static void ex_masq(struct nl_msg *m)
 	ex_end(m, ex_begin(m, "masq"));
 }
 
-/* DNAT to the address in register 1 and the port in register 2. */
-static void ex_dnat(struct nl_msg *m)
+/* DNAT to the address of family f in register 1 and the port in register 2. */
+static void ex_dnat(struct nl_msg *m, const struct nft_fam *f)
 {
 	struct nft_ex e = ex_begin(m, "nat");
 
 	nl_put_be32(m, NFTA_NAT_TYPE, NFT_NAT_DNAT);
-	nl_put_be32(m, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+	nl_put_be32(m, NFTA_NAT_FAMILY, f->proto);
 	nl_put_be32(m, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
 	nl_put_be32(m, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2);
 	nl_put_be32(m, NFTA_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
@@ -208,15 +294,18 @@ static void match_ifname(struct nl_msg *m, uint32_t key, uint32_t op, const char
 	ex_cmp(m, op, v, sizeof(v));
 }
 
-/* ip saddr/daddr (off) addr/prefix */
-static void match_ip(struct nl_msg *m, uint32_t off, uint32_t addr, unsigned prefix)
+/* ip/ip6 saddr/daddr (off) == or != a/prefix */
+static void match_addr(struct nl_msg *m, const struct nft_fam *f, uint32_t off, uint32_t op,
+		       const struct nft_addr *a)
 {
-	uint32_t mask = htonl(~0u << (32 - prefix)), v = htonl(addr);
+	uint8_t mask[16];
 
-	ex_payload(m, NFT_PAYLOAD_NETWORK_HEADER, off, 4);
-	if (prefix < 32)
-		ex_and(m, &mask, sizeof(mask));
-	ex_cmp(m, NFT_CMP_EQ, &v, sizeof(v));
+	ex_payload(m, NFT_PAYLOAD_NETWORK_HEADER, off, f->alen);
+	if (a->prefix < 8u * f->alen) {
+		prefix_mask(mask, f->alen, a->prefix);
+		ex_and(m, mask, f->alen);
+	}
+	ex_cmp(m, op, a->a, f->alen);
 }
 
 /* ct status/state (key) with any of bits (set), or with none of them */
@@ -229,7 +318,7 @@ static void match_ct(struct nl_msg *m, uint32_t key, uint32_t bits, bool set)
 	ex_cmp(m, set ? NFT_CMP_NEQ : NFT_CMP_EQ, &zero, sizeof(zero));
 }
 
-/* fib daddr type local: an address of the device, 127.0.0.1 included */
+/* fib daddr type local: an address of the device, 127.0.0.1 and ::1 included */
 static void match_local(struct nl_msg *m)
 {
 	struct nft_ex e = ex_begin(m, "fib");
@@ -255,9 +344,10 @@ static void match_dport(struct nl_msg *m, uint8_t proto, uint16_t port)
 
 /* ---- rules ---- */
 
-static size_t rule_begin(struct nl_msg *m, const char *table, const char *chain)
+static size_t rule_begin(struct nl_msg *m, const struct nft_fam *f, const char *table,
+			 const char *chain)
 {
-	nft_begin(m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, NFPROTO_IPV4);
+	nft_begin(m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, f->proto);
 	nl_put_str(m, NFTA_RULE_TABLE, table);
 	nl_put_str(m, NFTA_RULE_CHAIN, chain);
 	return nl_nest(m, NFTA_RULE_EXPRESSIONS, true);
@@ -284,27 +374,28 @@ static void rule_drop(struct nl_msg *m, size_t exprs, const char *tag)
 }
 
 /* An internal network: nothing forwarded into or out of its bridge. */
-static void net_internal_rules(struct nl_msg *m, const struct nft_net *n)
+static void net_internal_rules(struct nl_msg *m, const struct nft_fam *f, const struct nft_net *n)
 {
 	size_t x;
 
-	x = rule_begin(m, nft_table, "forward");
+	x = rule_begin(m, f, nft_table, "forward");
 	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
 	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, n->bridge);
 	rule_drop(m, x, n->name);
-	x = rule_begin(m, nft_table, "forward");
+	x = rule_begin(m, f, nft_table, "forward");
 	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
 	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_NEQ, n->bridge);
 	rule_drop(m, x, n->name);
 }
 
-static void net_masq_rules(struct nl_msg *m, const struct nft_net *n)
+static void net_masq_rules(struct nl_msg *m, const struct nft_fam *f, const struct nft_net *n)
 {
+	struct nft_addr s = net_subnet(n, f);
 	size_t x;
 
 	/* Out to anywhere but its own bridge, with the device's address. */
-	x = rule_begin(m, nft_table, "postrouting");
-	match_ip(m, IP_SADDR, n->subnet, n->prefix);
+	x = rule_begin(m, f, nft_table, "postrouting");
+	match_addr(m, f, f->saddr, NFT_CMP_EQ, &s);
 	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, n->bridge);
 	ex_masq(m);
 	rule_end(m, x, n->name);
@@ -312,75 +403,92 @@ static void net_masq_rules(struct nl_msg *m, const struct nft_net *n)
 	 * through the device; without br_netfilter the answer would go
 	 * straight back over the bridge, past the DNAT, unless it is
 	 * addressed to the device. */
-	x = rule_begin(m, nft_table, "postrouting");
+	x = rule_begin(m, f, nft_table, "postrouting");
 	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
-	match_ip(m, IP_SADDR, n->subnet, n->prefix);
+	match_addr(m, f, f->saddr, NFT_CMP_EQ, &s);
 	match_ct(m, NFT_CT_STATUS, IPS_DST_NAT, true);
-	ex_masq(m);
-	rule_end(m, x, n->name);
-	/* The device itself on 127.0.0.1:PORT, DNATed into the bridge. */
-	x = rule_begin(m, nft_table, "postrouting");
-	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
-	match_ip(m, IP_SADDR, IP_LOOPBACK, 8);
 	ex_masq(m);
 	rule_end(m, x, n->name);
 }
 
-static void net_fence_rules(struct nl_msg *m, const struct nft_net *n)
+static void net_fence_rules(struct nl_msg *m, const struct nft_fam *f, const struct nft_net *n)
 {
 	size_t x;
 
 	/* Isolation: nothing from this bridge into another network's, but
 	 * for published ports (which the LAN reaches anyway). */
-	x = rule_begin(m, nft_table, "forward");
+	x = rule_begin(m, f, nft_table, "forward");
 	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
 	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, n->bridge);
 	match_ct(m, NFT_CT_STATUS, IPS_DST_NAT, false);
 	ex_verdict(m, NFT_JUMP, "isolate");
 	rule_end(m, x, n->name);
-	x = rule_begin(m, nft_table, "isolate");
+	x = rule_begin(m, f, nft_table, "isolate");
 	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
 	rule_drop(m, x, n->name);
+}
+
+/* What route_localnet (ip only) asks for: the device itself on
+ * 127.0.0.1:PORT, DNATed into the bridge, masqueraded; and a guard. */
+static void net_localnet_rules(struct nl_msg *m, const struct nft_fam *f, const struct nft_net *n)
+{
+	struct nft_addr lo = addr4(INADDR_LOOPBACK & 0xff000000, 8);
+	size_t x;
+
+	x = rule_begin(m, f, nft_table, "postrouting");
+	match_ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
+	match_addr(m, f, f->saddr, NFT_CMP_EQ, &lo);
+	ex_masq(m);
+	rule_end(m, x, n->name);
 	/* route_localnet lets the bridge carry 127.0.0.0/8; no container may
 	 * use that to reach the device's loopback services (CVE-2020-8558),
 	 * while answers to the device's own connections still come in. */
-	x = rule_begin(m, nft_table, "input");
+	x = rule_begin(m, f, nft_table, "input");
 	match_ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
-	match_ip(m, IP_DADDR, IP_LOOPBACK, 8);
+	match_addr(m, f, f->daddr, NFT_CMP_EQ, &lo);
 	match_ct(m, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
 		 NF_CT_STATE_BIT(IP_CT_RELATED), false);
 	rule_drop(m, x, n->name);
 }
 
-/* The rules of a network (see nft_net_add). */
-static void net_rules(struct nl_msg *m, const void *arg)
+/* The rules of a network in family f (see nft_net_add). */
+static void net_rules(struct nl_msg *m, const struct nft_fam *f, const void *arg)
 {
 	const struct nft_net *n = arg;
 
 	if (n->internal) {
-		net_internal_rules(m, n);
+		net_internal_rules(m, f, n);
 		return;
 	}
-	net_masq_rules(m, n);
-	net_fence_rules(m, n);
+	net_masq_rules(m, f, n);
+	net_fence_rules(m, f, n);
+	if (f->localnet)
+		net_localnet_rules(m, f, n);
 }
 
-/* DNAT of one published port in chain, tagged. */
-static void port_rule(struct nl_msg *m, const char *table, const char *chain,
+/* DNAT of one published port in chain c, tagged. */
+static void port_rule(struct nl_msg *m, const char *table, const struct nft_chain *c,
 		      const struct nft_port *p, const char *tag)
 {
-	uint32_t ip = htonl(p->ctr_ip);
+	static const struct nft_addr lo6 = { .a = { [15] = 1 }, .prefix = 128 };
+	const struct nft_fam *f = port_fam(p);
+	struct nft_addr host = port_addr(p, false), ctr = port_addr(p, true);
 	uint16_t port = htons(p->ctr_port);
-	size_t x = rule_begin(m, table, chain);
+	size_t x = rule_begin(m, f, table, c->name);
 
-	if (p->host_ip)
-		match_ip(m, IP_DADDR, p->host_ip, 32);
-	else
+	if (!addr_is_any(&host))
+		match_addr(m, f, f->daddr, NFT_CMP_EQ, &host);
+	else {
+		/* Without route_localnet, the device's own connections to
+		 * its loopback cannot be sent out of lo: they stay there. */
+		if (!f->localnet && c->hook == NF_INET_LOCAL_OUT)
+			match_addr(m, f, f->daddr, NFT_CMP_NEQ, &lo6);
 		match_local(m);
+	}
 	match_dport(m, p->proto, p->host_port);
-	ex_immediate(m, NFT_REG_1, &ip, sizeof(ip));
+	ex_immediate(m, NFT_REG_1, ctr.a, f->alen);
 	ex_immediate(m, NFT_REG_2, &port, sizeof(port));
-	ex_dnat(m);
+	ex_dnat(m, f);
 	rule_end(m, x, tag);
 }
 
@@ -390,29 +498,34 @@ struct nft_ports {
 	size_t n;
 };
 
-/* From outside (and from containers) in prerouting, from the device in output. */
-static void port_rules(struct nl_msg *m, const void *arg)
+/* Those of family f: from outside (and from containers) in prerouting,
+ * from the device in output. */
+static void port_rules(struct nl_msg *m, const struct nft_fam *f, const void *arg)
 {
 	const struct nft_ports *p = arg;
 
 	for (size_t i = 0; i < p->n; i++) {
-		port_rule(m, nft_table, "prerouting", &p->v[i], p->id);
-		port_rule(m, nft_table, "output", &p->v[i], p->id);
+		if (port_fam(&p->v[i]) != f)
+			continue;
+		port_rule(m, nft_table, &nft_chains[CH_PREROUTING], &p->v[i], p->id);
+		port_rule(m, nft_table, &nft_chains[CH_OUTPUT], &p->v[i], p->id);
 	}
 }
 
-static void put_table(struct nl_msg *m, const char *table, uint16_t flags)
+static void put_table(struct nl_msg *m, const struct nft_fam *f, const char *table,
+		      uint16_t flags)
 {
-	nft_begin(m, NFT_MSG_NEWTABLE, NLM_F_CREATE | flags, NFPROTO_IPV4);
+	nft_begin(m, NFT_MSG_NEWTABLE, NLM_F_CREATE | flags, f->proto);
 	nl_put_str(m, NFTA_TABLE_NAME, table);
 }
 
 /* Create chain c of table (an existing one with the same hook is kept). */
-static void put_chain(struct nl_msg *m, const char *table, const struct nft_chain *c)
+static void put_chain(struct nl_msg *m, const struct nft_fam *f, const char *table,
+		      const struct nft_chain *c)
 {
 	size_t h;
 
-	nft_begin(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE, NFPROTO_IPV4);
+	nft_begin(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE, f->proto);
 	nl_put_str(m, NFTA_CHAIN_TABLE, table);
 	nl_put_str(m, NFTA_CHAIN_NAME, c->name);
 	if (!c->type)
@@ -425,17 +538,18 @@ static void put_chain(struct nl_msg *m, const char *table, const struct nft_chai
 	nl_put_str(m, NFTA_CHAIN_TYPE, c->type);
 }
 
-/* ---- the table as it is ---- */
+/* ---- the tables as they are ---- */
 
 struct nft_rule_ref {
 	uint64_t handle;	/* network order, as the kernel gave it */
+	int fam;		/* index in nft_fams */
 	int chain;		/* index in nft_chains, -1: a chain dory did not make */
 	char tag[NFT_TAG_MAX + 1];
 };
 
 struct nft_state {
 	uint32_t genid;
-	bool table;
+	bool table[NFAM];	/* whether the family has table dory */
 	struct nft_rule_ref *v;
 	size_t n, cap;
 };
@@ -465,7 +579,28 @@ static int chain_index(const char *name)
 	return -1;
 }
 
-static void state_rule(struct nft_state *st, const struct nlattr **tb)
+/* The index in nft_fams of a message's family, -1: none of them. */
+static int fam_index(const struct nlmsghdr *h)
+{
+	const struct nfgenmsg *g = NLMSG_DATA(h);
+
+	for (int i = 0; i < NFAM; i++)
+		if (nft_fams[i].proto == g->nfgen_family)
+			return i;
+	return -1;
+}
+
+/* "table ip", "table ip6" or both, as mask (of families) has them. */
+static const char *tables_name(unsigned mask)
+{
+	static const char *const names[] = {
+		"tables", "table ip", "table ip6", "tables ip and ip6"
+	};
+
+	return names[mask & 3];
+}
+
+static void state_rule(struct nft_state *st, int fam, const struct nlattr **tb)
 {
 	struct nft_rule_ref *r;
 	char chain[NFT_TAG_MAX + 1];
@@ -478,6 +613,7 @@ static void state_rule(struct nft_state *st, const struct nlattr **tb)
 	memset(r, 0, sizeof(*r));
 	if (tb[NFTA_RULE_HANDLE] && nl_len(tb[NFTA_RULE_HANDLE]) == sizeof(r->handle))
 		memcpy(&r->handle, nl_data(tb[NFTA_RULE_HANDLE]), sizeof(r->handle));
+	r->fam = fam;
 	r->chain = chain_index(nl_get_str(tb[NFTA_RULE_CHAIN], chain, sizeof(chain)));
 	if (tb[NFTA_RULE_USERDATA])
 		udata_comment(tb[NFTA_RULE_USERDATA], r->tag, sizeof(r->tag));
@@ -485,11 +621,14 @@ static void state_rule(struct nft_state *st, const struct nlattr **tb)
 
 _Static_assert(NFTA_RULE_MAX >= NFTA_TABLE_MAX && NFTA_RULE_MAX >= NFTA_GEN_MAX, "tb of state_cb");
 
+/* Tables and rules of every family come: those of other families than
+ * dory's, or of other tables, are not dory's. */
 static int state_cb(const struct nlmsghdr *h, void *arg)
 {
 	struct nft_state *st = arg;
 	const struct nlattr *tb[NFTA_RULE_MAX + 1];	/* the largest of the three */
 	char name[sizeof(nft_table) + 1];
+	int fam;
 
 	if (h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
 		return 0;
@@ -500,39 +639,53 @@ static int state_cb(const struct nlmsghdr *h, void *arg)
 		break;
 	case NFT_MSG_NEWTABLE:
 		if (nl_parse_msg(h, sizeof(struct nfgenmsg), tb, NFTA_TABLE_MAX) == 0 &&
+		    (fam = fam_index(h)) >= 0 &&
 		    !strcmp(nl_get_str(tb[NFTA_TABLE_NAME], name, sizeof(name)), nft_table))
-			st->table = true;
+			st->table[fam] = true;
 		break;
 	case NFT_MSG_NEWRULE:
 		if (nl_parse_msg(h, sizeof(struct nfgenmsg), tb, NFTA_RULE_MAX) == 0 &&
+		    (fam = fam_index(h)) >= 0 &&
 		    !strcmp(nl_get_str(tb[NFTA_RULE_TABLE], name, sizeof(name)), nft_table))
-			state_rule(st, tb);
+			state_rule(st, fam, tb);
 		break;
 	}
 	return 0;
 }
 
-/* The generation, whether the table exists, and its rules. A socket runs
- * one dump at a time (EBUSY): the rules are asked for on their own. */
+/* The rules of table dory in family f, into st. */
+static int state_rules(int fd, const struct nft_fam *f, struct nft_state *st)
+{
+	struct nl_msg m = { 0 };
+	int r;
+
+	nft_begin(&m, NFT_MSG_GETRULE, NLM_F_DUMP, f->proto);
+	nl_put_str(&m, NFTA_RULE_TABLE, nft_table);
+	r = nl_talk(fd, &m, state_cb, st);
+	nl_msg_free(&m);
+	return r;
+}
+
+/* The generation, which families have the table, and its rules. A socket
+ * runs one dump at a time (EBUSY), and a dump of the rules of a table
+ * named so stops at the first family's: each is asked for on its own. */
 static int state_read(int fd, struct nft_state *st)
 {
-	struct nl_msg m = { 0 }, rules = { 0 };
+	struct nl_msg m = { 0 };
 	int r;
 
 	*st = (struct nft_state){ 0 };
 	nft_begin(&m, NFT_MSG_GETGEN, NLM_F_ACK, AF_UNSPEC);
-	nft_begin(&m, NFT_MSG_GETTABLE, NLM_F_DUMP, NFPROTO_IPV4);
-	nft_begin(&rules, NFT_MSG_GETRULE, NLM_F_DUMP, NFPROTO_IPV4);
-	nl_put_str(&rules, NFTA_RULE_TABLE, nft_table);
+	nft_begin(&m, NFT_MSG_GETTABLE, NLM_F_DUMP, NFPROTO_UNSPEC);
 	r = nl_talk(fd, &m, state_cb, st);
-	if (r == 0 && st->table)
-		r = nl_talk(fd, &rules, state_cb, st);
 	nl_msg_free(&m);
-	nl_msg_free(&rules);
+	for (int i = 0; i < NFAM && r == 0; i++)
+		if (st->table[i])
+			r = state_rules(fd, &nft_fams[i], st);
 	if (r < 0) {
 		free(st->v);
 		st->v = NULL;
-		return err_ctx("read nf_tables table ip %s", nft_table);
+		return err_ctx("read nf_tables %s %s", tables_name(~0u), nft_table);
 	}
 	return 0;
 }
@@ -558,35 +711,64 @@ static int batch_send(int fd, struct nl_msg *m)
 	return nl_talk(fd, m, NULL, NULL);
 }
 
-/* The batch of one change, from the table as it is (st), but its end. */
-static void change_build(struct nl_msg *m, const struct nft_state *st, const char *tag,
-			 bool ports, void (*add)(struct nl_msg *, const void *), const void *arg)
-{
-	size_t mine = 0;
+/* A change: the rules tagged tag in the chains of one kind (ports or
+ * not) replaced by those add() appends for each family of fams (a bit per
+ * index in nft_fams); in the others, by none. */
+struct nft_change {
+	const char *tag;
+	bool ports;
+	unsigned fams;
+	void (*add)(struct nl_msg *m, const struct nft_fam *f, const void *arg);
+	const void *arg;
+};
 
-	for (size_t i = 0; i < st->n; i++)
-		mine += is_mine(&st->v[i], tag, ports);
-	nft_batch(m, NFNL_MSG_BATCH_BEGIN, st->genid);
-	if (!add && mine == st->n) {
-		nft_begin(m, NFT_MSG_DELTABLE, 0, NFPROTO_IPV4);
-		nl_put_str(m, NFTA_TABLE_NAME, nft_table);
-	} else {
-		if (add) {
-			put_table(m, nft_table, 0);
-			for (size_t i = 0; i < ARRAY_SIZE(nft_chains); i++)
-				put_chain(m, nft_table, &nft_chains[i]);
-		}
-		for (size_t i = 0; i < st->n; i++) {
-			if (!is_mine(&st->v[i], tag, ports))
-				continue;
-			nft_begin(m, NFT_MSG_DELRULE, 0, NFPROTO_IPV4);
-			nl_put_str(m, NFTA_RULE_TABLE, nft_table);
-			nl_put_str(m, NFTA_RULE_CHAIN, nft_chains[st->v[i].chain].name);
-			nl_put(m, NFTA_RULE_HANDLE, &st->v[i].handle, sizeof(st->v[i].handle));
-		}
-		if (add)
-			add(m, arg);
+enum nft_act { ACT_NONE, ACT_DEL_TABLE, ACT_RULES };
+
+/* What change c does to family fam's table as it is (st): rules added,
+ * its own removed, or the table removed once nothing else is in it. */
+static enum nft_act change_act(const struct nft_state *st, int fam, const struct nft_change *c)
+{
+	size_t all = 0, mine = 0;
+
+	if (c->fams & 1u << fam)
+		return ACT_RULES;
+	if (!st->table[fam])
+		return ACT_NONE;
+	for (size_t i = 0; i < st->n; i++) {
+		all += st->v[i].fam == fam;
+		mine += st->v[i].fam == fam && is_mine(&st->v[i], c->tag, c->ports);
 	}
+	return mine == all ? ACT_DEL_TABLE : mine ? ACT_RULES : ACT_NONE;
+}
+
+/* The messages of change c in family fam's table (st: as it is). */
+static void change_fam(struct nl_msg *m, const struct nft_state *st, int fam,
+		       const struct nft_change *c, enum nft_act act)
+{
+	const struct nft_fam *f = &nft_fams[fam];
+	bool add = c->fams & 1u << fam;
+
+	if (act == ACT_DEL_TABLE) {
+		nft_begin(m, NFT_MSG_DELTABLE, 0, f->proto);
+		nl_put_str(m, NFTA_TABLE_NAME, nft_table);
+		return;
+	}
+	if (add) {
+		put_table(m, f, nft_table, 0);
+		for (size_t i = 0; i < ARRAY_SIZE(nft_chains); i++)
+			if (f->localnet || !nft_chains[i].localnet)
+				put_chain(m, f, nft_table, &nft_chains[i]);
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		if (st->v[i].fam != fam || !is_mine(&st->v[i], c->tag, c->ports))
+			continue;
+		nft_begin(m, NFT_MSG_DELRULE, 0, f->proto);
+		nl_put_str(m, NFTA_RULE_TABLE, nft_table);
+		nl_put_str(m, NFTA_RULE_CHAIN, nft_chains[st->v[i].chain].name);
+		nl_put(m, NFTA_RULE_HANDLE, &st->v[i].handle, sizeof(st->v[i].handle));
+	}
+	if (add)
+		c->add(m, f, c->arg);
 }
 
 /* Before try+2: up to 2^try ms, at random, so that writers racing each
@@ -604,45 +786,57 @@ static void backoff(int try)
 	nanosleep(&t, NULL);
 }
 
-/* Replace the rules tagged tag in the chains of one kind (ports or not) by
- * those add() appends (add NULL: none). The table and its chains are made
- * when rules are added; the table goes when nothing is left in it. One
- * batch, read and sent again when the ruleset changed in between. */
-static int nft_replace(const char *tag, bool ports,
-		       void (*add)(struct nl_msg *, const void *), const void *arg)
+/* One try of change c, from the tables as they are: 0 with *touched 0 when
+ * there was nothing to do; else the batch's result, with the families it
+ * changed in *touched. */
+static int change_try(int fd, const struct nft_change *c, unsigned *touched)
+{
+	enum nft_act act[NFAM];
+	struct nft_state st;
+	struct nl_msg m = { 0 };
+	int r = state_read(fd, &st);
+
+	*touched = 0;
+	if (r < 0)
+		return r;
+	for (int i = 0; i < NFAM; i++)
+		if ((act[i] = change_act(&st, i, c)) != ACT_NONE)
+			*touched |= 1u << i;
+	if (*touched) {
+		nft_batch(&m, NFNL_MSG_BATCH_BEGIN, st.genid);
+		for (int i = 0; i < NFAM; i++)
+			if (act[i] != ACT_NONE)
+				change_fam(&m, &st, i, c, act[i]);
+		r = batch_send(fd, &m);
+		nl_msg_free(&m);
+	}
+	free(st.v);
+	return r;
+}
+
+/* Change c in one batch for both tables: the tables and their chains are
+ * made when rules are added; a table goes when nothing is left in it.
+ * Read and sent again when the ruleset changed in between. */
+static int nft_replace(const struct nft_change *c)
 {
 	autoclose int fd = nl_open(NETLINK_NETFILTER);
+	unsigned touched = 0;
 	int r = 0;
 
 	if (fd < 0)
 		return fd;
 	for (int try = 0; try < NFT_TRIES; try++) {
-		struct nft_state st;
-		struct nl_msg m = { 0 };
-		bool none = true;
-
-		r = state_read(fd, &st);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < st.n && none; i++)
-			none = !is_mine(&st.v[i], tag, ports);
-		if (!add && none && !(st.table && st.n == 0)) {
-			free(st.v);
-			return 0;
-		}
-		change_build(&m, &st, tag, ports, add, arg);
-		free(st.v);
-		r = batch_send(fd, &m);
-		nl_msg_free(&m);
+		r = change_try(fd, c, &touched);
 		if (r != -ERESTART || try == NFT_TRIES - 1)
 			break;
 		backoff(try);
 	}
 	if (r == -ERESTART)
 		err_setx(EBUSY, "the ruleset changed under each of %d tries", NFT_TRIES);
-	if (r < 0)
-		return err_ctx("change nf_tables table ip %s for %s", nft_table, tag);
-	return 0;
+	if (r < 0 && touched)
+		return err_ctx("change nf_tables %s %s for %s", tables_name(touched), nft_table,
+			       c->tag);
+	return r;
 }
 
 /* ---- checks of the callers' input ---- */
@@ -674,23 +868,41 @@ static int bridge_check(const char *br)
 			shown, IFNAMSIZ - 1);
 }
 
+/* Network n's subnet in family f: a prefix of 1 to every bit, no host bits. */
+static int subnet_check(const struct nft_net *n, const struct nft_fam *f)
+{
+	struct nft_addr s = net_subnet(n, f);
+	uint8_t mask[16];
+	char shown[INET6_ADDRSTRLEN];
+	bool ok = s.prefix >= 1 && s.prefix <= 8u * f->alen;
+
+	prefix_mask(mask, f->alen, s.prefix);
+	for (size_t i = 0; i < f->alen && ok; i++)
+		ok = !(s.a[i] & ~mask[i]);
+	if (ok)
+		return 0;
+	inet_ntop(f->proto, s.a, shown, sizeof(shown));
+	return err_setx(EINVAL, "network %s: subnet %s/%u has host bits or a bad prefix", n->name,
+			shown, s.prefix);
+}
+
 static int net_check(const struct nft_net *n)
 {
-	if (tag_check(n->name) < 0 || bridge_check(n->bridge) < 0)
+	if (tag_check(n->name) < 0 || bridge_check(n->bridge) < 0 ||
+	    subnet_check(n, &nft_fams[FAM_IP]) < 0 ||
+	    (n->subnet6 && subnet_check(n, &nft_fams[FAM_IP6]) < 0))
 		return -err_errno();
-	if (n->prefix < 1 || n->prefix > 32 || (n->subnet & ~(~0u << (32 - n->prefix))))
-		return err_setx(EINVAL, "network %s: subnet %u.%u.%u.%u/%u has host bits or a bad "
-				"prefix", n->name, n->subnet >> 24, n->subnet >> 16 & 255,
-				n->subnet >> 8 & 255, n->subnet & 255, n->prefix);
 	return 0;
 }
 
 static int port_check(const char *id, const struct nft_port *p)
 {
+	struct nft_addr ctr = port_addr(p, true);
+
 	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP && p->proto != IPPROTO_SCTP)
 		return err_setx(EINVAL, "container %s: port protocol %u: not tcp, udp or sctp",
 				id, p->proto);
-	if (!p->host_port || !p->ctr_port || !p->ctr_ip)
+	if (!p->host_port || !p->ctr_port || addr_is_any(&ctr))
 		return err_setx(EINVAL, "container %s: a published port needs a host port, "
 				"a container port and a container address", id);
 	return 0;
@@ -718,17 +930,19 @@ static int localnet_set(const char *path, bool on)
 
 int nft_net_add(const struct nft_net *n)
 {
+	struct nft_change c = { n->name, false, 1u << FAM_IP | (n->subnet6 ? 1u << FAM_IP6 : 0),
+				net_rules, n };
 	char path[96];
 	int r;
 
 	if (net_check(n) < 0 || localnet_path(n->bridge, path, sizeof(path)) < 0)
 		return -err_errno();
-	if (nft_replace(n->name, false, net_rules, n) < 0)
+	if (nft_replace(&c) < 0)
 		return -err_errno();
 	/* After the guard is in place; undone with the rules if it fails. */
 	r = localnet_set(path, !n->internal);
 	if (r < 0) {
-		nft_replace(n->name, false, NULL, NULL);
+		nft_replace(&(struct nft_change){ n->name, false, 0, NULL, NULL });
 		return err_set(-r, "set route_localnet of %s", n->bridge);
 	}
 	return 0;
@@ -746,26 +960,29 @@ int nft_net_del(const char *name, const char *bridge)
 	    (r = localnet_set(path, false)) < 0)
 		return err_set(-r, "reset route_localnet of %s", bridge);
 	err_clear();
-	return nft_replace(name, false, NULL, NULL);
+	return nft_replace(&(struct nft_change){ name, false, 0, NULL, NULL });
 }
 
 int nft_ports_add(const char *id, const struct nft_port *p, size_t n)
 {
 	struct nft_ports ports = { id, p, n };
+	struct nft_change c = { id, true, 0, port_rules, &ports };
 
 	if (tag_check(id) < 0)
 		return -err_errno();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (port_check(id, &p[i]) < 0)
 			return -err_errno();
-	return nft_replace(id, true, n ? port_rules : NULL, &ports);
+		c.fams |= 1u << (port_fam(&p[i]) - nft_fams);
+	}
+	return nft_replace(&c);
 }
 
 int nft_ports_del(const char *id)
 {
 	if (tag_check(id) < 0)
 		return -err_errno();
-	return nft_replace(id, true, NULL, NULL);
+	return nft_replace(&(struct nft_change){ id, true, 0, NULL, NULL });
 }
 
 int nft_tags(struct strv *tags)
@@ -790,54 +1007,78 @@ int nft_tags(struct strv *tags)
 
 /* ---- what the kernel has ---- */
 
-enum nft_probe { PROBE_CHAINS, PROBE_FIB, PROBE_CT, PROBE_NAT, PROBE_MASQ, PROBE_ALL };
-
-static const char *const nft_probe_lacks[] = {
-	[PROBE_CHAINS] = "nat chains (CONFIG_NFT_NAT; CONFIG_NFT_CHAIN_NAT_IPV4 before 5.1)",
-	[PROBE_FIB] = "the fib expression (CONFIG_NFT_FIB_IPV4)",
-	[PROBE_CT] = "the ct expression (CONFIG_NFT_CT)",
-	[PROBE_NAT] = "the nat expression (CONFIG_NFT_NAT)",
-	[PROBE_MASQ] = "the masq expression (CONFIG_NFT_MASQ; CONFIG_NFT_MASQ_IPV4 before 5.1)",
+enum nft_probe {
+	PROBE_FAMILY, PROBE_CHAINS, PROBE_FIB, PROBE_CT, PROBE_NAT, PROBE_MASQ, PROBE_ALL
 };
 
-/* A batch making a throw-away table with what is probed (PROBE_ALL: all),
+/* What the kernel lacks when a probe fails: the text before and after the
+ * family's version (4 or 6) in the name of an option. */
+static const char *const nft_probe_lacks[][2] = {
+	[PROBE_FAMILY] = { "base chains of the family (CONFIG_NF_TABLES_IPV", ")" },
+	[PROBE_CHAINS] = { "nat chains (CONFIG_NFT_NAT; CONFIG_NFT_CHAIN_NAT_IPV", " before 5.1)" },
+	[PROBE_FIB] = { "the fib expression (CONFIG_NFT_FIB_IPV", ")" },
+	[PROBE_CT] = { "the ct expression (CONFIG_NFT_CT; CONFIG_NF_CONNTRACK_IPV",
+		       " before 4.19)" },
+	[PROBE_NAT] = { "the nat expression (CONFIG_NFT_NAT; CONFIG_NF_NAT_IPV", " before 5.1)" },
+	[PROBE_MASQ] = { "the masq expression (CONFIG_NFT_MASQ; CONFIG_NFT_MASQ_IPV",
+			 " before 5.1)" },
+};
+
+/* The rules of a probe (PROBE_ALL: all), in the chains of probe_batch. */
+static void probe_rules(struct nl_msg *m, const struct nft_fam *f, enum nft_probe what)
+{
+	static const struct nft_port p4 = { .proto = IPPROTO_TCP, .host_ip = 0x7f000001,
+					    .host_port = 1, .ctr_ip = 0x7f000001, .ctr_port = 1 };
+	static const struct nft_port p6 = { .proto = IPPROTO_TCP, .host_port = 1, .ctr_port = 1,
+					    .v6 = true, .host_ip6 = { [15] = 1 },
+					    .ctr_ip6 = { [15] = 1 } };
+	const struct nft_chain *pre = &nft_chains[CH_PREROUTING];
+	const char *post = nft_chains[CH_POSTROUTING].name;
+	size_t x;
+
+	if (what == PROBE_CT || what == PROBE_ALL) {
+		x = rule_begin(m, f, nft_probe_table, post);
+		match_ct(m, NFT_CT_STATUS, IPS_DST_NAT, true);
+		rule_end(m, x, "probe");
+	}
+	if (what == PROBE_MASQ || what == PROBE_ALL) {
+		x = rule_begin(m, f, nft_probe_table, post);
+		ex_masq(m);
+		rule_end(m, x, "probe");
+	}
+	if (what == PROBE_FIB || what == PROBE_ALL) {
+		x = rule_begin(m, f, nft_probe_table, pre->name);
+		match_local(m);
+		rule_end(m, x, "probe");
+	}
+	if (what == PROBE_NAT || what == PROBE_ALL)
+		port_rule(m, nft_probe_table, pre, f == &nft_fams[FAM_IP6] ? &p6 : &p4, "probe");
+}
+
+/* A batch making a throw-away table of family f with what is probed,
  * refused on purpose at its end (the table made twice): nothing commits,
  * and -EEXIST means all before it was accepted. */
-static int probe(int fd, enum nft_probe what)
+static int probe(int fd, const struct nft_fam *f, enum nft_probe what)
 {
-	static const struct nft_port p = { IPPROTO_TCP, 0x7f000001, 1, 0x7f000001, 1 };
 	struct nl_msg m = { 0 };
-	size_t x;
 	int r;
 
 	nft_batch(&m, NFNL_MSG_BATCH_BEGIN, 0);
-	put_table(&m, nft_probe_table, 0);
-	put_chain(&m, nft_probe_table, &nft_chains[0]);
-	put_chain(&m, nft_probe_table, &nft_chains[2]);
-	if (what == PROBE_CT || what == PROBE_ALL) {
-		x = rule_begin(&m, nft_probe_table, nft_chains[2].name);
-		match_ct(&m, NFT_CT_STATUS, IPS_DST_NAT, true);
-		rule_end(&m, x, "probe");
+	put_table(&m, f, nft_probe_table, 0);
+	put_chain(&m, f, nft_probe_table, &nft_chains[CH_FORWARD]);
+	if (what != PROBE_FAMILY) {
+		put_chain(&m, f, nft_probe_table, &nft_chains[CH_PREROUTING]);
+		put_chain(&m, f, nft_probe_table, &nft_chains[CH_POSTROUTING]);
+		probe_rules(&m, f, what);
 	}
-	if (what == PROBE_MASQ || what == PROBE_ALL) {
-		x = rule_begin(&m, nft_probe_table, nft_chains[2].name);
-		ex_masq(&m);
-		rule_end(&m, x, "probe");
-	}
-	if (what == PROBE_FIB || what == PROBE_ALL) {
-		x = rule_begin(&m, nft_probe_table, nft_chains[0].name);
-		match_local(&m);
-		rule_end(&m, x, "probe");
-	}
-	if (what == PROBE_NAT || what == PROBE_ALL)
-		port_rule(&m, nft_probe_table, nft_chains[0].name, &p, "probe");
-	put_table(&m, nft_probe_table, NLM_F_EXCL);
+	put_table(&m, f, nft_probe_table, NLM_F_EXCL);
 	r = batch_send(fd, &m);
 	nl_msg_free(&m);
 	return r == -EEXIST ? 0 : r < 0 ? r : err_setx(EIO, "nf_tables took a batch it must refuse");
 }
 
-int nft_available(void)
+/* One batch for all; one for each part only when it fails, to say which. */
+static int available(const struct nft_fam *f)
 {
 	autoclose int fd = -1;
 	int r = nl_nft_getgen();
@@ -848,14 +1089,25 @@ int nft_available(void)
 		return err_set(-r, "nf_tables: the kernel lacks nf_tables (CONFIG_NF_TABLES)");
 	if ((fd = nl_open(NETLINK_NETFILTER)) < 0)
 		return fd;
-	if (probe(fd, PROBE_ALL) == 0)
+	if (probe(fd, f, PROBE_ALL) == 0)
 		return 0;
-	for (int i = PROBE_CHAINS; i < PROBE_ALL; i++) {
-		r = probe(fd, (enum nft_probe)i);
+	for (int i = PROBE_FAMILY; i < PROBE_ALL; i++) {
+		r = probe(fd, f, (enum nft_probe)i);
 		if (r == -EPERM || r == -ENOMEM)
-			return err_ctx("probe nf_tables");
+			return err_ctx("probe nf_tables %s", f->name);
 		if (r < 0)
-			return err_set(-r, "nf_tables: the kernel lacks %s", nft_probe_lacks[i]);
+			return err_set(-r, "nf_tables %s: the kernel lacks %s%u%s", f->name,
+				       nft_probe_lacks[i][0], f->ver, nft_probe_lacks[i][1]);
 	}
-	return err_ctx("probe nf_tables");
+	return err_ctx("probe nf_tables %s", f->name);
+}
+
+int nft_available(void)
+{
+	return available(&nft_fams[FAM_IP]);
+}
+
+int nft_available6(void)
+{
+	return available(&nft_fams[FAM_IP6]);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/* nft_test.c - dory's nf_tables table in throw-away network namespaces:
- * the rules as `nft` (Debian's nftables) prints them, changes by tag, a
- * batch that fails, a firewall's table left alone, and real traffic
- * through DNAT and masquerade between namespaces standing for the device,
- * its containers and a LAN client. */
+/* nft_test.c - dory's nf_tables tables (ip and ip6) in throw-away network
+ * namespaces: the rules as `nft` (Debian's nftables) prints them, changes
+ * by tag, a batch that fails, a firewall's table left alone, and real
+ * traffic (IPv4 and IPv6) through DNAT and masquerade between namespaces
+ * standing for the device, its containers and a LAN client. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,11 +21,30 @@
 
 #define CTR "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-static const struct nft_net front = { "front", "dtbr0", 0xac1e0000, 24, false };
-static const struct nft_net back = { "back", "dtbr1", 0xac1f0000, 24, true };
+static const struct nft_net front = { .name = "front", .bridge = "dtbr0", .subnet = 0xac1e0000,
+				      .prefix = 24 };
+static const struct nft_net back = { .name = "back", .bridge = "dtbr1", .subnet = 0xac1f0000,
+				     .prefix = 24, .internal = true };
 static const struct nft_port web[] = {
-	{ IPPROTO_TCP, 0, 8080, 0xac1e0002, 80 },
-	{ IPPROTO_UDP, 0x7f000001, 5353, 0xac1e0002, 53 },
+	{ .proto = IPPROTO_TCP, .host_port = 8080, .ctr_ip = 0xac1e0002, .ctr_port = 80 },
+	{ .proto = IPPROTO_UDP, .host_ip = 0x7f000001, .host_port = 5353, .ctr_ip = 0xac1e0002,
+	  .ctr_port = 53 },
+};
+
+/* fd00:30::/64 (front), fd00:31::/64 (side), fd00:32::/64 (back); the LAN
+ * is fd00:9::/64. */
+#define FD(n) 0xfd, 0, 0, (n)
+static const uint8_t net6[3][16] = { { FD(0x30) }, { FD(0x31) }, { FD(0x32) } };
+static const struct nft_net front6 = { .name = "front", .bridge = "dtbr0", .subnet = 0xac1e0000,
+				       .prefix = 24, .subnet6 = net6[0], .prefix6 = 64 };
+static const struct nft_net back6 = { .name = "back", .bridge = "dtbr1", .subnet = 0xac1f0000,
+				      .prefix = 24, .internal = true, .subnet6 = net6[1],
+				      .prefix6 = 64 };
+static const struct nft_port web6[] = {
+	{ .proto = IPPROTO_TCP, .host_port = 8080, .ctr_port = 80, .v6 = true,
+	  .ctr_ip6 = { FD(0x30), [15] = 2 } },
+	{ .proto = IPPROTO_UDP, .host_port = 5353, .ctr_port = 53, .v6 = true,
+	  .host_ip6 = { FD(9), [15] = 1 }, .ctr_ip6 = { FD(0x30), [15] = 2 } },
 };
 
 static bool have_nft(void)
@@ -59,6 +78,16 @@ static int in_netns(int (*fn)(void))
 	fflush(stdout);
 	return in_ns(CLONE_NEWNET, fn);
 }
+
+/* A test of fn run in a network namespace of its own, with nft. */
+#define NFT_TEST(name, fn)                                                        \
+	TEST(name)                                                                \
+	{                                                                         \
+		SKIP_IF(ns_unavailable(),                                         \
+			"namespaces need root, not under qemu-user or valgrind"); \
+		SKIP_IF(!have_nft(), "no nft (Debian's nftables)");               \
+		CHECK_EQ_INT(in_netns(fn), 0);                                    \
+	}
 
 /* A failed step of a check run in a child: its number and dory's error. */
 static int fail(int step)
@@ -159,12 +188,61 @@ static int net_rules(void)
 	return 0;
 }
 
-TEST(nft_network_rules_as_nft_prints_them)
+NFT_TEST(nft_network_rules_as_nft_prints_them, net_rules)
+
+/* front6 in table ip6, its chains and rules: front_rules' but those of
+ * route_localnet (no input chain). */
+static const char front6_rules[] =
+	"\tchain prerouting {\n\tchain output {\n\tchain postrouting {\n"
+	"\t\tip6 saddr fd00:30::/64 oifname != \"dtbr0\" masquerade comment \"front\"\n"
+	"\t\toifname \"dtbr0\" ip6 saddr fd00:30::/64 ct status dnat masquerade comment \"front\"\n"
+	"\tchain forward {\n"
+	"\t\tiifname \"dtbr0\" oifname != \"dtbr0\" ct status ! dnat jump isolate comment \"front\"\n"
+	"\tchain isolate {\n"
+	"\t\toifname \"dtbr0\" drop comment \"front\"\n";
+
+static int net6_rules(void)
 {
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(net_rules), 0);
+	char *ip4;
+	bool ok;
+
+	if (bridges() || nft_net_add(&front) < 0)
+		return fail(1);
+	if (!same("IPv4 only", run("nft list tables"), "table ip dory\n"))
+		return fail(2);
+	if (nft_net_add(&front6) < 0 || nft_net_add(&front6) < 0)	/* replaced, not doubled */
+		return fail(3);
+	if (!same("front6", run("nft list table ip6 dory | grep -e chain -e comment"),
+		  front6_rules) ||
+	    !same("front6 in ip", run("nft list table ip dory"), front_rules))
+		return fail(4);
+	/* Isolation and internal networks: the same rules as in table ip
+	 * (net_rules checks those). */
+	if (nft_net_add(&back6) < 0)
+		return fail(5);
+	ip4 = run("nft list chain ip dory forward | tail -n +2");
+	ok = same("back6", run("nft list chain ip6 dory forward | tail -n +2"), ip4) &&
+	     same("back6's", run("nft list chain ip6 dory forward | grep -c comment"), "3\n");
+	free(ip4);
+	if (!ok)
+		return fail(5);
+	/* Without subnet6 again: its IPv6 rules go, the other's stay. */
+	if (nft_net_add(&front) < 0 ||
+	    !same("front without IPv6", run("nft list table ip6 dory | grep -o 'comment.*'"),
+		  "comment \"back\"\ncomment \"back\"\n") ||
+	    !same("front in ip", run("nft list table ip dory | grep -c '\"front\"'"), "6\n"))
+		return fail(6);
+	/* The ip6 table goes with its last rule, the ip one stays. */
+	if (nft_net_del("back", "dtbr1") < 0 || !same("ip6 gone", run("nft list tables"),
+						       "table ip dory\n"))
+		return fail(7);
+	if (nft_net_add(&front6) < 0 || nft_net_del("front", "dtbr0") < 0 ||
+	    !same("both gone", run("nft list tables"), ""))
+		return fail(8);
+	return 0;
 }
+
+NFT_TEST(nft_ipv6_network_rules_in_table_ip6, net6_rules)
 
 static const char web_pre[] =
 	"table ip dory {\n"
@@ -219,12 +297,69 @@ static int port_rules(void)
 	return 0;
 }
 
-TEST(nft_ports_by_tag_and_idempotent)
+NFT_TEST(nft_ports_by_tag_and_idempotent, port_rules)
+
+/* Every local address but ::1 from the device itself (output), which
+ * IPv6 cannot send out of lo. */
+static const char web6_dnat[] =
+	"\t\tfib daddr type local tcp dport 8080 dnat to [fd00:30::2]:80 comment \"" CTR "\"\n"
+	"\t\tip6 daddr fd00:9::1 udp dport 5353 dnat to [fd00:30::2]:53 comment \"" CTR "\"\n";
+static const char web6_out[] =
+	"\t\tip6 daddr != ::1 fib daddr type local tcp dport 8080 dnat to [fd00:30::2]:80 comment "
+	"\"" CTR "\"\n"
+	"\t\tip6 daddr fd00:9::1 udp dport 5353 dnat to [fd00:30::2]:53 comment \"" CTR "\"\n";
+
+static int tags_are(const char *want)
 {
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(port_rules), 0);
+	struct strv tags = { 0 };
+	char got[512] = "";
+
+	if (nft_tags(&tags) < 0)
+		return 0;
+	for (size_t i = 0; i < tags.n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s ", tags.v[i]);
+	strv_free(&tags);
+	return same("tags", strdup(got), want);
 }
+
+static int port6_rules(void)
+{
+	struct nft_port both[] = { web[0], web6[0], web[1], web6[1] };
+
+	if (bridges() || nft_net_add(&front6) < 0 || nft_ports_add(CTR, both, 4) < 0)
+		return fail(1);
+	if (!same("prerouting6", run("nft list chain ip6 dory prerouting | grep dnat"),
+		  web6_dnat) ||
+	    !same("output6", run("nft list chain ip6 dory output | grep dnat"), web6_out) ||
+	    !same("prerouting", run("nft list chain ip dory prerouting"), web_pre))
+		return fail(2);
+	if (nft_ports_add(CTR, both, 4) < 0 ||	/* replaced in both, not doubled */
+	    !same("again", run("nft list ruleset | grep -c 'dnat to'"), "8\n"))
+		return fail(3);
+	/* A tag found in table ip6 only is a tag too. */
+	if (nft_ports_add("six", web6, 1) < 0 || !tags_are(CTR " front six "))
+		return fail(4);
+	/* Replaced by IPv4 ports alone: none left in ip6. */
+	if (nft_ports_add(CTR, web, 2) < 0 ||
+	    !same("no CTR in ip6", run("nft list table ip6 dory | grep -c " CTR), "0\n") ||
+	    !same("CTR in ip", run("nft list table ip dory | grep -c " CTR), "4\n"))
+		return fail(5);
+	if (nft_ports_del("six") < 0 || nft_ports_del("six") < 0 ||
+	    !same("front's", run("nft list table ip6 dory | grep -c comment"), "4\n"))
+		return fail(6);
+	if (nft_net_del("front", NULL) < 0 || !same("no ip6", run("nft list tables"),
+						     "table ip dory\n"))
+		return fail(7);
+	/* An IPv6 port alone makes table ip6 alone. */
+	if (nft_ports_add(CTR, web6, 2) < 0 || !same("ip6 only", run("nft list tables"),
+						      "table ip6 dory\n"))
+		return fail(8);
+	if (nft_ports_del(CTR) < 0 || !same("none", run("nft list tables"), ""))
+		return fail(9);
+	return 0;
+}
+
+NFT_TEST(nft_ipv6_ports_by_tag_in_both_tables, port6_rules)
 
 /* A range of 3000 published ports is one batch of 6000 rules, too. */
 static int many_ports(void)
@@ -233,8 +368,8 @@ static int many_ports(void)
 	struct nft_port *p = calloc(N, sizeof(*p));
 
 	for (int i = 0; i < N; i++)
-		p[i] = (struct nft_port){ IPPROTO_TCP, 0, (uint16_t)(20000 + i), 0xac1e0002,
-					  (uint16_t)(20000 + i) };
+		p[i] = (struct nft_port){ .proto = IPPROTO_TCP, .host_port = (uint16_t)(20000 + i),
+					  .ctr_ip = 0xac1e0002, .ctr_port = (uint16_t)(20000 + i) };
 	if (nft_ports_add(CTR, p, N) < 0)
 		return fail(1);
 	free(p);
@@ -245,12 +380,7 @@ static int many_ports(void)
 	return 0;
 }
 
-TEST(nft_a_range_of_ports_in_one_batch)
-{
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(many_ports), 0);
-}
+NFT_TEST(nft_a_range_of_ports_in_one_batch, many_ports)
 
 /* A batch the kernel refuses halfway (a chain called output already there
  * with another type) leaves the table as it was, byte for byte. */
@@ -273,16 +403,36 @@ static int refused_batch(void)
 	return 0;
 }
 
-TEST(nft_a_refused_batch_changes_nothing)
+NFT_TEST(nft_a_refused_batch_changes_nothing, refused_batch)
+
+static int bad_input6(void)
 {
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(refused_batch), 0);
+	struct nft_port p = web6[0];
+	struct nft_net n = front6;
+
+	n.prefix6 = 16;	/* fd00:30:: has bits past /16 */
+	if (nft_net_add(&n) != -EINVAL ||
+	    strcmp(err_str(), "network front: subnet fd00:30::/16 has host bits or a bad prefix"))
+		return fail(7);
+	n.prefix6 = 0;
+	if (nft_net_add(&n) != -EINVAL)
+		return fail(8);
+	n.prefix6 = 129;
+	if (nft_net_add(&n) != -EINVAL)
+		return fail(9);
+	memset(p.ctr_ip6, 0, sizeof(p.ctr_ip6));
+	if (nft_ports_add(CTR, &p, 1) != -EINVAL)
+		return fail(10);
+	if (!same("nothing", run("nft list ruleset"), ""))
+		return fail(11);
+	return 0;
 }
 
 static int bad_input(void)
 {
-	static const struct nft_port bad[] = { { 47, 0, 1, 0xac1e0002, 1 } };
+	static const struct nft_port bad[] = {
+		{ .proto = 47, .host_port = 1, .ctr_ip = 0xac1e0002, .ctr_port = 1 }
+	};
 	struct nft_net n = front;
 
 	if (bridges())
@@ -304,15 +454,10 @@ static int bad_input(void)
 		return fail(5);
 	if (!same("nothing", run("nft list ruleset"), ""))
 		return fail(6);
-	return 0;
+	return bad_input6();
 }
 
-TEST(nft_bad_input_leaves_nothing)
-{
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(bad_input), 0);
-}
+NFT_TEST(nft_bad_input_leaves_nothing, bad_input)
 
 /* fw4, OpenWrt's firewall, as it stands on a router: its own table with
  * chains on the hooks dory uses. dory must leave it byte-identical. */
@@ -328,51 +473,53 @@ static const char fw4[] =
 	"  tcp dport 2222 dnat ip to 10.9.0.9:22\n }\n"
 	" chain srcnat { type nat hook postrouting priority srcnat; policy accept;\n"
 	"  oifname \"wan\" masquerade\n }\n"
+	"}\n"
+	/* A table of dory's name in another family is someone else's, too. */
+	"table inet dory {\n"
+	" chain forward { type filter hook forward priority filter; policy accept;\n"
+	"  iifname \"dtbr0\" counter comment \"front\"\n }\n"
+	" chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+	"  tcp dport 8080 counter comment \"" CTR "\"\n }\n"
 	"}\n";
 
 static int fw4_kept(void)
 {
+	struct nft_port both[] = { web[0], web[1], web6[0], web6[1] };
 	char *before;
 	FILE *f = popen("nft -f -", "w");
 
 	if (!f || fputs(fw4, f) < 0 || pclose(f) != 0)
 		return fail(1);
 	before = run("nft list ruleset");
-	if (bridges() || nft_available() < 0 || nft_net_add(&front) < 0 ||
-	    nft_net_add(&back) < 0 || nft_ports_add(CTR, web, 2) < 0)
+	if (bridges() || nft_available() < 0 || nft_available6() < 0 || nft_net_add(&front6) < 0 ||
+	    nft_net_add(&back) < 0 || nft_ports_add(CTR, both, 4) < 0)
 		return fail(2);
-	if (!same("fw4 beside dory", run("nft list table inet fw4"), before))
+	if (!same("fw4 beside dory", run("nft list table inet fw4; nft list table inet dory"),
+		  before))
 		return fail(3);
 	if (nft_ports_del(CTR) < 0 || nft_net_del("front", "dtbr0") < 0 ||
 	    nft_net_del("back", "dtbr1") < 0)
 		return fail(4);
-	if (!same("ruleset after", run("nft list ruleset"), before))
+	/* Again, with none of dory's tables left: nothing to do, no tag. */
+	if (nft_ports_del(CTR) < 0 || nft_net_del("front", NULL) < 0 || !tags_are(""))
 		return fail(5);
+	if (!same("ruleset after", run("nft list ruleset"), before))
+		return fail(6);
 	return 0;
 }
 
-TEST(nft_leaves_a_fw4_table_byte_identical)
-{
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(fw4_kept), 0);
-}
+NFT_TEST(nft_leaves_a_fw4_table_byte_identical, fw4_kept)
 
 static int available(void)
 {
-	if (nft_available() < 0) {
+	if (nft_available() < 0 || nft_available6() < 0) {
 		printf("# %s\n", err_str());
 		return fail(1);
 	}
 	return system("nft list ruleset | grep -q .") == 0 ? 2 : 0;
 }
 
-TEST(nft_available_in_a_new_netns_changes_nothing)
-{
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(available), 0);
-}
+NFT_TEST(nft_available_and_available6_in_a_new_netns_change_nothing, available)
 
 /* Writers at the same time: each change is read and sent again when the
  * ruleset changed in between (the batch's generation id), so none fails
@@ -411,21 +558,57 @@ static int racing(void)
 	return 0;
 }
 
-TEST(nft_writers_at_the_same_time)
-{
-	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
-	SKIP_IF(!have_nft(), "no nft (Debian's nftables)");
-	CHECK_EQ_INT(in_netns(racing), 0);
-}
+NFT_TEST(nft_writers_at_the_same_time, racing)
 
 /* ---- traffic ---- */
 
-/* A process serving TCP port with one line per connection, "NAME PEER\n",
- * in a network namespace of its own (own) or in this one; it dies with
- * its parent. */
-static pid_t serve(const char *name, uint16_t port, bool own)
+/* ip (IPv4 or IPv6; NULL: every address of both) and port as the address
+ * of a socket of both families, where IPv4 is mapped (::ffff:a.b.c.d). */
+static struct sockaddr_in6 sa46(const char *ip, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+	if (ip && inet_pton(AF_INET6, ip, &sa.sin6_addr) != 1) {
+		sa.sin6_addr.s6_addr[10] = sa.sin6_addr.s6_addr[11] = 0xff;
+		inet_pton(AF_INET, ip, &sa.sin6_addr.s6_addr[12]);
+	}
+	return sa;
+}
+
+static int socket46(void)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), off = 0;
+
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	return fd;
+}
+
+/* One connection of a server: "NAME PEER\n", an IPv4 peer unmapped. */
+static void serve_one(int fd, const char *name)
+{
+	struct sockaddr_in6 peer;
+	socklen_t len = sizeof(peer);
+	int cfd = accept(fd, (struct sockaddr *)&peer, &len);
+	char line[96], ip[INET6_ADDRSTRLEN];
+
+	if (cfd < 0)
+		return;
+	if (IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr))
+		inet_ntop(AF_INET, &peer.sin6_addr.s6_addr[12], ip, sizeof(ip));
+	else
+		inet_ntop(AF_INET6, &peer.sin6_addr, ip, sizeof(ip));
+	snprintf(line, sizeof(line), "%s %s\n", name, ip);
+	if (write(cfd, line, strlen(line)) < 0)
+		_exit(1);
+	close(cfd);
+}
+
+/* A process serving TCP port with one line per connection, "NAME PEER\n",
+ * on ip in this network namespace, or (ip NULL) on every address of one
+ * of its own; it dies with its parent. */
+static pid_t serve(const char *name, const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 sa = sa46(ip, port);
 	int p[2], one = 1, fd;
 	pid_t pid;
 	char c;
@@ -436,29 +619,16 @@ static pid_t serve(const char *name, uint16_t port, bool own)
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (own && unshare(CLONE_NEWNET) < 0)
+		if (!ip && unshare(CLONE_NEWNET) < 0)
 			_exit(1);
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket46();
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (!own)
-			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
 			_exit(1);
 		if (write(p[1], "r", 1) != 1)
 			_exit(1);
-		for (;;) {
-			struct sockaddr_in peer;
-			socklen_t len = sizeof(peer);
-			int cfd = accept(fd, (struct sockaddr *)&peer, &len);
-			char line[64];
-
-			if (cfd < 0)
-				continue;
-			snprintf(line, sizeof(line), "%s %s\n", name, inet_ntoa(peer.sin_addr));
-			if (write(cfd, line, strlen(line)) < 0)
-				_exit(1);
-			close(cfd);
-		}
+		for (;;)
+			serve_one(fd, name);
 	}
 	close(p[1]);
 	if (pid > 0 && read(p[0], &c, 1) != 1) {
@@ -471,12 +641,13 @@ static pid_t serve(const char *name, uint16_t port, bool own)
 }
 
 /* The line a server sends to a connection from the network namespace of
- * pid (0: this one) to ip:port; "" when nothing answers within a second. */
+ * pid (0: this one) to ip:port (IPv4 or IPv6); "" when nothing answers
+ * within a second. */
 static char *ask(pid_t ns, const char *ip, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 sa = sa46(ip, port);
 	struct timeval tv = { 1, 0 };
-	char *out = calloc(1, 64), path[64];
+	char *out = calloc(1, 96), path[96];
 	int p[2], fd;
 	pid_t pid;
 
@@ -489,17 +660,16 @@ static char *ask(pid_t ns, const char *ip, uint16_t port)
 		fd = ns ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 		if (ns && (fd < 0 || setns(fd, CLONE_NEWNET) < 0))
 			_exit(1);
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket46();
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		inet_pton(AF_INET, ip, &sa.sin_addr);
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 			_exit(2);
 		ssize_t n = read(fd, path, sizeof(path));
 		_exit(n > 0 && write(p[1], path, (size_t)n) == n ? 0 : 3);
 	}
 	close(p[1]);
-	if (pid > 0 && read(p[0], out, 63) < 0)
+	if (pid > 0 && read(p[0], out, 95) < 0)
 		out[0] = '\0';
 	close(p[0]);
 	if (pid > 0)
@@ -524,10 +694,21 @@ static int plug(const char *br, pid_t pid, const char *ip, const char *gw)
 	return system(cmd) != 0;
 }
 
-enum { NSRV = 6 };
+/* eth0 in the namespace of pid: address ip/64 at once (nodad: duplicate
+ * address detection would hold it back), default route via gw (NULL: none). */
+static int plug6(pid_t pid, const char *ip, const char *gw)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n sh -ec 'ip -6 addr add %s/64 dev eth0 nodad; "
+		 "%s%s'", (int)pid, ip, gw ? "ip -6 route add default via " : "true", gw ? gw : "");
+	return system(cmd) != 0;
+}
+
+enum { NSRV = 7 };
 
 struct world {
-	pid_t a, b, side, in, lan, dev;	/* what serves, and where */
+	pid_t a, b, side, in, lan, dev, dev6;	/* what serves, and where */
 };
 
 static void world_end(struct world *w)
@@ -541,45 +722,73 @@ static void world_end(struct world *w)
 		}
 }
 
-/* This namespace stands for the device: bridges dtbr0 (front: containers
- * a and b), dtbr1 (side: a container), dtbr2 (back, internal: a
- * container); dtv5 (10.9.0.1) to a LAN client (10.9.0.2) with no route to
- * the subnets of front and side. Each serves its name and its peer's address.
- * No br_netfilter (as on most routers): bridged frames skip the IP hooks. */
-static int world_make(struct world *w)
+/* The links of world_make, each with its IPv4 and IPv6 address. */
+static int world_plug(const struct world *w)
 {
-	static const struct nft_net side = { "side", "dtbr1", 0xac1f0000, 24, false };
-	static const struct nft_net inner = { "back", "dtbr2", 0xac200000, 24, true };
-	char cmd[128];
+	char cmd[192];
 
-	if (system("set -e; ip link set lo up; echo 1 >/proc/sys/net/ipv4/ip_forward; "
-		   "f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -e $f ]; then echo 0 >$f; fi; "
-		   "for i in 0 1 2; do ip link add dtbr$i type bridge; "
-		   "ip addr add 172.3$i.0.1/24 dev dtbr$i; ip link set dtbr$i up; done") != 0)
-		return 1;
-	w->a = serve("a", 80, true);
-	w->b = serve("b", 80, true);
-	w->side = serve("side", 80, true);
-	w->in = serve("in", 80, true);
-	w->lan = serve("lan", 81, true);
-	w->dev = serve("dev", 99, false);
-	if (w->a < 0 || w->b < 0 || w->side < 0 || w->in < 0 || w->lan < 0 || w->dev < 0)
-		return 2;
 	if (plug("dtbr0", w->a, "172.30.0.2", "172.30.0.1") ||
+	    plug6(w->a, "fd00:30::2", "fd00:30::1") ||
 	    plug("dtbr0", w->b, "172.30.0.3", "172.30.0.1") ||
+	    plug6(w->b, "fd00:30::3", "fd00:30::1") ||
 	    plug("dtbr1", w->side, "172.31.0.2", "172.31.0.1") ||
+	    plug6(w->side, "fd00:31::2", "fd00:31::1") ||
 	    plug("dtbr2", w->in, "172.32.0.2", "172.32.0.1") ||
-	    plug(NULL, w->lan, "10.9.0.2", NULL) ||
-	    system("ip addr add 10.9.0.1/24 dev dtv5") != 0)
-		return 3;
+	    plug6(w->in, "fd00:32::2", "fd00:32::1") ||
+	    plug(NULL, w->lan, "10.9.0.2", NULL) || plug6(w->lan, "fd00:9::2", NULL) ||
+	    system("ip addr add 10.9.0.1/24 dev dtv5 && "
+		   "ip -6 addr add fd00:9::1/64 dev dtv5 nodad") != 0)
+		return 1;
 	/* The internal network alone is routed from the LAN: only dory's rules
 	 * keep the two apart. */
-	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip route add 172.32.0.0/24 via 10.9.0.1",
-		 (int)w->lan);
-	if (system(cmd) != 0)
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n sh -ec 'ip route add 172.32.0.0/24 via "
+		 "10.9.0.1; ip -6 route add fd00:32::/64 via fd00:9::1'", (int)w->lan);
+	return system(cmd) != 0;
+}
+
+/* This namespace stands for the device: bridges dtbr0 (front: containers
+ * a and b), dtbr1 (side: a container), dtbr2 (back, internal: a
+ * container), each network with IPv6 too; dtv5 (10.9.0.1, fd00:9::1) to a
+ * LAN client (10.9.0.2, fd00:9::2) with no route to the subnets of front
+ * and side. Each serves its name and its peer's address; the device, on
+ * 127.0.0.1:99 and [::1]:8080. No br_netfilter (as on most routers):
+ * bridged frames skip the IP hooks. */
+static int world_make(struct world *w)
+{
+	static const struct nft_net side = { .name = "side", .bridge = "dtbr1",
+					     .subnet = 0xac1f0000, .prefix = 24,
+					     .subnet6 = net6[1], .prefix6 = 64 };
+	static const struct nft_net inner = { .name = "back", .bridge = "dtbr2",
+					      .subnet = 0xac200000, .prefix = 24, .internal = true,
+					      .subnet6 = net6[2], .prefix6 = 64 };
+	struct nft_port ports[] = { web[0], web6[0] };
+
+	/* No duplicate address detection on the links made here either: the
+	 * device solicits neighbours for what it forwards from their link-local
+	 * addresses, which DAD would hold back for a second or two. */
+	if (system("set -e; ip link set lo up; echo 1 >/proc/sys/net/ipv4/ip_forward; "
+		   "echo 1 >/proc/sys/net/ipv6/conf/all/forwarding; "
+		   "echo 0 >/proc/sys/net/ipv6/conf/default/accept_dad; "
+		   "f=/proc/sys/net/bridge/bridge-nf-call-iptables; if [ -e $f ]; then echo 0 >$f; fi; "
+		   "for i in 0 1 2; do ip link add dtbr$i type bridge; "
+		   "ip addr add 172.3$i.0.1/24 dev dtbr$i; "
+		   "ip -6 addr add fd00:3$i::1/64 dev dtbr$i nodad; ip link set dtbr$i up; "
+		   "done") != 0)
+		return 1;
+	w->a = serve("a", NULL, 80);
+	w->b = serve("b", NULL, 80);
+	w->side = serve("side", NULL, 80);
+	w->in = serve("in", NULL, 80);
+	w->lan = serve("lan", NULL, 81);
+	w->dev = serve("dev", "127.0.0.1", 99);
+	w->dev6 = serve("dev6", "::1", 8080);
+	if (w->a < 0 || w->b < 0 || w->side < 0 || w->in < 0 || w->lan < 0 || w->dev < 0 ||
+	    w->dev6 < 0)
+		return 2;
+	if (world_plug(w))
 		return 3;
-	if (nft_net_add(&front) < 0 || nft_net_add(&side) < 0 || nft_net_add(&inner) < 0 ||
-	    nft_ports_add(CTR, web, 1) < 0)
+	if (nft_net_add(&front6) < 0 || nft_net_add(&side) < 0 || nft_net_add(&inner) < 0 ||
+	    nft_ports_add(CTR, ports, 2) < 0)
 		return 4;
 	return 0;
 }
@@ -617,13 +826,34 @@ static int undone(const struct world *w)
 	if (nft_ports_del(CTR) < 0)
 		return 20;
 	if (!says("device to 127.0.0.1, no port", 0, "127.0.0.1", 8080, "") ||
-	    !says("LAN client, no port", w->lan, "10.9.0.1", 8080, ""))
+	    !says("LAN client, no port", w->lan, "10.9.0.1", 8080, "") ||
+	    !says("LAN client, no port, IPv6", w->lan, "fd00:9::1", 8080, ""))
 		return 21;
 	if (nft_net_del("front", "dtbr0") < 0)
 		return 22;
-	if (!says("outbound, no network", w->a, "10.9.0.2", 81, ""))
+	if (!says("outbound, no network", w->a, "10.9.0.2", 81, "") ||
+	    !says("outbound, no network, IPv6", w->a, "fd00:9::2", 81, ""))
 		return 23;
 	return 0;
+}
+
+/* The same over IPv6, where the device's [::1]:8080 is not forwarded:
+ * it stays the device's own (IPv6 routes no loopback source out). */
+static int traffic6(const struct world *w)
+{
+	bool ok = says("LAN client, IPv6", w->lan, "fd00:9::1", 8080, "a fd00:9::2\n") &&
+		  says("device to its own IPv6 address", 0, "fd00:9::1", 8080, "a fd00:9::1\n") &&
+		  says("device to [::1]", 0, "::1", 8080, "dev6 ::1\n") &&
+		  says("hairpin, IPv6", w->b, "fd00:9::1", 8080, "a fd00:30::1\n") &&
+		  says("outbound, IPv6", w->a, "fd00:9::2", 81, "lan fd00:9::1\n") &&
+		  says("same network, IPv6", w->b, "fd00:30::2", 80, "a fd00:30::3\n") &&
+		  says("other network, IPv6", w->side, "fd00:30::2", 80, "") &&
+		  says("other network, published port, IPv6", w->side, "fd00:9::1", 8080,
+		       "a fd00:30::1\n") &&
+		  says("internal to LAN, IPv6", w->in, "fd00:9::2", 81, "") &&
+		  says("LAN to internal, IPv6", w->lan, "fd00:32::2", 80, "");
+
+	return ok ? 0 : 6;
 }
 
 static int traffic(void)
@@ -648,6 +878,8 @@ static int traffic(void)
 	     says("into internal", w.a, "172.32.0.2", 80, "");
 	if (!ok)
 		r = 5;
+	if (!r)
+		r = traffic6(&w);
 	if (!r)
 		r = guard(&w);
 	if (!r)
