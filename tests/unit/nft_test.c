@@ -845,6 +845,7 @@ static int traffic6(const struct world *w)
 		  says("device to its own IPv6 address", 0, "fd00:9::1", 8080, "a fd00:9::1\n") &&
 		  says("device to [::1]", 0, "::1", 8080, "dev6 ::1\n") &&
 		  says("hairpin, IPv6", w->b, "fd00:9::1", 8080, "a fd00:30::1\n") &&
+		  says("hairpin by the gateway, IPv6", w->b, "fd00:30::1", 8080, "a fd00:30::1\n") &&
 		  says("outbound, IPv6", w->a, "fd00:9::2", 81, "lan fd00:9::1\n") &&
 		  says("same network, IPv6", w->b, "fd00:30::2", 80, "a fd00:30::3\n") &&
 		  says("other network, IPv6", w->side, "fd00:30::2", 80, "") &&
