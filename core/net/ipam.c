@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-/* ipam.c - IPv4 addresses and CIDRs, and a network's leases on disk: made
+/* ipam.c - IPv4 and IPv6 addresses and CIDRs, and a network's leases on
+ * disk (one family or the other each, by their name): made
  * by link(2), owned by a live process, reclaimed once it is gone. The
  * records the leases hang under are network.c's. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -59,7 +61,7 @@ int ipam_ip_parse(const char *s, uint32_t *ip)
 	const char *end;
 
 	if (strchr(s, ':'))
-		return err_setx(EINVAL, "%s is an IPv6 address: not supported yet (use IPv4)", s);
+		return err_setx(EINVAL, "%s is an IPv6 address where an IPv4 one is needed", s);
 	if (ipam_quad(s, ip, &end) < 0 || *end)
 		return err_setx(EINVAL, "invalid IP address: %s (use a dotted quad, as 172.18.0.2)",
 				s);
@@ -73,7 +75,7 @@ int ipam_cidr_parse(const char *s, uint32_t *addr, unsigned *prefix)
 	char want[20];
 
 	if (strchr(s, ':'))
-		return err_setx(EINVAL, "%s is an IPv6 subnet: not supported yet (use IPv4)", s);
+		return err_setx(EINVAL, "%s is an IPv6 subnet where an IPv4 one is needed", s);
 	if (ipam_quad(s, addr, &end) < 0 || *end != '/' || !end[1] ||
 	    (end[1] == '0' && end[2]) || str_to_u64(end + 1, 32, &p) < 0)
 		return err_setx(EINVAL, "invalid CIDR address: %s (use A.B.C.D/N, as 172.18.0.0/16)",
@@ -113,6 +115,100 @@ bool ipam_contains(uint32_t net, unsigned prefix, uint32_t ip)
 bool ipam_overlaps(uint32_t a, unsigned ap, uint32_t b, unsigned bp)
 {
 	return ipam_contains(a, ap, b) || ipam_contains(b, bp, a);
+}
+
+/* ---- IPv6 ---- */
+
+int ipam_ip6_parse(const char *s, uint8_t ip[16])
+{
+	if (!strchr(s, ':') || inet_pton(AF_INET6, s, ip) != 1)
+		return err_setx(EINVAL, "invalid IPv6 address: %s (use RFC 4291's form, as "
+				"fd00:1::2)", s);
+	return 0;
+}
+
+/* ip with its host bits (beyond prefix) cleared. */
+static void ipam_net6(const uint8_t ip[16], unsigned prefix, uint8_t out[16])
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = prefix > 8 * i ? prefix - 8 * i : 0;
+
+		out[i] = bits >= 8 ? ip[i] : (uint8_t)(ip[i] & (0xff00u >> bits));
+	}
+}
+
+int ipam_cidr6_parse(const char *s, uint8_t addr[16], unsigned *prefix)
+{
+	const char *slash = strrchr(s, '/');
+	char ip[IPAM_IP6_LEN], want[IPAM_CIDR6_LEN];
+	unsigned long long p;
+	uint8_t net[16];
+
+	if (!strchr(s, ':') || !slash || (size_t)(slash - s) >= sizeof(ip) || !slash[1] ||
+	    (slash[1] == '0' && slash[2]) || str_to_u64(slash + 1, 128, &p) < 0)
+		return err_setx(EINVAL, "invalid CIDR address: %s (use ADDR/N, as fd00:1::/64)", s);
+	snprintf(ip, sizeof(ip), "%.*s", (int)(slash - s), s);
+	if (inet_pton(AF_INET6, ip, addr) != 1)
+		return err_setx(EINVAL, "invalid CIDR address: %s (use ADDR/N, as fd00:1::/64)", s);
+	*prefix = (unsigned)p;
+	ipam_net6(addr, *prefix, net);
+	if (memcmp(net, addr, 16)) {
+		ipam_cidr6_format(net, *prefix, want);
+		return err_setx(EINVAL, "invalid CIDR address: %s has host bits set (use %s)", s,
+				want);
+	}
+	return 0;
+}
+
+void ipam_ip6_format(const uint8_t ip[16], char out[IPAM_IP6_LEN])
+{
+	if (!inet_ntop(AF_INET6, ip, out, IPAM_IP6_LEN))
+		snprintf(out, IPAM_IP6_LEN, "::");
+}
+
+void ipam_cidr6_format(const uint8_t addr[16], unsigned prefix, char out[IPAM_CIDR6_LEN])
+{
+	char ip[IPAM_IP6_LEN];
+
+	ipam_ip6_format(addr, ip);
+	snprintf(out, IPAM_CIDR6_LEN, "%s/%u", ip, prefix);
+}
+
+bool ipam_contains6(const uint8_t net[16], unsigned prefix, const uint8_t ip[16])
+{
+	uint8_t a[16], b[16];
+
+	ipam_net6(net, prefix, a);
+	ipam_net6(ip, prefix, b);
+	return !memcmp(a, b, 16);
+}
+
+bool ipam_overlaps6(const uint8_t a[16], unsigned ap, const uint8_t b[16], unsigned bp)
+{
+	return ipam_contains6(a, ap, b) || ipam_contains6(b, bp, a);
+}
+
+bool ipam_is_zero6(const uint8_t ip[16])
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(ip, zero, 16);
+}
+
+/* IPv4 as ::ffff:A.B.C.D: one form for both families' leases. */
+static void ipam_map4(uint32_t ip, uint8_t out[16])
+{
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	out[12] = (uint8_t)(ip >> 24);
+	out[13] = (uint8_t)(ip >> 16);
+	out[14] = (uint8_t)(ip >> 8);
+	out[15] = (uint8_t)ip;
+}
+
+static uint32_t ipam_unmap4(const uint8_t a[16])
+{
+	return (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
 }
 
 /* ---- holders ---- */
@@ -199,10 +295,13 @@ static int ipam_lease_read(int dirfd, const char *name, struct ipam_lease *l, bo
 
 		return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
 	}
-	if (ipam_ip_parse(name, &l->ip) < 0) {
+	l->v6 = strchr(name, ':') != NULL;
+	if (l->v6 ? ipam_ip6_parse(name, l->ip6) < 0 : ipam_ip_parse(name, &l->ip) < 0) {
 		err_clear();
 		return 0;
 	}
+	if (!l->v6)
+		ipam_map4(l->ip, l->ip6);
 	o = json_parse(text, strlen(text));
 	err_clear();
 	s = json_get_str(o, "Container");
@@ -333,11 +432,14 @@ static int ipam_reclaim(const struct net_cfg *n, int dirfd, const struct strv *s
 	return 0;
 }
 
+/* IPv4 first, then by address. */
 static int ipam_cmp(const void *a, const void *b)
 {
-	uint32_t x = ((const struct ipam_lease *)a)->ip, y = ((const struct ipam_lease *)b)->ip;
+	const struct ipam_lease *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->v6 != y->v6)
+		return x->v6 ? 1 : -1;
+	return memcmp(x->ip6, y->ip6, 16);
 }
 
 /* The live leases of the directory dirfd, sorted, stale ones reclaimed. */
@@ -451,26 +553,68 @@ static int ipam_stage(int dirfd, const struct ipam_holder *h, char stage[96])
 	return 0;
 }
 
-/* Is ip one a container may get: inside the subnet, not its network,
- * broadcast or gateway address? */
-static bool ipam_usable(const struct net_cfg *n, uint32_t ip)
-{
-	uint32_t host = ~ipam_mask(n->prefix);
+/* One family's addresses of a network, as 16 bytes (IPv4 mapped). */
+struct ipam_space {
+	bool v6;
+	uint8_t base[16], gw[16];	/* base: the range, or the subnet */
+	unsigned prefix, base_prefix;	/* of the subnet, of base; out of 128 */
+	uint8_t subnet[16];
+};
 
-	return ipam_contains(n->subnet, n->prefix, ip) && (ip & host) != 0 &&
-	       (ip & host) != host && ip != n->gateway;
+static void ipam_space4(const struct net_cfg *n, struct ipam_space *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	ipam_map4(n->subnet, sp->subnet);
+	ipam_map4(n->range_prefix ? n->range : n->subnet, sp->base);
+	ipam_map4(n->gateway, sp->gw);
+	sp->prefix = 96 + n->prefix;
+	sp->base_prefix = 96 + (n->range_prefix ? n->range_prefix : n->prefix);
 }
 
-static bool ipam_taken(const struct ipam_scan *s, uint32_t ip)
+static void ipam_space6(const struct net_cfg *n, struct ipam_space *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->v6 = true;
+	memcpy(sp->subnet, n->subnet6, 16);
+	memcpy(sp->base, n->subnet6, 16);
+	memcpy(sp->gw, n->gateway6, 16);
+	sp->prefix = sp->base_prefix = n->prefix6;
+}
+
+static void ipam_text(const struct ipam_space *sp, const uint8_t a[16], char out[IPAM_IP6_LEN])
+{
+	if (sp->v6)
+		ipam_ip6_format(a, out);
+	else
+		ipam_ip_format(ipam_unmap4(a), out);
+}
+
+/* Is a one a container may get: inside the subnet, not its first address,
+ * IPv4's broadcast or the gateway? */
+static bool ipam_usable(const struct ipam_space *sp, const uint8_t a[16])
+{
+	uint8_t net[16], last[16];
+
+	if (!ipam_contains6(sp->subnet, sp->prefix, a) || !memcmp(a, sp->gw, 16))
+		return false;
+	ipam_net6(a, sp->prefix, net);
+	memcpy(last, net, 16);	/* the subnet's last address */
+	for (unsigned b = sp->prefix; b < 128; b++)
+		last[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+	return memcmp(a, net, 16) && (sp->v6 || memcmp(a, last, 16));
+}
+
+static bool ipam_taken(const struct ipam_scan *s, bool v6, const uint8_t a[16])
 {
 	size_t lo = 0, hi = s->n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
+		int c = s->v[mid].v6 != v6 ? (s->v[mid].v6 ? 1 : -1) : memcmp(s->v[mid].ip6, a, 16);
 
-		if (s->v[mid].ip == ip)
+		if (c == 0)
 			return true;
-		if (s->v[mid].ip < ip)
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -478,12 +622,13 @@ static bool ipam_taken(const struct ipam_scan *s, uint32_t ip)
 	return false;
 }
 
-/* link the stage to the lease of ip: 0, 1 when that address is taken. */
-static int ipam_take(int dirfd, const char *stage, uint32_t ip)
+/* link the stage to the lease of a: 0, 1 when that address is taken. */
+static int ipam_take(int dirfd, const char *stage, const struct ipam_space *sp,
+		     const uint8_t a[16])
 {
-	char name[16];
+	char name[IPAM_IP6_LEN];
 
-	ipam_ip_format(ip, name);
+	ipam_text(sp, a, name);
 	if (linkat(dirfd, stage, dirfd, name, 0) == 0)
 		return 0;
 	if (errno == EEXIST)
@@ -491,86 +636,89 @@ static int ipam_take(int dirfd, const char *stage, uint32_t ip)
 	return err_set(errno, "lease %s", name);
 }
 
-/* The lowest free address of the range (or the subnet) into *ip. */
+/* The lowest free address of the range (or the subnet) into a; the
+ * first 2^32 of a larger IPv6 block are enough. */
 static int ipam_take_free(const struct net_cfg *n, int dirfd, const char *stage,
-			  const struct ipam_scan *s, uint32_t *ip)
+			  const struct ipam_space *sp, const struct ipam_scan *s, uint8_t a[16])
 {
-	uint32_t base = n->range_prefix ? n->range : n->subnet;
-	unsigned prefix = n->range_prefix ? n->range_prefix : n->prefix;
-	uint64_t count = 1ULL << (32 - prefix);
-	char net[20];
+	unsigned bits = 128 - sp->base_prefix;
+	uint64_t count = bits >= 32 ? 1ULL << 32 : 1ULL << bits;
+	char net[IPAM_CIDR6_LEN], base[IPAM_IP6_LEN];
 
 	for (uint64_t i = 0; i < count; i++) {
-		uint32_t a = base + (uint32_t)i;
+		uint32_t low = (uint32_t)i;
 		int r;
 
-		if (!ipam_usable(n, a) || ipam_taken(s, a))
+		memcpy(a, sp->base, 16);
+		for (int k = 15; k >= 12; k--, low >>= 8)
+			a[k] = (uint8_t)(a[k] | (low & 0xff));	/* base has no bits there */
+		if (!ipam_usable(sp, a) || ipam_taken(s, sp->v6, a))
 			continue;
-		r = ipam_take(dirfd, stage, a);
-		if (r < 0)
+		r = ipam_take(dirfd, stage, sp, a);
+		if (r <= 0)
 			return r;
-		if (r == 0) {
-			*ip = a;
-			return 0;
-		}
 	}
-	ipam_cidr_format(base, prefix, net);
-	return err_setx(ENOSPC, "no available IPv4 addresses on network %s (%s): every one is "
-			"leased (remove a container, or use a larger --ip-range)", n->name, net);
+	ipam_text(sp, sp->base, base);
+	snprintf(net, sizeof(net), "%s/%u", base, sp->v6 ? sp->base_prefix : sp->base_prefix - 96);
+	return err_setx(ENOSPC, "no available IPv%c addresses on network %s (%s): every one is "
+			"leased (remove a container, or use a larger block)", sp->v6 ? '6' : '4',
+			n->name, net);
 }
 
 /* With the stage made: the container's live lease again, want, or the
  * lowest free address. */
-static int ipam_pick(const struct net_cfg *n, const struct ipam_holder *h, int dirfd,
-		     const char *stage, uint32_t want, uint32_t *ip)
+static int ipam_pick(const struct net_cfg *n, const struct ipam_space *sp,
+		     const struct ipam_holder *h, int dirfd, const char *stage,
+		     const uint8_t *want, uint8_t a[16])
 {
 	struct ipam_scan s = { 0 };
-	char addr[16];
+	char addr[IPAM_IP6_LEN];
 	int r = 0;
 
 	if (ipam_scan(n, dirfd, &s) < 0)
 		return -err_errno();
 	for (size_t i = 0; i < s.n; i++) {
-		if (strcmp(s.v[i].ctr_id, h->ctr_id))
+		if (strcmp(s.v[i].ctr_id, h->ctr_id) || s.v[i].v6 != sp->v6)
 			continue;
-		ipam_ip_format(s.v[i].ip, addr);
-		if (want && want != s.v[i].ip)
+		ipam_text(sp, s.v[i].ip6, addr);
+		if (want && memcmp(want, s.v[i].ip6, 16))
 			r = err_setx(EEXIST, "container %.12s already has address %s on network %s "
 				     "(release it first)", h->ctr_id, addr, n->name);
 		else
-			*ip = s.v[i].ip;
+			memcpy(a, s.v[i].ip6, 16);
 		goto out;
 	}
 	if (want) {
-		ipam_ip_format(want, addr);
-		r = ipam_take(dirfd, stage, want);
+		ipam_text(sp, want, addr);
+		r = ipam_take(dirfd, stage, sp, want);
 		if (r == 1)
 			r = err_setx(EADDRINUSE, "Address already in use: %s on network %s (choose "
-				     "another --ip, or leave it out)", addr, n->name);
+				     "another address, or leave it out)", addr, n->name);
 		if (r == 0)
-			*ip = want;
+			memcpy(a, want, 16);
 		goto out;
 	}
-	r = ipam_take_free(n, dirfd, stage, &s, ip);
+	r = ipam_take_free(n, dirfd, stage, sp, &s, a);
 out:
 	ipam_scan_clear(&s);
 	return r;
 }
 
-int ipam_lease(const struct net_cfg *n, const struct ipam_holder *h, uint32_t want, uint32_t *ip)
+/* A lease in sp, a family's addresses of n. */
+static int ipam_lease_in(const struct net_cfg *n, const struct ipam_space *sp,
+			 const struct ipam_holder *h, const uint8_t *want, uint8_t a[16])
 {
 	autofree char *glock = xasprintf("%s/" NET_DIR "/lock", dory.root);
 	autoclose int dirfd = -1;
-	char stage[96], addr[16];
+	char stage[96], addr[IPAM_IP6_LEN], net[IPAM_CIDR6_LEN];
 	int lk, r;
 
-	if (want && (n->prefix == 0 || !ipam_usable(n, want))) {
-		char net[20];
-
-		ipam_ip_format(want, addr);
-		ipam_cidr_format(n->subnet, n->prefix, net);
+	if (want && !ipam_usable(sp, want)) {
+		ipam_text(sp, want, addr);
+		ipam_text(sp, sp->subnet, net);
 		return err_setx(EINVAL, "invalid address %s for network %s: not a container address "
-				"of its subnet %s", addr, n->name, net);
+				"of its subnet %s/%u", addr, n->name, net,
+				sp->v6 ? sp->prefix : sp->prefix - 96);
 	}
 	/* shared: the network is not removed while a lease is made */
 	lk = lock_open(glock, LOCK_SHARED);
@@ -579,9 +727,37 @@ int ipam_lease(const struct net_cfg *n, const struct ipam_holder *h, uint32_t wa
 	dirfd = ipam_open_leases(n, true);
 	r = dirfd < 0 ? dirfd : ipam_stage(dirfd, h, stage);
 	if (r == 0) {
-		r = ipam_pick(n, h, dirfd, stage, want, ip);
+		r = ipam_pick(n, sp, h, dirfd, stage, want, a);
 		unlinkat(dirfd, stage, 0);
 	}
 	lock_close(lk);
 	return r;
+}
+
+int ipam_lease(const struct net_cfg *n, const struct ipam_holder *h, uint32_t want, uint32_t *ip)
+{
+	struct ipam_space sp;
+	uint8_t w[16], a[16];
+	int r;
+
+	if (n->prefix == 0)
+		return err_setx(EINVAL, "network %s has no addresses to lease", n->name);
+	ipam_space4(n, &sp);
+	ipam_map4(want, w);
+	r = ipam_lease_in(n, &sp, h, want ? w : NULL, a);
+	if (r == 0)
+		*ip = ipam_unmap4(a);
+	return r;
+}
+
+int ipam_lease6(const struct net_cfg *n, const struct ipam_holder *h, const uint8_t *want,
+		uint8_t ip[16])
+{
+	struct ipam_space sp;
+
+	if (n->prefix6 == 0)
+		return err_setx(EINVAL, "network %s has no IPv6 addresses (create it with --ipv6)",
+				n->name);
+	ipam_space6(n, &sp);
+	return ipam_lease_in(n, &sp, h, want, ip);
 }

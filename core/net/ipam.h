@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/* ipam.h - IPv4 address management: addresses and CIDRs as dory holds
- * them (uint32_t in host order), and the leases of a network's addresses,
- * one file each, held by a live process. Network records are network.h's. */
+/* ipam.h - address management: IPv4 addresses and CIDRs as dory holds
+ * them (uint32_t in host order), IPv6 ones (16 bytes, network order), and
+ * the leases of a network's addresses, one file each, held by a live
+ * process. Network records are network.h's. */
 #ifndef DORY_IPAM_H
 #define DORY_IPAM_H
 
@@ -31,6 +32,20 @@ uint32_t ipam_mask(unsigned prefix);	/* 24: 0xffffff00 */
 bool ipam_contains(uint32_t net, unsigned prefix, uint32_t ip);
 bool ipam_overlaps(uint32_t a, unsigned ap, uint32_t b, unsigned bp);
 
+/* IPv6: inet_pton's forms ("fd00::2"); -EINVAL (recorded) otherwise, or
+ * for an IPv4 address. */
+int ipam_ip6_parse(const char *s, uint8_t ip[16]);
+/* "ADDR/N" into addr and prefix (0..128); -EINVAL for anything else, an
+ * IPv4 block, or host bits set. */
+int ipam_cidr6_parse(const char *s, uint8_t addr[16], unsigned *prefix);
+enum { IPAM_IP6_LEN = 46, IPAM_CIDR6_LEN = 50 };	/* with the NUL */
+/* RFC 5952's text, as Go prints it ("fd00::2"). */
+void ipam_ip6_format(const uint8_t ip[16], char out[IPAM_IP6_LEN]);
+void ipam_cidr6_format(const uint8_t addr[16], unsigned prefix, char out[IPAM_CIDR6_LEN]);
+bool ipam_contains6(const uint8_t net[16], unsigned prefix, const uint8_t ip[16]);
+bool ipam_overlaps6(const uint8_t a[16], unsigned ap, const uint8_t b[16], unsigned bp);
+bool ipam_is_zero6(const uint8_t ip[16]);
+
 /*
  * ROOT/networks/ID/leases/A.B.C.D, one file per leased address, made by
  * link(2) of a finished file, so two callers never get one address and a
@@ -48,7 +63,9 @@ struct ipam_holder {
 };
 
 struct ipam_lease {
-	uint32_t ip;
+	bool v6;
+	uint32_t ip;		/* an IPv4 lease's address */
+	uint8_t ip6[16];	/* an IPv6 lease's; an IPv4 one's as ::ffff:A.B.C.D */
 	char ctr_id[65];
 	char *name;
 	struct strv aliases;
@@ -62,10 +79,15 @@ struct ipam_lease {
  * a want outside the subnet, -EADDRINUSE when want is held, -ENOSPC when
  * none is left, -ENOENT once the network is removed. */
 int ipam_lease(const struct net_cfg *n, const struct ipam_holder *h, uint32_t want, uint32_t *ip);
-/* Give back every lease of the container ctr_id on n (none is fine). */
+/* The same in n's IPv6 subnet (want NULL: the lowest free address; never
+ * the subnet's first address or its gateway); -EINVAL when n has none. */
+int ipam_lease6(const struct net_cfg *n, const struct ipam_holder *h, const uint8_t *want,
+		uint8_t ip[16]);
+/* Give back every lease of the container ctr_id on n, of both families
+ * (none is fine). */
 int ipam_release(const struct net_cfg *n, const char *ctr_id);
-/* The live leases of n, by address (allocated; ipam_leases_free); stale
- * ones are reclaimed on the way. */
+/* The live leases of n, IPv4 ones first, by address (allocated;
+ * ipam_leases_free); stale ones are reclaimed on the way. */
 int ipam_list(const struct net_cfg *n, struct ipam_lease **v, size_t *nv);
 void ipam_leases_free(struct ipam_lease *v, size_t n);
 

@@ -66,19 +66,36 @@ static int link_addr_add(int fd, int idx, uint32_t addr, unsigned prefix)
 	return link_send(fd, &m);
 }
 
-static int link_route_default(int fd, int idx, uint32_t gw)
+/* The default route of family (AF_INET, AF_INET6) through gw (len bytes,
+ * network order) on link idx. */
+static int link_route_default(int fd, int idx, int family, const void *gw, size_t len)
 {
 	struct nl_msg m = { 0 };
 	struct rtmsg *rt = nl_msg_begin(&m, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
 					sizeof(*rt));
 
-	rt->rtm_family = AF_INET;
+	rt->rtm_family = (unsigned char)family;
 	rt->rtm_table = RT_TABLE_MAIN;
 	rt->rtm_protocol = RTPROT_BOOT;
 	rt->rtm_scope = RT_SCOPE_UNIVERSE;
 	rt->rtm_type = RTN_UNICAST;
-	nl_put_be32(&m, RTA_GATEWAY, gw);
+	nl_put(&m, RTA_GATEWAY, gw, len);
 	nl_put_u32(&m, RTA_OIF, (uint32_t)idx);
+	return link_send(fd, &m);
+}
+
+static int link_addr6_add(int fd, int idx, const uint8_t addr[16], unsigned prefix)
+{
+	struct nl_msg m = { 0 };
+	struct ifaddrmsg *ifa = nl_msg_begin(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+					     sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned)idx;
+	ifa->ifa_flags = IFA_F_NODAD;	/* leased: nobody else has it, no 1 s of DAD */
+	nl_put(&m, IFA_LOCAL, addr, 16);
+	nl_put(&m, IFA_ADDRESS, addr, 16);
 	return link_send(fd, &m);
 }
 
@@ -154,6 +171,40 @@ int link_bridge(const char *br, uint32_t gw, unsigned prefix)
 	err_clear();
 	if (link_set_up(-1, idx) < 0)
 		return err_ctx("set bridge %s up", br);
+	return 0;
+}
+
+/* sysctl path (of the caller's network namespace) = 1, unless it is. */
+static int link_sysctl_on(const char *p, const char *what)
+{
+	char buf[4] = "";
+	autoclose int fd = openat(AT_FDCWD, p, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(errno, "open %s", p);
+	if (read(fd, buf, sizeof(buf) - 1) > 0 && buf[0] == '1')
+		return 0;
+	if (pwrite(fd, "1\n", 2, 0) != 2)
+		return err_set(errno, "turn %s on (%s)", what, p);
+	return 0;
+}
+
+int link_bridge6(const char *br, const uint8_t gw[16], unsigned prefix)
+{
+	int idx = (int)if_nametoindex(br), r;
+	char p[96];
+	autoclose int fd = -1;
+
+	if (!idx)
+		return err_set(errno, "find bridge %s", br);
+	snprintf(p, sizeof(p), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", br);
+	fd = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, "0\n", 2, 0) != 2)
+		return err_set(errno, "turn IPv6 on for bridge %s (%s)", br, p);
+	r = link_addr6_add(-1, idx, gw, prefix);
+	if (r < 0 && r != -EEXIST)
+		return err_ctx("give bridge %s its IPv6 address", br);
+	err_clear();
 	return 0;
 }
 
@@ -283,8 +334,12 @@ int link_veth(pid_t pid, const struct link_ep *e)
 		r = link_addr_add(fd, idx, e->addr, e->prefix);
 		if (r == 0)
 			r = link_set_up(fd, idx);
+		if (r == 0 && e->addr6)
+			r = link_addr6_add(fd, idx, e->addr6, e->prefix6);
 		if (r == 0 && e->gw)
-			r = link_route_default(fd, idx, e->gw);
+			r = link_route_default(fd, idx, AF_INET, &(uint32_t){ htonl(e->gw) }, 4);
+		if (r == 0 && e->addr6 && e->gw6)
+			r = link_route_default(fd, idx, AF_INET6, e->gw6, 16);
 		close(fd);
 	} else {
 		r = fd;
@@ -374,15 +429,10 @@ unsigned link_default_mtu(void)
 
 int link_forwarding(void)
 {
-	const char *p = "/proc/sys/net/ipv4/ip_forward";
-	char buf[4] = "";
-	autoclose int fd = openat(AT_FDCWD, p, O_RDWR | O_CLOEXEC);
+	return link_sysctl_on("/proc/sys/net/ipv4/ip_forward", "IPv4 forwarding");
+}
 
-	if (fd < 0)
-		return err_set(errno, "open %s", p);
-	if (read(fd, buf, sizeof(buf) - 1) > 0 && buf[0] == '1')
-		return 0;
-	if (pwrite(fd, "1\n", 2, 0) != 2)
-		return err_set(errno, "turn IPv4 forwarding on (%s)", p);
-	return 0;
+int link_forwarding6(void)
+{
+	return link_sysctl_on("/proc/sys/net/ipv6/conf/all/forwarding", "IPv6 forwarding");
 }

@@ -12,6 +12,9 @@
 
 /* The bridge br, made when missing, with gw/prefix as its address and up. */
 int link_bridge(const char *br, uint32_t gw, unsigned prefix);
+/* The bridge br (made by link_bridge) with gw/prefix as its IPv6 address
+ * too, IPv6 turned on for it, without duplicate address detection. */
+int link_bridge6(const char *br, const uint8_t gw[16], unsigned prefix);
 /* The first IPv4 address of the link name, with its prefix: -ENOENT
  * when it has none (or there is no such link). */
 int link_addr4(const char *name, uint32_t *addr, unsigned *prefix);
@@ -29,6 +32,9 @@ struct link_ep {
 	unsigned prefix;
 	unsigned mtu;		/* 0: the bridge's */
 	uint8_t mac[6];		/* all 0: link_mac of addr */
+	const uint8_t *addr6;	/* NULL: no IPv6 address (link-local only) */
+	const uint8_t *gw6;	/* NULL: no IPv6 default route */
+	unsigned prefix6;
 };
 /* Make e's veth pair with its peer in the network namespace of pid,
  * addressed, up and routed; on failure nothing is left. */
@@ -54,5 +60,9 @@ unsigned link_default_mtu(void);
 /* sysctl net.ipv4.ip_forward=1 (containers' traffic is routed by the
  * device); a no-op when it is on already. */
 int link_forwarding(void);
+/* The same for IPv6 (net.ipv6.conf.all.forwarding=1). A router forwards
+ * already; elsewhere the device stops taking routers' advertisements on
+ * links whose accept_ra is 1, as with Docker. */
+int link_forwarding6(void);
 
 #endif

@@ -105,6 +105,15 @@ char *net_cfg_json(const struct net_cfg *c)
 		ipam_cidr_format(c->range, c->range_prefix, buf);
 		json_add_str(o, "IPRange", buf);
 	}
+	json_add_bool(o, "EnableIPv6", c->ipv6);
+	if (c->prefix6) {
+		char v6[IPAM_CIDR6_LEN];
+
+		ipam_cidr6_format(c->subnet6, c->prefix6, v6);
+		json_add_str(o, "Subnet6", v6);
+		ipam_ip6_format(c->gateway6, v6);
+		json_add_str(o, "Gateway6", v6);
+	}
 	json_add_bool(o, "Internal", c->internal);
 	json_add_bool(o, "UserBridge", c->user_bridge);
 	net_put_map(o, "Labels", &c->labels);
@@ -143,6 +152,13 @@ int net_cfg_parse(const char *text, struct net_cfg *c)
 		r |= ipam_ip_parse(s, &c->gateway);
 	if ((s = json_get_str(o, "IPRange")))
 		r |= ipam_cidr_parse(s, &c->range, &c->range_prefix);
+	c->ipv6 = json_is_true(json_get(o, "EnableIPv6"));
+	if ((s = json_get_str(o, "Subnet6")))
+		r |= ipam_cidr6_parse(s, c->subnet6, &c->prefix6);
+	if ((s = json_get_str(o, "Gateway6")))
+		r |= ipam_ip6_parse(s, c->gateway6);
+	if (c->ipv6 != (c->prefix6 != 0))
+		r |= err_setx(EINVAL, "EnableIPv6 without an IPv6 subnet");
 	c->internal = json_is_true(json_get(o, "Internal"));
 	c->user_bridge = json_is_true(json_get(o, "UserBridge"));
 	net_get_map(o, "Labels", &c->labels);
@@ -460,6 +476,78 @@ static int net_check_addrs(struct net_cfg *c)
 	return 0;
 }
 
+/* The kernel has IPv6 (not built without it, nor booted ipv6.disable=1)? */
+static int net_ipv6_ok(void)
+{
+	if (access("/proc/sys/net/ipv6", F_OK) == 0)
+		return 0;
+	return err_setx(ENOTSUP, "this kernel has no IPv6 (CONFIG_IPV6, or ipv6.disable=1 on "
+			"its command line): create the network without --ipv6");
+}
+
+/* A unique local /64 (RFC 4193): fd, 40 random bits, subnet 0. */
+static int net_ula(uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[0] = 0xfd;
+	if (getrandom(out + 1, 5, 0) != 5)
+		return err_set(errno, "getrandom");
+	return 0;
+}
+
+/* c's IPv6 block: the one given, checked against the other networks', or
+ * a unique local /64 that overlaps none. */
+static int net_place6(struct net_cfg *c, const struct net_cfg *v, size_t n)
+{
+	char want[IPAM_CIDR6_LEN], other[IPAM_CIDR6_LEN];
+	bool pick = !c->prefix6;
+
+	for (int tries = 0; tries < 8; tries++) {
+		size_t i = 0;
+
+		if (pick && net_ula(c->subnet6) < 0)
+			return -err_errno();
+		if (pick)
+			c->prefix6 = 64;
+		while (i < n && !(v[i].prefix6 && ipam_overlaps6(c->subnet6, c->prefix6,
+								 v[i].subnet6, v[i].prefix6)))
+			i++;
+		if (i == n)
+			return 0;
+		if (pick)
+			continue;
+		ipam_cidr6_format(c->subnet6, c->prefix6, want);
+		ipam_cidr6_format(v[i].subnet6, v[i].prefix6, other);
+		return err_setx(EADDRINUSE, "Pool overlaps with other one on this address space: %s "
+				"overlaps network %s's %s (choose another --subnet)", want,
+				v[i].name, other);
+	}
+	return err_setx(EADDRINUSE, "no free unique local IPv6 block after 8 tries (give an "
+			"IPv6 --subnet)");
+}
+
+/* The IPv6 gateway: the default ::1 of the block, or inside it. */
+static int net_check_addrs6(struct net_cfg *c)
+{
+	char sub[IPAM_CIDR6_LEN], a[IPAM_IP6_LEN];
+	uint8_t net[16];
+
+	ipam_cidr6_format(c->subnet6, c->prefix6, sub);
+	if (c->prefix6 > 126)
+		return err_setx(EINVAL, "subnet %s is too small: it leaves no address for a "
+				"container (use /126 or larger)", sub);
+	if (ipam_is_zero6(c->gateway6)) {
+		memcpy(c->gateway6, c->subnet6, 16);
+		c->gateway6[15] |= 1;
+	}
+	ipam_ip6_format(c->gateway6, a);
+	memcpy(net, c->subnet6, 16);
+	if (!ipam_contains6(c->subnet6, c->prefix6, c->gateway6) || !memcmp(net, c->gateway6, 16))
+		return err_setx(EINVAL, "no matching subnet for gateway %s: it must be an address "
+				"of %s, not its first", a, sub);
+	return 0;
+}
+
 /* Driver, name, bridge link name: what c says, checked, with defaults. */
 static int net_check_names(struct net_cfg *c, const struct net_cfg *v, size_t n)
 {
@@ -496,6 +584,11 @@ static int net_create_locked(struct net_cfg *c, const struct net_cfg *v, size_t 
 	if (!c->id[0] && net_new_id(c->id) < 0)
 		return -err_errno();
 	if (net_check_names(c, v, n) < 0 || net_place(c, v, n) < 0 || net_check_addrs(c) < 0)
+		return -err_errno();
+	if (!c->ipv6 && (c->prefix6 || !ipam_is_zero6(c->gateway6)))
+		return err_setx(EINVAL, "an IPv6 subnet or gateway needs --ipv6 (add it, or give IPv4 "
+				"ones)");
+	if (c->ipv6 && (net_ipv6_ok() < 0 || net_place6(c, v, n) < 0 || net_check_addrs6(c) < 0))
 		return -err_errno();
 	c->user_bridge = link_exists(c->bridge);
 	c->created_ns = net_now();
@@ -702,11 +795,13 @@ static int net_remove_locked(const struct net_cfg *c)
 	autofree char *dir = net_path(c->id), *tmp = net_path("tmp");
 	autofree char *gone = xasprintf("%s/%s", tmp, c->id);
 	struct ipam_lease *l;
-	size_t nl;
+	size_t nv, nl = 0;
 
-	if (ipam_list(c, &l, &nl) < 0)
+	if (ipam_list(c, &l, &nv) < 0)
 		return -err_errno();
-	ipam_leases_free(l, nl);
+	for (size_t i = 0; i < nv; i++)
+		nl += !l[i].v6;	/* one each, whatever else they hold */
+	ipam_leases_free(l, nv);
 	if (nl)
 		return err_setx(EBUSY, "error while removing network: network %s has active "
 				"endpoints (remove or disconnect its %zu container%s first)", c->name,

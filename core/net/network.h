@@ -37,6 +37,9 @@ struct net_cfg {
 	unsigned prefix;
 	uint32_t range;		/* --ip-range; range_prefix 0: the whole subnet */
 	unsigned range_prefix;
+	bool ipv6;		/* --ipv6: subnet6, gateway6 and prefix6 hold its block */
+	uint8_t subnet6[16], gateway6[16];
+	unsigned prefix6;
 	bool internal;
 	bool user_bridge;	/* the bridge link was there before: never deleted */
 	struct strv labels, options;	/* "K=V" */
@@ -62,7 +65,9 @@ int net_lookup(const char *ref, struct net_cfg *out);
  * com.docker.network.bridge.name, else "br-" and 12 of the id), subnet and
  * prefix (prefix 0: the first free block of Docker's pools), gateway (0:
  * the subnet's first address), range/range_prefix, internal, labels,
- * options. Fills id, created_ns and the defaults. Checks (-EINVAL unless
+ * options; with ipv6, subnet6/prefix6 (prefix6 0: a unique local /64 at
+ * random, RFC 4193) and gateway6 (zero: the subnet's ::1). Fills id,
+ * created_ns and the defaults. Checks (-EINVAL unless
  * said): the name, the driver (-ENOTSUP), the gateway and range inside the
  * subnet, the name taken (-EEXIST), the bridge link of another network
  * (-EEXIST), the subnet overlapping another network's or a route of the

@@ -359,3 +359,114 @@ TEST(ipam_a_big_lease_stays_live)
 	CHECK_EQ_INT(ipam_lease(&n, &o, ip, &ip2), -EADDRINUSE);
 	fx_done(root, &n);
 }
+
+TEST(ipam_ipv6_text)
+{
+	uint8_t a[16], b[16];
+	unsigned p = 0;
+	char s[IPAM_CIDR6_LEN];
+
+	CHECK_EQ_INT(ipam_ip6_parse("fd00:0:0::02", a), 0);
+	ipam_ip6_format(a, s);
+	CHECK_EQ_STR(s, "fd00::2");	/* RFC 5952, as Go prints it */
+	CHECK_EQ_INT(ipam_ip6_parse("10.0.0.1", a), -EINVAL);
+	CHECK_EQ_INT(ipam_ip6_parse("fd00::g", a), -EINVAL);
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1::/64", a, &p), 0);
+	CHECK_EQ_INT(p, 64);
+	ipam_cidr6_format(a, p, s);
+	CHECK_EQ_STR(s, "fd78:1::/64");
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1::1/64", a, &p), -EINVAL);
+	CHECK(strstr(err_str(), "use fd78:1::/64") != NULL);
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1::/129", a, &p), -EINVAL);
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1::/064", a, &p), -EINVAL);
+	CHECK_EQ_INT(ipam_cidr6_parse("10.0.0.0/8", a, &p), -EINVAL);
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1::", a, &p), -EINVAL);
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1:0:0:8000::/65", a, &p), 0);
+	CHECK_EQ_INT(ipam_cidr6_parse("fd78:1::/64", b, &p), 0);
+	CHECK(ipam_overlaps6(a, 65, b, 64));
+	CHECK(ipam_contains6(b, 64, a));
+	CHECK(!ipam_contains6(a, 65, b));
+	CHECK_EQ_INT(ipam_ip6_parse("fd78:2::1", a), 0);
+	CHECK(!ipam_overlaps6(a, 64, b, 64));
+	err_clear();
+}
+
+/* A dual-stack network: each family leases on its own, the IPv6 one
+ * from ::2 up, and a release gives back both. */
+TEST(ipam_ipv6_leases)
+{
+	struct net_cfg n;
+	char *root = fx_net(&n, "10.88.0.0/24", NULL);
+	struct ipam_holder a = { "a", "a", NULL, getpid(), self_start() };
+	struct ipam_holder b = { "b", "b", NULL, getpid(), self_start() };
+	uint8_t ip[16], want[16];
+	uint32_t ip4 = 0;
+	char s[IPAM_IP6_LEN];
+	struct ipam_lease *v = NULL;
+	size_t nv = 0;
+
+	CHECK_EQ_INT(ipam_lease6(&n, &a, NULL, ip), -EINVAL);	/* no IPv6 block */
+	if (ipam_cidr6_parse("fd78:1::/64", n.subnet6, &n.prefix6) < 0 ||
+	    ipam_ip6_parse("fd78:1::1", n.gateway6) < 0)
+		abort();
+	n.ipv6 = true;
+	CHECK_EQ_INT(ipam_lease(&n, &a, 0, &ip4), 0);
+	CHECK_EQ_INT(ipam_lease6(&n, &a, NULL, ip), 0);
+	ipam_ip6_format(ip, s);
+	CHECK_EQ_STR(s, "fd78:1::2");
+	CHECK_EQ_INT(ipam_lease6(&n, &a, NULL, ip), 0);	/* its own again */
+	ipam_ip6_format(ip, s);
+	CHECK_EQ_STR(s, "fd78:1::2");
+	CHECK_EQ_INT(ipam_ip6_parse("fd78:1::2", want), 0);
+	CHECK_EQ_INT(ipam_lease6(&n, &b, want, ip), -EADDRINUSE);
+	CHECK_EQ_INT(ipam_ip6_parse("fd78:1::1", want), 0);	/* the gateway */
+	CHECK_EQ_INT(ipam_lease6(&n, &b, want, ip), -EINVAL);
+	CHECK_EQ_INT(ipam_ip6_parse("fd78:1::", want), 0);	/* the subnet's first */
+	CHECK_EQ_INT(ipam_lease6(&n, &b, want, ip), -EINVAL);
+	CHECK_EQ_INT(ipam_ip6_parse("fd79::5", want), 0);	/* elsewhere */
+	CHECK_EQ_INT(ipam_lease6(&n, &b, want, ip), -EINVAL);
+	CHECK_EQ_INT(ipam_ip6_parse("fd78:1::ffff:ffff:ffff:ffff", want), 0);	/* no broadcast */
+	CHECK_EQ_INT(ipam_lease6(&n, &b, want, ip), 0);
+	CHECK_EQ_INT(ipam_list(&n, &v, &nv), 0);
+	CHECK_EQ_INT(nv, 3);
+	if (nv == 3) {
+		CHECK(!v[0].v6 && v[0].ip == ip4);	/* IPv4 first */
+		CHECK(v[1].v6 && v[2].v6 && !strcmp(v[2].ctr_id, "b"));
+		ipam_ip6_format(v[1].ip6, s);
+		CHECK_EQ_STR(s, "fd78:1::2");
+	}
+	ipam_leases_free(v, nv);
+	CHECK_EQ_INT(ipam_release(&n, "a"), 0);
+	CHECK_EQ_INT(live_count(&n), 1);
+	CHECK_EQ_INT(ipam_lease6(&n, &b, NULL, ip), 0);	/* b has one: that one */
+	ipam_ip6_format(ip, s);
+	CHECK_EQ_STR(s, "fd78:1::ffff:ffff:ffff:ffff");
+	err_clear();
+	fx_done(root, &n);
+}
+
+/* A small IPv6 block runs out as an IPv4 one does. */
+TEST(ipam_ipv6_block_runs_out)
+{
+	struct net_cfg n;
+	char *root = fx_net(&n, "10.88.0.0/24", NULL);
+	uint8_t ip[16];
+	char id[16], s[IPAM_IP6_LEN];
+
+	if (ipam_cidr6_parse("fd78:1::/126", n.subnet6, &n.prefix6) < 0 ||
+	    ipam_ip6_parse("fd78:1::1", n.gateway6) < 0)
+		abort();
+	for (int i = 0; i < 3; i++) {
+		struct ipam_holder h = { id, "x", NULL, getpid(), self_start() };
+
+		snprintf(id, sizeof(id), "s%d", i);
+		CHECK_EQ_INT(ipam_lease6(&n, &h, NULL, ip), i < 2 ? 0 : -ENOSPC);
+		if (i < 2) {
+			ipam_ip6_format(ip, s);
+			CHECK_EQ_STR(s, i ? "fd78:1::3" : "fd78:1::2");
+		}
+	}
+	CHECK(strstr(err_str(), "no available IPv6 addresses on network t-net (fd78:1::/126)") != NULL);
+	err_clear();
+	fx_done(root, &n);
+}

@@ -309,3 +309,55 @@ TEST(net_remove_refuses_busy_and_deletes_its_bridge)
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, ns_remove), 0);
 	fix_rmtree(root);
 }
+
+/* --ipv6: the block given (checked against the others'), or a unique
+ * local /64; the gateway ::1 of it; the record keeps all of it. */
+static int ns_create6(void)
+{
+	struct net_cfg c = mk("six", "10.60.0.0/24"), d = mk("auto", NULL), v;
+	char buf[IPAM_CIDR6_LEN];
+
+	STEP(nl_link_up("lo") == 0);
+	c.ipv6 = true;
+	STEP(ipam_cidr6_parse("fd60::/64", c.subnet6, &c.prefix6) == 0);
+	STEP(net_create(&c) == 0);
+	ipam_ip6_format(c.gateway6, buf);
+	STEP(!strcmp(buf, "fd60::1"));
+	STEP(net_lookup("six", &v) == 0 && v.ipv6 && v.prefix6 == 64 &&
+	     !memcmp(v.subnet6, c.subnet6, 16) && !memcmp(v.gateway6, c.gateway6, 16));
+	net_cfg_clear(&v);
+	d.ipv6 = true;
+	STEP(net_create(&d) == 0 && d.prefix6 == 64 && d.subnet6[0] == 0xfd);
+	STEP(!ipam_overlaps6(d.subnet6, 64, c.subnet6, 64));
+	ipam_cidr6_format(d.subnet6, 64, buf);
+	STEP(strlen(buf) > 8 && !strcmp(buf + strlen(buf) - 5, "::/64"));
+	net_cfg_clear(&d);
+	d = mk("over", NULL);
+	d.ipv6 = true;
+	STEP(ipam_cidr6_parse("fd60::/48", d.subnet6, &d.prefix6) == 0);
+	STEP(net_create(&d) == -EADDRINUSE && strstr(err_str(), "overlaps network six's fd60::/64"));
+	STEP(ipam_cidr6_parse("fd61::/64", d.subnet6, &d.prefix6) == 0);
+	STEP(ipam_ip6_parse("fd62::1", d.gateway6) == 0);
+	STEP(net_create(&d) == -EINVAL && strstr(err_str(), "no matching subnet for gateway fd62::1"));
+	memset(d.gateway6, 0, 16);
+	STEP(ipam_cidr6_parse("fd61::/127", d.subnet6, &d.prefix6) == 0);
+	STEP(net_create(&d) == -EINVAL && strstr(err_str(), "too small"));
+	d.ipv6 = false;
+	STEP(ipam_cidr6_parse("fd61::/64", d.subnet6, &d.prefix6) == 0);
+	STEP(net_create(&d) == -EINVAL && strstr(err_str(), "needs --ipv6"));
+	net_cfg_clear(&d);
+	net_cfg_clear(&c);
+	return 0;
+}
+
+TEST(net_create_ipv6)
+{
+	char *root;
+
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	SKIP_IF(access("/proc/sys/net/ipv6", F_OK) != 0, "this kernel has no IPv6");
+	root = fix_tmpdir("net");
+	dory.root = root;
+	CHECK_EQ_INT(in_ns(CLONE_NEWNET, ns_create6), 0);
+	fix_rmtree(root);
+}
