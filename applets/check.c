@@ -17,7 +17,7 @@
 //@	  Namespaces, seccomp, cgroups and each controller (could dory
 //@	  limit a container with it from where it runs?), the store under
 //@	  --root (filesystem, free space), overlay and idmapped mounts there,
-//@	  veth, bridge and nf_tables (in a throwaway network namespace), and
+//@	  veth, bridge and nf_tables (in a throwaway network namespace), IPv6, and
 //@	  the clock (certificates cannot be checked before the build date).
 //@	  Nothing is left behind.
 //@

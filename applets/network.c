@@ -17,6 +17,9 @@
 //@	        --subnet CIDR    its IPv4 block; default: the first free one of
 //@	                         172.17-31.0.0/16, then 192.168.N.0/20
 //@	        --gateway IP     the bridge's address; default: the first one
+//@	        --ipv6           dual-stack: an IPv6 block too, given with a
+//@	                         second --subnet (and --gateway), or else a
+//@	                         unique local /64 (fdXX:XXXX:XXXX::/64) at random
 //@	        --ip-range CIDR  lease containers' addresses from here only
 //@	        --internal       no traffic in or out, only between its own
 //@	    -o, --opt K=V        com.docker.network.bridge.name=BR names the
@@ -39,6 +42,7 @@
 //@	  connect [OPTIONS] NETWORK CONTAINER  put a container on a network,
 //@	                         at once if it runs, and at its every start
 //@	        --ip ADDR        its IPv4 address there
+//@	        --ip6 ADDR       its IPv6 address there (a network made with --ipv6)
 //@	        --alias A        another name for it there
 //@	  disconnect [-f] NETWORK CONTAINER  take it off (-f: no error if
 //@	                         it is not on it)
@@ -86,15 +90,15 @@ static size_t net_users(const struct net_cfg *n)
 /* ---- create ---- */
 
 struct create_opts {
-	const char *driver, *gateway, *range;
-	struct strv subnet, opt, label;
+	const char *driver, *range;
+	struct strv subnet, gateway, opt, label;
 	bool internal, ipv6, attachable;
 };
 
 static const struct opt create_optv[] = {
 	OPT_STR('d', "driver", offsetof(struct create_opts, driver)),
 	OPT_LIST(0, "subnet", offsetof(struct create_opts, subnet)),
-	OPT_STR(0, "gateway", offsetof(struct create_opts, gateway)),
+	OPT_LIST(0, "gateway", offsetof(struct create_opts, gateway)),
 	OPT_STR(0, "ip-range", offsetof(struct create_opts, range)),
 	OPT_BOOL(0, "internal", offsetof(struct create_opts, internal)),
 	OPT_BOOL(0, "ipv6", offsetof(struct create_opts, ipv6)),
@@ -104,21 +108,50 @@ static const struct opt create_optv[] = {
 	OPT_END
 };
 
+/* --subnet and --gateway, at most one of each family: a gateway goes with
+ * the subnet of its family. */
+static void create_addrs(const struct create_opts *o, struct net_cfg *c)
+{
+	bool sub6 = false;
+
+	for (size_t i = 0; i < o->subnet.n; i++) {
+		const char *s = o->subnet.v[i];
+		bool v6 = strchr(s, ':') != NULL;
+
+		if (v6 ? sub6 : c->prefix != 0)
+			die("give at most one IPv4 and one IPv6 --subnet (%s is a second IPv%c one)",
+			    s, v6 ? '6' : '4');
+		if (v6 ? ipam_cidr6_parse(s, c->subnet6, &c->prefix6) < 0
+		       : ipam_cidr_parse(s, &c->subnet, &c->prefix) < 0)
+			die_err();
+		if (v6 ? c->prefix6 == 0 : c->prefix == 0)
+			die("invalid subnet %s: a network needs a prefix of /1 or longer", s);
+		sub6 |= v6;
+	}
+	for (size_t i = 0; i < o->gateway.n; i++) {
+		const char *g = o->gateway.v[i];
+		bool v6 = strchr(g, ':') != NULL;
+
+		if (v6 ? !sub6 : !c->prefix)
+			die("every ip-range or gateway must have a corresponding subnet (add an "
+			    "IPv%c --subnet for gateway %s)", v6 ? '6' : '4', g);
+		if (v6 ? !ipam_is_zero6(c->gateway6) : c->gateway != 0)
+			die("give at most one --gateway per subnet (%s is a second one)", g);
+		if (v6 ? ipam_ip6_parse(g, c->gateway6) < 0 : ipam_ip_parse(g, &c->gateway) < 0)
+			die_err();
+	}
+}
+
 /* The flags into c: addresses parsed, options as K=V. */
 static void create_fill(const struct create_opts *o, struct net_cfg *c)
 {
-	if (o->ipv6)
-		die("IPv6 networks are not supported yet (leave out --ipv6)");
-	if (o->subnet.n > 1)
-		die("only one --subnet is supported (one IPv4 block per network)");
-	if ((o->gateway || o->range) && !o->subnet.n)
+	create_addrs(o, c);
+	c->ipv6 = o->ipv6;
+	if (o->range && !c->prefix)
 		die("every ip-range or gateway must have a corresponding subnet (add --subnet)");
-	if (o->subnet.n && ipam_cidr_parse(o->subnet.v[0], &c->subnet, &c->prefix) < 0)
-		die_err();
-	if (o->subnet.n && c->prefix == 0)
-		die("invalid subnet %s: a network needs a prefix of /1 or longer", o->subnet.v[0]);
-	if (o->gateway && ipam_ip_parse(o->gateway, &c->gateway) < 0)
-		die_err();
+	if (o->range && strchr(o->range, ':'))
+		die("an IPv6 --ip-range is not supported: leave it out (containers get the "
+		    "lowest free addresses of the IPv6 subnet)");
 	if (o->range && ipam_cidr_parse(o->range, &c->range, &c->range_prefix) < 0)
 		die_err();
 	if (o->range && c->range_prefix == 0)
@@ -405,6 +438,25 @@ static void inspect_ipam(const struct net_cfg *c, struct json *o)
 	}
 	ipam_ip_format(c->gateway, buf);
 	json_add_str(one, "Gateway", buf);
+	if (c->prefix6) {
+		char v6[IPAM_CIDR6_LEN];
+
+		one = json_add_obj(cfg, NULL);
+		ipam_cidr6_format(c->subnet6, c->prefix6, v6);
+		json_add_str(one, "Subnet", v6);
+		ipam_ip6_format(c->gateway6, v6);
+		json_add_str(one, "Gateway", v6);
+	}
+}
+
+/* "ADDR/N" of the IPv6 lease of ctr_id among v, or "". */
+static void inspect_lease6(const struct net_cfg *c, const struct ipam_lease *v, size_t n,
+			   const char *ctr_id, char out[IPAM_CIDR6_LEN])
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (v[i].v6 && !strcmp(v[i].ctr_id, ctr_id))
+			ipam_cidr6_format(v[i].ip6, c->prefix6, out);
 }
 
 /* Containers: one per live lease, keyed by the container's id. */
@@ -416,17 +468,18 @@ static void inspect_containers(const struct net_cfg *c, struct json *o)
 
 	if (ipam_list(c, &v, &n) < 0)
 		die_err();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !v[i].v6; i++) {
 		struct json *e = json_add_obj(m, v[i].ctr_id);
-		char ip[16], addr[24];
+		char ip[16], addr[24], addr6[IPAM_CIDR6_LEN];
 
 		ipam_ip_format(v[i].ip, ip);
 		snprintf(addr, sizeof(addr), "%s/%u", ip, c->prefix);
+		inspect_lease6(c, v, n, v[i].ctr_id, addr6);
 		json_add_str(e, "Name", v[i].name);
 		json_add_str(e, "EndpointID", "");
 		json_add_str(e, "MacAddress", "");
 		json_add_str(e, "IPv4Address", addr);
-		json_add_str(e, "IPv6Address", "");
+		json_add_str(e, "IPv6Address", addr6);
 	}
 	ipam_leases_free(v, n);
 }
@@ -443,7 +496,7 @@ static struct json *inspect_obj(const struct net_cfg *c)
 	json_add_str(o, "Created", when);
 	json_add_str(o, "Scope", "local");
 	json_add_str(o, "Driver", c->driver);
-	json_add_bool(o, "EnableIPv6", false);
+	json_add_bool(o, "EnableIPv6", c->ipv6);
 	inspect_ipam(c, o);
 	json_add_bool(o, "Internal", c->internal);
 	json_add_bool(o, "Attachable", false);
@@ -612,14 +665,10 @@ static int netprune_main(int argc, char **argv)
 
 /* ---- the family ---- */
 
-struct connect_opts {
-	const char *ip;
-	struct strv aliases;
-};
-
 static const struct opt connect_optv[] = {
-	OPT_STR(0, "ip", offsetof(struct connect_opts, ip)),
-	OPT_LIST(0, "alias", offsetof(struct connect_opts, aliases)),
+	OPT_STR(0, "ip", offsetof(struct ctr_endpoint, ip)),
+	OPT_STR(0, "ip6", offsetof(struct ctr_endpoint, ip6)),
+	OPT_LIST(0, "alias", offsetof(struct ctr_endpoint, aliases)),
 	OPT_END
 };
 
@@ -634,14 +683,14 @@ static void net_two_args(char **args, const char *usage, char id[CTR_ID_LEN + 1]
 
 static int netconnect_main(int argc, char **argv)
 {
-	struct connect_opts o = { 0 };
+	struct ctr_endpoint o = { 0 };
 	char id[CTR_ID_LEN + 1];
 	char **args;
 
 	(void)argc;
 	args = opt_parse(connect_optv, &o, argv);
 	net_two_args(args, "dory network connect [OPTIONS] NETWORK CONTAINER", id);
-	if (ctr_net_connect(id, args[0], o.ip, &o.aliases) < 0)
+	if (ctr_net_connect(id, args[0], &o) < 0)
 		die_err();
 	return 0;
 }

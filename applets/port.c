@@ -39,7 +39,7 @@ static int port_cmp(const void *a, const void *b)
 
 int port_main(int argc, char **argv)
 {
-	char id[CTR_ID_LEN + 1], ip[16];
+	char id[CTR_ID_LEN + 1], host[32];
 	struct ctr_net_info ni = { 0 };
 	struct ctr_state st;
 	uint8_t proto = 0;
@@ -63,11 +63,11 @@ int port_main(int argc, char **argv)
 
 		if (want && (m->ctr_port != want || m->proto != proto))
 			continue;
-		ipam_ip_format(m->host_ip, ip);
+		port_host_join(m, host);
 		if (want)
-			printf("%s:%u\n", ip, m->host_port);
+			printf("%s\n", host);
 		else
-			printf("%u/%s -> %s:%u\n", m->ctr_port, port_proto_name(m->proto), ip, m->host_port);
+			printf("%u/%s -> %s\n", m->ctr_port, port_proto_name(m->proto), host);
 		shown++;
 	}
 	ctr_net_info_clear(&ni);

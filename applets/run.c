@@ -40,6 +40,7 @@
 //@	        --network N      bridge (default), host, none, container:NAME
 //@	                         or a network's name ('dory network'); --net
 //@	        --ip ADDR        its IPv4 address on a network of yours
+//@	        --ip6 ADDR       its IPv6 address on a network of yours made with --ipv6
 //@	        --network-alias A  another name for it on that network
 //@	        --mac-address M  its MAC address (default: from its address)
 //@	    -p, --publish P      publish a port: [IP:][HOST[-END]:]PORT[-END][/udp]
@@ -134,6 +135,7 @@ static const struct opt run_optv[] = {
 	OPT_STR(0, "network", RUN_F(network)),
 	OPT_STR(0, "net", RUN_F(network)),
 	OPT_STR(0, "ip", RUN_F(ip)),
+	OPT_STR(0, "ip6", RUN_F(ip6)),
 	OPT_LIST(0, "network-alias", RUN_F(aliases)),
 	OPT_LIST(0, "net-alias", RUN_F(aliases)),
 	OPT_STR(0, "mac-address", RUN_F(mac)),

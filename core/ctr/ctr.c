@@ -246,6 +246,7 @@ void ctr_endpoint_clear(struct ctr_endpoint *e)
 {
 	free(e->network);
 	free(e->ip);
+	free(e->ip6);
 	strv_free(&e->aliases);
 	memset(e, 0, sizeof(*e));
 }
@@ -260,6 +261,7 @@ static void ctr_put_net(struct json *o, const struct ctr_config *c)
 
 		json_add_str(e, "Name", c->eps[i].network);
 		ctr_put_str(e, "IPv4Address", c->eps[i].ip);
+		ctr_put_str(e, "IPv6Address", c->eps[i].ip6);
 		ctr_put_strv(e, "Aliases", &c->eps[i].aliases);
 	}
 	ctr_put_str(o, "MacAddress", c->mac);
@@ -284,6 +286,7 @@ static void ctr_get_net(const struct json *o, struct ctr_config *c)
 			continue;	/* damaged: left out */
 		ep->network = ctr_get_str(e, "Name");
 		ep->ip = ctr_get_str(e, "IPv4Address");
+		ep->ip6 = ctr_get_str(e, "IPv6Address");
 		ctr_get_strv(e, "Aliases", &ep->aliases);
 		c->neps++;
 	}

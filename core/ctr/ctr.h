@@ -43,6 +43,7 @@ enum ctr_status {
 struct ctr_endpoint {
 	char *network;
 	char *ip;		/* --ip (dotted); NULL: any free address */
+	char *ip6;		/* --ip6; NULL: any free one (on an IPv6 network) */
 	struct strv aliases;	/* --network-alias: more names on that network */
 };
 

@@ -400,17 +400,19 @@ static int build_net_container(const struct ctr_flags *f, struct ctr_config *c)
 	return 0;
 }
 
-/* --ip and --mac-address: well-formed (the address is checked against
- * its network's subnet at each start). */
+/* --ip, --ip6 and --mac-address: well-formed (the addresses are checked
+ * against their network's subnets at each start). */
 static int build_net_addrs(const struct ctr_flags *f)
 {
 	struct in_addr a;
+	struct in6_addr a6;
 	uint8_t mac[6];
 
 	if (f->ip && inet_pton(AF_INET, f->ip, &a) != 1)
-		return err_setx(EINVAL, strchr(f->ip, ':') ? "IPv6 addresses (--ip %s) are not "
-				"supported yet: use an IPv4 address" : "invalid IPv4 address: %s",
-				f->ip);
+		return err_setx(EINVAL, strchr(f->ip, ':') ? "%s is an IPv6 address: give it with "
+				"--ip6" : "invalid IPv4 address: %s", f->ip);
+	if (f->ip6 && (!strchr(f->ip6, ':') || inet_pton(AF_INET6, f->ip6, &a6) != 1))
+		return err_setx(EINVAL, "invalid IPv6 address: %s", f->ip6);
 	if (f->mac && link_mac_parse(f->mac, mac) < 0)
 		return err_setx(EINVAL, "%s is not a valid mac address", f->mac);
 	return 0;
@@ -467,7 +469,7 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 		return -err_errno();
 	user = strcmp(m, "bridge") && strcmp(m, "host") && strcmp(m, "none") &&
 	       strcmp(m, "default");
-	if (f->ip && !user)
+	if ((f->ip || f->ip6) && !user)
 		return err_setx(EINVAL, "user specified IP address is supported on user defined "
 				"networks only");
 	if (f->aliases.n && !user)
@@ -491,6 +493,7 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 		c->neps = 1;
 		c->eps->network = xstrdup(c->network_mode);
 		c->eps->ip = f->ip ? xstrdup(f->ip) : NULL;
+		c->eps->ip6 = f->ip6 ? xstrdup(f->ip6) : NULL;
 		for (size_t i = 0; i < f->aliases.n; i++)
 			strv_push(&c->eps->aliases, f->aliases.v[i]);
 		c->mac = f->mac ? xstrdup(f->mac) : NULL;

@@ -19,7 +19,7 @@ struct ctr_flags {
 	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
 	struct strv dns, dns_search, dns_opts, add_hosts;
 	bool interactive, tty, readonly, rm, privileged;
-	const char *network, *ip, *mac;
+	const char *network, *ip, *ip6, *mac;
 	struct strv aliases, links, publish;
 	bool publish_all;
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with

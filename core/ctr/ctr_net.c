@@ -60,13 +60,38 @@ static int ctr_net_bridge(const struct net_cfg *n, bool nft)
 {
 	int r = link_bridge(n->bridge, n->gateway, n->prefix);
 
+	if (r == 0 && n->prefix6)
+		r = link_bridge6(n->bridge, n->gateway6, n->prefix6);
 	if (r == 0 && !n->internal)
 		r = link_forwarding();
+	if (r == 0 && !n->internal && n->prefix6)
+		r = link_forwarding6();
 	if (r < 0 || !nft)
 		return r;
+	if (n->prefix6 && nft_available6() < 0)
+		return -err_errno();
 	return nft_net_add(&(struct nft_net){ .name = n->name, .bridge = n->bridge,
 					      .subnet = n->subnet, .prefix = n->prefix,
-					      .internal = n->internal });
+					      .internal = n->internal,
+					      .subnet6 = n->prefix6 ? n->subnet6 : NULL,
+					      .prefix6 = n->prefix6 });
+}
+
+/* The IPv6 address of a container on n (n has IPv6): want (--ip6), or
+ * the lowest free one; leased for h. */
+static int ctr_net_lease6(const struct net_cfg *n, const struct ipam_holder *h,
+			  const char *want, uint8_t ip[16])
+{
+	uint8_t w[16];
+	int r;
+
+	if (want && ipam_ip6_parse(want, w) < 0)
+		return -err_errno();
+	r = ipam_lease6(n, h, want ? w : NULL, ip);
+	if (r == -EADDRINUSE)
+		return err_setx(EADDRINUSE, "address %s is already in use on network %s: choose "
+				"another --ip6", want, n->name);
+	return r < 0 ? err_ctx("network %s", n->name) : 0;
 }
 
 /* The network of endpoint i: its address leased (by this process, the
@@ -93,6 +118,12 @@ static int ctr_net_lease(const struct ctr_config *c, size_t i, bool nft, struct 
 				"another --ip", ce->ip, e->net.name);
 	if (r < 0)
 		return err_ctx("network %s", e->net.name);
+	if (ce->ip6 && !e->net.prefix6)
+		return err_setx(EINVAL, "network %s has no IPv6: leave --ip6 out, or use a network "
+				"made with --ipv6", e->net.name);
+	e->has6 = e->net.prefix6 != 0;
+	if (e->has6 && ctr_net_lease6(&e->net, &h, ce->ip6, e->ip6) < 0)
+		return -err_errno();
 	snprintf(e->host, sizeof(e->host), "dv%.11s%x", c->id, (unsigned)i & 0xf);
 	snprintf(e->ifname, sizeof(e->ifname), "eth%u", (unsigned)i & 0xf);
 	if (i == 0 && c->mac)
@@ -126,6 +157,23 @@ static int ctr_net_port_maps(const struct ctr_config *c, struct ctr_net_run *r)
 	return 0;
 }
 
+/* On an IPv6 network, the ports published on every address get the
+ * device's IPv6 ones too (by nf_tables only; no socket holds them). */
+static void ctr_net_ports6(struct ctr_net_run *r)
+{
+	size_t n = r->nports;
+
+	r->ports = xrealloc(r->ports, 2 * n * sizeof(*r->ports));
+	r->fds = xrealloc(r->fds, 2 * n * sizeof(*r->fds));
+	for (size_t i = 0; i < n; i++) {
+		if (r->ports[i].host_ip)
+			continue;
+		r->ports[r->nports] = r->ports[i];
+		r->ports[r->nports].v6 = true;
+		r->fds[r->nports++] = -1;
+	}
+}
+
 /* Hold the host ports, and decide how they reach the container. */
 static int ctr_net_ports(const struct ctr_config *c, struct ctr_net_run *r)
 {
@@ -144,24 +192,32 @@ static int ctr_net_ports(const struct ctr_config *c, struct ctr_net_run *r)
 		return -err_errno();
 	r->nat = r->nft && !conf.userland_proxy;
 	conf_clear(&conf);
+	if (r->nat && r->eps[0].has6)
+		ctr_net_ports6(r);
 	return 0;
 }
 
-/* The ports' forwarding to the first network's address. */
+/* The ports' forwarding to the first network's addresses. */
 static int ctr_net_forward(struct ctr_net_run *r)
 {
+	const struct ctr_net_ep *e = &r->eps[0];
 	struct nft_port *np;
 	int rc;
 
 	if (!r->nports)
 		return 0;
 	if (!r->nat)
-		return proxy_spawn(r->ports, r->nports, r->fds, r->eps[0].ip, NULL, &r->proxy);
-	np = xmalloc(r->nports * sizeof(*np));
-	for (size_t i = 0; i < r->nports; i++)
-		np[i] = (struct nft_port){ .proto = r->ports[i].proto, .host_ip = r->ports[i].host_ip,
-					   .host_port = r->ports[i].host_port,
-					   .ctr_ip = r->eps[0].ip, .ctr_port = r->ports[i].ctr_port };
+		return proxy_spawn(r->ports, r->nports, r->fds, e->ip, NULL, &r->proxy);
+	np = xzalloc(r->nports * sizeof(*np));
+	for (size_t i = 0; i < r->nports; i++) {
+		const struct port_map *p = &r->ports[i];
+
+		np[i] = (struct nft_port){ .proto = p->proto, .host_ip = p->host_ip,
+					   .host_port = p->host_port, .ctr_ip = e->ip,
+					   .ctr_port = p->ctr_port, .v6 = p->v6 };
+		if (p->v6)
+			memcpy(np[i].ctr_ip6, e->ip6, 16);
+	}
 	rc = nft_ports_add(r->c->id, np, r->nports);
 	free(np);
 	return rc;
@@ -177,7 +233,9 @@ static int ctr_net_setup(void *arg, pid_t pid)
 		struct ctr_net_ep *e = &r->eps[i];
 		struct link_ep le = { .host = e->host, .bridge = e->net.bridge, .ifname = e->ifname,
 				      .addr = e->ip, .gw = i == 0 && !e->net.internal ? e->net.gateway : 0,
-				      .prefix = e->net.prefix, .mtu = mtu };
+				      .prefix = e->net.prefix, .mtu = mtu,
+				      .addr6 = e->has6 ? e->ip6 : NULL, .prefix6 = e->net.prefix6,
+				      .gw6 = i == 0 && !e->net.internal ? e->net.gateway6 : NULL };
 
 		memcpy(le.mac, e->mac, 6);
 		if (link_veth(pid, &le) < 0)
@@ -202,6 +260,10 @@ static int ctr_net_record(const struct ctr_net_run *r)
 		o->ip = e->ip;
 		o->prefix = e->net.prefix;
 		o->gateway = e->net.gateway;
+		o->has6 = e->has6;
+		memcpy(o->ip6, e->ip6, 16);
+		memcpy(o->gateway6, e->net.gateway6, 16);
+		o->prefix6 = e->net.prefix6;
 		memcpy(o->mac, e->mac, 6);
 		o->aliases = r->c->eps[i].aliases;
 		snprintf(o->host, sizeof(o->host), "%s", e->host);
@@ -229,6 +291,15 @@ int ctr_net_info_save(const char *id, const struct ctr_net_info *ni)
 		json_add_i64(n, "IPPrefixLen", e->prefix);
 		ipam_ip_format(e->gateway, buf);
 		json_add_str(n, "Gateway", buf);
+		if (e->has6) {
+			char v6[IPAM_IP6_LEN];
+
+			ipam_ip6_format(e->ip6, v6);
+			json_add_str(n, "GlobalIPv6Address", v6);
+			json_add_i64(n, "GlobalIPv6PrefixLen", e->prefix6);
+			ipam_ip6_format(e->gateway6, v6);
+			json_add_str(n, "IPv6Gateway", v6);
+		}
 		link_mac_format(e->mac, buf);
 		json_add_str(n, "MacAddress", buf);
 		json_add_str(n, "HostLink", e->host);
@@ -243,6 +314,8 @@ int ctr_net_info_save(const char *id, const struct ctr_net_info *ni)
 
 		json_add_i64(m, "Proto", ni->ports[i].proto);
 		json_add_i64(m, "HostIp", ni->ports[i].host_ip);
+		if (ni->ports[i].v6)
+			json_add_bool(m, "IPv6", true);
 		json_add_i64(m, "HostPort", ni->ports[i].host_port);
 		json_add_i64(m, "ContainerPort", ni->ports[i].ctr_port);
 	}
@@ -277,11 +350,14 @@ static void ctr_net_peers(const char *id, const char *name, struct strv *peers)
 		return;
 	for (size_t i = 0; i < nv; i++) {
 		struct sbuf line = { 0 };
-		char ip[16];
+		char ip[IPAM_IP6_LEN];
 
 		if (!strcmp(v[i].ctr_id, id) || !v[i].name)
 			continue;
-		ipam_ip_format(v[i].ip, ip);
+		if (v[i].v6)
+			ipam_ip6_format(v[i].ip6, ip);
+		else
+			ipam_ip_format(v[i].ip, ip);
 		sbuf_addf(&line, "%s\t%s", ip, v[i].name);
 		for (size_t k = 0; k < v[i].aliases.n; k++)
 			sbuf_addf(&line, " %s", v[i].aliases.v[k]);
@@ -335,10 +411,14 @@ static int ctr_net_write(const struct ctr_config *c, const struct ctr_net_info *
 	int r;
 
 	for (size_t i = 0; i < ni->neps; i++) {
-		char ip[16];
+		char ip[IPAM_IP6_LEN];
 
 		ipam_ip_format(ni->eps[i].ip, ip);
 		strv_push(&addrs, ip);
+		if (ni->eps[i].has6) {
+			ipam_ip6_format(ni->eps[i].ip6, ip);
+			strv_push(&addrs, ip);
+		}
 		for (size_t k = 0; k < ni->eps[i].aliases.n; k++)
 			strv_push(&aliases, ni->eps[i].aliases.v[k]);
 		ctr_net_peers(c->id, ni->eps[i].network, &peers);
@@ -471,8 +551,15 @@ int ctr_net_start(struct ctr_config *c, struct ctr_net_run *r, struct rt_spec *s
 	r->eps = xzalloc(c->neps * sizeof(*r->eps));
 	for (; r->neps < c->neps; r->neps++)
 		if (ctr_net_lease(c, r->neps, r->nft, &r->eps[r->neps]) < 0) {
+			int e = err_errno();
+			char msg[256];
+
+			/* A lease it got there already goes (stop sees neps only). */
+			snprintf(msg, sizeof(msg), "%s", err_str());
+			if (r->eps[r->neps].net.prefix)
+				ipam_release(&r->eps[r->neps].net, c->id);
 			net_cfg_clear(&r->eps[r->neps].net);
-			return -err_errno();
+			return err_setx(e ? e : EIO, "%s", msg);
 		}
 	if (ctr_net_ports(c, r) < 0)
 		return -err_errno();
@@ -612,20 +699,21 @@ static void ctr_net_free_if(const char *id, const struct ctr_net_info *ni,
 /* A running container joins n now: a lease held by its supervisor, the
  * link, and its record. */
 static int ctr_net_attach(const struct ctr_config *c, const struct ctr_state *st,
-			  const struct net_cfg *n, const char *ip, const struct strv *aliases)
+			  const struct net_cfg *n, const struct ctr_endpoint *want)
 {
 	struct ipam_holder h = { .ctr_id = c->id, .name = c->name,
-				 .aliases = (const char *const *)aliases->v,
+				 .aliases = (const char *const *)want->aliases.v,
 				 .pid = st->sup_pid, .start = st->sup_start };
+	const char *ip = want->ip;
 	struct ctr_net_info ni = { 0 };
 	struct ctr_net_info_ep *e;
 	struct link_ep le = { .bridge = n->bridge, .prefix = n->prefix, .mtu = link_default_mtu() };
-	uint32_t want = 0, addr;
+	uint32_t ip4 = 0, addr;
 	int r;
 
-	if ((ip && ipam_ip_parse(ip, &want) < 0) || ctr_net_info_load(c->id, &ni) < 0)
+	if ((ip && ipam_ip_parse(ip, &ip4) < 0) || ctr_net_info_load(c->id, &ni) < 0)
 		return -err_errno();
-	r = ipam_lease(n, &h, want, &addr);
+	r = ipam_lease(n, &h, ip4, &addr);
 	if (r < 0) {
 		ctr_net_info_clear(&ni);
 		return r == -EADDRINUSE ? err_setx(EADDRINUSE, "address %s is already in use on "
@@ -634,18 +722,26 @@ static int ctr_net_attach(const struct ctr_config *c, const struct ctr_state *st
 	ni.eps = xrealloc(ni.eps, (ni.neps + 1) * sizeof(*ni.eps));
 	e = &ni.eps[ni.neps];
 	*e = (struct ctr_net_info_ep){ .network = xstrdup(n->name), .net_id = xstrdup(n->id),
-				       .ip = addr, .gateway = n->gateway, .prefix = n->prefix };
-	for (size_t i = 0; i < aliases->n; i++)
-		strv_push(&e->aliases, aliases->v[i]);
+				       .ip = addr, .gateway = n->gateway, .prefix = n->prefix,
+				       .has6 = n->prefix6 != 0, .prefix6 = n->prefix6 };
+	memcpy(e->gateway6, n->gateway6, 16);
+	for (size_t i = 0; i < want->aliases.n; i++)
+		strv_push(&e->aliases, want->aliases.v[i]);
 	link_mac(addr, e->mac);
 	ctr_net_free_if(c->id, &ni, e);
 	ni.neps++;
 	le.host = e->host;
 	le.ifname = e->ifname;
 	le.addr = addr;
+	le.addr6 = e->has6 ? e->ip6 : NULL;
+	le.prefix6 = n->prefix6;
 	memcpy(le.mac, e->mac, 6);
 	r = !e->ifname[0] ? err_setx(E2BIG, "a container joins at most %d networks", CTR_NET_MAX)
-			  : ctr_net_bridge(n, nft_available() == 0);
+			  : 0;
+	if (r == 0 && e->has6)
+		r = ctr_net_lease6(n, &h, want->ip6, e->ip6);
+	if (r == 0)
+		r = ctr_net_bridge(n, nft_available() == 0);
 	if (r == 0)
 		err_clear();	/* a kernel without nf_tables said so */
 	if (r == 0)
@@ -679,8 +775,7 @@ static void ctr_net_names_changed(const struct ctr_config *c, const char *name)
 	err_clear();
 }
 
-int ctr_net_connect(const char *id, const char *network, const char *ip,
-		    const struct strv *aliases)
+int ctr_net_connect(const char *id, const char *network, const struct ctr_endpoint *want)
 {
 	struct ctr_config c;
 	struct ctr_state st = { 0 };
@@ -694,27 +789,34 @@ int ctr_net_connect(const char *id, const char *network, const char *ip,
 	r = ctr_config_load(id, &c);
 	if (r == 0)
 		r = ctr_net_which(&c, network, &n);
+	if (r == 0 && want->ip6 && ipam_ip6_parse(want->ip6, (uint8_t[16]){ 0 }) < 0)
+		r = -err_errno();
 	if (r == 0 && ctr_net_ep_index(&c, n.name) >= 0)
 		r = err_setx(EEXIST, "endpoint with name %s already exists in network %s", c.name,
 			     n.name);
-	if (r == 0 && !strcmp(n.name, "bridge") && ip)
+	if (r == 0 && !strcmp(n.name, "bridge") && (want->ip || want->ip6))
 		r = err_setx(EINVAL, "user specified IP address is supported on user defined "
 			     "networks only");
-	if (r == 0 && !strcmp(n.name, "bridge") && aliases->n)
+	if (r == 0 && want->ip6 && !n.prefix6)
+		r = err_setx(EINVAL, "network %s has no IPv6: leave --ip6 out, or use a network "
+			     "made with --ipv6", n.name);
+	if (r == 0 && !strcmp(n.name, "bridge") && want->aliases.n)
 		r = err_setx(EINVAL, "network-scoped alias is supported only for containers in "
 			     "user defined networks");
 	if (r == 0)
 		r = ctr_state_load(id, true, &st);
 	if (r == 0 && ctr_active(&st) && st.pid > 0 && st.sup_pid > 0) {
 		live = true;
-		r = ctr_net_attach(&c, &st, &n, ip, aliases);
+		r = ctr_net_attach(&c, &st, &n, want);
 	}
 	if (r == 0) {
 		c.eps = xrealloc(c.eps, (c.neps + 1) * sizeof(*c.eps));
 		ep = &c.eps[c.neps++];
-		*ep = (struct ctr_endpoint){ .network = xstrdup(n.name), .ip = ip ? xstrdup(ip) : NULL };
-		for (size_t i = 0; i < aliases->n; i++)
-			strv_push(&ep->aliases, aliases->v[i]);
+		*ep = (struct ctr_endpoint){ .network = xstrdup(n.name),
+					     .ip = want->ip ? xstrdup(want->ip) : NULL,
+					     .ip6 = want->ip6 ? xstrdup(want->ip6) : NULL };
+		for (size_t i = 0; i < want->aliases.n; i++)
+			strv_push(&ep->aliases, want->aliases.v[i]);
 		r = ctr_config_save(&c);
 	}
 	lock_close(lk);
@@ -814,6 +916,13 @@ int ctr_net_info_load(const char *id, struct ctr_net_info *out)
 		e->gateway = ctr_net_ip(json_get_str(n, "Gateway"));
 		if (json_get_i64(n, "IPPrefixLen", &v) && v >= 0 && v <= 32)
 			e->prefix = (unsigned)v;
+		e->has6 = json_get_str(n, "GlobalIPv6Address") &&
+			  ipam_ip6_parse(json_get_str(n, "GlobalIPv6Address"), e->ip6) == 0 &&
+			  json_get_str(n, "IPv6Gateway") &&
+			  ipam_ip6_parse(json_get_str(n, "IPv6Gateway"), e->gateway6) == 0 &&
+			  json_get_i64(n, "GlobalIPv6PrefixLen", &v) && v > 0 && v <= 128;
+		e->prefix6 = e->has6 ? (unsigned)v : 0;
+		err_clear();
 		if (json_get_str(n, "MacAddress") &&
 		    link_mac_parse(json_get_str(n, "MacAddress"), e->mac) < 0)
 			memset(e->mac, 0, sizeof(e->mac));	/* damaged: shown as none */
@@ -835,7 +944,8 @@ int ctr_net_info_load(const char *id, struct ctr_net_info *out)
 		json_get_i64(m, "HostPort", &hp);
 		json_get_i64(m, "ContainerPort", &cp);
 		out->ports[out->nports++] = (struct port_map){ .proto = (uint8_t)pr,
-			.host_ip = (uint32_t)hi, .host_port = (uint16_t)hp, .ctr_port = (uint16_t)cp };
+			.host_ip = (uint32_t)hi, .host_port = (uint16_t)hp, .ctr_port = (uint16_t)cp,
+			.v6 = json_is_true(json_get(m, "IPv6")) };
 	}
 	json_free(o);
 	return 0;

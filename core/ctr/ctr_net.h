@@ -18,6 +18,8 @@
 struct ctr_net_ep {
 	struct net_cfg net;
 	uint32_t ip;
+	bool has6;		/* on an IPv6 network: ip6 leased too */
+	uint8_t ip6[16];
 	uint8_t mac[6];
 	char host[IF_NAMESIZE];	/* the veth's host end */
 	char ifname[IF_NAMESIZE];	/* its name inside: eth0, eth1... */
@@ -57,6 +59,9 @@ struct ctr_net_info {
 		char *network, *net_id;
 		uint32_t ip, gateway;
 		unsigned prefix;
+		bool has6;
+		uint8_t ip6[16], gateway6[16];
+		unsigned prefix6;
 		uint8_t mac[6];
 		struct strv aliases;
 		char host[IF_NAMESIZE];	/* the veth's host end */
@@ -72,8 +77,7 @@ int ctr_net_info_save(const char *id, const struct ctr_net_info *i);
 /* docker network connect: join the network (with --ip and aliases), in
  * its config, and at once when it runs (a veth into its namespace, the
  * lease held by its supervisor). -EEXIST when it is on it already. */
-int ctr_net_connect(const char *id, const char *network, const char *ip,
-		    const struct strv *aliases);
+int ctr_net_connect(const char *id, const char *network, const struct ctr_endpoint *want);
 /* docker network disconnect: leave it, at once and in its config;
  * -ENOENT when it is not on it. */
 int ctr_net_disconnect(const char *id, const char *network);

@@ -700,7 +700,7 @@ static void inspect_ports(const struct ctr_config *c, const struct ctr_net_info 
 		b = json_add_obj(a, NULL);
 		ipam_ip_format(ni->ports[i].host_ip, ip);
 		snprintf(port, sizeof(port), "%u", ni->ports[i].host_port);
-		json_add_str(b, "HostIp", ip);
+		json_add_str(b, "HostIp", ni->ports[i].v6 ? "::" : ip);
 		json_add_str(b, "HostPort", port);
 	}
 	for (size_t i = 0; i < c->expose.n; i++) {
@@ -716,6 +716,20 @@ static void inspect_ports(const struct ctr_config *c, const struct ctr_net_info 
 		if (!json_get(o, key))
 			json_add_null(o, key);
 	}
+}
+
+/* IPv6Gateway, GlobalIPv6Address and its prefix: e's, or empty (NULL). */
+static void inspect_ip6(const struct ctr_net_info_ep *e, struct json *n)
+{
+	char ip[IPAM_IP6_LEN] = "";
+
+	if (e)
+		ipam_ip6_format(e->gateway6, ip);
+	json_add_str(n, "IPv6Gateway", ip);
+	if (e)
+		ipam_ip6_format(e->ip6, ip);
+	json_add_str(n, "GlobalIPv6Address", ip);
+	json_add_i64(n, "GlobalIPv6PrefixLen", e ? e->prefix6 : 0);
 }
 
 static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
@@ -740,6 +754,7 @@ static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
 	ipam_ip_format(e->ip, ip);
 	json_add_str(n, "IPAddress", ip);
 	json_add_i64(n, "IPPrefixLen", e->prefix);
+	inspect_ip6(e->has6 ? e : NULL, n);
 }
 
 /* Docker's NetworkSettings: the top-level address fields are the default
@@ -763,6 +778,7 @@ static void inspect_net(const struct ctr_config *c, const struct ctr_state *s, s
 	ipam_ip_format(br ? br->ip : 0, ip);
 	json_add_str(o, "IPAddress", br ? ip : "");
 	json_add_i64(o, "IPPrefixLen", br ? br->prefix : 0);
+	inspect_ip6(br && br->has6 ? br : NULL, o);
 	if (br) {
 		char mac[18];
 

@@ -17,7 +17,7 @@ enum netfiles_mode { NETFILES_NONE, NETFILES_HOST, NETFILES_BRIDGE };
 struct netfiles {
 	enum netfiles_mode mode;
 	const char *hostname;
-	const char *const *addrs;	/* its own IPv4 addresses, dotted */
+	const char *const *addrs;	/* its own addresses, IPv4 and IPv6, as text */
 	const char *const *aliases;	/* more names of its own (network aliases) */
 	const char *const *extra;	/* --add-host NAME:IP (or NAME=IP), as given */
 	const char *const *peers;	/* "IP NAME [ALIAS...]": containers it reaches by name */

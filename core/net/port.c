@@ -190,11 +190,24 @@ int port_parse_exposed(const char *key, uint8_t *proto, uint16_t *port)
 	return 0;
 }
 
+void port_host_join(const struct port_map *m, char out[32])
+{
+	struct in_addr a = { .s_addr = htonl(m->host_ip) };
+	char ip[INET_ADDRSTRLEN] = "";
+
+	if (m->v6) {
+		snprintf(out, 32, "[::]:%u", m->host_port);
+		return;
+	}
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(out, 32, "%s:%u", ip, m->host_port);
+}
+
 /* ---- the PORTS column ---- */
 
 /* One row of Docker's port list: ip is "" for a port exposed only. */
 struct port_row {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN + 2];
 	uint16_t priv, pub;
 	const char *type;
 };
@@ -269,7 +282,9 @@ char *port_format(const struct port_map *v, size_t n)
 
 		rows[i] = (struct port_row){ .priv = v[i].ctr_port, .pub = v[i].host_port,
 					    .type = port_proto_name(v[i].proto) };
-		if (v[i].host_port)
+		if (v[i].host_port && v[i].v6)
+			snprintf(rows[i].ip, sizeof(rows[i].ip), "[::]");
+		else if (v[i].host_port)
 			inet_ntop(AF_INET, &a, rows[i].ip, sizeof(rows[i].ip));
 	}
 	qsort(rows, n, sizeof(*rows), row_cmp);

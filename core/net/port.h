@@ -17,6 +17,7 @@ struct port_map {
 	uint16_t host_end;	/* above host_port: the first free port of host_port..host_end
 				 * (Docker's "8000-8010:80"); else 0 */
 	uint16_t ctr_port;
+	bool v6;		/* on every IPv6 address of the device ("::"), host_ip 0 */
 };
 
 /* Append the ports of one -p spec, [IP:][HOSTPORT[-END]:]CTRPORT[-END][/PROTO]
@@ -25,6 +26,9 @@ struct port_map {
  * Docker's messages (-EINVAL); -ENOTSUP for sctp and IPv6 addresses.
  * *v and *n are left as they were on failure. */
 int port_parse(const char *spec, struct port_map **v, size_t *n);
+/* Its host address as Docker writes it, joined to its host port:
+ * "0.0.0.0:8080", "[::]:8080". */
+void port_host_join(const struct port_map *m, char out[32]);
 /* "tcp" or "udp", as Docker writes a port's protocol. */
 const char *port_proto_name(uint8_t proto);
 /* An image's ExposedPorts key, "80/tcp", "53/udp" or "80" (tcp). -EINVAL,

@@ -161,6 +161,7 @@ void rt_check_net(struct chk_list *l)
 	static const char bridge[] = "--network bridge will not work (host and none will)";
 	struct kprobe_net n;
 	struct chk_item *it;
+	bool v6;
 
 	if (kprobe_net(&n) < 0) {
 		chk_note(chk_add(l, "network", CHK_MISSING, "unknown"), "%s", err_str());
@@ -178,4 +179,8 @@ void rt_check_net(struct chk_list *l)
 		     n.nft ? strerror(n.nft) : "yes");
 	if (n.nft)
 		chk_note(it, "NAT and -p need nft or iptables, or the port proxy (CONFIG_NF_TABLES)");
+	v6 = access("/proc/sys/net/ipv6", F_OK) == 0;
+	it = chk_add(l, "ipv6", v6 ? CHK_OK : CHK_MISSING, "%s", v6 ? "yes" : "no");
+	if (!v6)
+		chk_note(it, "network create --ipv6 will not work (CONFIG_IPV6, not ipv6.disable=1)");
 }

@@ -31,7 +31,7 @@ echo "# dory check took $took ms"
 t_check "under a second ($took ms, 3 s allowed on a busy machine)" [ "$took" -lt 3000 ]
 missing=""
 for i in kernel namespaces "user ns" seccomp cgroups memory cpu pids cpuset devices freezer \
-	store overlay idmap veth bridge nf_tables clock; do
+	store overlay idmap veth bridge nf_tables ipv6 clock; do
 	grep -Eq "^$i +(ok|limited|missing) " "$OUT" || missing="$missing [$i]"
 done
 t_report "$([ -z "$missing" ]; echo $?)" "a line for every item" "missing:$missing in: $full"

@@ -9,53 +9,8 @@
 command -v nft >/dev/null || { t_skip "all" "no nft (Debian's nftables) to read the rules"; exit 0; }
 T_NET=bridge	# containers get bridge by default here: in the device's namespace
 t_config
-DEV=$T-dev
-LAN=$T-lan
-BIN=$DORY
-net_cleanup()
-{
-	t_cleanup
-	[ -z "${SRV:-}" ] || { kill -KILL "$SRV"; wait "$SRV"; } 2>/dev/null
-	ip netns del "$DEV" 2>/dev/null
-	ip netns del "$LAN" 2>/dev/null
-}
-trap net_cleanup EXIT
-ip netns add "$DEV" && ip netns add "$LAN" || { t_skip "all" "cannot make network namespaces"; exit 0; }
-in_dev() { nsenter --net="/run/netns/$DEV" "$@"; }
-in_lan() { nsenter --net="/run/netns/$LAN" "$@"; }
-# dory, and what cleans up after it, runs in the device.
-DORY=$TMP/dory-in-dev
-printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s %s "$@"\n' "$DEV" "$BIN" >"$DORY"
-chmod 755 "$DORY"
-d() { "$DORY" "$@"; }
+. "$(dirname "$0")/../netdev.sh"
 
-# The LAN: 192.168.77.1 the device, .2 the client; the device's default
-# route points at the client (its "uplink").
-ip -n "$DEV" link add lan0 type veth peer name eth0 netns "$LAN"
-ip -n "$DEV" addr add 192.168.77.1/24 dev lan0
-ip -n "$LAN" addr add 192.168.77.2/24 dev eth0
-for n in "$DEV" "$LAN"; do ip -n "$n" link set lo up; done
-ip -n "$DEV" link set lan0 up
-ip -n "$LAN" link set eth0 up
-ip -n "$DEV" route add default via 192.168.77.2
-in_dev nft -f - <<'NFT'
-table inet fw4 {
-	chain input { type filter hook input priority filter; policy accept; ct state established accept; }
-	chain forward { type filter hook forward priority filter; policy accept; counter; }
-	chain dstnat { type nat hook prerouting priority dstnat; policy accept; }
-	chain srcnat { type nat hook postrouting priority srcnat; policy accept; }
-}
-NFT
-fw4() { in_dev nft list table inet fw4 | grep -v -e counter; }
-FW4=$(fw4)
-
-R=$TMP/rootfs
-t_rootfs "$R"
-mkdir -p "$R/www" "$R/proc" "$R/sys" "$R/dev"
-echo hello-from-ctr >"$R/www/index.html"
-HTTPD='httpd -f -p 80 -h /www'
-# busybox wget (1.35's -T crashes): in the rootfs, and in the namespaces.
-GET="timeout 5 wget -q -O -"
 get() { timeout 5 busybox wget -q -O - "$@"; }
 
 t_out "default bridge: an address of 172.17.0.0/16 on eth0, routed by .1" \
@@ -86,8 +41,6 @@ t_fail 125 "port is already allocated" "a port already published is refused" \
 
 # Outbound, through masquerade only: the LAN has no route back.
 mkdir -p "$TMP/lanwww" && echo hello-from-lan >"$TMP/lanwww/index.html"
-# exec: $! is the server itself, and it holds none of the case's output.
-exec_lan() { exec nsenter --net="/run/netns/$LAN" "$@" </dev/null >/dev/null 2>&1; }
 (exec_lan busybox httpd -f -p 80 -h "$TMP/lanwww") & SRV=$!
 t_poll 5 in_lan busybox $GET http://192.168.77.2/ >/dev/null
 t_out "outbound traffic reaches a server on the LAN" hello-from-lan \

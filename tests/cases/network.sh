@@ -99,10 +99,12 @@ ip -n "$NS" link add rt0 type bridge && ip -n "$NS" link set rt0 up &&
 	ip -n "$NS" addr add 10.99.0.1/24 dev rt0
 refused "a subnet overlapping a route of the device" "overlaps the host's route to 10.99.0.0/24" \
 	d network create --subnet 10.99.0.0/16 "$T-x"
-refused "--ipv6" "IPv6 networks are not supported yet" d network create --ipv6 "$T-x"
-refused "an IPv6 subnet" "IPv6 subnet: not supported yet" d network create --subnet fd00::/64 "$T-x"
-refused "two subnets" "only one --subnet" \
+refused "an IPv6 subnet without --ipv6" "an IPv6 subnet or gateway needs --ipv6" \
+	d network create --subnet fd00::/64 "$T-x"
+refused "two IPv4 subnets" "at most one IPv4 and one IPv6 --subnet" \
 	d network create --subnet 10.1.0.0/24 --subnet 10.2.0.0/24 "$T-x"
+refused "a gateway without its subnet" "every ip-range or gateway must have a corresponding subnet" \
+	d network create --ipv6 --subnet 10.1.0.0/24 --gateway fd00::1 "$T-x"
 refused "another driver" 'network driver "overlay" is not supported' \
 	d network create -d overlay "$T-x"
 refused "a bad name" 'invalid network name "a/b"' d network create a/b

@@ -404,7 +404,13 @@ TEST(ctr_build_network_modes_and_docker_conflicts)
 	refused(&f, -EINVAL, "invalid IPv4 address: 10.9.0.300");
 	f.network = "mynet";
 	f.ip = "fd00::7";
-	refused(&f, -EINVAL, "IPv6 addresses (--ip fd00::7) are not supported yet");
+	refused(&f, -EINVAL, "fd00::7 is an IPv6 address: give it with --ip6");
+	f.ip = NULL;
+	f.ip6 = "fd00::zz";
+	refused(&f, -EINVAL, "invalid IPv6 address: fd00::zz");
+	f.ip6 = "10.9.0.3";
+	refused(&f, -EINVAL, "invalid IPv6 address: 10.9.0.3");
+	f.ip6 = NULL;
 	f.mac = "01:00:5e:00:00:01";
 	refused(&f, -EINVAL, "01:00:5e:00:00:01 is not a valid mac address");
 	f.network = "bridge";
@@ -412,6 +418,10 @@ TEST(ctr_build_network_modes_and_docker_conflicts)
 	refused(&f, -EINVAL, "network-scoped alias is supported only");
 	f.ip = "172.17.0.9";
 	refused(&f, -EINVAL, "user specified IP address is supported on user defined networks only");
+	f.ip = NULL;
+	f.ip6 = "fd00::9";
+	refused(&f, -EINVAL, "user specified IP address is supported on user defined networks only");
+	f.ip6 = NULL;
 	f.network = "host";
 	strv_push(&f.links, "db");
 	refused(&f, -EINVAL, "host type networking can't be used with links");
