@@ -424,6 +424,7 @@ static int ctr_net_write(const struct ctr_config *c, const struct ctr_net_info *
 		ctr_net_peers(c->id, ni->eps[i].network, &peers);
 	}
 	ctr_net_links(c, &peers);
+	f.ipv6 = ni->neps && ni->eps[0].has6;
 	if (ni->neps && ni->eps[0].gateway) {
 		ipam_ip_format(ni->eps[0].gateway, gw);
 		f.gateway = gw;

@@ -310,13 +310,19 @@ static void nf_resolv_clear(struct nf_resolv *r)
 	strv_free(&r->opts);
 }
 
-/* A server the container can reach: not the host's loopback, and IPv4
- * (containers have no IPv6 route); --network host reaches any. */
+/* A server the container can reach: not the host's loopback, IPv4 or,
+ * with an IPv6 route, IPv6 but link-local (fe80::/10, which is another
+ * link's); --network host reaches any. */
 static bool nf_server_ok(const struct netfiles *f, const char *addr)
 {
+	struct in6_addr a6;
+
 	if (f->mode == NETFILES_HOST)
 		return true;
-	return !nf_is_loopback(addr) && !strchr(addr, ':');
+	if (!strchr(addr, ':'))
+		return !nf_is_loopback(addr);
+	return f->ipv6 && inet_pton(AF_INET6, addr, &a6) == 1 && !IN6_IS_ADDR_LOOPBACK(&a6) &&
+	       !IN6_IS_ADDR_LINKLOCAL(&a6);
 }
 
 /* The host's file to start from: with systemd-resolved's stub as its one

@@ -23,6 +23,7 @@ struct netfiles {
 	const char *const *peers;	/* "IP NAME [ALIAS...]": containers it reaches by name */
 	const char *const *dns, *const *search, *const *opts;	/* --dns, --dns-search... */
 	const char *gateway;		/* its network's gateway, dotted, or NULL */
+	bool ipv6;			/* it has an IPv6 default route (--ipv6 network) */
 	uid_t uid;			/* the files' owner: a user namespace's root */
 	gid_t gid;
 };
@@ -51,7 +52,8 @@ int netfiles_host_split(const char *spec, char **name, char **addr);
 char *netfiles_hosts(const struct netfiles *f, const struct netfiles_host *h);
 /* resolv.conf: with none of --dns, --dns-search, --dns-option, the host's
  * file (or, when its one server is systemd-resolved's 127.0.0.53, the
- * upstream file) without its loopback and IPv6 servers; when no server is
+ * upstream file) without its loopback servers, and its IPv6 ones unless
+ * f->ipv6 (link-local ones always: not the container's link); when no server is
  * left, the gateway (when there is one). --network host keeps the host's
  * file as it is. Each flag given replaces that part (search, servers,
  * options) of what the host has. */

@@ -97,6 +97,17 @@ TEST(resolv_host_servers_without_loopback)
 	check_resolv(&f, &h, "# from dhcp\nsearch lan\nnameserver 192.168.1.1\noptions edns0\n");
 }
 
+TEST(resolv_ipv6_servers_with_an_ipv6_route)
+{
+	const struct netfiles f = { .mode = NETFILES_BRIDGE, .gateway = "172.17.0.1", .ipv6 = true };
+	const struct netfiles_host h = {
+		.resolv = "nameserver ::1\nnameserver 192.168.1.1\nnameserver 2001:db8::1\n"
+			  "nameserver fe80::1%eth0\nnameserver FE80::2\n"
+	};
+
+	check_resolv(&f, &h, "nameserver 192.168.1.1\nnameserver 2001:db8::1\n");
+}
+
 TEST(resolv_loopback_only_gives_the_gateway)
 {
 	const struct netfiles_host h = { .resolv = "nameserver 127.0.0.1\nsearch lan\n" };
