@@ -58,10 +58,9 @@ static int ctr_net_join(const char *id, struct ctr_net_run *r, struct rt_spec *s
  * nor isolation, and published ports go through the proxy (ctr_net_ports). */
 static int ctr_net_bridge(const struct net_cfg *n, bool nft)
 {
-	int r = link_bridge(n->bridge, n->gateway, n->prefix);
+	int r = link_bridge(n->bridge, n->gateway, n->prefix, n->prefix6 ? n->gateway6 : NULL,
+			    n->prefix6);
 
-	if (r == 0 && n->prefix6)
-		r = link_bridge6(n->bridge, n->gateway6, n->prefix6);
 	if (r == 0 && !n->internal)
 		r = link_forwarding();
 	if (r == 0 && !n->internal && n->prefix6)

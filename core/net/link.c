@@ -149,7 +149,38 @@ bool link_exists(const char *name)
 	return if_nametoindex(name) != 0;
 }
 
-int link_bridge(const char *br, uint32_t gw, unsigned prefix)
+/* net.ipv6.conf.LINK.key = v, as written ("0\n"). */
+static int link_sysctl_set(const char *link, const char *key, const char *v)
+{
+	char p[96];
+	autoclose int fd = -1;
+
+	snprintf(p, sizeof(p), "/proc/sys/net/ipv6/conf/%s/%s", link, key);
+	fd = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, v, strlen(v), 0) != (ssize_t)strlen(v))
+		return err_set(errno, "set %s", p);
+	return 0;
+}
+
+/* IPv6 on bridge idx, before it is up: no DAD for its link-local address
+ * either (until that passed, 1 to 2 s after its first port came up,
+ * nothing is forwarded into it), and its address gw/prefix. */
+static int link_bridge6(const char *br, int idx, const uint8_t gw[16], unsigned prefix)
+{
+	int r;
+
+	if (link_sysctl_set(br, "accept_dad", "0\n") < 0 ||
+	    link_sysctl_set(br, "disable_ipv6", "0\n") < 0)
+		return -err_errno();
+	r = link_addr6_add(-1, idx, gw, prefix);
+	if (r < 0 && r != -EEXIST)
+		return err_ctx("give bridge %s its IPv6 address", br);
+	err_clear();
+	return 0;
+}
+
+int link_bridge(const char *br, uint32_t gw, unsigned prefix, const uint8_t *gw6,
+		unsigned prefix6)
 {
 	int idx = (int)if_nametoindex(br), r;
 
@@ -169,6 +200,8 @@ int link_bridge(const char *br, uint32_t gw, unsigned prefix)
 	if (r < 0 && r != -EEXIST)
 		return err_ctx("give bridge %s its address", br);
 	err_clear();
+	if (gw6 && link_bridge6(br, idx, gw6, prefix6) < 0)
+		return -err_errno();
 	if (link_set_up(-1, idx) < 0)
 		return err_ctx("set bridge %s up", br);
 	return 0;
@@ -186,25 +219,6 @@ static int link_sysctl_on(const char *p, const char *what)
 		return 0;
 	if (pwrite(fd, "1\n", 2, 0) != 2)
 		return err_set(errno, "turn %s on (%s)", what, p);
-	return 0;
-}
-
-int link_bridge6(const char *br, const uint8_t gw[16], unsigned prefix)
-{
-	int idx = (int)if_nametoindex(br), r;
-	char p[96];
-	autoclose int fd = -1;
-
-	if (!idx)
-		return err_set(errno, "find bridge %s", br);
-	snprintf(p, sizeof(p), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", br);
-	fd = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || pwrite(fd, "0\n", 2, 0) != 2)
-		return err_set(errno, "turn IPv6 on for bridge %s (%s)", br, p);
-	r = link_addr6_add(-1, idx, gw, prefix);
-	if (r < 0 && r != -EEXIST)
-		return err_ctx("give bridge %s its IPv6 address", br);
-	err_clear();
 	return 0;
 }
 

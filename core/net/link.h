@@ -10,11 +10,11 @@
 
 #include "core/util/base.h"
 
-/* The bridge br, made when missing, with gw/prefix as its address and up. */
-int link_bridge(const char *br, uint32_t gw, unsigned prefix);
-/* The bridge br (made by link_bridge) with gw/prefix as its IPv6 address
- * too, IPv6 turned on for it, without duplicate address detection. */
-int link_bridge6(const char *br, const uint8_t gw[16], unsigned prefix);
+/* The bridge br, made when missing, with gw/prefix as its address, and
+ * with gw6 (NULL: none) gw6/prefix6 as its IPv6 one too (IPv6 turned on
+ * for it, without duplicate address detection), and up. */
+int link_bridge(const char *br, uint32_t gw, unsigned prefix, const uint8_t *gw6,
+		unsigned prefix6);
 /* The first IPv4 address of the link name, with its prefix: -ENOENT
  * when it has none (or there is no such link). */
 int link_addr4(const char *name, uint32_t *addr, unsigned *prefix);

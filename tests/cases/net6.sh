@@ -40,6 +40,13 @@ t_out "--ip6: the address asked for" "fd78:1::99/64" d run --rm --network "$T-n6
 	sed "s|.*inet6 \([^ ]*\) .*|\1|"'
 
 d run -d --name "$T-a" --network "$T-n6" --network-alias web --rootfs "$R" $HTTPD >/dev/null
+# The device forwards nothing into a bridge before its link-local address
+# is usable: that waits for the link's carrier (linkwatch, up to 1 s) but
+# not for duplicate address detection (1 s more, and on every new bridge).
+BR6=br-$(d network inspect -f '{{.Id}}' "$T-n6" | cut -c1-12)
+bridge_ll() { nsenter --net="/run/netns/$DEV" ip -6 addr show dev "$BR6" scope link | grep -v tentative | grep -q fe80::; }
+t_poll 1 bridge_ll
+t_check "the bridge's link-local address is usable within a second, without DAD" bridge_ll
 A6=$(d inspect -f '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}{{end}}' "$T-a")
 t_out "inspect: GlobalIPv6Address, its prefix and IPv6Gateway" "$A6 64 fd78:1::1" \
 	d inspect -f '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}} {{.GlobalIPv6PrefixLen}} {{.IPv6Gateway}}{{end}}' "$T-a"

@@ -72,9 +72,9 @@ static int veth_into_child(void)
 	int p[2], st;
 	pid_t pid;
 
-	if (link_bridge("dtbr0", 0x0a580001, 24) < 0 || addr_of("dtbr0") != 0x0a580001)
+	if (link_bridge("dtbr0", 0x0a580001, 24, NULL, 0) < 0 || addr_of("dtbr0") != 0x0a580001)
 		return 1;
-	if (link_bridge("dtbr0", 0x0a580001, 24) < 0)	/* again: already there */
+	if (link_bridge("dtbr0", 0x0a580001, 24, NULL, 0) < 0)	/* again: already there */
 		return 2;
 	if (pipe(p) < 0)
 		return 3;
@@ -132,4 +132,53 @@ TEST(link_default_mtu_and_forwarding_in_a_new_netns)
 {
 	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
 	CHECK_EQ_INT(in_ns(CLONE_NEWNET, mtu_and_forwarding), 0);
+}
+
+/* The first line of a small file, as a number; -1 when unreadable. */
+static int read_num(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f && fscanf(f, "%d", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* A dual-stack bridge: IPv6 on, no DAD (set before it first came up), its
+ * IPv6 gateway address; IPv6 forwarding turned on. */
+static int bridge6(void)
+{
+	const uint8_t gw6[16] = { 0xfd, 0x78, 0, 1, [15] = 1 };
+	char out[256] = "";
+	FILE *p;
+
+	if (link_bridge("dtbr6", 0x0a590001, 24, gw6, 64) < 0)
+		return 1;
+	if (link_bridge("dtbr6", 0x0a590001, 24, gw6, 64) < 0)	/* again: already there */
+		return 2;
+	if (read_num("/proc/sys/net/ipv6/conf/dtbr6/accept_dad") != 0 ||
+	    read_num("/proc/sys/net/ipv6/conf/dtbr6/disable_ipv6") != 0)
+		return 3;
+	p = popen("ip -6 -o addr show dev dtbr6 scope global 2>/dev/null", "r");
+	if (!p)
+		return 4;
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	if (!strstr(out, "fd78:1::1/64"))
+		return 5;
+	if (link_forwarding6() < 0 || read_num("/proc/sys/net/ipv6/conf/all/forwarding") != 1)
+		return 6;
+	return 0;
+}
+
+TEST(link_bridge_with_ipv6)
+{
+	SKIP_IF(ns_unavailable(), "namespaces need root, not under qemu-user or valgrind");
+	SKIP_IF(access("/proc/sys/net/ipv6", F_OK) != 0, "this kernel has no IPv6");
+	SKIP_IF(system("ip -V >/dev/null 2>&1") != 0, "no ip (iproute2) to read the addresses");
+	CHECK_EQ_INT(in_ns(CLONE_NEWNET, bridge6), 0);
 }
