@@ -32,6 +32,7 @@ strays()
 			[ "$(readlink "$p/exe" 2>/dev/null)" != "$DORY" ] && continue
 		[ -e "$p/exe" ] && echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline")"
 	done
+	return 0	# a process gone meanwhile is no stray
 }
 CG_BEFORE=$(cg_dirs)
 MNT_BEFORE=$(mounts)
@@ -252,6 +253,9 @@ cg_left()
 }
 t_out "no container's cgroup is left, and no process in a new one" "" cg_left
 t_out "no mount is left" "$MNT_BEFORE" mounts
+# A child that deletes a stopped container's host veth may still be at it.
+no_strays() { [ -z "$(strays)" ]; }
+t_poll 3 no_strays
 t_out "no process is left (dory's, or in a container's pid namespace)" "" strays
 group end
 exit 0
