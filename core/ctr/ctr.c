@@ -331,6 +331,7 @@ char *ctr_config_json(const struct ctr_config *c)
 	json_add_bool(o, "OpenStdin", c->interactive);
 	json_add_bool(o, "Privileged", c->privileged);
 	json_add_bool(o, "AutoRemove", c->autoremove);
+	json_add_bool(o, "NoNewPrivileges", c->no_new_privs);
 	ctr_put_limits(json_add_obj(o, "Limits"), &c->limits);
 	json_add_str(o, "Seccomp", ctr_seccomp_names[c->seccomp]);
 	ctr_put_str(o, "StopSignal", c->stop_signal);
@@ -393,6 +394,9 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->interactive = json_is_true(json_get(o, "OpenStdin"));
 	c->privileged = json_is_true(json_get(o, "Privileged"));
 	c->autoremove = json_is_true(json_get(o, "AutoRemove"));
+	/* Absent: made by a dory that always set it; it keeps it. */
+	c->no_new_privs = !json_get(o, "NoNewPrivileges") ||
+			  json_is_true(json_get(o, "NoNewPrivileges"));
 	ctr_get_limits(json_get(o, "Limits"), &c->limits);
 	/* Absent or unknown: the default profile, never less confinement. */
 	c->seccomp = ctr_name_index(ctr_seccomp_names, ARRAY_SIZE(ctr_seccomp_names),
@@ -475,6 +479,7 @@ int ctr_policy(const struct ctr_config *c, struct secpol *out)
 	autofree char *program = ctr_file(c->id, "seccomp.bpf");
 	const struct secpol_opts o = {
 		.caps = c->caps, .privileged = c->privileged, .seccomp = c->seccomp,
+		.no_new_privs = c->no_new_privs,
 		.profile = profile, .program = program, .cache_dir = dory.state,
 		.devices = c->devices, .ndevices = c->ndevices,
 	};

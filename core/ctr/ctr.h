@@ -72,6 +72,7 @@ struct ctr_config {
 	struct secpol_device *devices;	/* --device */
 	size_t ndevices;
 	bool readonly, tty, interactive, privileged, autoremove;
+	bool no_new_privs;	/* --security-opt no-new-privileges[=true|false], or the config's */
 	struct cg_limits limits;	/* cpuset strings owned */
 	enum secpol_seccomp seccomp;	/* FILE: seccomp.json */
 	char *cgroup_parent;	/* --cgroup-parent or the config's; NULL: the default */

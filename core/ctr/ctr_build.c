@@ -312,19 +312,41 @@ static int build_caps(const struct ctr_flags *f, struct ctr_config *c)
 	return 0;
 }
 
-/* --security-opt: the seccomp mode (Docker's default unless told); a
- * profile is read and built now, once, and kept by ctr_make. */
-static int build_security(const struct ctr_flags *f, struct ctr_config *c)
+/* --security-opt no-new-privileges[=BOOL] (Docker: a bare name is true;
+ * the config file's "no-new-privileges" is the default). 1 if v is one. */
+static int build_nnp(const char *v, struct ctr_config *c)
+{
+	static const char *const yes[] = { "", "=true", ":true", "=1", ":1" };
+	static const char *const no[] = { "=false", ":false", "=0", ":0" };
+
+	if (strncmp(v, "no-new-privileges", 17))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(yes) + ARRAY_SIZE(no); i++)
+		if (!strcmp(v + 17, i < ARRAY_SIZE(yes) ? yes[i] : no[i - ARRAY_SIZE(yes)])) {
+			c->no_new_privs = i < ARRAY_SIZE(yes);
+			return 1;
+		}
+	return err_setx(EINVAL, "invalid --security-opt \"%s\" (use no-new-privileges, "
+			"or no-new-privileges=true or =false)", v);
+}
+
+/* --security-opt: the seccomp mode (Docker's default unless told) and
+ * no_new_privs; a profile is read and built now, once, and kept by ctr_make. */
+static int build_security(const struct ctr_flags *f, const struct dory_conf *conf,
+			  struct ctr_config *c)
 {
 	const char *profile = NULL;
+	int r;
 
+	c->no_new_privs = conf->no_new_privs;
 	for (size_t i = 0; i < f->secopts.n; i++) {
 		const char *v = f->secopts.v[i];
 
 		if (!strncmp(v, "seccomp=", 8) || !strncmp(v, "seccomp:", 8))
 			profile = v + 8;
-		else if (strcmp(v, "no-new-privileges") && strcmp(v, "no-new-privileges=true") &&
-			 strcmp(v, "no-new-privileges:true"))
+		else if ((r = build_nnp(v, c)) < 0)
+			return r;
+		else if (!r)
 			return err_setx(EINVAL, "unsupported --security-opt \"%s\" (use "
 					"seccomp=FILE, seccomp=unconfined or no-new-privileges)",
 					v);
@@ -523,7 +545,7 @@ int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 	    build_limits(f, &c->limits) < 0 ||
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
-	    build_security(f, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0)
+	    build_security(f, conf, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0)
 		return -err_errno();
 	c->privileged = f->privileged;
 	c->readonly = f->readonly;

@@ -569,6 +569,27 @@ static void inspect_device(const struct secpol_device *v, struct json *a)
 	json_add_str(d, "CgroupPermissions", v->access);
 }
 
+/* HostConfig.SecurityOpt: null when nothing was asked, as Docker. */
+static void inspect_secopts(const struct ctr_config *c, const char *dir, struct json *o)
+{
+	struct json *a;
+
+	if (c->seccomp == SECPOL_SECCOMP_DEFAULT && !c->no_new_privs) {
+		json_add_null(o, "SecurityOpt");
+		return;
+	}
+	a = json_add_arr(o, "SecurityOpt");
+	if (c->seccomp == SECPOL_SECCOMP_UNCONFINED) {
+		json_add_str(a, NULL, "seccomp=unconfined");
+	} else if (c->seccomp == SECPOL_SECCOMP_FILE) {
+		autofree char *s = xasprintf("seccomp=%s/seccomp.json", dir);
+
+		json_add_str(a, NULL, s);
+	}
+	if (c->no_new_privs)
+		json_add_str(a, NULL, "no-new-privileges");
+}
+
 static void inspect_log(const struct ctr_config *c, struct json *o)
 {
 	struct json *lc = json_add_obj(o, "LogConfig"), *cfg;
@@ -613,15 +634,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	json_add_str(rp, "Name", ctr_restart_name(c->restart));
 	json_add_i64(rp, "MaximumRetryCount", c->restart_max);
 	inspect_log(c, o);
-	if (c->seccomp == SECPOL_SECCOMP_UNCONFINED) {
-		json_add_str(json_add_arr(o, "SecurityOpt"), NULL, "seccomp=unconfined");
-	} else if (c->seccomp == SECPOL_SECCOMP_FILE) {
-		autofree char *s = xasprintf("seccomp=%s/seccomp.json", dir);
-
-		json_add_str(json_add_arr(o, "SecurityOpt"), NULL, s);
-	} else {
-		json_add_null(o, "SecurityOpt");
-	}
+	inspect_secopts(c, dir, o);
 	a = json_add_arr(o, "Devices");
 	for (size_t i = 0; i < c->ndevices; i++)
 		inspect_device(&c->devices[i], a);

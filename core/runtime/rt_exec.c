@@ -117,11 +117,11 @@ static NORETURN void rt_exec_child(const struct rt_exec_spec *s, const struct rt
 		err_set(errno, "working directory %s", cwd);
 		rt_child_fail(f->err, 126);
 	}
-	if (rt_exec_stdio(s, f) == 0 && rt_child_nnp(s->policy) == 0 &&
+	if (rt_exec_stdio(s, f) == 0 && rt_child_confine(s->policy) == 0 &&
 	    rt_child_user(s->user, &s->policy->caps, &env) == 0) {
 		umask(022);
 		compat_cloexec_from(3);
-		rt_child_execve(s->argv, &env, s->policy->seccomp, f->err);
+		rt_child_execve(s->argv, &env, rt_child_late_filter(s->policy), f->err);
 	}
 	if (!err_errno())
 		err_set(errno, "set up the process");

@@ -256,11 +256,25 @@ NORETURN void rt_child_execve(char *const *argv, struct strv *env,
 	rt_child_fail(errfd, rt_exec_code(err_errno()));
 }
 
-int rt_child_nnp(const struct secpol *p)
+int rt_child_confine(const struct secpol *p)
 {
-	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_set(errno, "set no_new_privs");
+	if (p->no_new_privs) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return err_set(errno, "set no_new_privs");
+		return 0;
+	}
+	/* Without no_new_privs the kernel takes a filter only from a holder
+	 * of CAP_SYS_ADMIN: it goes in now, before the user and capabilities
+	 * are set, as runc does, and the profile lets those calls through
+	 * (Docker's does). */
+	if (p->seccomp && seccomp_policy_apply(p->seccomp) < 0)
+		return -err_errno();
 	return 0;
+}
+
+const struct seccomp_policy *rt_child_late_filter(const struct secpol *p)
+{
+	return p->no_new_privs ? p->seccomp : NULL;
 }
 
 /* Without detached mounts (before 5.2, rt_spec.attach_src): the root's
@@ -352,12 +366,12 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 		 rt_child_mount_root(s, bound, &root) == 0 &&
 		 rootfs_enter_opts(root, &ro) == 0 &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
-		 rt_child_nnp(pol) == 0 && rt_child_cwd(s) == 0 &&
+		 rt_child_cwd(s) == 0 && rt_child_confine(pol) == 0 &&
 		 rt_child_user(s->user, &pol->caps, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
 		umask(022);
 		compat_cloexec_from(3);	/* nothing the caller inherited */
-		rt_child_execve(s->argv, &env, pol->seccomp, errfd);
+		rt_child_execve(s->argv, &env, rt_child_late_filter(pol), errfd);
 	}
 	if (!err_errno())
 		err_set(errno, "set up the container");

@@ -122,8 +122,11 @@ void rt_child_signals(void);
  * root) with the capability sets caps; HOME is added to env if absent.
  * The bounding set is cut first, while CAP_SETPCAP is still held. */
 int rt_child_user(const char *user, const struct caps_sets *caps, struct strv *env);
-/* no_new_privs, if the policy p says so. */
-int rt_child_nnp(const struct secpol *p);
+/* no_new_privs, if the policy p says so; else its seccomp filter, which
+ * then needs the capabilities rt_child_user drops. Called before it. */
+int rt_child_confine(const struct secpol *p);
+/* The filter rt_child_execve installs: p's if rt_child_confine left it. */
+const struct seccomp_policy *rt_child_late_filter(const struct secpol *p);
 /* Look argv[0] up in env's PATH, install the seccomp policy (may be
  * NULL) last, and execve; on failure report 125/126/127 on errfd. */
 NORETURN void rt_child_execve(char *const *argv, struct strv *env,

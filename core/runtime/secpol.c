@@ -32,10 +32,8 @@ int secpol_build(const struct secpol_opts *o, struct secpol *out)
 {
 	*out = (struct secpol){
 		.caps = { .eff = o->caps, .prm = o->caps, .bnd = o->caps },
-		/* Always, where Docker sets it only with no-new-privileges: the
-		 * filter is installed last, after the capabilities it would
-		 * need otherwise are gone (README: differences from Docker). */
-		.no_new_privs = true,
+		/* Docker's: only when asked, so setuid programs work. */
+		.no_new_privs = o->no_new_privs,
 		.privileged = o->privileged,
 		.devices = o->devices,
 		.ndevices = o->ndevices,

@@ -31,6 +31,7 @@ struct secpol_device {
 struct secpol_opts {
 	uint64_t caps;		/* its capabilities: Docker's set, cap-add/drop applied */
 	bool privileged;
+	bool no_new_privs;	/* --security-opt no-new-privileges, or the config's */
 	enum secpol_seccomp seccomp;
 	const char *profile;	/* FILE: the profile as kept... */
 	const char *program;	/* ...and where its built program is kept */

@@ -67,6 +67,8 @@ int conf_parse(const char *text, const char *path, struct dory_conf *c)
 		rc = err_setx(EINVAL, "%s: \"default-network\" must be a string", path);
 	if ((kb = json_get(doc, "userland-proxy")))
 		c->userland_proxy = json_is_true(kb);
+	if ((kb = json_get(doc, "no-new-privileges")))
+		c->no_new_privs = json_is_true(kb);
 	if ((kb = json_get(doc, "keep-layer-blobs")))
 		c->keep_layer_blobs = json_is_true(kb);
 	json_free(doc);

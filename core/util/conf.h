@@ -16,7 +16,8 @@ struct dory_conf {
 	char *cgroup_parent;	/* "cgroup-parent": below which containers' cgroups go; NULL: /dory */
 	bool userns_no_idmap;	/* "userns-idmap": false: shifted copies, never idmapped mounts */
 	char *default_network;	/* "default-network": a container's without --network; NULL: bridge */
-	bool userland_proxy;	/* "userland-proxy": published ports forwarded by a process, not NAT */
+	bool userland_proxy;
+	bool no_new_privs;	/* "no-new-privileges": every container's default (Docker: off) */	/* "userland-proxy": published ports forwarded by a process, not NAT */
 };
 
 /* Read the file; a missing file gives the defaults. -errno with the path

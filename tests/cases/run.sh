@@ -74,6 +74,12 @@ if gcc -static -O1 -o "$R/bin/sysprobe" "$(dirname "$0")/../tools/sysprobe.c" 2>
 	t_out "default seccomp: ptrace as Docker's (EPERM only before 4.8)" \
 		"$([ "$k" -ge 4008 ] && echo ok || echo EPERM)" sh -c \
 		"\"$DORY\" run --rm --rootfs \"$R\" sysprobe ptrace; true"
+	# A setuid-root program works under the default seccomp filter, not
+	# with no-new-privileges (Docker's rule: the kernel ignores the bit).
+	cp "$R/bin/sysprobe" "$R/bin/suprobe" && chmod 4755 "$R/bin/suprobe"
+	t_out "a setuid-root program gets euid 0 by default" 0 run -u app suprobe euid
+	t_out "... but not with no-new-privileges" 1000 run -u app \
+		--security-opt no-new-privileges suprobe euid
 	got=$("$DORY" run --rm --rootfs "$R" --security-opt seccomp=unconfined sysprobe keyctl)
 	t_check "... keyctl is not refused with seccomp=unconfined ($got)" [ "$got" != EPERM ]
 	# --cpus 0.5 for 2 s of spinning: about 1 CPU second (2 without it)
@@ -151,9 +157,20 @@ t_out "CapBnd is Docker's default set" 00000000a80425fb run sh -c \
 	'grep CapBnd /proc/self/status | cut -f2'
 t_out "a non-root user has no capabilities" 0000000000000000 run -u app sh -c \
 	'grep CapEff /proc/self/status | cut -f2'
-t_out "NoNewPrivs is 1" 1 run sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'
-t_out "... with no seccomp filter to need it too" 1 run --security-opt seccomp=unconfined \
+# no_new_privs as Docker: off unless asked, or the config file's default
+nnp() { run "$@" sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'; }
+t_out "NoNewPrivs is 0 by default, as Docker" 0 nnp
+t_out "... 1 with --security-opt no-new-privileges" 1 nnp --security-opt no-new-privileges
+t_out "... and with =true" 1 nnp --security-opt no-new-privileges=true
+t_out "... 0 with seccomp=unconfined" 0 nnp --security-opt seccomp=unconfined
+echo '{"no-new-privileges": true}' >"$TMP/nnp.json"
+t_out "... 1 with \"no-new-privileges\": true in the config" 1 env DORY_CONFIG="$TMP/nnp.json" \
+	"$DORY" run --rootfs "$R" sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'
+t_out "... which no-new-privileges=false overrides" 0 env DORY_CONFIG="$TMP/nnp.json" \
+	"$DORY" run --rootfs "$R" --security-opt no-new-privileges=false \
 	sh -c 'grep NoNewPrivs /proc/self/status | cut -f2'
+t_fail 125 'invalid --security-opt "no-new-privileges=maybe"' "a bad no-new-privileges value" \
+	run --security-opt no-new-privileges=maybe true
 for p in /proc/timer_list /proc/keys /proc/interrupts; do
 	t_out "masked file $p reads empty" 0 run sh -c "cat $p 2>/dev/null | wc -c"
 done

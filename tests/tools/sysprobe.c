@@ -3,7 +3,9 @@
  * what came of it: "ok", or the errno's name. Built by the test that uses
  * it (gcc -static), so that it runs in any root filesystem.
  *   sysprobe keyctl | ptrace | unshare | mount | spin SECONDS
- *   sysprobe escape PATH... | unroot PATH...
+ *   sysprobe escape PATH... | unroot PATH... | euid
+ * euid prints the effective uid: installed setuid root, whether execve
+ * granted it (no_new_privs off) or not.
  * escape and unroot try to leave the root, then say for each PATH whether
  * it can be seen from there: "PATH visible" or "PATH hidden". */
 #define _GNU_SOURCE
@@ -97,7 +99,9 @@ int main(int argc, char **argv)
 		return escape(argv + 2);
 	if (!strcmp(what, "unroot"))
 		return unroot(argv + 2);
+	if (!strcmp(what, "euid"))
+		return printf("%u\n", (unsigned)geteuid()) < 0;
 	fprintf(stderr, "usage: sysprobe keyctl|ptrace|unshare|mount|spin SECONDS|"
-		"escape PATH...|unroot PATH...\n");
+		"escape PATH...|unroot PATH...|euid\n");
 	return 2;
 }

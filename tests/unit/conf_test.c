@@ -16,17 +16,19 @@ TEST(conf_parse_every_key)
 				"\"storage-driver\": \"bind-copy\", \"keep-layer-blobs\": false,"
 				"\"certs-dir\": \"/c\", \"userns-remap\": \"1000:10\","
 				"\"userns-idmap\": false, \"default-network\": \"none\","
-				"\"userland-proxy\": true, \"unknown\": 1}", "f", &c), 0);
+				"\"userland-proxy\": true, \"no-new-privileges\": true,"
+				"\"unknown\": 1}", "f", &c), 0);
 	CHECK(conf_is_insecure(&c, "10.0.0.2:5000") && !conf_is_insecure(&c, "10.0.0.2"));
 	CHECK_EQ_STR(c.mirrors.v[0], "https://m.lan");
 	CHECK_EQ_STR(c.storage_driver, "bind-copy");
 	CHECK_EQ_STR(c.certs_dir, "/c");
 	CHECK_EQ_STR(c.userns_remap, "1000:10");
-	CHECK(!c.keep_layer_blobs && c.userns_no_idmap && c.userland_proxy);
+	CHECK(!c.keep_layer_blobs && c.userns_no_idmap && c.userland_proxy && c.no_new_privs);
 	CHECK_EQ_STR(c.default_network, "none");
 	conf_clear(&c);
 	CHECK_EQ_INT(conf_parse("{}", "f", &c), 0);
 	CHECK(c.keep_layer_blobs && !c.storage_driver && !c.insecure.n && !c.userland_proxy);
+	CHECK(!c.no_new_privs);
 	CHECK(!c.default_network);
 	conf_clear(&c);
 }

@@ -60,7 +60,19 @@ TEST(secpol_caps_as_docker_sets_them)
 	CHECK_EQ_INT(p.caps.bnd, caps_docker_default());
 	CHECK_EQ_INT(p.caps.inh, 0);
 	CHECK_EQ_INT(p.caps.amb, 0);
-	CHECK(p.no_new_privs && !p.privileged && !p.seccomp);
+	CHECK(!p.no_new_privs && !p.privileged && !p.seccomp);
+	secpol_clear(&p);
+}
+
+/* no_new_privs only when asked (Docker's --security-opt no-new-privileges). */
+TEST(secpol_no_new_privs_only_when_asked)
+{
+	struct secpol_opts o = { .caps = caps_docker_default(),
+				 .seccomp = SECPOL_SECCOMP_UNCONFINED, .no_new_privs = true };
+	struct secpol p;
+
+	CHECK_EQ_INT(secpol_build(&o, &p), 0);
+	CHECK(p.no_new_privs);
 	secpol_clear(&p);
 }
 
