@@ -193,6 +193,7 @@ static void ctr_put_limits(struct json *o, const struct cg_limits *l)
 	json_add_i64(o, "CpuPeriod", l->cpu_period_us);
 	json_add_i64(o, "CpuShares", l->cpu_shares);
 	json_add_i64(o, "PidsLimit", l->pids);
+	json_add_bool(o, "PidsDefault", l->pids_default);
 	ctr_put_str(o, "CpusetCpus", l->cpuset_cpus);
 	ctr_put_str(o, "CpusetMems", l->cpuset_mems);
 }
@@ -205,6 +206,7 @@ static void ctr_get_limits(const struct json *o, struct cg_limits *l)
 	l->cpu_period_us = ctr_get_num(o, "CpuPeriod");
 	l->cpu_shares = ctr_get_num(o, "CpuShares");
 	l->pids = ctr_get_num(o, "PidsLimit");
+	l->pids_default = json_is_true(json_get(o, "PidsDefault"));
 	l->cpuset_cpus = ctr_get_str(o, "CpusetCpus");
 	l->cpuset_mems = ctr_get_str(o, "CpusetMems");
 }

@@ -61,8 +61,29 @@ static int build_cpus(const char *v, struct cg_limits *l)
 	return 0;
 }
 
+/* --pids-limit N; 0 or below is none, as Docker's API takes -1, 0 and
+ * (historically) any negative. Without it, the config's default. */
+static int build_pids(const struct ctr_flags *f, const struct dory_conf *conf,
+		      struct cg_limits *l)
+{
+	unsigned long long n;
+	bool neg = f->pids && f->pids[0] == '-';
+
+	if (!f->pids) {
+		l->pids = conf->default_pids;
+		l->pids_default = l->pids > 0;
+		return 0;
+	}
+	if (str_to_u64(f->pids + neg, 1ULL << 31, &n) < 0)
+		return err_setx(EINVAL, "invalid --pids-limit \"%s\" (use a positive number, "
+				"or 0 or -1 for none)", f->pids);
+	l->pids = neg || !n ? -1 : (long long)n;
+	return 0;
+}
+
 /* Docker's resource flags into limits (cpuset strings allocated). */
-static int build_limits(const struct ctr_flags *f, struct cg_limits *l)
+static int build_limits(const struct ctr_flags *f, const struct dory_conf *conf,
+			struct cg_limits *l)
 {
 	unsigned long long n;
 
@@ -78,13 +99,8 @@ static int build_limits(const struct ctr_flags *f, struct cg_limits *l)
 				f->cpu_shares);
 	if (f->cpu_shares)
 		l->cpu_shares = (long long)n;
-	if (f->pids && !strcmp(f->pids, "-1"))
-		l->pids = -1;
-	else if (f->pids && (str_to_u64(f->pids, 1ULL << 31, &n) < 0 || !n))
-		return err_setx(EINVAL, "invalid --pids-limit \"%s\" (use a positive number, "
-				"or -1)", f->pids);
-	else if (f->pids)
-		l->pids = (long long)n;
+	if (build_pids(f, conf, l) < 0)
+		return -err_errno();
 	l->cpuset_cpus = f->cpuset_cpus ? xstrdup(f->cpuset_cpus) : NULL;
 	l->cpuset_mems = f->cpuset_mems ? xstrdup(f->cpuset_mems) : NULL;
 	return cg_limits_check(l);
@@ -542,7 +558,7 @@ int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 {
 	if (build_cgroup_parent(f, conf, c) < 0 ||
 	    build_identity(f, c) < 0 || build_network(f, conf, c) < 0 ||
-	    build_limits(f, &c->limits) < 0 ||
+	    build_limits(f, conf, &c->limits) < 0 ||
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
 	    build_security(f, conf, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0)

@@ -34,6 +34,7 @@ struct cg_limits {
 	long long cpu_period_us;	/* 0: 100000 */
 	long long cpu_shares;	/* --cpu-shares, 2..262144; 0: none */
 	long long pids;		/* --pids-limit; 0 or -1: none */
+	bool pids_default;	/* pids is the config's default: none without a pids controller */
 	const char *cpuset_cpus;	/* --cpuset-cpus "0-1"; NULL or "": none */
 	const char *cpuset_mems;	/* --cpuset-mems */
 };

@@ -514,15 +514,23 @@ int cg_limits_check(const struct cg_limits *l)
 	return 0;
 }
 
-/* Each wanted controller's hierarchy; fails naming the first missing. */
-static int cg_resolve(const struct cg *cg, const bool want[CG_NCTRL],
+/* Each wanted controller's hierarchy; fails naming the first missing, but
+ * for a default pids limit, which a kernel without the controller drops. */
+static int cg_resolve(const struct cg *cg, const struct cg_limits *l, const bool want[CG_NCTRL],
 		      const struct cg_hier *at[CG_NCTRL])
 {
 	for (int c = 0; c < CG_NCTRL; c++) {
 		const struct cg_ctrl *k = &cg_ctrls[c];
 
 		at[c] = want[c] ? cg_find(cg, k->name) : NULL;
-		if (!want[c] || at[c])
+		/* v2 hands a controller down only where no group above has
+		 * processes: the default asks for no refusal there either. */
+		if (at[c] && c == CG_PIDS && l->pids_default && at[c]->ver == CG_V2 &&
+		    cg2_enable_check(at[c], k->name) < 0) {
+			err_clear();
+			at[c] = NULL;
+		}
+		if (!want[c] || at[c] || (c == CG_PIDS && l->pids_default))
 			continue;
 		err_setx(EOPNOTSUPP, "no cgroup hierarchy has the %s controller", k->name);
 		if (c == CG_MEMORY)
@@ -642,7 +650,7 @@ int cg_set_limits(const struct cg *cg, const struct cg_limits *l)
 	if (cg_limits_check(l) < 0)
 		return -err_errno();
 	cg_wanted(l, want);
-	if (cg_resolve(cg, want, at) < 0 || cg_enable_v2(at) < 0)
+	if (cg_resolve(cg, l, want, at) < 0 || cg_enable_v2(at) < 0)
 		return -err_errno();
 	p.n = 0;
 	cg_plan(&p, l, at);

@@ -29,6 +29,27 @@ static int conf_strings(const struct json *doc, const char *key, struct strv *ou
 	return 0;
 }
 
+static void conf_defaults(struct dory_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->keep_layer_blobs = true;
+	c->default_pids = CONF_DEFAULT_PIDS;
+}
+
+/* "default-pids-limit": a whole number; 0 (or below, as Docker's flag) none. */
+static int conf_pids(const struct json *doc, const char *path, struct dory_conf *c)
+{
+	if (!json_get(doc, "default-pids-limit"))
+		return 0;
+	if (!json_get_i64(doc, "default-pids-limit", &c->default_pids) ||
+	    c->default_pids > (1LL << 31))
+		return err_setx(EINVAL, "%s: \"default-pids-limit\" must be a whole number "
+				"(0 for none)", path);
+	if (c->default_pids < 0)
+		c->default_pids = 0;
+	return 0;
+}
+
 int conf_parse(const char *text, const char *path, struct dory_conf *c)
 {
 	struct json *doc;
@@ -36,8 +57,7 @@ int conf_parse(const char *text, const char *path, struct dory_conf *c)
 	const char *s;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	c->keep_layer_blobs = true;
+	conf_defaults(c);
 	doc = json_parse(text, strlen(text));
 	if (!doc)
 		return err_ctx("config file %s", path);
@@ -67,6 +87,8 @@ int conf_parse(const char *text, const char *path, struct dory_conf *c)
 		rc = err_setx(EINVAL, "%s: \"default-network\" must be a string", path);
 	if ((kb = json_get(doc, "userland-proxy")))
 		c->userland_proxy = json_is_true(kb);
+	if (!rc)
+		rc = conf_pids(doc, path, c);
 	if ((kb = json_get(doc, "no-new-privileges")))
 		c->no_new_privs = json_is_true(kb);
 	if ((kb = json_get(doc, "keep-layer-blobs")))
@@ -83,8 +105,7 @@ int conf_load(struct dory_conf *c)
 	autofree char *text = NULL;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	c->keep_layer_blobs = true;
+	conf_defaults(c);
 	if (!path || !*path)
 		path = "/etc/dory/config.json";
 	rc = fsutil_read_file(path, &text);

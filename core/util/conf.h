@@ -6,6 +6,10 @@
 
 #include "core/util/str.h"
 
+/* Without "default-pids-limit": a fork bomb cannot take the device's
+ * PIDs (podman's default; Docker sets none). */
+enum { CONF_DEFAULT_PIDS = 2048 };
+
 struct dory_conf {
 	struct strv insecure;	/* "insecure-registries": host[:port] reached over plain HTTP */
 	struct strv mirrors;	/* "registry-mirrors": URLs tried first for docker.io */
@@ -17,7 +21,8 @@ struct dory_conf {
 	bool userns_no_idmap;	/* "userns-idmap": false: shifted copies, never idmapped mounts */
 	char *default_network;	/* "default-network": a container's without --network; NULL: bridge */
 	bool userland_proxy;
-	bool no_new_privs;	/* "no-new-privileges": every container's default (Docker: off) */	/* "userland-proxy": published ports forwarded by a process, not NAT */
+	bool no_new_privs;	/* "no-new-privileges": every container's default (Docker: off) */
+	long long default_pids;	/* "default-pids-limit": without --pids-limit; 0: none */	/* "userland-proxy": published ports forwarded by a process, not NAT */
 };
 
 /* Read the file; a missing file gives the defaults. -errno with the path

@@ -122,6 +122,31 @@ t_cglimit "--pids-limit 50" "$cpid" pids pids.max 50 pids.max 50
 [ -n "$cpid" ] && kill -KILL "$cpid"
 t_wait $dpid
 rm -f "$R/tmp/up"
+# A process limit by default (the config's "default-pids-limit", 2048
+# unless set, 0 for none); --pids-limit overrides it, 0 and -1 meaning none.
+pids_max() # [RUN-FLAGS...]: the container's pids.max
+{
+	bg "$@" sh -c 'touch /tmp/pm; exec sleep 30'
+	t_wait_file "$R/tmp/pm"
+	cpid=$(t_child "$dpid")
+	[ -n "$cpid" ] && t_cg_value "$cpid" pids pids.max pids.max | cut -d' ' -f2
+	[ -n "$cpid" ] && kill -KILL "$cpid"
+	t_wait $dpid
+	rm -f "$R/tmp/pm"
+}
+t_out "2048 processes by default" 2048 pids_max
+t_config '"default-pids-limit": 100'
+t_out "... the config's \"default-pids-limit\"" 100 pids_max
+t_out "... --pids-limit overrides it" 77 pids_max --pids-limit 77
+t_config '"default-pids-limit": 0'
+t_out "... 0 there for none" max pids_max
+t_config
+t_out "... --pids-limit 0: none, as Docker" max pids_max --pids-limit 0
+t_out "... --pids-limit -1: none" max pids_max --pids-limit -1
+t_config '"default-pids-limit": "lots"'
+t_fail 125 '"default-pids-limit" must be a whole number' "a bad default-pids-limit" run true
+t_config
+t_fail 125 'invalid --pids-limit "x"' "a bad --pids-limit" run --pids-limit x true
 t_fail 125 "range of CPUs is from 0.01" "--cpus above the CPU count" run --cpus 999 true
 t_fail 125 'invalid --memory "1x"' "a bad memory size" run -m 1x true
 t_fail 125 "--memory-swap" "swap below memory" run -m 64m --memory-swap 32m true

@@ -408,6 +408,28 @@ TEST(cg_set_limits_v2_parent_with_tasks)
 	fake_free(&f);
 }
 
+/* The config's default pids limit asks for no refusal: dropped without a
+ * pids controller, or where v2 cannot hand it down; set where it can. */
+TEST(cg_set_limits_default_pids_is_soft)
+{
+	const struct cg_limits def = { .pids = 2048, .pids_default = true };
+	struct fake f;
+
+	fake_v2(&f, "cpu memory\n");
+	CHECK_EQ_INT(cg_set_limits(&f.cg, &def), 0);
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "");
+	fake_free(&f);
+	fake_v2(&f, "cpu memory pids\n");
+	fake_put(&f, "v2/svc/cgroup.procs", "4242\n");
+	CHECK_EQ_INT(cg_set_limits(&f.cg, &def), 0);
+	CHECK_FAKE(&f, "v2/svc/cgroup.subtree_control", "");
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "");
+	fake_put(&f, "v2/svc/cgroup.procs", "");
+	CHECK_EQ_INT(cg_set_limits(&f.cg, &def), 0);
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "2048");
+	fake_free(&f);
+}
+
 TEST(cg_set_limits_missing_controller_writes_nothing)
 {
 	struct fake f;

@@ -17,6 +17,7 @@ TEST(conf_parse_every_key)
 				"\"certs-dir\": \"/c\", \"userns-remap\": \"1000:10\","
 				"\"userns-idmap\": false, \"default-network\": \"none\","
 				"\"userland-proxy\": true, \"no-new-privileges\": true,"
+				"\"default-pids-limit\": 100,"
 				"\"unknown\": 1}", "f", &c), 0);
 	CHECK(conf_is_insecure(&c, "10.0.0.2:5000") && !conf_is_insecure(&c, "10.0.0.2"));
 	CHECK_EQ_STR(c.mirrors.v[0], "https://m.lan");
@@ -25,10 +26,15 @@ TEST(conf_parse_every_key)
 	CHECK_EQ_STR(c.userns_remap, "1000:10");
 	CHECK(!c.keep_layer_blobs && c.userns_no_idmap && c.userland_proxy && c.no_new_privs);
 	CHECK_EQ_STR(c.default_network, "none");
+	CHECK_EQ_INT(c.default_pids, 100);
+	conf_clear(&c);
+	CHECK_EQ_INT(conf_parse("{\"default-pids-limit\": -1}", "f", &c), 0);
+	CHECK_EQ_INT(c.default_pids, 0);
 	conf_clear(&c);
 	CHECK_EQ_INT(conf_parse("{}", "f", &c), 0);
 	CHECK(c.keep_layer_blobs && !c.storage_driver && !c.insecure.n && !c.userland_proxy);
 	CHECK(!c.no_new_privs);
+	CHECK_EQ_INT(c.default_pids, CONF_DEFAULT_PIDS);
 	CHECK(!c.default_network);
 	conf_clear(&c);
 }
@@ -44,6 +50,8 @@ TEST(conf_parse_refuses_wrong_kinds)
 	CHECK_EQ_INT(conf_parse("{\"userns-remap\": 5}", "f", &c), -EINVAL);
 	CHECK_EQ_INT(conf_parse("{\"default-network\": [\"x\"]}", "f", &c), -EINVAL);
 	CHECK_EQ_STR(err_str(), "f: \"default-network\" must be a string");
+	CHECK_EQ_INT(conf_parse("{\"default-pids-limit\": 1.5}", "f", &c), -EINVAL);
+	CHECK_EQ_STR(err_str(), "f: \"default-pids-limit\" must be a whole number (0 for none)");
 	CHECK_EQ_INT(conf_parse("{", "f", &c), -EBADMSG);
 	CHECK(strncmp(err_str(), "config file f: invalid JSON", 27) == 0);
 }
