@@ -142,6 +142,7 @@ static void main_env(void)
 int main(int argc, char **argv)
 {
 	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const char *prog = strcmp(name, "docker") ? "dory" : "docker";
 	const struct applet *a;
 
 	main_env();
@@ -159,9 +160,12 @@ int main(int argc, char **argv)
 		name = !strcmp(argv[0], "--version") ? "version" : argv[0];
 	}
 	a = main_find(name);
+	/* Docker's CLI: these two lines and status 1, in the name it was
+	 * called by, which scripts written for it match. */
 	if (!a) {
-		fprintf(stderr, "dory: '%s' is not a dory command (see 'dory --list')\n", name);
-		return 127;
+		fprintf(stderr, "%s: '%s' is not a %s command.\nSee '%s --help'\n", prog, name, prog,
+			prog);
+		return 1;
 	}
 	dory.applet = a->name;
 	dory.help = a->help;

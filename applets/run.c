@@ -67,7 +67,7 @@
 //@	        --memory-swap B  memory plus swap limit (-1: unlimited swap)
 //@	        --cpus N         CPU quota, e.g. 0.5
 //@	        --cpu-shares N   relative CPU weight (default 1024)
-//@	        --pids-limit N   most processes at once (-1: no limit)
+//@	        --pids-limit N   most processes at once (0, -1: none; default 2048)
 //@	        --cpuset-cpus L  CPUs allowed, e.g. 0-1
 //@	        --cpuset-mems L  memory nodes allowed
 //@	        --cgroup-parent P  cgroup the container's goes below (default:

@@ -16,8 +16,21 @@ t_match "dory-version runs version" '^dory version ' "$B/dory-version"
 t_match "docker version (Docker's grammar)" '^dory version ' "$B/docker" version
 t_match "dory --version" '^dory version ' "$DORY" --version
 t_match "global options before the command" '^dory version ' "$DORY" --root /tmp --debug version
-t_fail 127 "'nope' is not a dory command (see 'dory --list')" "unknown command" "$DORY" nope
-t_fail 127 "'hard' is not a dory command" "unknown link name" "$TMP/hard"
+# An unknown command: Docker's two lines and status 1, in the name called by
+unknown() { "$@" 2>&1; echo "status $?"; }
+t_out "unknown command: Docker's lines, status 1" "dory: 'nope' is not a dory command.
+See 'dory --help'
+status 1" unknown "$DORY" nope
+t_out "... as docker, in Docker's words" "docker: 'nope' is not a docker command.
+See 'docker --help'
+status 1" unknown "$B/docker" nope
+t_out "... and after global options" "docker: 'nope' is not a docker command.
+See 'docker --help'
+status 1" unknown "$B/docker" --root "$TMP/r" nope
+t_out "... nothing on stdout" "" sh -c '"$0" nope 2>/dev/null; true' "$B/docker"
+t_out "an unknown link name" "dory: 'hard' is not a dory command.
+See 'dory --help'
+status 1" unknown "$TMP/hard"
 t_fail 125 "unknown option --bogus" "unknown global option" "$DORY" --bogus version
 t_fail 125 "takes no arguments" "version takes no arguments" "$DORY" version x
 lockv() { awk -v n="$1" '$1 == n { print $2 }' configs/deps.lock; }
