@@ -880,6 +880,7 @@ static int inspect_run(char **argv, const char *type)
 {
 	struct inspect_opts o = { .type = type };
 	struct store *st = NULL;
+	struct strv missing = { 0 };
 	bool failed = false;
 	struct json *arr;
 	char **args;
@@ -893,16 +894,23 @@ static int inspect_run(char **argv, const char *type)
 		die_err();
 	arr = json_new_arr();
 	for (; *args; args++) {
-		if (inspect_one(&st, *args, o.type, arr) < 0) {
+		int rc = inspect_one(&st, *args, o.type, arr);
+
+		if (rc == -ENOENT)
+			strv_push(&missing, *args);
+		else if (rc < 0)
 			warn("%s", err_str());
-			failed = true;
-		}
+		failed |= rc < 0 && rc != -ENOENT;
 	}
 	store_close(st);
 	inspect_print(o.format, arr);
 	json_free(arr);
 	out_flush();
-	return failed ? dory.fail_code : 0;
+	/* Docker's words and status for the names it does not know, after
+	 * the objects found ("[]" when none is). */
+	for (size_t i = 0; i < missing.n; i++)
+		fprintf(stderr, "Error: No such %s: %s\n", o.type ? o.type : "object", missing.v[i]);
+	return failed ? dory.fail_code : missing.n ? 1 : 0;
 }
 
 int inspect_main(int argc, char **argv)

@@ -577,19 +577,25 @@ static struct tpl_var *var_find(struct tpl_st *s, const char *name, size_t len)
 	return NULL;
 }
 
-/* .A.B after a value: members of objects; nil has none. */
+/* .A.B after a value: members of objects. Docker runs --format on Go
+ * structs (inspect falls back to a map with missingkey=error), so a field
+ * that is not there, or one of nil, is an error, not "<no value>". */
 static const struct json *fields(struct tpl_st *s, bool run, const struct json *v)
 {
 	while (s->p[0] == '.' && ident_start(s->p[1])) {
 		size_t n = ident_len(s->p + 1);
+		int w = (int)(n < 40 ? n : 40);
 
-		if (run && json_kind(v) > JSON_NULL && json_kind(v) != JSON_OBJ)
-			fail(s, "can't evaluate field %.*s in type %s", (int)(n < 40 ? n : 40),
-			     s->p + 1, go_type(v));
+		if (run && json_kind(v) <= JSON_NULL)
+			fail(s, "nil pointer evaluating field %.*s", w, s->p + 1);
+		else if (run && json_kind(v) != JSON_OBJ)
+			fail(s, "can't evaluate field %.*s in type %s", w, s->p + 1, go_type(v));
 		if (run && !s->failed) {
 			autofree char *k = xstrndup(s->p + 1, n);
 
 			v = json_get(v, k);
+			if (!v)
+				fail(s, "can't evaluate field %.*s", w, s->p + 1);
 		}
 		s->p += n + 1;
 	}

@@ -25,7 +25,9 @@ void tpl_free(struct tpl *t);
 
 /* Run template f on obj into out, as Go's text/template with Docker's
  * functions runs it on obj decoded from JSON (values print as Go prints
- * them: [a b], map[k:v], true, <no value> when missing, <nil> for null).
+ * them: [a b], map[k:v], true, <nil> for null; <no value> for index of a
+ * missing key). A field that is not there, or a field of null, is an
+ * error, as on Docker's Go structs.
  * The grammar, where P is a pipeline, C a command and O an operand:
  *   text, {{P}}, {{$x := P}}, {{$x = P}}, {{/ * comment * /}}, and
  *   "{{- " / " -}}" to trim the white space before / after an action;

@@ -46,6 +46,8 @@ t_out "version --format {{json .Client.Deps.BearSSL}}" "\"$(lockv bearssl)\"" \
 	"$DORY" version -f '{{json .Client.Deps.BearSSL}}'
 t_fail 125 "template parsing error: missing {{end}}" "version --format: an unclosed range" \
 	"$DORY" version -f '{{range .}}'
+t_fail 125 "can't evaluate field Nope at offset 9" "version --format: a field not there" \
+	"$DORY" version -f '{{.Client.Nope}}'
 t_out "version --format: range, index, if and functions" "BearSSL cJSON libseccomp musl zlib |yes" \
 	"$DORY" version -f '{{range $k, $v := .Client.Deps}}{{$k}} {{end}}|{{if index .Client.Deps "zlib"}}{{lower "YES"}}{{end}}'
 t_match "dory --help" '^Usage: dory ' "$DORY" --help

@@ -107,8 +107,22 @@ t_out "-f {{json .Config.Cmd}}" '["cat","/etc/hello"]' \
 	d inspect --format '{{json .Config.Cmd}}' "$s1"
 t_out "-f, two images: a line each" "$id1
 $id2" d image inspect -f '{{.Id}}' "$N/one:v1" "$N/two:v1"
-t_fail 125 "no such object: $N/nope" "inspect: an unknown name" d inspect "$N/nope"
-t_fail 125 "no such image: $N/nope" "image inspect: an unknown name" d image inspect "$N/nope"
+# A name it does not know: Docker's words on stderr, "[]" or the objects
+# found on stdout, status 1
+both() { "$@" 2>&1; echo "status $?"; }
+t_out "inspect: an unknown name" "[]
+Error: No such object: $N/nope
+status 1" both d inspect "$N/nope"
+t_fail 1 "Error: No such image: $N/nope" "image inspect: an unknown name" \
+	d image inspect "$N/nope"
+t_out "... what is found is printed, the others named" "$id1
+Error: No such object: $N/nope
+status 1" both d inspect -f '{{.Id}}' "$N/nope" "$N/one:v1"
+t_out "... stdout: the objects found" "1 $id1" sh -c \
+	'"$0" inspect "$1" "$2" 2>/dev/null | python3 -c "import json, sys; a = json.load(sys.stdin); print(len(a), a[0][\"Id\"])"' \
+	"$DORY" "$N/one:v1" "$N/nope"
+t_fail 125 "can't evaluate field Nope at offset 9" "-f with a field that is not there" \
+	d inspect -f '{{.Id}}{{.Nope}}' "$N/one:v1"
 t_fail 125 "template parsing error: missing {{end}}" "inspect: a template it cannot run" \
 	d inspect -f '{{range .RepoTags}}' "$s1"
 t_out "-f range, if, eq, index, join" "found cat cat,/etc/hello" \

@@ -21,6 +21,10 @@ t_match "run -d prints the full id" '^[0-9a-f]{64}$' d run -d --rootfs "$R" --na
 A=$(cat "$OUT")
 t_out "it runs" "running 0" st "$T-a"
 t_match "ps shows it up, with its name" "^${A:0:12} .*Up .* $T-a\$" d ps
+t_fail 125 "template parsing error: can't evaluate field Nope at offset 2" \
+	"ps --format: a field that is not there is an error, as Docker's" d ps --format '{{.Nope}}'
+t_fail 125 "can't evaluate field Nope at offset 13" "... in a table too" \
+	d ps --format 'table {{.Names}}\t{{.Nope}}'
 t_out "... by an id prefix too" "running 0" st "${A:0:8}"
 t_check "logs has its stdout" t_until "$T-a" '{{.State.Running}}' true
 t_out "logs: stdout" hello sh -c "\"$DORY\" logs $T-a 2>/dev/null"

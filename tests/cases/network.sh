@@ -39,6 +39,8 @@ t_out "ls: bridge, host and none, as Docker names their drivers" \
 	"bridge bridge local
 host host local
 none null local" d network ls --format '{{.Name}} {{.Driver}} {{.Scope}}'
+t_fail 125 "can't evaluate field Nope at offset 2" "ls --format: a field that is not there" \
+	d network ls --format '{{.Nope}}'
 t_out "net is the same applet" "$(d network ls)" d net ls
 t_match "ls: Docker's columns" '^NETWORK ID +NAME +DRIVER +SCOPE$' d network ls
 t_match "bridge: the first pool block, on dory0" \

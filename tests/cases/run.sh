@@ -231,7 +231,7 @@ t_check "--rm: while it runs, it has a record, a directory and cgroups" running
 [ -n "$cpid" ] && kill -KILL "$cpid"
 t_wait $dpid
 t_check "--rm: its status is still the container's" [ "$RC" = 137 ]
-t_fail 125 "no such object: $T-rm" "--rm: then its record is gone" "$DORY" inspect "$T-rm"
+t_fail 1 "Error: No such object: $T-rm" "--rm: then its record is gone" "$DORY" inspect "$T-rm"
 gone() { local d; for d; do [ ! -e "$d" ] || return 1; done; }
 t_check "... its directories under --root and --state" gone "$DORY_ROOT/containers/$id" \
 	"$DORY_STATE/containers/$id"

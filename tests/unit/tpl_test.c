@@ -46,10 +46,10 @@ TEST(tpl_fields_print_as_go)
 	check_run("{{.Config.Labels}}", j, "map[a:1 b:2]");
 	check_run("{{.Config.Tty}} {{.Config.N}} {{.Config.E}}", j, "false 3 <nil>");
 	check_run("{{.State.OOMKilled}} {{.State.ExitCode}}", j, "true 137");
-	check_run("{{.Nope}}|{{.Nope.X}}|{{.Config.E.X}}", j, "<no value>|<no value>|<no value>");
+	check_run("{{index .Config.Labels \"c\"}}", j, "<no value>");
 	check_run("{{json .Config.Cmd}}", j, "[\"sh\",\"-c\",\"x\"]");
 	check_run("{{json .State}}", j, "{\"OOMKilled\":true,\"ExitCode\":137,\"Pid\":0}");
-	check_run("{{json .Missing}}", j, "null");
+	check_run("{{json .Config.E}}", j, "null");
 	check_run("plain text", j, "plain text");
 	check_run("", j, "");
 }
@@ -74,7 +74,7 @@ TEST(tpl_range_over_arrays_and_objects)
 		  ctr, "0:/a>/b 1:/c>/d ");
 	check_run("{{range $m := .Mounts}}{{$m.Source}}{{end}}", ctr, "/a/c");
 	check_run("{{range .Config.Env}}x{{else}}none{{end}}", ctr, "none");
-	check_run("{{range .Nope}}x{{else}}none{{end}}|{{range .Config.Cmd}}[{{.}}]{{else}}"
+	check_run("{{range .State.Health}}x{{else}}none{{end}}|{{range .Config.Cmd}}[{{.}}]{{else}}"
 		  "none{{end}}", ctr, "none|[sh][-c][x]");
 	check_run("{{range .Mounts}}{{$.Name}}{{end}}", ctr, "/web/web");
 	/* nested ranges, and variables scoped to their range */
@@ -88,15 +88,16 @@ TEST(tpl_if_with_and_truth)
 {
 	check_run("{{if .State.Running}}up{{else}}down{{end}}", ctr, "up");
 	check_run("{{if .Config.Tty}}t{{else if .State.Pid}}pid{{else}}no{{end}}", ctr, "pid");
-	check_run("{{if .State.ExitCode}}a{{else if .Config.Env}}b{{else if .Nope}}c{{else if "
+	check_run("{{if .State.ExitCode}}a{{else if .Config.Env}}b"
+		  "{{else if (index .Config.Labels \"n\")}}c{{else if "
 		  ".State.Health}}d{{else if \"\"}}e{{else}}f{{end}}", ctr, "f");
 	check_run("{{if .Config.Labels}}{{if .Config.Cmd}}{{if \"s\"}}{{if 1}}yes{{end}}{{end}}"
 		  "{{end}}{{end}}", ctr, "yes");
-	check_run("{{if .Nope}}x{{end}}", ctr, "");
+	check_run("{{if .State.Health}}x{{end}}", ctr, "");
 	check_run("{{with .State}}{{.Status}}/{{$.Id}}{{end}}", ctr, "running/ab12");
-	check_run("{{with .Nope}}a{{else with .State.Pid}}{{.}}{{else}}c{{end}}", ctr, "42");
+	check_run("{{with .State.Health}}a{{else with .State.Pid}}{{.}}{{else}}c{{end}}", ctr, "42");
 	check_run("{{range .Config.Cmd -}} {{.}} {{- end}} {{- \" \" -}}\n|", ctr, "sh-cx |");
-	check_run("{{with .Nope}}x{{else}}{{.Id}}{{end}}", ctr, "ab12");
+	check_run("{{with .State.Health}}x{{else}}{{.Id}}{{end}}", ctr, "ab12");
 	check_run("{{with $s := .State.Status}}{{$s}}{{.}}{{end}}", ctr, "runningrunning");
 	check_run("{{if and .State.Running (not .Config.Tty)}}a{{end}}{{if or .Config.Tty .Id}}"
 		  "b{{end}}", ctr, "ab");
@@ -144,12 +145,13 @@ TEST(tpl_functions_print_as_docker)
 		  "<ab12> RUNNING!");
 	check_run("{{json .Config.Labels}} {{.Config.Labels | json}}", ctr,
 		  "{\"k\":\"v\",\"com.x\":\"y\"} {\"k\":\"v\",\"com.x\":\"y\"}");
-	check_run("{{print nil .Nope}} {{.State.Health}}", ctr, "<nil> <nil> <nil>");
+	check_run("{{print nil .State.Health}} {{.State.Health}}", ctr, "<nil> <nil> <nil>");
 	check_run("{{printf \"%q %t %05d %-3s|%3s\" .Id true 42 \"\xc3\xa9\" \"\xc3\xa9\"}}", ctr,
 		  "\"ab12\" true 00042 \xc3\xa9  |  \xc3\xa9");
 	check_run("{{index .Id 0}} {{1.5}} {{0x10}} {{-2}} {{if gt 1.5 1}}gt{{end}}", ctr,
 		  "97 1.5 16 -2 gt");
-	check_run("{{eq .Nope .State.Health}} {{eq .Nope 1}} {{ne .Id nil}}", ctr,
+	check_run("{{eq (index .Config.Labels \"n\") .State.Health}} "
+		  "{{eq (index .Config.Labels \"n\") 1}} {{ne .Id nil}}", ctr,
 		  "true false true");
 }
 
@@ -202,8 +204,14 @@ TEST(tpl_refuses_what_it_cannot_run)
 	check_err("{{index .A \"k\"}}", "{\"A\":[1]}", "cannot index slice/array with type string");
 	check_err("{{index .A 0}}", "{\"A\":{}}", "value has type float64; should be string");
 	check_err("{{index .A 0}}", "{\"A\":true}", "can't index item of type bool");
-	check_err("{{index .B 0}}", "{}", "index of untyped nil");
+	check_err("{{index .B 0}}", "{\"B\":null}", "index of untyped nil");
 	check_err("{{.A.B}}", "{\"A\":[1]}", "can't evaluate field B in type []interface {}");
+	/* Docker's: a field that is not there is an error, named with where */
+	check_err("x{{.Nope}}", "{\"A\":1}", "can't evaluate field Nope at offset 3");
+	check_err("{{.A.Nope.X}}", "{\"A\":{}}", "can't evaluate field Nope at offset 4");
+	check_err("{{.A.X}}", "{\"A\":null}", "nil pointer evaluating field X at offset 4");
+	check_err("{{if .Nope}}{{end}}", "{}", "can't evaluate field Nope");
+	check_err("{{json .Nope}}", "{}", "can't evaluate field Nope");
 	check_err("{{len .A}}", "{\"A\":3}", "error calling len: len of type float64");
 	check_err("{{lower .A}}", "{\"A\":3}", "expected string; got float64");
 	check_err("{{join .A \",\"}}", "{\"A\":\"s\"}", "expected []string; got string");
