@@ -11,8 +11,9 @@
 //@
 //@	  Download an image and its missing layers from a registry, verify
 //@	  every digest, and tag it once it is complete. An interrupted pull
-//@	  resumes where it stopped. Prints the image's full name; on a
-//@	  terminal, each layer's progress too.
+//@	  resumes where it stopped. Prints each layer's progress (redrawn
+//@	  on a terminal) and then the image's full name on stdout, as
+//@	  Docker does; only errors go to stderr.
 //@
 //@	        --platform P     e.g. linux/arm/v7 (default: this machine's)
 //@	    -q, --quiet          no progress, only the name
@@ -46,19 +47,21 @@ static const struct opt pull_optv[] = {
 	OPT_END
 };
 
-/* The progress on stderr, as core/registry/pull_progress.c words it. */
+/* The progress on stdout, as Docker's pull writes it (only errors go to
+ * stderr), in core/registry/pull_progress.c's words; each piece at once. */
 static void pull_show(void *view, const struct image_pull_event *e)
 {
 	autofree char *s = pull_progress_text(view, e, -1);
 
-	fputs(s, stderr);
+	fputs(s, stdout);
+	fflush(stdout);
 }
 
 int pull_main(int argc, char **argv)
 {
 	struct pull_opts o = { 0 };
 	struct image_pull_opts po = { 0 };
-	struct pull_progress view = { .tty = isatty(2) };
+	struct pull_progress view = { .tty = isatty(1) };
 	struct dory_conf conf;
 	struct store *st;
 	struct ref r;

@@ -20,17 +20,21 @@ reg_push "$L:one" "$G/$T/one:v1" >/dev/null
 # Pull and run
 t_out "pull prints the full name" "$G/$T/one:v1" d pull -q "$G/$T/one:v1"
 t_check "every layer was fetched once" [ "$(reg_blob_gets "$G")" -eq 3 ]
-# Progress: Docker's lines when stderr is no terminal, drawn in place on one
-t_out "... once more without -q: the name" "$G/$T/one:v1" \
-	"$DORY" --root "$TMP/root-lines" pull "$G/$T/one:v1"
-lines() # FILE: Docker's lines, in order, and no escape sequence
+# Progress on stdout, as Docker's: its lines when stdout is no terminal,
+# each layer drawn in place on one that is (below)
+t_run "$DORY" --root "$TMP/root-lines" pull "$G/$T/one:v1"
+t_check "... once more without -q: the name last on stdout, as Docker" \
+	[ "$RC:$(tail -n 1 "$OUT")" = "0:$G/$T/one:v1" ]
+lines() # FILE: Docker's lines, in order, before the name, and no escape sequence
 {
-	sed -n '1p;$p' "$1" | grep -c -e '^v1: pulling from ' -e '^Digest: sha256:' | grep -qx 2 &&
+	{ sed -n 1p "$1"; tail -n 2 "$1" | head -n 1; } |
+		grep -c -e '^v1: pulling from ' -e '^Digest: sha256:' | grep -qx 2 &&
 		[ "$(grep -c ": pull complete$" "$1")" = 2 ] && ! grep -q $'\033' "$1"
 }
-t_check "... and on stderr Docker's lines, no progress" lines "$ERR"
+t_check "... Docker's lines before it on stdout, no progress" lines "$OUT"
+t_check "... and nothing on stderr" [ ! -s "$ERR" ]
 t_out "... again: both layers already exist" 2 sh -c "\"$DORY\" --root \"$TMP/root-lines\" \
-	pull \"$G/$T/one:v1\" 2>&1 >/dev/null | grep -c ': already exists\$'"
+	pull \"$G/$T/one:v1\" 2>/dev/null | grep -c ': already exists\$'"
 if command -v script >/dev/null; then
 	script -qec "\"$DORY\" --root \"$TMP/root-tty\" pull \"$G/$T/one:v1\"" /dev/null \
 		>"$TMP/tty.out" 2>&1
