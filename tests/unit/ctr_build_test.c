@@ -110,7 +110,8 @@ static const struct bad {
 	{ STR(memory), "1x", -EINVAL, "invalid --memory \"1x\" (use a size like 64m or 1g)" },
 	{ STR(memory_swap), "lots", -EINVAL, "or -1)" },
 	{ STR(cpu_shares), "x", -EINVAL, "invalid --cpu-shares \"x\"" },
-	{ STR(pids), "0", -EINVAL, "invalid --pids-limit \"0\"" },
+	{ STR(pids), "x", -EINVAL, "invalid --pids-limit \"x\"" },
+	{ STR(pids), "-x", -EINVAL, "invalid --pids-limit \"-x\"" },
 	{ STR(cpus), "999", -EINVAL, "range of CPUs is from 0.01" },
 	{ STR(restart), "sometimes", -EINVAL, "invalid restart policy \"sometimes\"" },
 	{ LIST(log_opts), "max-size=lots", -EINVAL, "max-size" },
@@ -188,6 +189,39 @@ TEST(ctr_build_caps_as_docker)
 	caps_of("KILL", NULL, "ALL", true);
 }
 
+/* The config's default pids limit and no_new_privs; the flags override
+ * them (--pids-limit 0 or below: none, as Docker's API). */
+static void pids_nnp(const char *pids, const char *secopt, long long conf_pids, bool conf_nnp,
+		     long long want_pids, bool want_default, bool want_nnp)
+{
+	struct dory_conf conf = { .default_pids = conf_pids, .no_new_privs = conf_nnp };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	f.pids = pids;
+	if (secopt)
+		strv_push(&f.secopts, secopt);
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), 0);
+	CHECK_EQ_INT(c.limits.pids, want_pids);
+	CHECK(c.limits.pids_default == want_default && c.no_new_privs == want_nnp);
+	ctr_config_clear(&c);
+	free_flags(&f);
+}
+
+TEST(ctr_build_config_defaults_and_overrides)
+{
+	pids_nnp(NULL, NULL, 2048, false, 2048, true, false);
+	pids_nnp(NULL, NULL, 0, false, 0, false, false);
+	pids_nnp("77", NULL, 2048, false, 77, false, false);
+	pids_nnp("0", NULL, 2048, false, -1, false, false);
+	pids_nnp("-1", NULL, 2048, false, -1, false, false);
+	pids_nnp("-9", NULL, 2048, false, -1, false, false);
+	pids_nnp(NULL, NULL, 2048, true, 2048, true, true);
+	pids_nnp(NULL, "no-new-privileges=false", 2048, true, 2048, true, false);
+	pids_nnp(NULL, "no-new-privileges:true", 2048, false, 2048, true, true);
+}
+
 TEST(ctr_build_seccomp_modes)
 {
 	char path[] = "/tmp/dory-build-XXXXXX";
@@ -200,6 +234,7 @@ TEST(ctr_build_seccomp_modes)
 	strv_of(&f.secopts, "seccomp=unconfined", "no-new-privileges");
 	CHECK_EQ_INT(check(&f, &c), 0);
 	CHECK_EQ_INT(c.seccomp, SECPOL_SECCOMP_UNCONFINED);
+	CHECK(c.no_new_privs);
 	ctr_config_clear(&c);
 	strv_free(&f.secopts);
 	CHECK_EQ_INT(fsutil_write_atomic(path, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", false), 0);
