@@ -208,6 +208,13 @@ static pid_t serve(void (*fn)(int), int fd)
 
 /* ---- the rig: servers, held ports, the proxy ---- */
 
+/* Published on 127.0.0.1:host, forwarded to the container's port ctr. */
+static struct port_map lo_port(uint8_t proto, uint16_t host, uint16_t ctr)
+{
+	return (struct port_map){ .proto = proto, .host_ip = IP4(127, 0, 0, 1), .host_port = host,
+				  .ctr_port = ctr };
+}
+
 struct rig {
 	pid_t echo, uecho, sink, proxy;
 	int stall, report, fds[5];
@@ -239,11 +246,12 @@ static void rig_start(struct rig *r, const struct proxy_opts *o)
 	close(rp[1]);
 	r->report = rp[0];
 	r->stall = listen_on(SOCK_STREAM, CTR, STALL, 4096);
-	r->v[0] = (struct port_map){ IPPROTO_TCP, IP4(127, 0, 0, 1), P_ECHO, 0, ECHO };
-	r->v[1] = (struct port_map){ IPPROTO_UDP, 0, P_UDP, 0, UECHO };
-	r->v[2] = (struct port_map){ IPPROTO_TCP, IP4(127, 0, 0, 1), P_NOBODY, 0, NOBODY };
-	r->v[3] = (struct port_map){ IPPROTO_TCP, IP4(127, 0, 0, 1), P_SINK, 0, SINK };
-	r->v[4] = (struct port_map){ IPPROTO_TCP, IP4(127, 0, 0, 1), P_STALL, 0, STALL };
+	r->v[0] = lo_port(IPPROTO_TCP, P_ECHO, ECHO);
+	r->v[1] = lo_port(IPPROTO_UDP, P_UDP, UECHO);
+	r->v[1].host_ip = 0;	/* every address */
+	r->v[2] = lo_port(IPPROTO_TCP, P_NOBODY, NOBODY);
+	r->v[3] = lo_port(IPPROTO_TCP, P_SINK, SINK);
+	r->v[4] = lo_port(IPPROTO_TCP, P_STALL, STALL);
 	if (port_reserve(r->v, 5, r->fds) < 0 || proxy_spawn(r->v, 5, r->fds, CTR, o, &r->proxy) < 0)
 		_exit(92);
 }
@@ -706,7 +714,7 @@ static int count_fds(pid_t pid)
  * its parent. */
 static int dies_with_parent(void)
 {
-	struct port_map v = { IPPROTO_TCP, IP4(127, 0, 0, 1), P_ECHO, 0, ECHO };
+	struct port_map v = lo_port(IPPROTO_TCP, P_ECHO, ECHO);
 	int p[2], fd, rc, stray = open("/dev/null", O_RDONLY);
 	pid_t mid, proxy = 0;
 	char st[256], path[64];
