@@ -127,15 +127,33 @@ void vol_list_free(struct vol_cfg *v, size_t n)
 
 /* ---- the record ---- */
 
+/* "K=V" entries by K: '=' ends the key. */
+static int vol_cmp_key(const void *a, const void *b)
+{
+	const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
+
+	for (; *x && *x != '=' && *x == *y; x++, y++)
+		;
+	return (*x == '=' ? 0 : *x) - (*y == '=' ? 0 : *y);
+}
+
+/* K=V entries as an object, keys sorted as Go prints a map (inspect
+ * shows the record's maps as they are). */
 static void vol_put_map(struct json *o, const char *key, const struct strv *kv)
 {
 	struct json *m = json_add_obj(o, key);
+	autofree char **v = NULL;
 
+	if (!kv->n)
+		return;
+	v = xmalloc(kv->n * sizeof(*v));
+	memcpy(v, kv->v, kv->n * sizeof(*v));
+	qsort(v, kv->n, sizeof(*v), vol_cmp_key);
 	for (size_t i = 0; i < kv->n; i++) {
-		const char *eq = strchr(kv->v[i], '=');
-		autofree char *k = eq ? xstrndup(kv->v[i], (size_t)(eq - kv->v[i])) : NULL;
+		const char *eq = strchr(v[i], '=');
+		autofree char *k = eq ? xstrndup(v[i], (size_t)(eq - v[i])) : NULL;
 
-		json_add_str(m, k ? k : kv->v[i], eq ? eq + 1 : "");
+		json_add_str(m, k ? k : v[i], eq ? eq + 1 : "");
 	}
 }
 
