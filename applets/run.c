@@ -56,6 +56,10 @@
 //@	    -u, --user U[:G]     user and group, by number or by name
 //@	    -w, --workdir DIR    working directory (created if missing)
 //@	        --read-only      mount the root filesystem read-only
+//@	    -v, --volume V       NAME:/PATH[:ro] a named volume (made if missing;
+//@	                         a new empty one gets the image's files there),
+//@	                         or /HOST:/PATH[:ro] a host directory (made if
+//@	                         missing); ro is read-only all the way down
 //@	        --security-opt O seccomp=FILE|unconfined, no-new-privileges
 //@	        --cap-add CAP    add a capability (e.g. NET_ADMIN, or ALL)
 //@	        --cap-drop CAP   drop a capability (drops apply before adds)
@@ -151,6 +155,7 @@ static const struct opt run_optv[] = {
 	OPT_STR('u', "user", RUN_F(user)),
 	OPT_STR('w', "workdir", RUN_F(workdir)),
 	OPT_BOOL(0, "read-only", RUN_F(readonly)),
+	OPT_LIST('v', "volume", RUN_F(volumes)),
 	OPT_BOOL(0, "rm", RUN_F(rm)),
 	OPT_END
 };

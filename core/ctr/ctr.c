@@ -299,6 +299,51 @@ static void ctr_get_net(const struct json *o, struct ctr_config *c)
 	ctr_get_strv(o, "Links", &c->links);
 }
 
+/* -v: Docker's MountPoint fields, as inspect shows them. */
+static void ctr_put_mounts(struct json *o, const struct ctr_config *c)
+{
+	struct json *a = json_add_arr(o, "Mounts");
+
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct vol_mount *m = &c->mounts[i];
+		struct json *e = json_add_obj(a, NULL);
+
+		json_add_str(e, "Type", m->type == VOL_MOUNT_VOLUME ? "volume" : "bind");
+		ctr_put_str(e, "Name", m->name);
+		ctr_put_str(e, "Source", m->source);
+		json_add_str(e, "Destination", m->target);
+		json_add_str(e, "Mode", m->mode ? m->mode : "");
+		json_add_bool(e, "RW", !m->ro);
+	}
+}
+
+static void ctr_get_mounts(const struct json *o, struct ctr_config *c)
+{
+	const struct json *a = json_get(o, "Mounts");
+	int n = json_arr_len(a);
+
+	c->mounts = xzalloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof(*c->mounts));
+	for (int i = 0; i < n; i++) {
+		const struct json *e = json_arr_at(a, i);
+		struct vol_mount *m = &c->mounts[c->nmounts];
+		const char *t = json_get_str(e, "Type"), *d = json_get_str(e, "Destination");
+		bool vol = t && !strcmp(t, "volume");
+
+		/* damaged: left out, never a mount of something else */
+		if (!t || !d || d[0] != '/' || (vol ? !json_get_str(e, "Name") ||
+						 !vol_name_ok(json_get_str(e, "Name")) :
+						 strcmp(t, "bind") || !json_get_str(e, "Source")))
+			continue;
+		m->type = vol ? VOL_MOUNT_VOLUME : VOL_MOUNT_BIND;
+		m->name = ctr_get_str(e, "Name");
+		m->source = vol ? NULL : ctr_get_str(e, "Source");
+		m->target = ctr_get_str(e, "Destination");
+		m->mode = ctr_get_str(e, "Mode");
+		m->ro = !json_is_true(json_get(e, "RW"));
+		c->nmounts++;
+	}
+}
+
 char *ctr_config_json(const struct ctr_config *c)
 {
 	struct json *o = json_new_obj();
@@ -339,6 +384,7 @@ char *ctr_config_json(const struct ctr_config *c)
 	ctr_put_str(o, "StopSignal", c->stop_signal);
 	ctr_put_str(o, "CgroupParent", c->cgroup_parent);
 	ctr_put_net(o, c);
+	ctr_put_mounts(o, c);
 	json_add_i64(o, "StopTimeout", c->stop_timeout);
 	json_add_str(o, "Restart", ctr_restart_names[c->restart]);
 	json_add_i64(o, "RestartMax", c->restart_max);
@@ -406,6 +452,7 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->stop_signal = ctr_get_str(o, "StopSignal");
 	c->cgroup_parent = ctr_get_str(o, "CgroupParent");
 	ctr_get_net(o, c);
+	ctr_get_mounts(o, c);
 	c->stop_timeout = (int)ctr_get_num(o, "StopTimeout");
 	if (json_get_str(o, "Restart") && ctr_restart_parse(json_get_str(o, "Restart"), c) < 0)
 		err_clear();
@@ -470,6 +517,9 @@ void ctr_config_clear(struct ctr_config *c)
 	strv_free(&c->publish);
 	strv_free(&c->expose);
 	strv_free(&c->links);
+	for (size_t i = 0; i < c->nmounts; i++)
+		vol_mount_clear(&c->mounts[i]);
+	free(c->mounts);
 	free(c->seccomp_text);
 	seccomp_policy_free(c->seccomp_prog);
 	memset(c, 0, sizeof(*c));

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "core/fs/ctrfs.h"
+#include "core/fs/volume.h"
 #include "core/fs/userns.h"
 #include "core/kernel/cgroup.h"
 #include "core/runtime/secpol.h"
@@ -86,6 +87,8 @@ struct ctr_config {
 	bool publish_all;	/* -P: every port of expose, on host ports picked at start */
 	struct strv expose;	/* the image's EXPOSE ("80/tcp") */
 	struct strv links;	/* --link NAME[:ALIAS] */
+	struct vol_mount *mounts;	/* -v, in the order given */
+	size_t nmounts;
 	char *stop_signal;	/* "SIGTERM" unless the image says otherwise */
 	int stop_timeout;	/* seconds; 10 */
 	enum ctr_restart restart;

@@ -553,6 +553,24 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 	return 0;
 }
 
+/* -v: each spec parsed (core/fs/volume.c), no mount point twice. */
+static int build_volumes(const struct ctr_flags *f, struct ctr_config *c)
+{
+	c->mounts = xzalloc((f->volumes.n + 1) * sizeof(*c->mounts));
+	for (size_t i = 0; i < f->volumes.n; i++) {
+		struct vol_mount *m = &c->mounts[c->nmounts];
+
+		if (vol_spec_parse(f->volumes.v[i], m) < 0)
+			return -err_errno();
+		c->nmounts++;
+		for (size_t k = 0; k + 1 < c->nmounts; k++)
+			if (!strcmp(c->mounts[k].target, m->target))
+				return err_setx(EINVAL, "Duplicate mount point: %s (give each -v its "
+						"own container path)", m->target);
+	}
+	return 0;
+}
+
 int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 		    struct ctr_config *c)
 {
@@ -561,7 +579,8 @@ int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 	    build_limits(f, conf, &c->limits) < 0 ||
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
-	    build_security(f, conf, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0)
+	    build_security(f, conf, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0 ||
+	    build_volumes(f, c) < 0)
 		return -err_errno();
 	c->privileged = f->privileged;
 	c->readonly = f->readonly;

@@ -10,6 +10,8 @@
 #include "config.h"
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_make.h"
+#include "core/ctr/ctr_vol.h"
+#include "core/ctr/ctr_vol.h"
 #include "core/fs/bindcopy.h"
 #include "core/fs/ctrfs.h"
 #include "core/fs/userns.h"
@@ -43,6 +45,8 @@ int ctr_make(struct ctr_config *c, struct store *st, const struct image *im)
 	struct ctrfs fs = { 0 };
 	int r = c->id[0] ? 0 : rt_new_id(c->id);
 
+	if (r == 0)
+		r = ctr_vol_prepare(c);
 	if (r == 0 && im)
 		r = ctrfs_prepare(st, im, c->id, c->driver, c->readonly && !c->userns_shifted, &fs);
 	/* Without idmapped mounts: its own copy, owners shifted into the range. */

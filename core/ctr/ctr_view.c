@@ -770,6 +770,29 @@ static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
 	inspect_ip6(e->has6 ? e : NULL, n);
 }
 
+/* Docker's MountPoint: a volume's Source is its Mountpoint, and its Mode
+ * "z" when none was given; a bind's Propagation rprivate. */
+static void inspect_mounts(const struct ctr_config *c, struct json *a)
+{
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct vol_mount *m = &c->mounts[i];
+		struct json *e = json_add_obj(a, NULL);
+		bool vol = m->type == VOL_MOUNT_VOLUME;
+		autofree char *src = vol ? vol_mountpoint(m->name) : xstrdup(m->source);
+
+		json_add_str(e, "Type", vol ? "volume" : "bind");
+		if (vol)
+			json_add_str(e, "Name", m->name);
+		json_add_str(e, "Source", src);
+		json_add_str(e, "Destination", m->target);
+		if (vol)
+			json_add_str(e, "Driver", "local");
+		json_add_str(e, "Mode", vol && !*m->mode ? "z" : m->mode);
+		json_add_bool(e, "RW", !m->ro);
+		json_add_str(e, "Propagation", vol ? "" : "rprivate");
+	}
+}
+
 /* Docker's NetworkSettings: the top-level address fields are the default
  * bridge network's only, as Docker fills them. */
 static void inspect_net(const struct ctr_config *c, const struct ctr_state *s, struct json *o)
@@ -833,7 +856,7 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 	json_add_str(o, "Driver", c->rootfs ? "" : ctr_driver_name(c->driver));
 	json_add_str(o, "Platform", "linux");
 	inspect_host(c, dir, json_add_obj(o, "HostConfig"));
-	json_add_arr(o, "Mounts");
+	inspect_mounts(c, json_add_arr(o, "Mounts"));
 	inspect_config(c, json_add_obj(o, "Config"));
 	inspect_net(c, s, json_add_obj(o, "NetworkSettings"));
 }

@@ -21,6 +21,7 @@
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_make.h"
 #include "core/ctr/ctr_net.h"
+#include "core/ctr/ctr_vol.h"
 #include "core/ctr/ctrlog.h"
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
@@ -50,7 +51,8 @@ struct sup {
 	struct secpol policy;
 	char *dir;		/* ROOT/containers/ID */
 	char *etc[3];		/* its hosts, hostname, resolv.conf there */
-	struct rt_bind binds[3];
+	struct rt_bind *binds;	/* the /etc files, then the -v mounts */
+	struct ctr_vol_binds vols;
 	bool oom;
 	bool attached;
 	bool term;		/* SIGTERM to the supervisor: stop for good */
@@ -93,20 +95,27 @@ static int sup_fs(struct sup *u)
  * bound over the image's (which stay as they are), read-only with
  * --read-only as Docker's; with --network container:ID, that container's
  * (as Docker shares them). Left out where the root cannot take a mount
- * point (a read-only bind-copy of the image lacking the file). */
-static void sup_binds(struct sup *u)
+ * point (a read-only bind-copy of the image lacking the file). The -v
+ * mounts come after them, so that one given for /etc/hosts wins. */
+static int sup_binds(struct sup *u)
 {
 	static const char *const names[] = { "/etc/hosts", "/etc/hostname", "/etc/resolv.conf" };
 	const char *m = u->c.network_mode;
 
+	if (ctr_vol_binds(&u->c, &u->vols) < 0)
+		return -err_errno();
+	u->binds = xzalloc((ARRAY_SIZE(names) + u->vols.n) * sizeof(*u->binds));
 	u->dir = ctr_dir(m && str_has_prefix(m, "container:") ? m + 10 : u->id);
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		u->etc[i] = xasprintf("%s/%s", u->dir, names[i] + 5);
 		u->binds[i] = (struct rt_bind){ .src = u->etc[i], .dst = names[i],
 						.ro = u->c.readonly, .optional = true };
 	}
+	if (u->vols.n)
+		memcpy(u->binds + ARRAY_SIZE(names), u->vols.v, u->vols.n * sizeof(*u->binds));
 	u->s.binds = u->binds;
-	u->s.nbinds = ARRAY_SIZE(u->binds);
+	u->s.nbinds = ARRAY_SIZE(names) + u->vols.n;
+	return 0;
 }
 
 /* Write the files before each start: the host's resolv.conf may have
@@ -141,8 +150,9 @@ static int sup_spec(struct sup *u)
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
-	sup_binds(u);
-	r = ctr_policy(&u->c, &u->policy);
+	r = sup_binds(u);
+	if (r == 0)
+		r = ctr_policy(&u->c, &u->policy);
 	if (r == 0)
 		r = sup_fs(u);
 	return r;
@@ -155,6 +165,8 @@ static void sup_clear(struct sup *u)
 	for (size_t i = 0; i < ARRAY_SIZE(u->etc); i++)
 		free(u->etc[i]);
 	free(u->dir);
+	free(u->binds);
+	ctr_vol_binds_clear(&u->vols);
 	ctrlog_close(u->log);
 	ctr_config_clear(&u->c);
 	if (u->sfd >= 0)

@@ -10,8 +10,14 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
+#include "core/fs/bindcopy.h"
 #include "core/kernel/mnt.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
@@ -201,20 +207,24 @@ static int rootfs_devices(const char *dir, const struct rootfs_opts *o)
  * and from there, after the switch, onto its mount point. */
 #define ROOTFS_STAGE "dev/.dory-binds"
 
-/* Stage bind i at stage/i. */
+/* Stage bind i at stage/i: its source bound there, or its new file
+ * system mounted; read-only all the way down with ro. */
 static int rootfs_bind_stage(const char *stage, const struct rootfs_opts *o, size_t i, bool dir)
 {
+	const struct rt_bind *b = &o->binds[i];
 	autofree char *p = xasprintf("%s/%zu", stage, i);
 	autofree char *src = xasprintf("/proc/self/fd/%d", o->src_fds[i]);
-	int fd = dir ? mkdir(p, 0700) :
+	int fd = dir ? mkdir(p, 0755) :
 		 openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return err_set(errno, "create %s", p);
 	if (!dir)
 		close(fd);
-	if (mnt_bind(src, p, dir, 0) < 0)
-		return err_ctx("bind %s", o->binds[i].src);
+	if (b->fstype && mnt_mount(b->fstype, p, b->fstype, MS_NOSUID | MS_NODEV, b->data) < 0)
+		return err_ctx("volume");
+	if (!b->fstype && mnt_bind(src, p, dir, 0) < 0)
+		return err_ctx("bind %s", b->src);
 	return 0;
 }
 
@@ -233,7 +243,9 @@ static int rootfs_binds_stage(const char *dir, const struct rootfs_opts *o)
 		for (size_t i = 0; i < o->nbinds; i++) {
 			struct stat st;
 
-			if (fstat(o->src_fds[i], &st) < 0)
+			if (o->binds[i].fstype)
+				st.st_mode = S_IFDIR;
+			else if (fstat(o->src_fds[i], &st) < 0)
 				return err_set(errno, "bind %s", o->binds[i].src);
 			if (S_ISDIR(st.st_mode) == !pass &&
 			    rootfs_bind_stage(stage, o, i, S_ISDIR(st.st_mode)) < 0)
@@ -242,55 +254,155 @@ static int rootfs_binds_stage(const char *dir, const struct rootfs_opts *o)
 	return 0;
 }
 
-/* Create path (a file) through a dangling symlink: its target's
- * directories first. The root is the container's by now. */
-static int rootfs_create_via_link(const char *path, const char *parent)
-{
-	char link[PATH_MAX];
-	ssize_t n = readlink(path, link, sizeof(link) - 1);
-	autofree char *target = NULL;
-	int fd;
+/* ---- a bind's mount point, inside the container's root ----
+ * By now "/" is the container's root, so no lookup leaves it; but a
+ * symlink of the image may lead to /proc or /dev, and another process may
+ * swap a directory for a symlink meanwhile. So the point is opened once,
+ * without magic links, and mounted on through its descriptor. */
 
-	if (n <= 0)
-		return -1;
-	link[n] = '\0';
-	target = link[0] == '/' ? xstrdup(link) : xasprintf("%s/%s", parent, link);
-	*strrchr(target, '/') = '\0';
-	if (*target && fsutil_mkdir_p(target, 0755) < 0)
-		return -1;
-	err_clear();
-	fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 ? -1 : 0;
+/* The next component of *rest (advanced past it) into name; false at the
+ * end. */
+static bool rootfs_next(const char **rest, char name[NAME_MAX + 1])
+{
+	size_t n;
+
+	while (**rest == '/')
+		(*rest)++;
+	n = strcspn(*rest, "/");
+	if (!n || n > NAME_MAX)
+		return false;
+	memcpy(name, *rest, n);
+	name[n] = '\0';
+	*rest += n;
+	return true;
 }
 
-/* The mount point for a bind at path, made when missing (an empty file,
- * or a directory for dir) with its parents. */
+/* Walk path from the root one component at a time with O_NOFOLLOW,
+ * following symlinks by hand (from the root when absolute, at most 40),
+ * making what is missing (directories; the last one a file unless dir). */
+static int rootfs_walk(const char *path, bool dir)
+{
+	autofree char *buf = xstrdup(path);
+	const char *rest = buf;
+	char name[NAME_MAX + 1], link[PATH_MAX];
+	int fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC), links = 0;
+
+	while (fd >= 0 && rootfs_next(&rest, name)) {
+		bool last = !*rest || !rest[strspn(rest, "/")];
+		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		ssize_t n;
+
+		if (next < 0 && errno == ENOENT) {
+			if (!last || dir)
+				next = mkdirat(fd, name, 0755) < 0 && errno != EEXIST ? -1 : 0;
+			else
+				next = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					      O_CLOEXEC | O_NOCTTY, 0644);
+			if (next >= 0 && (!last || dir))
+				next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			else if (next >= 0)
+				close(next), next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (next < 0 || fstat(next, &st) < 0) {
+			err_set(errno, "mount point %s", path);
+			close(fd);
+			return -err_errno();
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			close(fd);
+			fd = next;
+			continue;
+		}
+		n = readlinkat(next, "", link, sizeof(link) - 1);
+		close(next);
+		if (n <= 0 || ++links > 40 || strlen(rest) + (size_t)n + 2 > PATH_MAX) {
+			close(fd);
+			return err_setx(ELOOP, "mount point %s: too many or too long symlinks", path);
+		}
+		link[n] = '\0';
+		if (link[0] == '/') {
+			close(fd);
+			fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+		strcat(link, "/");
+		strcat(link, rest);
+		free(buf);
+		rest = buf = xstrdup(link);
+	}
+	if (fd < 0)
+		return err_set(errno, "mount point %s", path);
+	return fd;
+}
+
+/* An O_PATH descriptor of the mount point for a bind at path, made when
+ * missing (an empty file, or a directory for dir): openat2 resolves it in
+ * one call where the kernel has it (5.6), the walk otherwise. */
 static int rootfs_bind_point(const char *path, bool dir)
 {
-	autofree char *parent = xstrdup(path);
-	struct stat st;
-	int fd, e;
+#ifdef SYS_openat2
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 
-	if (stat(path, &st) == 0)
-		return 0;	/* a file on a directory: the bind refuses it */
-	if (errno != ENOENT)
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT && errno != ENOSYS)
 		return err_set(errno, "mount point %s", path);
-	if (dir)
-		return fsutil_mkdir_p(path, 0755) < 0 ? err_ctx("mount point") : 0;
-	*strrchr(parent, '/') = '\0';
-	if (*parent && fsutil_mkdir_p(parent, 0755) < 0)
-		return err_ctx("mount point %s", path);
-	fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd >= 0) {
-		close(fd);
+#endif
+	return rootfs_walk(path, dir);
+}
+
+/* Docker's rule: the image's content at the mount point goes into an
+ * empty volume (staged at stage), owners and modes kept. */
+static int rootfs_copy_up(const char *stage, int point)
+{
+	autofree char *from = xasprintf("/proc/self/fd/%d", point);
+	autoclosedir DIR *d = opendir(stage);
+	struct dirent *e;
+	struct stat st;
+
+	if (fstat(point, &st) < 0 || !S_ISDIR(st.st_mode) || !d)
 		return 0;
-	}
-	e = errno;
-	if (e == ENOENT && rootfs_create_via_link(path, *parent ? parent : "/") == 0)
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			return 0;	/* not empty: left as it is */
+	return bindcopy_clone(from, stage) < 0 ? err_ctx("copy the image's content") : 0;
+}
+
+/* Read-only all the way down: mount_setattr(2) with AT_RECURSIVE where
+ * the kernel has it (5.12), else a remount of the top. */
+static int rootfs_ro_tree(const char *path)
+{
+#ifdef SYS_mount_setattr
+	struct { unsigned long long set, clr, prop, userns; } a = { COMPAT_MOUNT_ATTR_RDONLY, 0,
+								    0, 0 };
+
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, 0x8000 /* AT_RECURSIVE */, &a,
+		    sizeof(a)) == 0)
 		return 0;
-	return err_set(e, "create mount point %s", path);
+	if (errno != ENOSYS)
+		return err_set(errno, "make %s read-only", path);
+#endif
+	return mnt_remount_ro(path);
+}
+
+/* Bind i (staged at p) on its mount point. */
+static int rootfs_bind_place(const struct rt_bind *b, const char *p, bool dir)
+{
+	autofree char *at = NULL;
+	int fd = rootfs_bind_point(b->dst, dir), r;
+
+	if (fd < 0)
+		return fd;
+	at = xasprintf("/proc/self/fd/%d", fd);
+	r = b->copy_up && dir ? rootfs_copy_up(p, fd) : 0;
+	if (r == 0 && b->ro && rootfs_ro_tree(p) < 0)
+		r = -err_errno();
+	if (r == 0 && mnt_bind(p, at, dir, 0) < 0)
+		r = -err_errno();
+	close(fd);
+	return r;
 }
 
 /* After the switch: each staged source onto its mount point. */
@@ -304,11 +416,11 @@ static int rootfs_binds_place(const struct rootfs_opts *o)
 
 		if (stat(p, &st) < 0)
 			return err_set(errno, "stat %s", p);
-		r = rootfs_bind_point(b->dst, S_ISDIR(st.st_mode));
+		r = rootfs_bind_place(b, p, S_ISDIR(st.st_mode));
 		if (r == -EROFS && b->optional)
 			err_clear();
-		else if (r < 0 || mnt_bind(p, b->dst, S_ISDIR(st.st_mode), b->ro ? MS_RDONLY : 0) < 0)
-			return err_ctx("bind %s on %s", b->src, b->dst);
+		else if (r < 0)
+			return err_ctx("bind %s on %s", b->src ? b->src : b->fstype, b->dst);
 		if (umount2(p, MNT_DETACH) < 0)
 			return err_set(errno, "detach %s", p);
 		/* Busy: a copy in another recursive bind; an empty entry stays. */

@@ -320,6 +320,9 @@ static int rt_child_mount_root(const struct rt_spec *s, int bound, const char **
 static int rt_child_bind_srcs(const struct rt_spec *s, int *fds)
 {
 	for (size_t i = 0; i < s->nbinds; i++) {
+		fds[i] = -1;
+		if (s->binds[i].fstype)
+			continue;	/* a new file system: no source */
 		fds[i] = openat(AT_FDCWD, s->binds[i].src, O_PATH | O_CLOEXEC);
 		if (fds[i] < 0)
 			return err_set(errno, "bind source %s", s->binds[i].src);

@@ -29,6 +29,11 @@ struct rt_bind {
 	const char *dst;	/* in the container, absolute */
 	bool ro;
 	bool optional;	/* left out when its mount point cannot be made (a read-only root) */
+	/* A new file system instead of src (a tmpfs volume): type, options. */
+	const char *fstype, *data;
+	/* Copy what the container's root has at dst into an empty source
+	 * first, owners and modes kept (Docker's rule for a new volume). */
+	bool copy_up;
 };
 
 struct rt_spec {

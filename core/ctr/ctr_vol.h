@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+/* ctr_vol.h - a container's -v mounts: made at create (a named volume on
+ * first use, a missing host directory as Docker's -v), turned into the
+ * runtime's binds at start, and which containers name a volume. */
+#ifndef DORY_CTR_VOL_H
+#define DORY_CTR_VOL_H
+
+#include "core/ctr/ctr.h"
+#include "core/runtime/runtime.h"
+
+/* Make what c's mounts need: named volumes missing (created), host
+ * directories missing (mkdir -p, as Docker's -v does). */
+int ctr_vol_prepare(const struct ctr_config *c);
+/* A vol_busy_fn: the containers (running or not) whose config names the
+ * volume, their ids in who. */
+int ctr_vol_busy(const char *name, char *who, size_t len, void *arg);
+
+/* The binds for c's mounts, kept alive by the strings in keep. */
+struct ctr_vol_binds {
+	struct rt_bind *v;
+	size_t n;
+	struct strv keep;
+};
+int ctr_vol_binds(const struct ctr_config *c, struct ctr_vol_binds *b);
+void ctr_vol_binds_clear(struct ctr_vol_binds *b);
+
+#endif

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+/* volume.h - named volumes without a daemon: records under ROOT/volumes
+ * with Docker's local driver rules (create, look up, list, remove), and
+ * the -v spec a container mounts them (or a host directory) by. Which
+ * containers use a volume is the ctr room's to say (vol_busy_fn). */
+#ifndef DORY_VOLUME_H
+#define DORY_VOLUME_H
+
+#include "core/util/base.h"
+#include "core/util/str.h"
+
+/*
+ * ROOT/volumes/
+ *   .lock            flock: exclusive to create or remove a volume
+ *   NAME/config.json the record (struct vol_cfg), written once, durable
+ *   NAME/_data/      the data (Docker's Mountpoint)
+ *   .tmp/            a volume staged before its rename into place, or one
+ *                    being removed; swept under the lock
+ * No volume name starts with '.', so .lock and .tmp never clash with one.
+ */
+#define VOL_DIR "volumes"
+
+enum { VOL_NAME_MAX = 255, VOL_RANDOM_LEN = 64 };
+
+struct vol_cfg {
+	char *name;
+	char *driver;		/* "local" */
+	struct strv labels, options;	/* "K=V"; options as -o gave them */
+	long long created_ns;	/* CLOCK_REALTIME */
+};
+
+/* Docker's rule for a volume name: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
+bool vol_name_ok(const char *name);
+/* The local driver's options: type and device together; type tmpfs (o:
+ * its mount options) or none with o=bind (device: an existing absolute
+ * directory). -EINVAL or -ENOTSUP with Docker's message. */
+int vol_opts_check(const struct strv *opts);
+/* Create the volume c names (NULL: a random 64-hex name, as Docker), with
+ * c's driver (NULL: local), labels and options; fills name, created_ns.
+ * A volume of that name already there is no error (Docker's create is
+ * idempotent): *made says whether this call made it (may be NULL). */
+int vol_create(struct vol_cfg *c, bool *made);
+/* The record of volume name; -ENOENT "no such volume". */
+int vol_lookup(const char *name, struct vol_cfg *out);
+/* Every volume, by name (allocated; vol_list_free). */
+int vol_list(struct vol_cfg **v, size_t *n);
+void vol_list_free(struct vol_cfg *v, size_t n);
+void vol_cfg_clear(struct vol_cfg *c);
+
+/* Called under the volumes' lock: > 0 (the users, one line of them in
+ * who) when the volume is in use, 0 when not, -errno. */
+typedef int (*vol_busy_fn)(const char *name, char *who, size_t len, void *arg);
+/* Remove volume name and its data: -ENOENT, or -EBUSY "volume is in use"
+ * when busy says so (busy may be NULL). */
+int vol_remove(const char *name, vol_busy_fn busy, void *arg);
+
+/* ROOT/volumes/NAME/_data: Docker's Mountpoint (allocated). */
+char *vol_mountpoint(const char *name);
+/* What a container gets for volume c: a host directory to bind in *src
+ * (its _data, or the device of type=none,o=bind), or a file system to
+ * mount (*fstype "tmpfs", *data its options; *src NULL). Allocated. */
+void vol_source(const struct vol_cfg *c, char **src, char **fstype, char **data);
+
+/* ---- -v SRC:DST[:MODE] ---- */
+
+enum vol_mount_type { VOL_MOUNT_BIND, VOL_MOUNT_VOLUME };
+
+/* One mount of a container, as config.json and inspect's Mounts hold it. */
+struct vol_mount {
+	enum vol_mount_type type;
+	char *name;		/* a volume's name; NULL for a bind */
+	char *source;		/* a bind's host path; NULL for a volume */
+	char *target;		/* absolute, in the container, cleaned */
+	char *mode;		/* the MODE part as given ("ro", "rw,z", "") */
+	bool ro;
+};
+
+/* Parse a -v value: NAME:DST or /HOST:DST, with MODE a list of ro, rw,
+ * z, Z, nocopy, private, rprivate. -EINVAL "invalid volume
+ * specification" (and Docker's other messages) or -ENOTSUP. */
+int vol_spec_parse(const char *spec, struct vol_mount *m);
+void vol_mount_clear(struct vol_mount *m);
+
+/* The record as JSON and back (tests); parse: -EINVAL without a Name. */
+char *vol_cfg_json(const struct vol_cfg *c);
+int vol_cfg_parse(const char *text, struct vol_cfg *c);
+
+#endif
