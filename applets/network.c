@@ -390,35 +390,6 @@ static int netls_main(int argc, char **argv)
 
 /* ---- inspect ---- */
 
-/* "K=V" entries by K: '=' ends the key. */
-static int cmp_key(const void *a, const void *b)
-{
-	const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
-
-	for (; *x && *x != '=' && *x == *y; x++, y++)
-		;
-	return (*x == '=' ? 0 : *x) - (*y == '=' ? 0 : *y);
-}
-
-/* K=V entries as an object, keys sorted as Go prints a map. */
-static void put_map(struct json *o, const char *key, const struct strv *kv)
-{
-	struct json *m = json_add_obj(o, key);
-	autofree char **v = NULL;
-
-	if (!kv->n)
-		return;
-	v = xmalloc(kv->n * sizeof(*v));
-	memcpy(v, kv->v, kv->n * sizeof(*v));
-	qsort(v, kv->n, sizeof(*v), cmp_key);
-	for (size_t i = 0; i < kv->n; i++) {
-		const char *eq = strchr(v[i], '=');
-		autofree char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
-
-		json_add_str(m, k, eq ? eq + 1 : "");
-	}
-}
-
 static void inspect_ipam(const struct net_cfg *c, struct json *o)
 {
 	struct json *ipam = json_add_obj(o, "IPAM"), *cfg, *one;
@@ -504,8 +475,8 @@ static struct json *inspect_obj(const struct net_cfg *c)
 	json_add_str(json_add_obj(o, "ConfigFrom"), "Network", "");
 	json_add_bool(o, "ConfigOnly", false);
 	inspect_containers(c, o);
-	put_map(o, "Options", &c->options);
-	put_map(o, "Labels", &c->labels);
+	json_add_kv(o, "Options", &c->options);
+	json_add_kv(o, "Labels", &c->labels);
 	return o;
 }
 

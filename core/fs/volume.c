@@ -127,43 +127,6 @@ void vol_list_free(struct vol_cfg *v, size_t n)
 
 /* ---- the record ---- */
 
-/* "K=V" entries by K: '=' ends the key. */
-static int vol_cmp_key(const void *a, const void *b)
-{
-	const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
-
-	for (; *x && *x != '=' && *x == *y; x++, y++)
-		;
-	return (*x == '=' ? 0 : *x) - (*y == '=' ? 0 : *y);
-}
-
-/* K=V entries as an object, keys sorted as Go prints a map (inspect
- * shows the record's maps as they are). */
-static void vol_put_map(struct json *o, const char *key, const struct strv *kv)
-{
-	struct json *m = json_add_obj(o, key);
-	autofree char **v = NULL;
-
-	if (!kv->n)
-		return;
-	v = xmalloc(kv->n * sizeof(*v));
-	memcpy(v, kv->v, kv->n * sizeof(*v));
-	qsort(v, kv->n, sizeof(*v), vol_cmp_key);
-	for (size_t i = 0; i < kv->n; i++) {
-		const char *eq = strchr(v[i], '=');
-		autofree char *k = eq ? xstrndup(v[i], (size_t)(eq - v[i])) : NULL;
-
-		json_add_str(m, k ? k : v[i], eq ? eq + 1 : "");
-	}
-}
-
-static void vol_get_map(const struct json *o, const char *key, struct strv *kv)
-{
-	for (struct json *m = json_first(json_get(o, key)); m; m = json_next(m))
-		if (json_str(m))
-			strv_push_take(kv, xasprintf("%s=%s", json_key(m), json_str(m)));
-}
-
 char *vol_cfg_json(const struct vol_cfg *c)
 {
 	struct json *o = json_new_obj();
@@ -173,8 +136,8 @@ char *vol_cfg_json(const struct vol_cfg *c)
 	json_add_str(o, "Driver", c->driver);
 	snprintf(buf, sizeof(buf), "%lld", c->created_ns);
 	json_add_str(o, "CreatedNs", buf);	/* beyond a double's exact integers */
-	vol_put_map(o, "Labels", &c->labels);
-	vol_put_map(o, "Options", &c->options);
+	json_add_kv(o, "Labels", &c->labels);
+	json_add_kv(o, "Options", &c->options);
 	t = json_print(o, false);
 	json_free(o);
 	return t;
@@ -193,8 +156,8 @@ int vol_cfg_parse(const char *text, struct vol_cfg *c)
 	c->name = xstrdup(name);
 	c->driver = xstrdup((s = json_get_str(o, "Driver")) ? s : "local");
 	c->created_ns = (s = json_get_str(o, "CreatedNs")) ? strtoll(s, NULL, 10) : 0;
-	vol_get_map(o, "Labels", &c->labels);
-	vol_get_map(o, "Options", &c->options);
+	json_get_kv(o, "Labels", &c->labels);
+	json_get_kv(o, "Options", &c->options);
 	json_free(o);
 	return 0;
 }

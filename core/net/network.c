@@ -76,13 +76,6 @@ static void net_put_map(struct json *o, const char *key, const struct strv *kv)
 	}
 }
 
-static void net_get_map(const struct json *o, const char *key, struct strv *kv)
-{
-	for (struct json *m = json_first(json_get(o, key)); m; m = json_next(m))
-		if (json_str(m))
-			strv_push_take(kv, xasprintf("%s=%s", json_key(m), json_str(m)));
-}
-
 char *net_cfg_json(const struct net_cfg *c)
 {
 	struct json *o = json_new_obj();
@@ -161,8 +154,8 @@ int net_cfg_parse(const char *text, struct net_cfg *c)
 		r |= err_setx(EINVAL, "EnableIPv6 without an IPv6 subnet");
 	c->internal = json_is_true(json_get(o, "Internal"));
 	c->user_bridge = json_is_true(json_get(o, "UserBridge"));
-	net_get_map(o, "Labels", &c->labels);
-	net_get_map(o, "Options", &c->options);
+	json_get_kv(o, "Labels", &c->labels);
+	json_get_kv(o, "Options", &c->options);
 	json_free(o);
 	if (!c->driver)
 		c->driver = xstrdup("bridge");

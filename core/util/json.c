@@ -7,6 +7,7 @@
 
 #include "core/util/err.h"
 #include "core/util/json.h"
+#include "core/util/str.h"
 #include "core/util/xalloc.h"
 
 #define CJ(j) ((cJSON *)(j))
@@ -370,4 +371,41 @@ char *json_print(const struct json *j, bool pretty)
 	}
 	jb_value(&b, CJ(j), 0);
 	return b.p;
+}
+
+/* "K=V" entries by K: '=' ends the key. */
+static int json_kv_cmp(const void *a, const void *b)
+{
+	const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
+
+	for (; *x && *x != '=' && *x == *y; x++, y++)
+		;
+	return (*x == '=' ? 0 : *x) - (*y == '=' ? 0 : *y);
+}
+
+void json_add_kv(struct json *obj, const char *key, const struct strv *kv)
+{
+	struct json *m = json_add_obj(obj, key);
+	char **v;
+
+	if (!kv->n)
+		return;
+	v = xmalloc(kv->n * sizeof(*v));
+	memcpy(v, kv->v, kv->n * sizeof(*v));
+	qsort(v, kv->n, sizeof(*v), json_kv_cmp);
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *eq = strchr(v[i], '=');
+		char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
+
+		json_add_str(m, k, eq ? eq + 1 : "");
+		free(k);
+	}
+	free(v);
+}
+
+void json_get_kv(const struct json *obj, const char *key, struct strv *kv)
+{
+	for (struct json *m = json_first(json_get(obj, key)); m; m = json_next(m))
+		if (json_str(m))
+			strv_push_take(kv, xasprintf("%s=%s", json_key(m), json_str(m)));
 }

@@ -41,6 +41,12 @@ void json_add_str(struct json *obj, const char *key, const char *v);
 void json_add_i64(struct json *obj, const char *key, long long v);
 void json_add_bool(struct json *obj, const char *key, bool v);
 void json_add_null(struct json *obj, const char *key);
+struct strv;
+/* "K=V" entries (K alone: value "") as an object under key, its keys
+ * sorted as Go prints a map. */
+void json_add_kv(struct json *obj, const char *key, const struct strv *kv);
+/* The string members of obj's object key, appended to kv as "K=V". */
+void json_get_kv(const struct json *obj, const char *key, struct strv *kv);
 /* Add a deep copy of v under key (or append when obj is an array). */
 void json_add_copy(struct json *obj, const char *key, const struct json *v);
 void json_del(struct json *obj, const char *key);
