@@ -320,42 +320,16 @@ static const struct opt ls_optv[] = {
 	OPT_END
 };
 
-/* Each row through the template, into out (a table's buffer, or stdout). */
-static void ls_print(const struct tpl *t, const struct net_cfg *v, size_t n,
-		     const struct ls_filter *f, bool trunc, FILE *out)
-{
-	if (t->table) {
-		struct json *h = ls_header();
-
-		if (tpl_run(t->text, h, out) < 0)
-			die_err();
-		fputc('\n', out);
-		json_free(h);
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct json *row;
-
-		if (!ls_match(f, &v[i]))
-			continue;
-		row = ls_row(&v[i], trunc);
-		if (tpl_run(t->text, row, out) < 0)
-			die_err();
-		fputc('\n', out);
-		json_free(row);
-	}
-}
-
 static int netls_main(int argc, char **argv)
 {
 	struct ls_opts o = { 0 };
 	struct ls_filter f = { 0 };
-	struct tpl t = { 0 };
+	struct tpl_list l;
+	struct json *h = ls_header();
 	struct net_cfg *v;
-	autofree char *buf = NULL;
 	const char *format;
-	size_t n, len = 0;
+	size_t n;
 	char **args;
-	FILE *out;
 
 	(void)argc;
 	args = opt_parse(ls_optv, &o, argv);
@@ -369,22 +343,25 @@ static int netls_main(int argc, char **argv)
 			warn("ignoring the custom format, because both --format and --quiet are set");
 		format = "{{.ID}}";
 	}
-	if (tpl_parse(format, net_ls_format + strlen("table "), &t) < 0)
+	if (tpl_list_begin(&l, format, net_ls_format + strlen("table "), h, stdout) < 0)
 		die_err();
+	json_free(h);
 	if (net_list(&v, &n) < 0)
 		die_err();
-	out = t.table ? open_memstream(&buf, &len) : stdout;
-	if (!out)
-		die_errno("open a memory stream");
-	ls_print(&t, v, n, &f, !o.notrunc, out);
-	if (t.table) {
-		if (fclose(out) != 0)
-			die_errno("write the table");
-		tpl_table_print(buf, len, stdout);
+	for (size_t i = 0; i < n; i++) {
+		struct json *row;
+
+		if (!ls_match(&f, &v[i]))
+			continue;
+		row = ls_row(&v[i], !o.notrunc);
+		if (tpl_list_row(&l, row) < 0)
+			die_err();
+		json_free(row);
 	}
+	if (tpl_list_end(&l) < 0)
+		die_err();
 	net_list_free(v, n);
 	ls_filter_clear(&f);
-	tpl_free(&t);
 	return out_flush();
 }
 

@@ -59,17 +59,16 @@ static const struct opt ps_optv[] = {
 
 struct ps {
 	struct ctr_filter filter;
-	struct tpl tpl;
+	struct tpl_list list;
+	const char *format;
 	bool all, trunc;
 	unsigned long long limit;	/* 0: no limit */
 	long long now;
-	FILE *out;
 };
 
 static void ps_setup(struct ps *p, struct ps_opts *o)
 {
-	const char *format = o->format ? o->format : ctr_ps_format;
-
+	p->format = o->format ? o->format : ctr_ps_format;
 	for (size_t i = 0; i < o->filter.n; i++)
 		if (ctr_filter_add(&p->filter, o->filter.v[i]) < 0)
 			die_err();
@@ -83,10 +82,8 @@ static void ps_setup(struct ps *p, struct ps_opts *o)
 	if (o->quiet) {
 		if (o->format)
 			warn("ignoring the custom format, because both --format and --quiet are set");
-		format = "{{.ID}}";
+		p->format = "{{.ID}}";
 	}
-	if (tpl_parse(format, ctr_ps_format + strlen("table "), &p->tpl) < 0)
-		die_err();
 }
 
 static bool is_up(const struct ctr_state *s)
@@ -115,9 +112,8 @@ static int ps_one(struct ps *p, const char *id)
 	rc = (p->all || is_up(&s)) && ctr_filter_match(&p->filter, &c, &s);
 	if (rc) {
 		row = ctr_ps_row(&c, &s, p->now, p->trunc);
-		if (tpl_run(p->tpl.text, row, p->out) < 0)
+		if (tpl_list_row(&p->list, row) < 0)
 			die_err();
-		fputc('\n', p->out);
 		json_free(row);
 	}
 	ctr_state_clear(&s);
@@ -130,9 +126,8 @@ int ps_main(int argc, char **argv)
 	struct ps_opts o = { 0 };
 	struct ps p = { 0 };
 	struct strv ids = { 0 };
-	autofree char *buf = NULL;
+	struct json *h = ctr_ps_header();
 	unsigned long long shown = 0;
-	size_t len = 0;
 	char **args;
 
 	(void)argc;
@@ -140,31 +135,19 @@ int ps_main(int argc, char **argv)
 	if (args[0])
 		die("unexpected argument \"%s\" (usage: dory ps [OPTIONS])", args[0]);
 	ps_setup(&p, &o);
+	if (tpl_list_begin(&p.list, p.format, ctr_ps_format + strlen("table "), h, stdout) < 0)
+		die_err();
+	json_free(h);
 	if (ctr_list(&ids) < 0)
 		die_err();
-	p.out = p.tpl.table ? open_memstream(&buf, &len) : stdout;
-	if (!p.out)
-		die_errno("open a memory stream");
-	if (p.tpl.table) {
-		struct json *h = ctr_ps_header();
-
-		if (tpl_run(p.tpl.text, h, p.out) < 0)
-			die_err();
-		fputc('\n', p.out);
-		json_free(h);
-	}
 	p.now = ctr_now();
 	for (size_t i = ids.n; i-- > 0 && (!p.limit || shown < p.limit);)
 		shown += ps_one(&p, ids.v[i]);
-	if (p.tpl.table) {
-		if (fclose(p.out) != 0)
-			die_errno("write the table");
-		tpl_table_print(buf, len, stdout);
-	}
+	if (tpl_list_end(&p.list) < 0)
+		die_err();
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die_errno("write the output");
 	strv_free(&ids);
 	ctr_filter_clear(&p.filter);
-	tpl_free(&p.tpl);
 	return 0;
 }

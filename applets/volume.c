@@ -238,25 +238,16 @@ static const struct opt ls_optv[] = {
 	OPT_END
 };
 
-static void ls_line(const struct tpl *t, struct json *row, FILE *out)
-{
-	if (tpl_run(t->text, row, out) < 0)
-		die_err();
-	fputc('\n', out);
-	json_free(row);
-}
-
 static int volls_main(int argc, char **argv)
 {
 	struct ls_opts o = { 0 };
 	struct ls_filter f = { 0 };
-	struct tpl t = { 0 };
+	struct tpl_list l;
+	struct json *h = ls_header();
 	struct vol_cfg *v;
-	autofree char *buf = NULL;
 	const char *format;
-	size_t n, len = 0;
+	size_t n;
 	char **args;
-	FILE *out;
 
 	(void)argc;
 	args = opt_parse(ls_optv, &o, argv);
@@ -270,26 +261,25 @@ static int volls_main(int argc, char **argv)
 			warn("ignoring the custom format, because both --format and --quiet are set");
 		format = "{{.Name}}";
 	}
-	if (tpl_parse(format, vol_ls_format + strlen("table "), &t) < 0)
+	if (tpl_list_begin(&l, format, vol_ls_format + strlen("table "), h, stdout) < 0)
 		die_err();
+	json_free(h);
 	if (vol_list(&v, &n) < 0)
 		die_err();
-	out = t.table ? open_memstream(&buf, &len) : stdout;
-	if (!out)
-		die_errno("open a memory stream");
-	if (t.table)
-		ls_line(&t, ls_header(), out);
-	for (size_t i = 0; i < n; i++)
-		if (ls_match(&f, &v[i]))
-			ls_line(&t, ls_row(&v[i]), out);
-	if (t.table) {
-		if (fclose(out) != 0)
-			die_errno("write the table");
-		tpl_table_print(buf, len, stdout);
+	for (size_t i = 0; i < n; i++) {
+		struct json *row;
+
+		if (!ls_match(&f, &v[i]))
+			continue;
+		row = ls_row(&v[i]);
+		if (tpl_list_row(&l, row) < 0)
+			die_err();
+		json_free(row);
 	}
+	if (tpl_list_end(&l) < 0)
+		die_err();
 	vol_list_free(v, n);
 	ls_filter_clear(&f);
-	tpl_free(&t);
 	return out_flush();
 }
 

@@ -1098,3 +1098,46 @@ void tpl_table_print(const char *text, size_t n, FILE *out)
 	}
 	fwrite(text + cell, 1, n - cell, out);
 }
+
+/* ---- listings ---- */
+
+int tpl_list_row(struct tpl_list *l, const struct json *row)
+{
+	if (tpl_run(l->t.text, row, l->out) < 0)
+		return -err_errno();
+	fputc('\n', l->out);
+	return 0;
+}
+
+int tpl_list_begin(struct tpl_list *l, const char *format, const char *deflt,
+		   const struct json *header, FILE *dst)
+{
+	memset(l, 0, sizeof(*l));
+	l->dst = l->out = dst;
+	if (tpl_parse(format, deflt, &l->t) < 0)
+		return -err_errno();
+	if (!l->t.table)
+		return 0;
+	l->out = open_memstream(&l->buf, &l->len);
+	if (!l->out) {
+		tpl_free(&l->t);
+		return err_set(errno, "open a memory stream");
+	}
+	return tpl_list_row(l, header);
+}
+
+int tpl_list_end(struct tpl_list *l)
+{
+	int r = 0;
+
+	if (l->t.table && l->out) {
+		if (fclose(l->out) != 0)
+			r = err_set(errno, "write the table");
+		else
+			tpl_table_print(l->buf, l->len, l->dst);
+	}
+	free(l->buf);
+	tpl_free(&l->t);
+	memset(l, 0, sizeof(*l));
+	return r;
+}

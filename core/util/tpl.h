@@ -51,4 +51,21 @@ int tpl_run(const char *f, const struct json *obj, FILE *out);
  * widest cell of its column, in characters. */
 void tpl_table_print(const char *text, size_t n, FILE *out);
 
+/* A --format listing (ps, network ls, volume ls): each row through the
+ * template on a line of dst; a table's lines, its header row first, are
+ * held and printed aligned by tpl_list_end. */
+struct tpl_list {
+	struct tpl t;
+	FILE *out, *dst;	/* out: a table's buffer, or dst itself */
+	char *buf;
+	size_t len;
+};
+/* Parse format as tpl_parse does ("table" alone: deflt); header is the
+ * table's first row (unused otherwise). -errno, recorded. */
+int tpl_list_begin(struct tpl_list *l, const char *format, const char *deflt,
+		   const struct json *header, FILE *dst);
+int tpl_list_row(struct tpl_list *l, const struct json *row);
+/* A table printed aligned; l freed either way. */
+int tpl_list_end(struct tpl_list *l);
+
 #endif
