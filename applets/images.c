@@ -937,22 +937,6 @@ static const struct opt prune_optv[] = {
 	OPT_END
 };
 
-/* Ask on a terminal, as Docker does; a device's scripts must say -f. */
-static bool prune_confirm(bool all)
-{
-	char line[16];
-
-	if (!isatty(0))
-		die("not pruning without asking: stdin is not a terminal (add -f to prune "
-		    "without asking)");
-	fprintf(stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ",
-		all ? "all images without at least one container associated to them" :
-		      "all dangling images");
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	return (line[0] == 'y' || line[0] == 'Y') && (line[1] == '\n' || !line[1]);
-}
-
 /* What went, in Docker's words: the names, then the ID of each image. */
 static void prune_report(const struct imgs *before, const struct strv *after)
 {
@@ -997,7 +981,8 @@ static int prune_main(int argc, char **argv)
 	args = opt_parse(prune_optv, &o, argv);
 	if (args[0])
 		die("unexpected argument \"%s\" (usage: dory image prune [-a] [-f])", args[0]);
-	if (!o.force && !prune_confirm(o.all))
+	if (!o.force && !confirm_prune(o.all ? "all images without at least one container "
+					      "associated to them" : "all dangling images"))
 		return 0;
 	st = open_store();
 	if (imgs_load(st, &before) < 0 ||

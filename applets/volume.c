@@ -409,22 +409,6 @@ static const struct opt prune_optv[] = {
 	OPT_END
 };
 
-/* Ask on a terminal, as Docker does; a device's scripts must say -f. */
-static bool prune_confirm(bool all)
-{
-	char line[16];
-
-	if (!isatty(0))
-		die("not pruning without asking: stdin is not a terminal (add -f to prune "
-		    "without asking)");
-	fprintf(stderr, "WARNING! This will remove %s local volumes not used by at least one "
-		"container.\nAre you sure you want to continue? [y/N] ",
-		all ? "all" : "anonymous");
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	return (line[0] == 'y' || line[0] == 'Y') && (line[1] == '\n' || !line[1]);
-}
-
 /* --filter label=K[=V] (must have) and label!=K[=V] (must not). */
 static bool prune_match(const struct strv *filter, const struct vol_cfg *c)
 {
@@ -457,7 +441,9 @@ static int volprune_main(int argc, char **argv)
 		    !str_has_prefix(o.filter.v[i], "label!="))
 			die("invalid filter '%s' (prune takes label=KEY[=VALUE] or label!=KEY)",
 			    o.filter.v[i]);
-	if (!o.force && !prune_confirm(o.all))
+	if (!o.force && !confirm_prune(o.all ? "all local volumes not used by at least one "
+					      "container" : "anonymous local volumes not used by at least "
+					      "one container"))
 		return 0;
 	if (vol_list(&v, &n) < 0)
 		die_err();

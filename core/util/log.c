@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/util/err.h"
 #include "core/util/log.h"
@@ -105,4 +106,18 @@ void die_err(void)
 	if (err_errno() != EPIPE)
 		die("%s", err_str());
 	exit(dory.fail_code);
+}
+
+bool confirm_prune(const char *what)
+{
+	char line[16];
+
+	if (!isatty(0))
+		die("not pruning without asking: stdin is not a terminal (add -f to prune "
+		    "without asking)");
+	fprintf(stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ",
+		what);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return (line[0] == 'y' || line[0] == 'Y') && (line[1] == '\n' || !line[1]);
 }

@@ -14,6 +14,10 @@ void log_dbg(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void die(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void die_errno(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void die_err(void);	/* prints err_str() */
+/* prune's question, as Docker asks it: "WARNING! This will remove WHAT."
+ * and [y/N] on a terminal; true for y. Not on a terminal it dies: a
+ * device's scripts must say -f. */
+bool confirm_prune(const char *what);
 
 /* dbg() costs nothing, not even its strings, without DEBUG_LOG. */
 #define dbg(...) do { if (CFG_DEBUG_LOG && dory.debug) log_dbg(__VA_ARGS__); } while (0)
