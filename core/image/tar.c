@@ -674,6 +674,10 @@ static void wr_block(char *h, const char *name, const char *prefix, const struct
 	if (e->mtime < 0 || !put_octal(h + H_MTIME, 12, (unsigned long long)e->mtime))
 		put_octal(h + H_MTIME, 12, 0);
 	h[H_TYPE] = type;
+	if (type == TAR_CHR || type == TAR_BLK) {
+		put_octal(h + H_DEVMAJOR, 8, e->devmajor);
+		put_octal(h + H_DEVMINOR, 8, e->devminor);
+	}
 	strncpy(h + H_LINK, e->linkname ? e->linkname : "", NAME_LEN);
 	memcpy(h + H_MAGIC, "ustar\0" "00", 8);
 	strcpy(h + H_UNAME, e->uid ? "" : "root");
