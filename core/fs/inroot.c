@@ -19,6 +19,13 @@
 
 enum { INROOT_LINKS = 40, INROOT_DEPTH = 256 };
 
+static bool inroot_walk_only;
+
+void inroot_force_walk(bool on)
+{
+	inroot_walk_only = on;
+}
+
 static int inroot_fast(int rootfd, const char *path, bool follow)
 {
 #ifdef SYS_openat2
@@ -120,7 +127,7 @@ static int inroot_walk(int rootfd, const char *path, bool follow)
 
 int inroot_open(int rootfd, const char *path, bool follow)
 {
-	int fd = inroot_fast(rootfd, path, follow);
+	int fd = inroot_walk_only ? -ENOSYS : inroot_fast(rootfd, path, follow);
 
 	if (fd == -ENOSYS)
 		fd = inroot_walk(rootfd, path, follow);

@@ -15,5 +15,7 @@
  * O_NOFOLLOW that follows symlinks by hand. -errno recorded ("path: why").
  */
 int inroot_open(int rootfd, const char *path, bool follow);
+/* Tests: always take the walk (as on kernels before 5.6). */
+void inroot_force_walk(bool on);
 
 #endif

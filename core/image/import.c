@@ -174,7 +174,7 @@ static int imp_record(const struct imp *m, const struct json *cc,
 		      const struct image_import_opts *o, char id[DIGEST_STRLEN])
 {
 	struct json *cfg = imp_config(m, cc, o), *rec = NULL;
-	autofree char *text = json_print(cfg, false), *tag = NULL;
+	autofree char *text = json_print(cfg, false);
 	char man[DIGEST_STRLEN];
 	int rc = store_blob_put(m->st, text, strlen(text), NULL, id);
 
