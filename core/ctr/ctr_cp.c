@@ -23,12 +23,15 @@
 #include "core/util/lock.h"
 #include "core/util/xalloc.h"
 
+enum { CP_BUF = 64 * 1024 };
+
 /* One end of a copy: the host (ctr NULL, paths as the caller's), or a
  * container's root (paths resolved inside fd). */
 struct cp_root {
 	int fd;
 	int lock;		/* the container's, held while a private mount is used */
 	const char *ctr;
+	struct userns_map map;	/* count 0: the host's ids */
 };
 
 static void cp_root_close(struct cp_root *r)
@@ -56,6 +59,21 @@ static int cp_mount_ro(const struct ctrfs *f)
 	return rc;
 }
 
+/* In a user namespace, written as the runtime mounts it (a detached
+ * mount, its layers idmapped), so that what overlayfs copies up gets the
+ * owners the container sees. Clears f. */
+static int cp_mount_userns(const struct ctr_config *c, struct ctrfs *f)
+{
+	int fd = -1, rc = ctrfs_idmap_open(f, &c->userns, c->userns_shifted, &fd);
+
+	if (rc == 0 && fd < 0) {	/* a shifted copy, before Linux 5.2 */
+		fd = openat(AT_FDCWD, f->src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		rc = fd < 0 ? err_set(errno, "open %s", f->src) : 0;
+	}
+	ctrfs_clear(f);
+	return rc < 0 ? rc : fd;
+}
+
 /* The container's root filesystem without starting it: the overlay is
  * mounted in a mount namespace of this process only, gone when it exits. */
 static int cp_mount_view(const char *id, const struct ctr_config *c, bool write)
@@ -78,6 +96,8 @@ static int cp_mount_view(const char *id, const struct ctr_config *c, bool write)
 	store_close(st);
 	if (rc < 0)
 		return err_ctx("the container's image %.19s", c->image_id);
+	if (write && c->userns.count)
+		return cp_mount_userns(c, &f);
 	if (f.driver == CTRFS_OVERLAY) {
 		if (unshare(CLONE_NEWNS) < 0)
 			rc = err_set(errno, "unshare the mount namespace");
@@ -108,6 +128,7 @@ static int cp_root_ctr(const char *id, const char *ctr, bool write, bool live, s
 	rc = ctr_config_load(id, &c);
 	if (rc == 0)
 		rc = ctr_state_load(id, true, &s);
+	r->map = c.userns;
 	if (rc == 0 && live && ctr_active(&s) && s.pid > 0) {
 		snprintf(proc, sizeof(proc), "/proc/%d/root", (int)s.pid);
 		r->fd = openat(AT_FDCWD, proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -314,9 +335,21 @@ static int cp_tar(const struct cp_src *s, const char *as, tar_sink_fn sink, void
 	return rc;
 }
 
-static int cp_run(const struct cp_src *s, int pfd, const char *as, bool archive)
+/* An unpacker into pfd of root r: owners kept with archive, else root's;
+ * in a user namespace, as its host ids (what the container writes). */
+static struct layer_unpack *cp_unpacker(const struct cp_root *r, int pfd, bool archive)
 {
 	struct layer_unpack *u = layer_unpack_new(pfd, archive ? 0 : LAYER_NO_CHOWN);
+
+	if (u && r->map.count)
+		layer_unpack_set_idshift(u, r->map.base, r->map.count);
+	return u;
+}
+
+static int cp_run(const struct cp_src *s, const struct cp_root *r, int pfd, const char *as,
+		  bool archive)
+{
+	struct layer_unpack *u = cp_unpacker(r, pfd, archive);
 	int rc;
 
 	if (!u)
@@ -335,7 +368,7 @@ static int cp_to(const struct cp_src *s, const struct cp_root *r, const char *pa
 	int pfd = -1, rc = cp_dst_open(r, path, s, &pfd, &as);
 
 	if (rc == 0)
-		rc = cp_run(s, pfd, as, archive);
+		rc = cp_run(s, r, pfd, as, archive);
 	if (pfd >= 0)
 		close(pfd);
 	return rc;
@@ -360,9 +393,25 @@ int ctr_cp_out(const char *id, const char *ctr, const char *src, const char *dst
 	return rc;
 }
 
+/* A tar read from fd into u. */
+static int cp_feed(struct layer_unpack *u, int fd)
+{
+	autofree char *buf = xmalloc(CP_BUF);
+	ssize_t n;
+	int rc = 0;
+
+	while (rc == 0 && (n = read(fd, buf, CP_BUF)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		rc = n < 0 ? err_set(errno, "read the archive") : layer_unpack_feed(u, buf, (size_t)n);
+	}
+	return rc == 0 ? layer_unpack_finish(u) : rc;
+}
+
 /* A tar from fd into the directory path of r. */
 static int cp_untar(const struct cp_root *r, const char *path, int fd, bool archive)
 {
+	struct layer_unpack *u = NULL;
 	struct stat st;
 	int dfd = cp_open(r, path, true), rc;
 
@@ -370,8 +419,11 @@ static int cp_untar(const struct cp_root *r, const char *path, int fd, bool arch
 		return dfd;
 	if (fstat(dfd, &st) < 0 || !S_ISDIR(st.st_mode))
 		rc = err_setx(ENOTDIR, "destination \"%s\" must be a directory", path);
+	else if (!(u = cp_unpacker(r, dfd, archive)))
+		rc = -err_errno();
 	else
-		rc = layer_unpack_fd(dfd, fd, archive ? 0 : LAYER_NO_CHOWN, NULL);
+		rc = cp_feed(u, fd);
+	layer_unpack_free(u);
 	close(dfd);
 	return rc;
 }

@@ -148,6 +148,32 @@ t_fail 125 "cannot overwrite the directory /tmp/d/sub" "a file over a directory"
 t_fail 125 "lstat" "a missing host source" "$D" cp "$TMP/nope" "$T-stop:/tmp"
 t_check "the stopped container's files are as they were" [ "$(upper)" = "$before" ]
 
+# In a user namespace: what goes in is owned as the container sees it.
+if unshare -U true 2>/dev/null; then
+	t_config '"userns-remap": "100000:65536"'
+	"$D" create --name "$T-ustop" "$T-img:1" sleep 1000 >/dev/null
+	"$D" run -d --name "$T-urun" "$T-img:1" sleep 1000 >/dev/null
+	t_config
+	for c in ustop urun; do
+		C=$T-$c
+		t_ok "$c: cp into a userns container" "$D" cp "$S/d" "$C:/tmp/d"
+		t_ok "$c: cp -a into it" "$D" cp -a "$S/d" "$C:/tmp/a"
+		t_ok "$c: stdin tar into it" sh -c "tar -C $S -c d | \"\$0\" cp - $C:/etc" "$D"
+	done
+	"$D" start "$T-ustop" >/dev/null
+	t_out "userns: without -a, root's inside" "0:0 0:0" \
+		"$D" exec "$T-ustop" sh -c 'echo $(stat -c %u:%g /tmp/d/f /etc/d/sub)'
+	t_out "userns: with -a, the owners inside" "7:8 9:10" \
+		"$D" exec "$T-urun" sh -c 'echo $(stat -c %u:%g /tmp/a/f /tmp/a/sub)'
+	t_out "userns: running, without -a, root's inside" "0:0" \
+		"$D" exec "$T-urun" stat -c %u:%g /tmp/d/f
+	chown 70000 "$TMP/payload"
+	t_fail 125 "outside the 65536 ids" "userns: an owner outside the range is refused" \
+		"$D" cp -a "$TMP/payload" "$T-urun:/tmp/p"
+else
+	t_skip "userns containers" "no user namespaces"
+fi
+
 # export, then import: the same tree.
 t_ok "export of a stopped container" "$D" export -o "$TMP/stop.tar" "$T-stop"
 t_ok "export of a running one" sh -c "\"\$0\" export $T-run >$TMP/run.tar" "$D"
