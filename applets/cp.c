@@ -3,7 +3,7 @@
  * rules and the container's root are core/ctr/ctr_cp.c's; this is the command. */
 //@applet cp  APPLET_CP  cp_main  NEEDROOT
 //@config APPLET_CP
-//@	bool "cp (~6 KB)"
+//@	bool "cp (~8 KB)"
 //@	default y
 //@	select CORE_RUNTIME
 //@	select CORE_IMAGE

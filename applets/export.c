@@ -5,7 +5,7 @@
 //@applet export  APPLET_EXPORT  export_main  NEEDROOT
 //@applet import  APPLET_EXPORT  import_main  NEEDROOT
 //@config APPLET_EXPORT
-//@	bool "export and import (~8 KB)"
+//@	bool "export and import (~12 KB)"
 //@	default y
 //@	select CORE_RUNTIME
 //@	select CORE_IMAGE

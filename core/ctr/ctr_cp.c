@@ -254,16 +254,21 @@ static void cp_src_close(struct cp_src *s)
 	free(s->base);
 }
 
-/* Docker refuses to put a file where a directory is. */
-static int cp_no_dir_over(int pfd, const char *as, const char *path, const struct cp_src *s)
+/* Docker refuses to put a file where a directory is, or the other way. */
+static int cp_no_clash(int pfd, const char *as, const char *path, const struct cp_src *s)
 {
+	bool sdir = S_ISDIR(s->st.st_mode);
+	const char *sep = cp_ends_slash(path) ? "" : "/";
 	struct stat st;
 
-	if (S_ISDIR(s->st.st_mode) || !*as || fstatat(pfd, as, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISDIR(st.st_mode))
+	if (!*as || fstatat(pfd, as, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    S_ISDIR(st.st_mode) == sdir)
 		return 0;
-	return err_setx(EISDIR, "cannot overwrite the directory %s%s%s with a file", path,
-			cp_ends_slash(path) ? "" : "/", as);
+	if (sdir)
+		return err_setx(EEXIST, "cannot overwrite the file %s%s%s with a directory "
+				"(remove it first)", path, sep, as);
+	return err_setx(EISDIR, "cannot overwrite the directory %s%s%s with a file", path, sep,
+			as);
 }
 
 /* Where SRC goes: into the directory *pfd as the name *as ("": SRC's
@@ -279,7 +284,7 @@ static int cp_dst_open(const struct cp_root *r, const char *path, const struct c
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		*pfd = fd;
 		*as = xstrdup(sdir && s->contents ? "" : s->base);
-		return cp_no_dir_over(fd, *as, path, s);
+		return cp_no_clash(fd, *as, path, s);
 	}
 	if (fd >= 0) {
 		close(fd);
@@ -304,7 +309,7 @@ static int cp_dst_open(const struct cp_root *r, const char *path, const struct c
 	}
 	*pfd = fd;
 	*as = cp_base(path);
-	return cp_no_dir_over(fd, *as, dir, s);
+	return cp_no_clash(fd, *as, dir, s);
 }
 
 /* ---- streaming ---- */

@@ -145,6 +145,9 @@ t_fail 125 "tar" "stdin that is no tar" \
 echo file >"$TMP/sub"
 t_fail 125 "cannot overwrite the directory /tmp/d/sub" "a file over a directory" \
 	"$D" cp "$TMP/sub" "$T-stop:/tmp/d"
+mkdir -p "$TMP/dd/f"
+t_fail 125 "cannot overwrite the file /tmp/d/f with a directory" "a directory over a file" \
+	"$D" cp "$TMP/dd/f" "$T-stop:/tmp/d"
 t_fail 125 "lstat" "a missing host source" "$D" cp "$TMP/nope" "$T-stop:/tmp"
 t_check "the stopped container's files are as they were" [ "$(upper)" = "$before" ]
 
