@@ -13,10 +13,12 @@
 
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_cp.h"
+#include "core/ctr/ctr_vol.h"
 #include "core/fs/inroot.h"
 #include "core/fs/overlay.h"
 #include "core/image/layer.h"
 #include "core/image/tartree.h"
+#include "core/kernel/mnt.h"
 #include "core/runtime/rootfs.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -74,41 +76,127 @@ static int cp_mount_userns(const struct ctr_config *c, struct ctrfs *f)
 	return rc < 0 ? rc : fd;
 }
 
-/* The container's root filesystem without starting it: the overlay is
- * mounted in a mount namespace of this process only, gone when it exits. */
-static int cp_mount_view(const char *id, const struct ctr_config *c, bool write)
+/* A mount namespace of this process only: what is mounted in it goes
+ * when the process exits. */
+static int cp_private_ns(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_set(errno, "unshare the mount namespace");
+	return rootfs_private();
+}
+
+/* Make the mount point path (absolute) inside rootfd, as a start would:
+ * its missing directories, the last one a file unless dir. */
+static void cp_mount_point(int rootfd, const char *path, bool dir)
+{
+	autofree char *p = xstrdup(path);
+	char *end = p;
+	int fd;
+
+	while (end) {
+		end = strchr(end + 1, '/');
+		if (end)
+			*end = '\0';
+		fd = inroot_open(rootfd, p, true);
+		if (fd == -ENOENT) {
+			char *b = strrchr(p, '/');
+			int pfd;
+
+			*b = '\0';
+			pfd = b[1] ? inroot_open(rootfd, *p ? p : "/", true) : -1;
+			if (pfd >= 0 && (end || dir))
+				mkdirat(pfd, b + 1, 0755);
+			else if (pfd >= 0)
+				fd = openat(pfd, b + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					    O_CLOEXEC, 0644);
+			if (pfd >= 0)
+				close(pfd);
+			*b = '/';
+		}
+		if (fd >= 0)
+			close(fd);
+		if (end)
+			*end = '/';
+	}
+	err_clear();
+}
+
+/* A stopped container's volumes where it would see them (as Docker's cp
+ * does). A tmpfs volume holds nothing then; a missing mount point is made
+ * when write (as the next start would), else that volume left out. In
+ * this process's own mount namespace. */
+static int cp_mount_volumes(const struct ctr_config *c, int rootfd, bool write)
+{
+	struct ctr_vol_binds b = { 0 };
+	int rc = ctr_vol_binds(c, &b);
+
+	for (size_t i = 0; rc == 0 && i < b.n; i++) {
+		struct stat st;
+		char at[40];
+		int fd;
+
+		if (b.v[i].fstype)
+			continue;
+		if (write && stat(b.v[i].src, &st) == 0)
+			cp_mount_point(rootfd, b.v[i].dst, S_ISDIR(st.st_mode));
+		if ((fd = inroot_open(rootfd, b.v[i].dst, true)) < 0)
+			continue;
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+		rc = mnt_bind(b.v[i].src, at, true, 0);
+		close(fd);
+		/* The new mount is on top: open it again to make it read-only. */
+		if (rc == 0 && b.v[i].ro && (fd = inroot_open(rootfd, b.v[i].dst, true)) >= 0) {
+			snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+			rc = mnt_remount_ro(at);
+			close(fd);
+		}
+	}
+	ctr_vol_binds_clear(&b);
+	if (rc < 0)
+		return err_ctx("bind the container's volumes");
+	err_clear();	/* a mount point left out */
+	return 0;
+}
+
+/* The container's root filesystem without starting it, with its volumes
+ * when vols: the overlay is mounted in a mount namespace of this process
+ * only, gone when it exits. */
+static int cp_mount_view(const char *id, const struct ctr_config *c, bool write, bool vols)
 {
 	struct store *st = NULL;
 	struct image im = { 0 };
-	struct ctrfs f;
-	int rc, fd;
+	struct ctrfs f = { 0 };
+	const char *dir = c->rootfs;
+	int rc = 0, fd;
 
-	if (c->rootfs) {
-		fd = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		return fd < 0 ? err_set(errno, "open %s", c->rootfs) : fd;
+	vols = vols && c->nmounts;
+	if (!dir) {
+		if ((rc = store_open(dory.root, &st)) < 0)
+			return rc;
+		rc = image_open(st, c->image_id, &im);
+		if (rc == 0)
+			rc = ctrfs_open(st, &im, id, c->driver, c->readonly && !c->userns_shifted,
+					&f);
+		image_close(&im);
+		store_close(st);
+		if (rc < 0)
+			return err_ctx("the container's image %.19s", c->image_id);
+		if (write && c->userns.count)
+			return cp_mount_userns(c, &f);
+		dir = f.driver == CTRFS_OVERLAY ? f.rootfs : f.src;
 	}
-	if ((rc = store_open(dory.root, &st)) < 0)
-		return rc;
-	rc = image_open(st, c->image_id, &im);
-	if (rc == 0)
-		rc = ctrfs_open(st, &im, id, c->driver, c->readonly && !c->userns_shifted, &f);
-	image_close(&im);
-	store_close(st);
-	if (rc < 0)
-		return err_ctx("the container's image %.19s", c->image_id);
-	if (write && c->userns.count)
-		return cp_mount_userns(c, &f);
-	if (f.driver == CTRFS_OVERLAY) {
-		if (unshare(CLONE_NEWNS) < 0)
-			rc = err_set(errno, "unshare the mount namespace");
-		else if ((rc = rootfs_private()) == 0)
-			rc = write ? ctrfs_mount(&f) : cp_mount_ro(&f);
-	}
-	fd = rc < 0 ? -1 : openat(AT_FDCWD, f.driver == CTRFS_OVERLAY ? f.rootfs : f.src,
-				O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (vols || f.driver == CTRFS_OVERLAY)
+		rc = cp_private_ns();
+	if (rc == 0 && f.dir && f.driver == CTRFS_OVERLAY)
+		rc = write ? ctrfs_mount(&f) : cp_mount_ro(&f);
+	fd = rc < 0 ? -1 : openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rc == 0 && fd < 0)
 		rc = err_set(errno, "open the container's root");
+	if (rc == 0 && vols)
+		rc = cp_mount_volumes(c, fd, write);
 	ctrfs_clear(&f);
+	if (rc < 0 && fd >= 0)
+		close(fd);
 	return rc < 0 ? rc : fd;
 }
 
@@ -139,7 +227,7 @@ static int cp_root_ctr(const char *id, const char *ctr, bool write, bool live, s
 		rc = err_setx(EROFS, "container %s has a read-only root filesystem (copy into a "
 			      "volume, or create it without --read-only)", r->ctr);
 	} else if (rc == 0) {
-		r->fd = cp_mount_view(id, &c, write);
+		r->fd = cp_mount_view(id, &c, write, live);
 		rc = r->fd < 0 ? r->fd : 0;
 	}
 	ctr_config_clear(&c);

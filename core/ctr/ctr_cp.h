@@ -16,9 +16,9 @@ struct ctr_cp_opts {
  * docker cp. Paths inside the container are resolved in its root (fs/
  * inroot.h): a symlink there never leads to the host. A running container
  * is reached through its init's root, so its volumes are seen; a stopped
- * one through a private mount of its root filesystem, in a mount namespace
- * of the calling process (it calls unshare(CLONE_NEWNS)), under the
- * container's lock. Docker's rules:
+ * one through a private mount of its root filesystem and volumes, in a
+ * mount namespace of the calling process (it calls unshare(CLONE_NEWNS)),
+ * under the container's lock. Docker's rules:
  *   SRC a file: into DST if DST is a directory, else onto DST (whose
  *     directory must exist); DST ending in "/" must be a directory.
  *   SRC a directory: DST made if missing; into DST if DST is a directory,

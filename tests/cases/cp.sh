@@ -82,6 +82,18 @@ t_out "run: a file of a volume comes out" "in-volume" \
 t_ok "run: a file goes into the volume" "$D" cp "$S/d/f" "$T-run:/vol/g"
 t_out "run: it is in the volume's directory" "hello" cat "$DORY_ROOT/volumes/$T-v/_data/g"
 
+# A stopped container's volumes are seen too; a read-only one stays so.
+"$D" create --name "$T-vstop" -v "$T-v:/vol" -v "$T-v:/rovol:ro" "$T-img:1" true >/dev/null
+t_ok "stop: a file goes into the volume" "$D" cp "$S/d/f" "$T-vstop:/vol/h"
+t_out "stop: it is in the volume's directory" "hello" cat "$DORY_ROOT/volumes/$T-v/_data/h"
+t_out "stop: a file of a volume comes out" "in-volume" \
+	sh -c "\"\$0\" cp $T-vstop:/vol/v - | tar -xOf -" "$D"
+t_fail 125 "Read-only file system" "stop: a read-only volume refuses it" \
+	"$D" cp "$S/d/f" "$T-vstop:/rovol/no"
+t_check "stop: nothing was written to it" [ ! -e "$DORY_ROOT/volumes/$T-v/_data/no" ]
+t_check "stop: the volume's files are not in the container's upper dir" \
+	[ ! -e "$DORY_ROOT/containers/$("$D" inspect -f '{{.Id}}' "$T-vstop")/upper/vol/h" ]
+
 # Hostile symlinks in the container: they resolve inside its root.
 L=$TMP/links
 mkdir -p "$L/outer/a"
