@@ -15,7 +15,7 @@
 //@	  the host. Paths in the container are resolved inside its root: its
 //@	  symlinks never lead to the host's files. A running container's
 //@	  volumes are seen too. "-" is a tar archive on stdout (of SRC) or
-//@	  on stdin (unpacked into the directory DEST).
+//@	  on stdin (plain or gzip, unpacked into the directory DEST).
 //@	  SRC ending in "/." copies what is in the directory, not the
 //@	  directory itself; DEST ending in "/" must be a directory.
 //@

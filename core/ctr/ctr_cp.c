@@ -22,6 +22,7 @@
 #include "core/runtime/rootfs.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
+#include "core/util/gz.h"
 #include "core/util/lock.h"
 #include "core/util/xalloc.h"
 
@@ -486,18 +487,31 @@ int ctr_cp_out(const char *id, const char *ctr, const char *src, const char *dst
 	return rc;
 }
 
-/* A tar read from fd into u. */
+/* A tar read from fd into u, gunzipped first if it is gzip (Docker takes
+ * a compressed archive too). */
 static int cp_feed(struct layer_unpack *u, int fd)
 {
 	autofree char *buf = xmalloc(CP_BUF);
+	struct gz *z = NULL;
+	bool first = true;
 	ssize_t n;
 	int rc = 0;
 
 	while (rc == 0 && (n = read(fd, buf, CP_BUF)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		rc = n < 0 ? err_set(errno, "read the archive") : layer_unpack_feed(u, buf, (size_t)n);
+		if (n < 0) {
+			rc = err_set(errno, "read the archive");
+			break;
+		}
+		if (first && gz_is_gzip(buf, (size_t)n))
+			z = gz_inflate_new(cp_sink_unpack, u);
+		first = false;
+		rc = z ? gz_feed(z, buf, (size_t)n) : layer_unpack_feed(u, buf, (size_t)n);
 	}
+	if (rc == 0 && z)
+		rc = gz_finish(z);
+	gz_free(z);
 	return rc == 0 ? layer_unpack_finish(u) : rc;
 }
 

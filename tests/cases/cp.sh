@@ -69,6 +69,8 @@ for c in stop run; do
 		sh -c "\"\$0\" cp $S/d/empty-dir $C:/srv && tar -C $S -c d | \"\$0\" cp - $C:/srv" "$D"
 	t_out "$c: with what the tar held" "hello" \
 		sh -c "\"\$0\" cp $C:/srv/d/f - | tar -xOf -" "$D"
+	t_out "$c: a gzip tar on stdin too" "deep" \
+		sh -c "tar -C $S -cz d/sub | \"\$0\" cp - $C:/tmp && \"\$0\" cp $C:/tmp/d/sub/deep/x - | tar -xOf -" "$D"
 	t_out "$c: a symlink is copied as a link" "f" \
 		sh -c "\"\$0\" cp $C:/tmp/d/l $TMP/$c-link && readlink $TMP/$c-link" "$D"
 	t_out "$c: -L copies what it points to" "hello" \
