@@ -636,16 +636,24 @@ static bool put_octal(char *f, size_t n, unsigned long long v)
 }
 
 /* Append one pax record "LEN key=value\n" to *buf. */
-static void pax_add(char **buf, size_t *len, const char *key, const char *val)
+static void pax_add_bin(char **buf, size_t *len, const char *key, const char *val, size_t vn)
 {
-	size_t body = strlen(key) + strlen(val) + 3, total = body + 1;
+	size_t body = strlen(key) + vn + 3, total = body + 1;
 	char tmp[24];
+	int hn;
 
 	while ((size_t)snprintf(tmp, sizeof(tmp), "%zu", total) + body != total)
 		total = (size_t)snprintf(tmp, sizeof(tmp), "%zu", total) + body;
 	*buf = xrealloc(*buf, *len + total + 1);
-	snprintf(*buf + *len, total + 1, "%zu %s=%s\n", total, key, val);
+	hn = snprintf(*buf + *len, total + 1, "%zu %s=", total, key);
+	memcpy(*buf + *len + hn, val, vn);
+	(*buf)[*len + total - 1] = '\n';
 	*len += total;
+}
+
+static void pax_add(char **buf, size_t *len, const char *key, const char *val)
+{
+	pax_add_bin(buf, len, key, val, strlen(val));
 }
 
 static void pax_add_num(char **buf, size_t *len, const char *key, long long v)
@@ -718,6 +726,11 @@ static void wr_pax(const struct tar_entry *e, int split, long long size, char **
 		pax_add_num(buf, len, "gid", e->gid);
 	if (e->mtime < 0 || e->mtime > 077777777777LL)
 		pax_add_num(buf, len, "mtime", e->mtime);
+	for (size_t i = 0; i < e->nxattrs; i++) {
+		autofree char *k = xasprintf("SCHILY.xattr.%s", e->xattrs[i].name);
+
+		pax_add_bin(buf, len, k, e->xattrs[i].value, e->xattrs[i].len);
+	}
 }
 
 static int wr_pad(struct tar_writer *w, unsigned long long size)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "core/image/tartree.h"
@@ -66,6 +67,49 @@ static const char *tt_link_seen(struct tartree *t, const struct stat *st, const 
 	return NULL;
 }
 
+/* The xattrs an entry carries, read from an open fd. */
+struct tt_xattrs {
+	struct tar_xattr *v;
+	size_t n;
+	char *names;
+};
+
+static bool tt_xattr_kept(const char *name)
+{
+	return !strncmp(name, "user.", 5) || !strcmp(name, "security.capability");
+}
+
+static void tt_xattrs_get(int fd, struct tt_xattrs *x)
+{
+	ssize_t n = flistxattr(fd, NULL, 0);
+
+	if (n <= 0)
+		return;
+	x->names = xmalloc((size_t)n);
+	n = flistxattr(fd, x->names, (size_t)n);
+	for (char *k = x->names; n > 0 && k < x->names + n; k += strlen(k) + 1) {
+		ssize_t vn = tt_xattr_kept(k) ? fgetxattr(fd, k, NULL, 0) : -1;
+		char *v = vn < 0 ? NULL : xmalloc(vn ? (size_t)vn : 1);
+
+		if (v && (vn = fgetxattr(fd, k, v, (size_t)vn)) < 0) {
+			free(v);
+			v = NULL;
+		}
+		if (!v)
+			continue;
+		x->v = xrealloc(x->v, (x->n + 1) * sizeof(*x->v));
+		x->v[x->n++] = (struct tar_xattr){ k, v, (size_t)vn };
+	}
+}
+
+static void tt_xattrs_free(struct tt_xattrs *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free((char *)x->v[i].value);
+	free(x->v);
+	free(x->names);
+}
+
 /* Open dirfd/name (name "": dirfd itself, which may be O_PATH) for reading. */
 static int tt_open(int dirfd, const char *name, int flags)
 {
@@ -81,9 +125,10 @@ static int tt_open(int dirfd, const char *name, int flags)
 
 /* A regular file's data: exactly e->size bytes. */
 static int tt_data(struct tartree *t, int dirfd, const char *name, const struct stat *st,
-		   const struct tar_entry *e)
+		   struct tar_entry *e)
 {
 	autoclose int fd = tt_open(dirfd, name, O_RDONLY | O_NONBLOCK);
+	struct tt_xattrs x = { 0 };
 	long long left = e->size;
 	struct stat now;
 	int rc;
@@ -92,7 +137,12 @@ static int tt_data(struct tartree *t, int dirfd, const char *name, const struct 
 		return err_set(errno, "open %s", e->name);
 	if (!S_ISREG(now.st_mode) || now.st_ino != st->st_ino)
 		return err_setx(EAGAIN, "%s changed while it was read", e->name);
-	if ((rc = tar_writer_add(t->w, e)) < 0)
+	tt_xattrs_get(fd, &x);
+	e->xattrs = x.v;
+	e->nxattrs = x.n;
+	rc = tar_writer_add(t->w, e);
+	tt_xattrs_free(&x);
+	if (rc < 0)
 		return rc;
 	while (left > 0) {
 		size_t want = left < TT_BUF ? (size_t)left : TT_BUF;
@@ -115,20 +165,16 @@ static int tt_data(struct tartree *t, int dirfd, const char *name, const struct 
 
 static int tt_add_at(struct tartree *t, int dirfd, const char *name, const char *as, int depth);
 
-/* The entries below the directory dirfd/name, named prefix + their names. */
-static int tt_children(struct tartree *t, int pfd, const char *name, const char *prefix,
-		       int depth)
+/* The entries below the directory fd (taken), named prefix + their names. */
+static int tt_children(struct tartree *t, int fd, const char *prefix, int depth)
 {
-	int fd = tt_open(pfd, name, O_RDONLY | O_DIRECTORY);
-	autoclosedir DIR *d = NULL;
+	autoclosedir DIR *d = fdopendir(fd);
 	struct dirent *de;
 	int rc = 0;
 
-	if (fd < 0)
-		return err_set(errno, "open %s", *prefix ? prefix : ".");
-	if (!(d = fdopendir(fd))) {
+	if (!d) {
 		close(fd);
-		return err_set(errno, "open %s", prefix);
+		return err_set(errno, "open %s", *prefix ? prefix : ".");
 	}
 	if (depth >= TT_DEPTH)
 		return err_setx(ELOOP, "%s: more than %d levels of directories", prefix, TT_DEPTH);
@@ -147,16 +193,43 @@ static int tt_children(struct tartree *t, int pfd, const char *name, const char 
 	return rc;
 }
 
+/* A directory's entry (none for the top of "": its children only), then
+ * what is below it. */
+static int tt_dir(struct tartree *t, int dirfd, const char *name, struct tar_entry *e,
+		  int depth)
+{
+	int fd = tt_open(dirfd, name, O_RDONLY | O_DIRECTORY);
+	const char *prefix = e->name;
+	struct tt_xattrs x = { 0 };
+	int rc = 0;
+
+	if (fd < 0)
+		return err_set(errno, "open %s", *prefix ? prefix : ".");
+	if (*prefix) {
+		autofree char *dname = xasprintf("%s/", prefix);
+
+		tt_xattrs_get(fd, &x);
+		e->name = dname;
+		e->xattrs = x.v;
+		e->nxattrs = x.n;
+		rc = tar_writer_add(t->w, e);
+		tt_xattrs_free(&x);
+	}
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return tt_children(t, fd, prefix, depth);
+}
+
 /* One entry (and, for a directory, all below it). */
 static int tt_add_at(struct tartree *t, int dirfd, const char *name, const char *as, int depth)
 {
 	struct tar_entry e = { .name = as, .linkname = "", .uname = "", .gname = "" };
 	char link[PATH_MAX];
-	autofree char *dname = NULL;
 	const char *first;
 	struct stat st;
 	ssize_t n;
-	int rc;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
 		return err_set(errno, "stat %s", as);
@@ -196,13 +269,7 @@ static int tt_add_at(struct tartree *t, int dirfd, const char *name, const char 
 		return tar_writer_add(t->w, &e);
 	}
 	e.type = TAR_DIR;
-	if (*as) {
-		dname = xasprintf("%s/", as);
-		e.name = dname;
-		if ((rc = tar_writer_add(t->w, &e)) < 0)
-			return rc;
-	}
-	return tt_children(t, dirfd, name, as, depth);
+	return tt_dir(t, dirfd, name, &e, depth);
 }
 
 int tartree_add(struct tartree *t, int fd, const char *as)

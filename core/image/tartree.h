@@ -11,7 +11,9 @@
  * Entries carry the files' modes, owners (numeric), mtimes and device
  * numbers; a file met again through another hard link becomes a hardlink
  * entry to the first name; symlinks are written as links, never followed;
- * sockets are left out (tar cannot hold them, as GNU tar). A file that
+ * sockets are left out (tar cannot hold them, as GNU tar). Files and
+ * directories carry their user.* and security.capability xattrs (file
+ * capabilities, which Docker's archives keep). A file that
  * shrinks while read is padded with zeros to its size at open, one that
  * grows is cut there (the archive stays well formed).
  */

@@ -27,6 +27,9 @@ chmod 640 "$S/d/f"
 chmod 750 "$S/d/sub"
 chmod 1777 "$S/d/empty-dir"
 touch -h -d @1000000000 "$S/d/l" "$S/d/sub/deep/x"
+xattr() { python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "user.dory").decode())' "$1"; }
+python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.dory", b"kept")' "$S/d/f" 2>/dev/null &&
+	XATTR=1 || XATTR=""
 
 # A listing to compare trees: names, types, modes, owners, sizes, link
 # counts, link targets, mtimes (seconds: tar keeps no more) and checksums.
@@ -47,6 +50,11 @@ for c in stop run; do
 	t_check "$c: owners, modes, links, sizes, times and contents round-trip" \
 		same_tree "$S/d" "$TMP/$c-back"
 	t_out "$c: the hard link stays one" "2" stat -c %h "$TMP/$c-back/hl"
+	if [ -n "$XATTR" ]; then
+		t_out "$c: a user xattr goes in and out" "kept" xattr "$TMP/$c-back/f"
+	else
+		t_skip "$c: a user xattr goes in and out" "no user xattrs in $TMP"
+	fi
 	t_ok "$c: cp without -a" "$D" cp "$S/d" "$C:/tmp/root"
 	t_out "$c: without -a files go in as root" "0:0 0:0" \
 		sh -c "\"\$0\" cp -a $C:/tmp/root $TMP/$c-root && echo \$(stat -c %u:%g $TMP/$c-root/f $TMP/$c-root/sub)" "$D"

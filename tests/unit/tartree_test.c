@@ -6,6 +6,7 @@
 #include "fixture.h"
 
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 #include "core/image/tar.h"
 #include "core/image/tartree.h"
@@ -33,6 +34,7 @@ struct seen {
 	struct strv lines;
 	struct sbuf data;
 	unsigned maj, min;	/* of the last entry */
+	struct strv xattrs;	/* "ENTRY NAME=VALUE" */
 };
 
 static int on_entry(void *arg, const struct tar_entry *e)
@@ -43,6 +45,9 @@ static int on_entry(void *arg, const struct tar_entry *e)
 					    e->mode, e->uid, e->gid, e->size, e->linkname));
 	s->maj = e->devmajor;
 	s->min = e->devminor;
+	for (size_t i = 0; i < e->nxattrs; i++)
+		strv_push_take(&s->xattrs, xasprintf("%s %s=%.*s", e->name, e->xattrs[i].name,
+						     (int)e->xattrs[i].len, e->xattrs[i].value));
 	return 0;
 }
 
@@ -94,6 +99,7 @@ static int walk(const char *dir, const char *as, struct seen *s)
 static void seen_clear(struct seen *s)
 {
 	strv_free(&s->lines);
+	strv_free(&s->xattrs);
 	free(s->data.s);
 	memset(s, 0, sizeof(*s));
 }
@@ -155,6 +161,24 @@ TEST(tartree_devices_keep_their_numbers)
 	CHECK(has(&s, "null 3 666 0:0 0 "));
 	CHECK_EQ_INT(s.maj, 1);
 	CHECK_EQ_INT(s.min, 3);
+	seen_clear(&s);
+	fix_rmtree(d);
+}
+
+TEST(tartree_xattrs_user_and_capability)
+{
+	char *d = fix_tmpdir("tartree");
+	struct seen s = { 0 };
+
+	CHECK(mkdir(fix_path(d, "sub"), 0755) == 0);
+	fix_put(d, "f", "x", 0644);
+	SKIP_IF(setxattr(fix_path(d, "f"), "user.one", "v1", 2, 0) < 0, "no user xattrs here");
+	CHECK(setxattr(fix_path(d, "sub"), "user.two", "v2", 2, 0) == 0);
+	CHECK_EQ_INT(walk(d, "t", &s), 0);
+	CHECK_EQ_INT(s.xattrs.n, 2);
+	for (size_t i = 0; i < s.xattrs.n; i++)
+		CHECK(!strcmp(s.xattrs.v[i], "t/f user.one=v1") ||
+		      !strcmp(s.xattrs.v[i], "t/sub/ user.two=v2"));
 	seen_clear(&s);
 	fix_rmtree(d);
 }
