@@ -497,11 +497,9 @@ static int cp_feed(struct layer_unpack *u, int fd)
 	ssize_t n;
 	int rc = 0;
 
-	while (rc == 0 && (n = read(fd, buf, CP_BUF)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
+	while (rc == 0 && (n = fsutil_read_full(fd, buf, CP_BUF)) != 0) {
 		if (n < 0) {
-			rc = err_set(errno, "read the archive");
+			rc = err_set((int)-n, "read the archive");
 			break;
 		}
 		if (first && gz_is_gzip(buf, (size_t)n))

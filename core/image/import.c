@@ -15,6 +15,7 @@
 #include "core/image/platform.h"
 #include "core/image/ref.h"
 #include "core/util/err.h"
+#include "core/util/fsutil.h"
 #include "core/util/gz.h"
 #include "core/util/json.h"
 #include "core/util/xalloc.h"
@@ -62,11 +63,9 @@ static int imp_read(struct imp *m, int fd, const char *src)
 
 	sha256_init(&m->raw);
 	sha256_init(&m->diff);
-	while (rc == 0 && (n = read(fd, buf, IMP_BUF)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
+	while (rc == 0 && (n = fsutil_read_full(fd, buf, IMP_BUF)) != 0) {
 		if (n < 0) {
-			rc = err_set(errno, "read %s", src);
+			rc = err_set((int)-n, "read %s", src);
 			break;
 		}
 		if (!m->size && (m->gzip = gz_is_gzip(buf, (size_t)n)))

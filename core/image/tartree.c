@@ -14,6 +14,7 @@
 
 #include "core/image/tartree.h"
 #include "core/util/err.h"
+#include "core/util/fsutil.h"
 #include "core/util/xalloc.h"
 
 enum { TT_BUF = 128 * 1024, TT_DEPTH = 1024 };
@@ -146,14 +147,12 @@ static int tt_data(struct tartree *t, int dirfd, const char *name, const struct 
 		return rc;
 	while (left > 0) {
 		size_t want = left < TT_BUF ? (size_t)left : TT_BUF;
-		ssize_t n = read(fd, t->buf, want);
+		ssize_t n = fsutil_read_full(fd, t->buf, want);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
-			return err_set(errno, "read %s", e->name);
-		if (n == 0) {	/* shrank: zeros keep the archive whole */
-			memset(t->buf, 0, want);
+			return err_set((int)-n, "read %s", e->name);
+		if ((size_t)n < want) {	/* shrank: zeros keep the archive whole */
+			memset(t->buf + n, 0, want - (size_t)n);
 			n = (ssize_t)want;
 		}
 		if ((rc = tar_writer_data(t->w, t->buf, (size_t)n)) < 0)
