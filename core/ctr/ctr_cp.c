@@ -35,6 +35,7 @@ struct cp_root {
 	int lock;		/* the container's, held while a private mount is used */
 	const char *ctr;
 	struct userns_map map;	/* count 0: the host's ids */
+	bool readonly;		/* --read-only: only its volumes take files */
 };
 
 static void cp_root_close(struct cp_root *r)
@@ -94,6 +95,8 @@ static void cp_mount_point(int rootfd, const char *path, bool dir)
 	char *end = p;
 	int fd;
 
+	if (*p != '/')
+		return;
 	while (end) {
 		end = strchr(end + 1, '/');
 		if (end)
@@ -159,15 +162,28 @@ static int cp_mount_volumes(const struct ctr_config *c, int rootfd, bool write)
 	return 0;
 }
 
+/* Mount f for the view: overlay read-write when rw, else read-only with
+ * no work dir; bind-copy read-only unless rw. */
+static int cp_mount_root(struct ctrfs *f, bool rw)
+{
+	if (f->driver == CTRFS_OVERLAY && !rw)
+		return cp_mount_ro(f);
+	f->readonly = !rw;
+	return ctrfs_mount(f);
+}
+
 /* The container's root filesystem without starting it, with its volumes
- * when vols: the overlay is mounted in a mount namespace of this process
- * only, gone when it exits. */
+ * when vols, mounted in a mount namespace of this process only (gone when
+ * it exits): writable only when write and the container's root is. As at
+ * a start, a --read-only overlay is writable until the volumes' mount
+ * points are made. */
 static int cp_mount_view(const char *id, const struct ctr_config *c, bool write, bool vols)
 {
 	struct store *st = NULL;
 	struct image im = { 0 };
 	struct ctrfs f = { 0 };
 	const char *dir = c->rootfs;
+	bool points, rw;
 	int rc = 0, fd;
 
 	vols = vols && c->nmounts;
@@ -182,19 +198,23 @@ static int cp_mount_view(const char *id, const struct ctr_config *c, bool write,
 		store_close(st);
 		if (rc < 0)
 			return err_ctx("the container's image %.19s", c->image_id);
-		if (write && c->userns.count)
+		if (write && !c->readonly && c->userns.count)
 			return cp_mount_userns(c, &f);
-		dir = f.driver == CTRFS_OVERLAY ? f.rootfs : f.src;
+		dir = f.rootfs;
 	}
-	if (vols || f.driver == CTRFS_OVERLAY)
+	points = write && vols;
+	rw = (write && !c->readonly) || (points && f.driver == CTRFS_OVERLAY);
+	if (vols || f.dir)
 		rc = cp_private_ns();
-	if (rc == 0 && f.dir && f.driver == CTRFS_OVERLAY)
-		rc = write ? ctrfs_mount(&f) : cp_mount_ro(&f);
+	if (rc == 0 && f.dir)
+		rc = cp_mount_root(&f, rw);
 	fd = rc < 0 ? -1 : openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rc == 0 && fd < 0)
 		rc = err_set(errno, "open the container's root");
 	if (rc == 0 && vols)
-		rc = cp_mount_volumes(c, fd, write);
+		rc = cp_mount_volumes(c, fd, points);
+	if (rc == 0 && f.dir && rw && c->readonly)
+		rc = mnt_remount_ro(f.rootfs);
 	ctrfs_clear(&f);
 	if (rc < 0 && fd >= 0)
 		close(fd);
@@ -218,15 +238,16 @@ static int cp_root_ctr(const char *id, const char *ctr, bool write, bool live, s
 	if (rc == 0)
 		rc = ctr_state_load(id, true, &s);
 	r->map = c.userns;
+	r->readonly = c.readonly;
 	if (rc == 0 && live && ctr_active(&s) && s.pid > 0) {
 		snprintf(proc, sizeof(proc), "/proc/%d/root", (int)s.pid);
 		r->fd = openat(AT_FDCWD, proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		rc = r->fd < 0 ? err_set(errno, "open %s", proc) : 0;
 		lock_close(r->lock);
 		r->lock = -1;
-	} else if (rc == 0 && write && c.readonly) {
-		rc = err_setx(EROFS, "container %s has a read-only root filesystem (copy into a "
-			      "volume, or create it without --read-only)", r->ctr);
+	} else if (rc == 0 && write && c.readonly && c.rootfs) {
+		rc = err_setx(EROFS, "container %s has a read-only root filesystem (create it "
+			      "without --read-only)", r->ctr);
 	} else if (rc == 0) {
 		r->fd = cp_mount_view(id, &c, write, live);
 		rc = r->fd < 0 ? r->fd : 0;
@@ -455,6 +476,15 @@ static int cp_run(const struct cp_src *s, const struct cp_root *r, int pfd, cons
 	return rc;
 }
 
+/* What to do when the container's root would not take the files. */
+static int cp_erofs_hint(const struct cp_root *r, int rc)
+{
+	if (rc == -EROFS && r->readonly)
+		err_hint("container %s has a read-only root filesystem: copy into one of "
+			 "its volumes", r->ctr);
+	return rc;
+}
+
 /* Copy s to path of root r. */
 static int cp_to(const struct cp_src *s, const struct cp_root *r, const char *path, bool archive)
 {
@@ -465,7 +495,7 @@ static int cp_to(const struct cp_src *s, const struct cp_root *r, const char *pa
 		rc = cp_run(s, r, pfd, as, archive);
 	if (pfd >= 0)
 		close(pfd);
-	return rc;
+	return cp_erofs_hint(r, rc);
 }
 
 int ctr_cp_out(const char *id, const char *ctr, const char *src, const char *dst, int outfd,
@@ -530,7 +560,7 @@ static int cp_untar(const struct cp_root *r, const char *path, int fd, bool arch
 		rc = cp_feed(u, fd);
 	layer_unpack_free(u);
 	close(dfd);
-	return rc;
+	return cp_erofs_hint(r, rc);
 }
 
 int ctr_cp_in(const char *id, const char *ctr, const char *src, int infd, const char *dst,

@@ -104,6 +104,16 @@ t_check "stop: nothing was written to it" [ ! -e "$DORY_ROOT/volumes/$T-v/_data/
 t_check "stop: the volume's files are not in the container's upper dir" \
 	[ ! -e "$DORY_ROOT/containers/$("$D" inspect -f '{{.Id}}' "$T-vstop")/upper/vol/h" ]
 
+# A read-only root takes nothing; its volumes still do.
+"$D" create --name "$T-ro" --read-only -v "$T-v:/vol" "$T-img:1" sleep 1000 >/dev/null
+for st in stopped running; do
+	[ "$st" = running ] && "$D" start "$T-ro" >/dev/null
+	t_fail 125 "read-only root filesystem: copy into one of its volumes" \
+		"$st --read-only: the root refuses a file" "$D" cp "$S/d/f" "$T-ro:/tmp/no"
+	t_ok "$st --read-only: a volume takes it" "$D" cp "$S/d/f" "$T-ro:/vol/ro-$st"
+	t_check "$st --read-only: it is in the volume" [ -e "$DORY_ROOT/volumes/$T-v/_data/ro-$st" ]
+done
+
 # Hostile symlinks in the container: they resolve inside its root.
 L=$TMP/links
 mkdir -p "$L/outer/a"
