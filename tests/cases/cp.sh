@@ -42,8 +42,9 @@ tree_list() # DIR [noowner]
 same_tree() { [ "$(tree_list "$1" ${3:-})" = "$(tree_list "$2" ${3:-})" ]; }
 
 "$D" create --name "$T-stop" "$T-img:1" sleep 1000 >/dev/null
+"$D" create --name "$T-bc" --storage-driver bind-copy "$T-img:1" sleep 1000 >/dev/null
 "$D" run -d --name "$T-run" -v "$T-v:/vol" "$T-img:1" sleep 1000 >/dev/null
-for c in stop run; do
+for c in stop bc run; do
 	C=$T-$c
 	t_ok "$c: cp -a of a tree into the container" "$D" cp -a "$S/d" "$C:/tmp/d"
 	t_ok "$c: cp -a of it back out" "$D" cp -a "$C:/tmp/d" "$TMP/$c-back"
@@ -114,6 +115,14 @@ for st in stopped running; do
 	t_check "$st --read-only: it is in the volume" [ -e "$DORY_ROOT/volumes/$T-v/_data/ro-$st" ]
 done
 
+# A read-only bind-copy container: its root is the image's shared tree.
+"$D" create --name "$T-bcro" --storage-driver bind-copy --read-only "$T-img:1" true >/dev/null
+flat() { find "$DORY_ROOT/flat" -printf '%P %s %M\n' 2>/dev/null | sort; }
+before=$(flat)
+t_fail 125 "read-only root filesystem" "bind-copy --read-only: the root refuses a file" \
+	"$D" cp "$S/d/f" "$T-bcro:/tmp/no"
+t_check "bind-copy --read-only: the image's shared tree is as it was" [ "$(flat)" = "$before" ]
+
 # Hostile symlinks in the container: they resolve inside its root.
 L=$TMP/links
 mkdir -p "$L/outer/a"
@@ -121,7 +130,7 @@ ln -s /etc "$L/evil"
 ln -s ../../../../../../etc "$L/outer/a/up"
 ln -s "/etc/$T-z" "$L/dst-link"
 echo mine >"$TMP/payload"
-for c in stop run; do
+for c in stop bc run; do
 	C=$T-$c
 	t_ok "$c: the symlinks go in" "$D" cp -a "$L/." "$C:/"
 	t_ok "$c: a write through a symlink to /etc" "$D" cp "$TMP/payload" "$C:/evil/$T-x"
