@@ -160,6 +160,15 @@ static void suph_check(const struct sup_health *h, const struct rt_proc *p,
 		     r->start_ns + (c->health.timeout ? c->health.timeout : HEALTH_TIMEOUT), c, r);
 }
 
+static bool suph_paused(const char *id)
+{
+	struct ctr_state st;
+	bool paused = ctr_state_load(id, false, &st) == 0 && st.status == CTR_PAUSED;
+
+	ctr_state_clear(&st);
+	return paused;
+}
+
 /* The prober: one check, its result recorded; exits with the health
  * status, which tells the supervisor when the next is due. */
 static NORETURN void suph_probe(const struct sup_health *h, const struct rt_proc *p,
@@ -171,10 +180,13 @@ static NORETURN void suph_probe(const struct sup_health *h, const struct rt_proc
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != sup)
 		_exit(0);
-	suph_check(h, p, &r);
-	r.end_ns = ctr_now();
 	if (health_load(dir, &st) < 0)
 		_exit(0);
+	/* Paused: its cgroup is frozen, and so would the check be. */
+	if (suph_paused(h->c->id))
+		_exit(st.status);
+	suph_check(h, p, &r);
+	r.end_ns = ctr_now();
 	health_record(&st, &h->c->health, h->started_ns, &r);
 	if (health_save(dir, &st) < 0)
 		_exit(0);
