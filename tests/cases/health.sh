@@ -101,6 +101,20 @@ t_out "... it is still starting, with no failing streak" '"starting" 0' \
 	d inspect -f '{{json .State.Health.Status}} {{.State.Health.FailingStreak}}' "$sp"
 d rm -f "$sp" >/dev/null 2>&1
 
+# ---- paused: no checks (its cgroup is frozen), then they go on ----
+pz=$T-pz
+up --name "$pz" --health-cmd true --health-interval 200ms sleep 1000
+t_check "checks run" t_poll 5 has "$pz" '\(healthy\)$'
+t_ok "pause" d pause "$pz"
+sleep 0.3	# a check under way ends
+l1=$(d inspect -f '{{json .State.Health.Log}}' "$pz")
+sleep 1
+t_out "no check while paused" "$l1" d inspect -f '{{json .State.Health.Log}}' "$pz"
+t_ok "unpause" d unpause "$pz"
+t_check "checks go on after unpause" t_poll 5 sh -c \
+	"[ \"\$('$DORY' inspect -f '{{json .State.Health.Log}}' '$pz')\" != '$l1' ]"
+d rm -f "$pz" >/dev/null 2>&1
+
 # ---- ps --filter health= ----
 touch "$R/tmp/ok"
 t_check "(healthy) again" t_poll 5 has "$C" '\(healthy\)$'
