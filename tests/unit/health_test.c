@@ -74,6 +74,16 @@ TEST(health_flags_with_dockers_checks)
 {
 	struct health_config c;
 	struct health_flags f = { .cmd = "curl -f x", .interval = "1s", .retries = "5" };
+	static const struct {
+		struct health_flags f;
+		const char *msg;
+	} bad[] = {
+		{ { .none = true, .interval = "1s" },
+		  "--no-healthcheck conflicts with --health-* options" },
+		{ { .timeout = "-5s" }, "--health-timeout cannot be negative" },
+		{ { .start_period = "999us" }, "StartPeriod in Healthcheck cannot be less than 1ms" },
+		{ { .retries = "-1" }, "--health-retries cannot be negative" },
+	};
 
 	CHECK_EQ_INT(health_config_from_flags(&f, &c), 0);
 	CHECK(c.set && c.test.n == 2 && health_config_active(&c));
@@ -93,18 +103,10 @@ TEST(health_flags_with_dockers_checks)
 	CHECK_EQ_STR(c.test.v[0], "NONE");
 	health_config_clear(&c);
 
-	f = (struct health_flags){ .none = true, .interval = "1s" };
-	CHECK_EQ_INT(health_config_from_flags(&f, &c), -EINVAL);
-	CHECK_EQ_STR(err_str(), "--no-healthcheck conflicts with --health-* options");
-	f = (struct health_flags){ .timeout = "-5s" };
-	CHECK_EQ_INT(health_config_from_flags(&f, &c), -EINVAL);
-	CHECK_EQ_STR(err_str(), "--health-timeout cannot be negative");
-	f = (struct health_flags){ .start_period = "999us" };
-	CHECK_EQ_INT(health_config_from_flags(&f, &c), -EINVAL);
-	CHECK_EQ_STR(err_str(), "StartPeriod in Healthcheck cannot be less than 1ms");
-	f = (struct health_flags){ .retries = "-1" };
-	CHECK_EQ_INT(health_config_from_flags(&f, &c), -EINVAL);
-	CHECK_EQ_STR(err_str(), "--health-retries cannot be negative");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		CHECK_EQ_INT(health_config_from_flags(&bad[i].f, &c), -EINVAL);
+		CHECK_EQ_STR(err_str(), bad[i].msg);
+	}
 	f = (struct health_flags){ .retries = "99999999999999999999" };
 	CHECK_EQ_INT(health_config_from_flags(&f, &c), -EINVAL);
 	CHECK(strstr(err_str(), "value out of range") != NULL);
