@@ -319,6 +319,24 @@ TEST(ctr_build_environment_order)
 
 /* The image's Entrypoint, Cmd, WorkingDir, User and StopSignal, under
  * Docker's override rules. */
+/* Flags for an image (bind-copy, IMAGE with no command). */
+static void img_flags(struct ctr_flags *f)
+{
+	f->rootfs = NULL;
+	f->driver = "bind-copy";
+	f->args = img_args;
+}
+
+/* Both steps of a container made from im. */
+static void build_img(const struct ctr_flags *f, const struct image *im, struct ctr_config *c)
+{
+	struct dory_conf conf = { 0 };
+	char note[256];
+
+	CHECK_EQ_INT(check(f, c), 0);
+	CHECK_EQ_INT(ctr_build_finish(f, &conf, im, c, note), 0);
+}
+
 TEST(ctr_build_image_rules)
 {
 	static const char cfg[] = "{\"config\":{\"Entrypoint\":[\"/init\"],\"Cmd\":[\"serve\"],"
@@ -331,11 +349,8 @@ TEST(ctr_build_image_rules)
 	char note[256];
 
 	im.config = json_parse(cfg, sizeof(cfg) - 1);
-	f.rootfs = NULL;
-	f.driver = "bind-copy";
-	f.args = img_args;
-	CHECK_EQ_INT(check(&f, &c), 0);
-	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	img_flags(&f);
+	build_img(&f, &im, &c);
 	CHECK(c.argv.n == 2 && !strcmp(c.argv.v[0], "/init") && !strcmp(c.argv.v[1], "serve"));
 	CHECK_EQ_STR(c.workdir, "/srv");
 	CHECK_EQ_STR(c.user, "app");
@@ -386,25 +401,19 @@ TEST(ctr_build_init_and_health)
 	static const char cfg[] = "{\"config\":{\"Cmd\":[\"serve\"],\"Healthcheck\":"
 				  "{\"Test\":[\"CMD\",\"ok\"],\"Retries\":9}}}";
 	struct image im = { .id = "sha256:0123" };
-	struct dory_conf conf = { 0 };
 	struct ctr_flags f = flags();
 	struct ctr_config c;
-	char note[256];
 
 	CHECK(!init_of(0, false) && init_of(0, true) && init_of(1, false) && !init_of(-1, true));
 	im.config = json_parse(cfg, sizeof(cfg) - 1);
-	f.rootfs = NULL;
-	f.driver = "bind-copy";
-	f.args = img_args;
+	img_flags(&f);
 	f.health.interval = "2s";
-	CHECK_EQ_INT(check(&f, &c), 0);
-	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	build_img(&f, &im, &c);
 	CHECK(health_config_active(&c.health) && !strcmp(c.health.test.v[1], "ok"));
 	CHECK(c.health.retries == 9 && c.health.interval == 2000000000LL);
 	ctr_config_clear(&c);
 	f.health = (struct health_flags){ .none = true };
-	CHECK_EQ_INT(check(&f, &c), 0);
-	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	build_img(&f, &im, &c);
 	CHECK(c.health.set && !health_config_active(&c.health));
 	ctr_config_clear(&c);
 	f.health = (struct health_flags){ .timeout = "1x" };
