@@ -10,6 +10,7 @@
 //@	default y
 //@	select CORE_RUNTIME
 //@	select CORE_IMAGE
+//@	select APPLET_DOCKER_INIT
 //@	help
 //@	  Usage: dory run [OPTIONS] IMAGE [COMMAND [ARG...]]
 //@	     or: dory run --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]
