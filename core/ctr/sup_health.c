@@ -50,7 +50,7 @@ int sup_health_wait_ms(const struct sup_health *h, long long now_ns)
 
 	if (!h->c)
 		return -1;
-	ms = (at - now_ns + 999999) / 1000000;
+	ms = at <= now_ns ? 0 : (at - now_ns - 1) / 1000000 + 1;	/* rounded up */
 	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
@@ -201,7 +201,7 @@ void sup_health_tick(struct sup_health *h, const struct rt_proc *p, long long no
 		return;
 	if (h->prober && now_ns >= h->kill_ns) {
 		kill(h->prober, SIGKILL);
-		h->kill_ns = LLONG_MAX;	/* reaped soon */
+		h->kill_ns = now_ns + HEALTH_NS_PER_S;	/* reaped before then */
 	}
 	if (h->prober || now_ns < h->next_ns)
 		return;
