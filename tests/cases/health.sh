@@ -15,6 +15,11 @@ status() { d ps -a --filter "name=^$1\$" --format '{{.Status}}'; }
 # has C ERE: C's ps STATUS matches ERE (for t_poll)
 has() { status "$1" | grep -Eq -- "$2"; }
 hj() { d inspect -f "{{json .State.Health$2}}" "$1"; }
+# nlog_is C OP N: the number of results in C's log compares so to N
+nlog_is() { [ "$(d inspect -f '{{len .State.Health.Log}}' "$1" 2>/dev/null)" "$2" "$3" ]; }
+# out_is C N: the first result's output has N bytes (its newline added)
+out_is() { [ "$(d inspect -f '{{(index .State.Health.Log 0).Output}}' "$1" 2>/dev/null |
+	wc -c)" = "$2" ]; }
 
 # ---- starting -> healthy -> unhealthy, in ps and inspect ----
 C=$T-h
@@ -35,8 +40,7 @@ t_check "it turns (unhealthy) after 2 failures" t_poll 5 has "$C" '^Up .* \(unhe
 t_out "inspect: unhealthy" '"unhealthy"' hj "$C" .Status
 t_check "inspect: FailingStreak counts the failures" \
 	test "$(d inspect -f '{{.State.Health.FailingStreak}}' "$C")" -ge 2
-t_check "inspect: the last 5 results are kept" t_poll 8 sh -c \
-	"[ \"\$('$DORY' inspect -f '{{len .State.Health.Log}}' '$C')\" = 5 ]"
+t_check "inspect: the last 5 results are kept" t_poll 8 nlog_is "$C" = 5
 sleep 1.2
 t_out "... and no more" 5 d inspect -f '{{len .State.Health.Log}}' "$C"
 t_out "inspect: Config.Healthcheck as Docker's" \
@@ -51,14 +55,12 @@ t_match "a stopped container shows no health" '^Exited \(137\)' status "$C"
 rm "$R/tmp/ok"
 t_ok "start again" d start "$C"
 t_match "a start begins at (health: starting) again" '\(health: starting\)$' status "$C"
-t_check "... and keeps the earlier results, as Docker" \
-	test "$(d inspect -f '{{len .State.Health.Log}}' "$C")" -ge 1
+t_check "... and keeps the earlier results, as Docker" nlog_is "$C" -ge 1
 
 # ---- output, CMD form, timeouts ----
 big=$T-big
 up --name "$big" --health-cmd 'head -c 5000 /dev/zero | tr "\0" a' --health-interval 300ms sleep 1000
-t_check "output beyond 4096 bytes is cut, with \"...\"" t_poll 5 sh -c \
-	"[ \"\$('$DORY' inspect -f '{{(index .State.Health.Log 0).Output}}' '$big' 2>/dev/null | wc -c)\" = 4100 ]"
+t_check "output beyond 4096 bytes is cut, with \"...\"" t_poll 5 out_is "$big" 4100
 t_match "... as Docker: 4096 bytes then \"...\"" 'a\.\.\.$' \
 	d inspect -f '{{(index .State.Health.Log 0).Output}}' "$big"
 d rm -f "$big" >/dev/null 2>&1
@@ -75,8 +77,7 @@ n1=$(d logs "$hang" | wc -l)
 sleep 0.6
 n2=$(d logs "$hang" | wc -l)
 t_check "a hanging check does not hold up the log copying ($n1 -> $n2 lines)" test "$n2" -gt $((n1 + 3))
-t_check "the check is killed at the timeout" t_poll 5 sh -c \
-	"[ \"\$('$DORY' inspect -f '{{len .State.Health.Log}}' '$hang')\" = 2 ]"
+t_check "the check is killed at the timeout" t_poll 5 nlog_is "$hang" = 2
 t_out "... with Docker's output and exit code -1" "-1 Health check exceeded timeout (1.5s)" \
 	d inspect -f '{{(index .State.Health.Log 0).ExitCode}} {{(index .State.Health.Log 0).Output}}' "$hang"
 t_out "... and no check's process is left behind" 0 \
@@ -95,8 +96,7 @@ d rm -f "$hang" >/dev/null 2>&1
 sp=$T-sp
 up --name "$sp" --health-cmd 'exit 1' --health-interval 200ms --health-retries 1 \
 	--health-start-period 60s --health-start-interval 200ms sleep 1000
-t_check "failures in the start period do not count" t_poll 5 sh -c \
-	"[ \"\$('$DORY' inspect -f '{{len .State.Health.Log}}' '$sp' 2>/dev/null)\" -ge 2 ]"
+t_check "failures in the start period do not count" t_poll 5 nlog_is "$sp" -ge 2
 t_out "... it is still starting, with no failing streak" '"starting" 0' \
 	d inspect -f '{{json .State.Health.Status}} {{.State.Health.FailingStreak}}' "$sp"
 d rm -f "$sp" >/dev/null 2>&1
