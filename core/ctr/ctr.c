@@ -391,6 +391,9 @@ char *ctr_config_json(const struct ctr_config *c)
 	json_add_i64(o, "LogMaxSize", c->log_max_size);
 	json_add_i64(o, "LogMaxFile", c->log_max_file);
 	ctr_put_ns(o, "Created", c->created_ns);
+	health_config_put(o, "Healthcheck", &c->health);
+	if (c->init)
+		json_add_bool(o, "Init", true);
 	if (c->userns.count) {
 		char map[32];
 
@@ -460,6 +463,8 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->log_max_size = ctr_get_num(o, "LogMaxSize");
 	c->log_max_file = (int)ctr_get_num(o, "LogMaxFile");
 	c->created_ns = ctr_get_ns(o, "Created");
+	health_config_get(o, "Healthcheck", &c->health);
+	c->init = json_is_true(json_get(o, "Init"));
 	if (json_get_str(o, "UsernsRemap") &&
 	    sscanf(json_get_str(o, "UsernsRemap"), "%u:%u", &c->userns.base, &c->userns.count) != 2)
 		c->userns = (struct userns_map){ 0 };
@@ -509,6 +514,7 @@ void ctr_config_clear(struct ctr_config *c)
 	free((char *)c->limits.cpuset_mems);
 	free(c->stop_signal);
 	free(c->cgroup_parent);
+	health_config_clear(&c->health);
 	free(c->network_mode);
 	for (size_t i = 0; i < c->neps; i++)
 		ctr_endpoint_clear(&c->eps[i]);

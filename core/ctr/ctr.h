@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/ctr/health.h"
 #include "core/fs/ctrfs.h"
 #include "core/fs/volume.h"
 #include "core/fs/userns.h"
@@ -98,6 +99,8 @@ struct ctr_config {
 	long long created_ns;	/* CLOCK_REALTIME */
 	struct userns_map userns;	/* count 0: the host's user namespace */
 	bool userns_shifted;	/* a private copy shifted into the range, not idmapped */
+	struct health_config health;	/* Config.Healthcheck: the flags over the image's */
+	bool init;		/* --init: the docker-init applet runs as its PID 1 */
 	/* At create only, not in config.json: seccomp=FILE's text and the
 	 * program built from it, which ctr_make keeps with the records. */
 	char *seccomp_text;

@@ -582,6 +582,9 @@ int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 	    build_security(f, conf, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0 ||
 	    build_volumes(f, c) < 0)
 		return -err_errno();
+	if (health_config_from_flags(&f->health, &c->health) < 0)
+		return -err_errno();
+	c->init = f->init ? f->init > 0 : conf->init;
 	c->privileged = f->privileged;
 	c->readonly = f->readonly;
 	c->tty = f->tty;
@@ -626,6 +629,16 @@ static int build_command(const struct ctr_flags *f, const struct image *im,
 	return 0;
 }
 
+/* The image's HEALTHCHECK under the flags (Docker's merge). */
+static void build_health(const struct json *j, struct ctr_config *c)
+{
+	struct health_config image;
+
+	health_config_get(j, "Healthcheck", &image);
+	health_config_merge(&c->health, &image);
+	health_config_clear(&image);
+}
+
 /* Idmapped layers where the kernel and the store's filesystem take them
  * (or unless "userns-idmap": false); else the fallback, a private copy of
  * the image with its owners shifted into the range (bind-copy). */
@@ -667,6 +680,7 @@ int ctr_build_finish(const struct ctr_flags *f, const struct dory_conf *conf,
 		c->user = xstrdup(user);
 	if (!c->stop_signal && stop && *stop)
 		c->stop_signal = xstrdup(stop);
+	build_health(j, c);
 	if (ctrfs_pick(dory.root, f->driver, conf, &c->driver) < 0)
 		return -err_errno();
 	if (c->userns.count)

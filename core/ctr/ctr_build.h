@@ -6,6 +6,7 @@
 #define DORY_CTR_BUILD_H
 
 #include "core/ctr/ctr.h"
+#include "core/ctr/health.h"
 #include "core/util/conf.h"
 #include "core/util/str.h"
 
@@ -23,6 +24,8 @@ struct ctr_flags {
 	const char *network, *ip, *ip6, *mac;
 	struct strv aliases, links, publish;
 	bool publish_all;
+	struct health_flags health;	/* --health-*, --no-healthcheck */
+	int init;		/* --init: 1, --init=false: -1, not given: 0 (the config's) */
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with
 	 * --rootfs. */
 	char *const *args;

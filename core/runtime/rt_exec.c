@@ -52,6 +52,7 @@ struct rt_exec_fds {
 	int err;		/* the children's error pipe (write end) */
 	int pid;		/* the intermediate's report of the process's pid */
 	int sock;		/* where the pty master goes; -1 without one */
+	int out;		/* rt_exec_spawn's: stdout and stderr; -1 otherwise */
 };
 
 
@@ -77,6 +78,9 @@ static int rt_exec_stdio(const struct rt_exec_spec *s, const struct rt_exec_fds 
 		return err_set(errno, "setsid");
 	if (s->detach)
 		return rt_exec_dup_all(f->null);
+	if (f->out >= 0)
+		return dup2(f->null, 0) < 0 || dup2(f->out, 1) < 0 || dup2(f->out, 2) < 0 ?
+		       err_set(errno, "set up stdio") : 0;
 	if (!s->tty && !s->interactive && dup2(f->null, 0) < 0)
 		return err_set(errno, "stdin from /dev/null");
 	if (!s->tty)
@@ -348,22 +352,51 @@ static int rt_exec_relay(const struct rt_exec_spec *s, struct rt_exec_fds *f, in
 	return r;
 }
 
+/* Nothing open yet; the command checked. */
+static int rt_exec_init(const struct rt_exec_spec *s, struct rt_exec_fds *f)
+{
+	*f = (struct rt_exec_fds){ .root = -1, .user = -1, .null = -1, .err = -1, .pid = -1,
+				   .sock = -1, .out = -1 };
+	for (size_t i = 0; i < RT_EXEC_NNS; i++)
+		f->ns[i] = -1;
+	if (!s->argv || !s->argv[0] || !*s->argv[0])
+		return err_setx(EINVAL, "no command given");
+	return 0;
+}
+
+int rt_exec_spawn(const struct rt_exec_spec *s, int out, pid_t *pid, int *status)
+{
+	struct rt_exec_fds f;
+	int master = -1, r;
+
+	*status = 125;
+	*pid = -1;
+	if (s->tty || s->detach || s->interactive)
+		return err_setx(EINVAL, "a spawned exec has no terminal, stdin or detach");
+	r = rt_exec_init(s, &f);
+	if (r == 0)
+		r = rt_exec_open(s->pid, &f);
+	f.out = out;
+	if (r == 0)
+		r = rt_exec_start(s, &f, pid, &master, status);
+	if (r < 0)
+		*pid = -1;
+	rt_exec_fds_close(&f);
+	return r;
+}
+
 int rt_exec(const struct rt_exec_spec *s, int *status)
 {
-	struct rt_exec_fds f = { .root = -1, .user = -1, .null = -1, .err = -1, .pid = -1,
-				 .sock = -1 };
+	struct rt_exec_fds f;
 	struct signalfd_siginfo si;
 	autoclose int sfd = -1;
 	sigset_t old;
 	int r;
 
 	*status = 125;
-	for (size_t i = 0; i < RT_EXEC_NNS; i++)
-		f.ns[i] = -1;
-	if (!s->argv || !s->argv[0] || !*s->argv[0]) {
-		r = err_setx(EINVAL, "no command given");
+	r = rt_exec_init(s, &f);
+	if (r < 0)
 		goto out;
-	}
 	r = rt_exec_open(s->pid, &f);
 	if (r < 0)
 		goto out;

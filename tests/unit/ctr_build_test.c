@@ -319,6 +319,24 @@ TEST(ctr_build_environment_order)
 
 /* The image's Entrypoint, Cmd, WorkingDir, User and StopSignal, under
  * Docker's override rules. */
+/* Flags for an image (bind-copy, IMAGE with no command). */
+static void img_flags(struct ctr_flags *f)
+{
+	f->rootfs = NULL;
+	f->driver = "bind-copy";
+	f->args = img_args;
+}
+
+/* Both steps of a container made from im. */
+static void build_img(const struct ctr_flags *f, const struct image *im, struct ctr_config *c)
+{
+	struct dory_conf conf = { 0 };
+	char note[256];
+
+	CHECK_EQ_INT(check(f, c), 0);
+	CHECK_EQ_INT(ctr_build_finish(f, &conf, im, c, note), 0);
+}
+
 TEST(ctr_build_image_rules)
 {
 	static const char cfg[] = "{\"config\":{\"Entrypoint\":[\"/init\"],\"Cmd\":[\"serve\"],"
@@ -331,11 +349,8 @@ TEST(ctr_build_image_rules)
 	char note[256];
 
 	im.config = json_parse(cfg, sizeof(cfg) - 1);
-	f.rootfs = NULL;
-	f.driver = "bind-copy";
-	f.args = img_args;
-	CHECK_EQ_INT(check(&f, &c), 0);
-	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	img_flags(&f);
+	build_img(&f, &im, &c);
 	CHECK(c.argv.n == 2 && !strcmp(c.argv.v[0], "/init") && !strcmp(c.argv.v[1], "serve"));
 	CHECK_EQ_STR(c.workdir, "/srv");
 	CHECK_EQ_STR(c.user, "app");
@@ -361,6 +376,52 @@ TEST(ctr_build_image_rules)
 	CHECK(strstr(err_str(), "no command specified") != NULL);
 	ctr_config_clear(&c);
 	json_free(im.config);
+}
+
+/* --init over the config's "init"; the image's HEALTHCHECK under the
+ * --health-* flags (the merge's details: health_test.c). */
+static bool init_of(int flag, bool conf_init)
+{
+	struct dory_conf conf = { .init = conf_init };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	bool init;
+
+	f.init = flag;
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), 0);
+	init = c.init;
+	ctr_config_clear(&c);
+	free_flags(&f);
+	return init;
+}
+
+TEST(ctr_build_init_and_health)
+{
+	static const char cfg[] = "{\"config\":{\"Cmd\":[\"serve\"],\"Healthcheck\":"
+				  "{\"Test\":[\"CMD\",\"ok\"],\"Retries\":9}}}";
+	struct image im = { .id = "sha256:0123" };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	CHECK(!init_of(0, false) && init_of(0, true) && init_of(1, false) && !init_of(-1, true));
+	im.config = json_parse(cfg, sizeof(cfg) - 1);
+	img_flags(&f);
+	f.health.interval = "2s";
+	build_img(&f, &im, &c);
+	CHECK(health_config_active(&c.health) && !strcmp(c.health.test.v[1], "ok"));
+	CHECK(c.health.retries == 9 && c.health.interval == 2000000000LL);
+	ctr_config_clear(&c);
+	f.health = (struct health_flags){ .none = true };
+	build_img(&f, &im, &c);
+	CHECK(c.health.set && !health_config_active(&c.health));
+	ctr_config_clear(&c);
+	f.health = (struct health_flags){ .timeout = "1x" };
+	CHECK(check(&f, &c) < 0);
+	CHECK(strstr(err_str(), "unknown unit \"x\"") != NULL);
+	ctr_config_clear(&c);
+	json_free(im.config);
+	err_clear();
 }
 
 /* "userns-remap": container root unprivileged, --privileged and

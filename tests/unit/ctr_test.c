@@ -198,6 +198,12 @@ static void fill_config(struct ctr_config *c)
 	c->log_max_size = 10LL << 30;
 	c->log_max_file = 7;
 	c->userns = (struct userns_map){ .base = 4000000000U, .count = 65536 };
+	c->health = (struct health_config){ .set = true, .interval = 2000000000LL, .retries = 4,
+					    .timeout = 5000000LL, .start_period = 7,
+					    .start_interval = 8 };
+	strv_push(&c->health.test, "CMD-SHELL");
+	strv_push(&c->health.test, "true");
+	c->init = true;
 }
 
 static void check_strv(const struct strv *a, const struct strv *b)
@@ -263,6 +269,13 @@ TEST(ctr_config_round_trip_keeps_every_field)
 	CHECK_EQ_INT(l.created_ns, c.created_ns);	/* past 2^53: exact */
 	CHECK_EQ_INT(l.userns.base, 4000000000U);
 	CHECK_EQ_INT(l.userns.count, 65536);
+	CHECK(l.health.set && l.init);
+	check_strv(&l.health.test, &c.health.test);
+	CHECK_EQ_INT(l.health.interval, 2000000000LL);
+	CHECK_EQ_INT(l.health.timeout, 5000000LL);
+	CHECK_EQ_INT(l.health.start_period, 7);
+	CHECK_EQ_INT(l.health.start_interval, 8);
+	CHECK_EQ_INT(l.health.retries, 4);
 	ctr_config_clear(&l);
 	ctr_config_clear(&c);
 	fx_free(&f);
@@ -280,6 +293,7 @@ TEST(ctr_config_round_trip_unset_fields)
 	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
 	CHECK(!l.image && !l.image_id && !l.rootfs && l.driver == CTRFS_OVERLAY && !l.hostname);
 	CHECK(!l.limits.cpuset_cpus && !l.limits.cpuset_mems && !l.ndevices);
+	CHECK(!l.health.set && !l.init);
 	CHECK_EQ_INT(l.seccomp, SECPOL_SECCOMP_DEFAULT);
 	CHECK_EQ_INT(l.argv.n, 0);
 	CHECK_EQ_INT(l.labels.n, 0);
