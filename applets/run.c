@@ -77,6 +77,16 @@
 //@	        --cgroup-parent P  cgroup the container's goes below (default:
 //@	                         "cgroup-parent" of the config, else /dory)
 //@	        --rm             remove the container when it exits
+//@	        --ulimit N=S[:H] a resource limit, e.g. nofile=1024:2048 (not
+//@	                         above dory's own hard limit)
+//@	        --sysctl K=V     a namespaced sysctl: kernel.msg*, kernel.sem,
+//@	                         kernel.shm*, fs.mqueue.*, net.* (not with
+//@	                         --network host)
+//@	        --shm-size B     size of /dev/shm (default 64m)
+//@	        --group-add G    another group, by id or by the image's name
+//@	        --oom-score-adj N  -1000..1000 (lowering needs CAP_SYS_RESOURCE)
+//@	        --pid host       the host's pid namespace (/proc shows its
+//@	                         processes)
 //@
 //@	  Exit status: the command's, 128+N if killed by signal N, 125 if
 //@	  dory failed, 126 if COMMAND cannot run, 127 if it is not found.
@@ -157,6 +167,12 @@ static const struct opt run_optv[] = {
 	OPT_BOOL(0, "read-only", RUN_F(readonly)),
 	OPT_LIST('v', "volume", RUN_F(volumes)),
 	OPT_BOOL(0, "rm", RUN_F(rm)),
+	OPT_LIST(0, "ulimit", RUN_F(ulimits)),
+	OPT_LIST(0, "sysctl", RUN_F(sysctls)),
+	OPT_LIST(0, "group-add", RUN_F(group_add)),
+	OPT_STR(0, "shm-size", RUN_F(shm_size)),
+	OPT_STR(0, "oom-score-adj", RUN_F(oom_score_adj)),
+	OPT_STR(0, "pid", RUN_F(pid)),
 	OPT_END
 };
 

@@ -23,6 +23,9 @@ struct ctr_flags {
 	const char *network, *ip, *ip6, *mac;
 	struct strv aliases, links, publish;
 	bool publish_all;
+	/* --ulimit, --sysctl, --group-add, --shm-size, --oom-score-adj, --pid */
+	struct strv ulimits, sysctls, group_add;
+	const char *shm_size, *oom_score_adj, *pid;
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with
 	 * --rootfs. */
 	char *const *args;
