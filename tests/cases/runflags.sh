@@ -24,7 +24,7 @@ t_out "--ulimit stack (in KB in the shell)" "8192" run --ulimit stack=8388608 sh
 # --sysctl: written in the container's own namespaces
 t_out "--sysctl kernel.shmmax (IPC namespace)" "123456789" \
 	run --sysctl kernel.shmmax=123456789 cat /proc/sys/kernel/shmmax
-t_out "... not the host's" "$(cat /proc/sys/kernel/shmmax)" cat /proc/sys/kernel/shmmax
+t_check "... not the host's" [ "$(cat /proc/sys/kernel/shmmax)" != 123456789 ]
 t_out "--sysctl net.* in its own network namespace" "1" \
 	run --sysctl net.ipv4.ip_forward=1 cat /proc/sys/net/ipv4/ip_forward
 t_out "--sysctl fs.mqueue.msg_max" "20" run --sysctl fs.mqueue.msg_max=20 \
@@ -104,6 +104,21 @@ elif [ -n "$(t_cg_mount "")" ]; then
 		run --cap-add SYS_ADMIN sh -c 'echo 1 >/sys/fs/cgroup/cgroup.procs'
 else
 	t_skip "/sys/fs/cgroup in the container" "no cgroup hierarchy"
+fi
+
+# A pure cgroup v2 layout (cgroup2 on /sys/fs/cgroup, in a mount namespace
+# of this case's own): cgroup2 itself, read-only, rooted at the container
+if command -v unshare >/dev/null && grep -qw cgroup2 /proc/filesystems; then
+	t_out "pure v2: cgroup2 at /sys/fs/cgroup, read-only, its own group the root" \
+		"cgroup2 ro 0::/" unshare -m sh -c 'mount -t tmpfs t /sys/fs/cgroup &&
+		mount -t cgroup2 none /sys/fs/cgroup && exec "$0" run --rm --rootfs "$1" sh -c \
+		"awk '\''\$2 == \"/sys/fs/cgroup\" { split(\$4, o, \",\"); printf \"%s %s \", \$3, o[1] }'\'' /proc/mounts; grep ^0:: /proc/self/cgroup"' "$DORY" "$R"
+	t_fail 1 "Read-only file system" "pure v2: cgroup.procs cannot be written" \
+		unshare -m sh -c 'mount -t tmpfs t /sys/fs/cgroup &&
+		mount -t cgroup2 none /sys/fs/cgroup && exec "$0" run --rm --rootfs "$1" \
+		--cap-add SYS_ADMIN sh -c "echo 1 >/sys/fs/cgroup/cgroup.procs"' "$DORY" "$R"
+else
+	t_skip "pure v2 /sys/fs/cgroup" "no unshare(1) or no cgroup2"
 fi
 
 # Bad input: one line, 125, no container made
