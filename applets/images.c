@@ -18,7 +18,7 @@
 //@	     or: dory inspect [-f FORMAT] [--type container|image] NAME...
 //@	     or: dory image ls|rm|tag|inspect|pull [ARG...]
 //@	     or: dory image prune [-a] [-f]
-//@	     or: dory system df
+//@	     or: dory system df | info
 //@
 //@	  images       list images (REPOSITORY may hold * and ?)
 //@	    -q, --quiet          only the image IDs, each once
@@ -42,6 +42,7 @@
 //@	    -a, --all            every image no container uses, names too
 //@	    -f, --force          do not ask (needed without a terminal)
 //@	  system df    space used by images and what 'image prune -a' frees
+//@	  system info  the same as 'dory info'
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -1119,5 +1120,9 @@ int image_main(int argc, char **argv)
 
 int system_main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "info")) {
+		IF_APPLET_INFO(dory.applet = "system info"; dory.help = HELP_APPLET_INFO;
+			       return info_main(argc - 1, argv + 1);)
+	}
 	return subcmd_run(system_cmds, ARRAY_SIZE(system_cmds), argc, argv);
 }

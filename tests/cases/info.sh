@@ -56,6 +56,8 @@ t_match "plain: Cgroup Version line" "^ Cgroup Version: $v\$" "$DORY" info
 t_match "plain: Total Memory in binary units" '^ Total Memory: [0-9.]+[KMGT]iB$' "$DORY" info
 t_match "plain: seccomp's profile under Security Options" '^   Profile: builtin$' "$DORY" info
 
+t_out "system info is info" "$(f '{{.Driver}} {{.NCPU}}')" "$DORY" system info -f '{{.Driver}} {{.NCPU}}'
+
 # Bad input
 t_fail 125 "can't evaluate field Nope" "--format of a field Docker lacks" "$DORY" info -f '{{.Nope}}'
 t_fail 125 "template parsing error" "--format that does not parse" "$DORY" info -f '{{if}}'
