@@ -614,6 +614,18 @@ static int rootfs_cg_links(const char *top, const char *name)
 	return 0;
 }
 
+/* One hierarchy at p: mounted anew inside the cgroup namespace, or without
+ * one (kernels before 4.6) the container's own group bound there, so that
+ * neither shows more than that group (runc does the same). */
+static int rootfs_cg_mount(const struct cg_hier *h, const char *p, unsigned long fl, bool ns)
+{
+	if (!ns)
+		return mnt_bind(h->dir, p, false, fl);
+	if (h->ver == CG_V2)
+		return mnt_mount("cgroup2", p, "cgroup2", fl, NULL);
+	return mnt_mount("cgroup", p, "cgroup", fl, h->ctrl);
+}
+
 /*
  * /sys/fs/cgroup as Docker gives it: the container's own cgroup, from
  * inside its cgroup namespace (joined before it was made, so that group is
@@ -621,18 +633,20 @@ static int rootfs_cg_links(const char *top, const char *name)
  * runc): a tmpfs with each hierarchy the container has a group in, under
  * the name of its mount point ("memory", "unified"), then made read-only.
  * Read-only, nosuid, nodev, noexec unless privileged; release_agent only
- * exists at a hierarchy's real root, which this view never shows.
+ * exists at a hierarchy's real root, which this view never shows. A
+ * hierarchy without a usable name (mounted at /, or a name taken) is left out.
  */
 static int rootfs_cgroups(const char *dir, const struct rootfs_opts *o)
 {
 	const unsigned long fl = MS_NOSUID | MS_NOEXEC | MS_NODEV | (o->privileged ? 0 : MS_RDONLY);
 	autofree char *top = xasprintf("%s/sys/fs/cgroup", dir);
 	const struct cg *cg = o->cg;
+	bool ns = access("/proc/self/ns/cgroup", F_OK) == 0;
 
 	for (size_t i = 0; cg && i < cg->n; i++)
 		if (cg->h[i].ver == CG_V2 && cg->h[i].mnt_len == 14 &&
 		    !strncmp(cg->h[i].dir, "/sys/fs/cgroup", 14))
-			return mnt_mount("cgroup2", top, "cgroup2", fl, NULL);
+			return rootfs_cg_mount(&cg->h[i], top, fl, ns);
 	if (!cg || !cg->n)
 		return 0;
 	if (mnt_mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755") < 0)
@@ -643,11 +657,14 @@ static int rootfs_cgroups(const char *dir, const struct rootfs_opts *o)
 		const char *name = strrchr(mnt, '/') ? strrchr(mnt, '/') + 1 : mnt;
 		autofree char *p = xasprintf("%s/%s", top, name);
 
-		if (!*name || mkdir(p, 0555) < 0)
-			return err_set(*name ? errno : EINVAL, "cgroup mount point %s", p);
-		if (mnt_mount(h->ver == CG_V2 ? "cgroup2" : "cgroup", p,
-			      h->ver == CG_V2 ? "cgroup2" : "cgroup", fl,
-			      h->ver == CG_V2 ? NULL : h->ctrl) < 0 ||
+		if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (mkdir(p, 0555) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return err_set(errno, "cgroup mount point %s", p);
+		}
+		if (rootfs_cg_mount(h, p, fl, ns) < 0 ||
 		    (h->ver == CG_V1 && rootfs_cg_links(top, name) < 0))
 			return -err_errno();
 	}
