@@ -26,6 +26,9 @@ struct ctr_flags {
 	bool publish_all;
 	struct health_flags health;	/* --health-*, --no-healthcheck */
 	int init;		/* --init: 1, --init=false: -1, not given: 0 (the config's) */
+	/* --ulimit, --sysctl, --group-add, --shm-size, --oom-score-adj, --pid */
+	struct strv ulimits, sysctls, group_add;
+	const char *shm_size, *oom_score_adj, *pid;
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with
 	 * --rootfs. */
 	char *const *args;

@@ -679,6 +679,18 @@ static void inspect_log(const struct ctr_config *c, struct json *o)
 	json_add_str(cfg, "max-file", v);
 }
 
+/* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid */
+static void inspect_tune(const struct rt_tune *t, struct json *o)
+{
+	ctr_ulimits_json(t, o, "Ulimits");
+	if (t->sysctls.n)
+		json_add_kv(o, "Sysctls", &t->sysctls);
+	json_add_i64(o, "ShmSize", t->shm_size ? t->shm_size : RT_SHM_DEFAULT);
+	add_strv(o, "GroupAdd", &t->groups, true);
+	json_add_i64(o, "OomScoreAdj", t->oom_score_adj);
+	json_add_str(o, "PidMode", t->hostpid ? "host" : "");
+}
+
 static void inspect_host(const struct ctr_config *c, const char *dir, struct json *o)
 {
 	const struct cg_limits *l = &c->limits;
@@ -719,6 +731,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "DnsOptions", &c->dns_opts, false);
 	add_strv(o, "DnsSearch", &c->dns_search, false);
 	add_strv(o, "ExtraHosts", &c->extra_hosts, true);
+	inspect_tune(&c->tune, o);
 }
 
 /* The container's /etc files on the host (ROOT/containers/ID); with

@@ -137,7 +137,8 @@ static void suph_check(const struct sup_health *h, const struct rt_proc *p,
 {
 	const struct ctr_config *c = h->c;
 	struct rt_exec_spec s = { .pid = p->pid, .cg = &p->cg, .user = c->user, .cwd = c->workdir,
-				  .policy = h->policy };
+				  .policy = h->policy, .groups = &c->tune.groups,
+				  .hostpid = c->tune.hostpid };
 	struct strv argv = { 0 };
 	int pfd[2], status;
 	pid_t pid;

@@ -178,6 +178,7 @@ static int sup_spec(struct sup *u)
 	s->interactive = u->c.interactive;
 	s->limits = u->c.limits;
 	s->cgroup_parent = u->c.cgroup_parent;
+	s->tune = &u->c.tune;
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;

@@ -20,6 +20,8 @@ struct rt_exec_spec {
 	char *const *argv;	/* argv[0] looked up in the env's PATH */
 	struct strv env;	/* complete; PATH and HOME are added if absent */
 	const char *user;	/* "" or NULL: root (the caller passes the container's) */
+	const struct strv *groups;	/* the container's --group-add; may be NULL */
+	bool hostpid;		/* the container has the host's pid namespace (--pid host) */
 	const char *cwd;	/* NULL or "": "/"; must exist, as Docker's exec */
 	const struct secpol *policy;	/* the container's (secpol_build) */
 	bool tty;		/* a pty of the container's devpts, relayed */

@@ -453,6 +453,54 @@ TEST(ctr_build_userns_remap)
 	err_clear();
 }
 
+/* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid. */
+TEST(ctr_build_tune)
+{
+	struct dory_conf conf = { .userns_remap = "100000:65536" };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.tune.shm_size, 64 << 20);	/* Docker's default, as inspect shows */
+	CHECK(!c.tune.nulimits && !c.tune.oom_set && !c.tune.hostpid);
+	ctr_config_clear(&c);
+	strv_of(&f.ulimits, "nofile=10:20", "nofile=30:40");
+	strv_of(&f.sysctls, "net.core.somaxconn=1024", NULL);
+	strv_of(&f.group_add, "staff", "1234");
+	f.shm_size = "1g";
+	f.oom_score_adj = "300";
+	f.pid = "host";
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.tune.nulimits, 1);	/* the last of a name wins */
+	CHECK_EQ_INT(c.tune.ulimits[0].soft, 30);
+	CHECK_EQ_INT(c.tune.sysctls.n, 1);
+	CHECK_EQ_INT(c.tune.groups.n, 2);
+	CHECK_EQ_INT(c.tune.shm_size, 1LL << 30);
+	CHECK(c.tune.oom_set && c.tune.oom_score_adj == 300 && c.tune.hostpid);
+	ctr_config_clear(&c);
+	strv_free(&f.ulimits);
+	strv_free(&f.sysctls);
+	strv_free(&f.group_add);
+	f = flags();
+	f.network = "host";
+	strv_of(&f.sysctls, "net.core.somaxconn=1024", NULL);
+	CHECK_EQ_INT(check(&f, &c), -EINVAL);
+	CHECK(strstr(err_str(), "not allowed in host network namespace") != NULL);
+	ctr_config_clear(&c);
+	strv_free(&f.sysctls);
+	f = flags();
+	f.rootfs = NULL;
+	f.args = img_args;
+	f.pid = "host";
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), -EINVAL);
+	CHECK(strstr(err_str(), "--pid host needs the host's user namespace") != NULL);
+	ctr_config_clear(&c);
+	f.userns = "host";
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), 0);
+	ctr_config_clear(&c);
+	err_clear();
+}
+
 TEST(ctr_build_network_modes_and_docker_conflicts)
 {
 	struct ctr_flags f = flags();
