@@ -7,7 +7,8 @@
 # Also `dory cp` of a tree out of a running container against tar piped to tar.
 #   bench/footprint.sh [N] [RUNS]   (as root; DORY= picks the binary,
 #   ENGINES="dory crun conmon" a subset; N=50 containers, RUNS=20 runs;
-#   PARTS="lat mem cp" a subset; CP_MB=100 the tree's size, CP_RUNS=5 runs)
+#   HN=5 containers with a health check every second, and 5 without;
+#   PARTS="lat mem health cp" a subset; CP_MB=100 the tree's size, CP_RUNS=5)
 # Memory is Pss from /proc/PID/smaps_rollup (shared pages split among their
 # users) summed over supervisors and container processes, plus the memory
 # charged to each container's own memory cgroup (v1 usage_in_bytes, or v2
@@ -286,6 +287,48 @@ mem()
 	echo "$e $sp $c $cg"
 }
 
+# ---- the supervisor with a health check ----
+# health: HN dory containers with a check every second and HN without,
+# side by side; after 3 s (checks under way), each supervisor's Rss and
+# Pss sampled 10 times, 0.5 s apart. Prints "KIND rss-med rss-max pss-med
+# pss-max checks" per kind (checks: results in the log of the first one).
+medmax() # FIELD KIND: median and max of FIELD over $B/hsup's KIND lines
+{
+	awk -v f="$1" -v k="$2" '$1 == k { print $f }' "$B/hsup" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }'
+}
+health()
+{
+	local i k n pid args
+	: >"$B/hsup"
+	for ((i = 0; i < HN; i++)); do
+		for k in none check; do
+			args=()
+			[ $k = check ] && args=(--health-cmd true --health-interval 1s)
+			"$B/dory" run -d --network none --name "${P}h$k$i" "${args[@]}" "$IMG" \
+				sleep 100000 >/dev/null ||
+				{ echo "bench/footprint.sh: start of ${P}h$k$i failed" >&2; return 1; }
+		done
+	done
+	sleep 3
+	for ((n = 0; n < 10; n++)); do
+		for ((i = 0; i < HN; i++)); do
+			for k in none check; do
+				pid=$("$B/dory" inspect -f '{{.State.Pid}}' "${P}h$k$i")
+				echo "$k $(rss_pss "$(awk '{ print $4 }' "/proc/$pid/stat")")" >>"$B/hsup"
+			done
+		done
+		sleep 0.5
+	done
+	n=$("$B/dory" inspect -f '{{len .State.Health.Log}} {{.State.Health.Status}}' "${P}hcheck0")
+	for k in none check; do
+		echo "$k $(medmax 2 "$k") $(medmax 3 "$k") $([ $k = check ] && echo "$n" || echo "- -")"
+	done
+	for ((i = 0; i < HN; i++)); do
+		for k in none check; do "$B/dory" rm -f "${P}h$k$i" >/dev/null; done
+	done
+}
+
 # ---- measure ----
 PEERS=""
 for e in ${ENGINES:-dory crun conmon}; do
@@ -296,9 +339,13 @@ mkdir -p "$B/cb" "$B/mb" "$B/exits" "$B/sock"
 export -f start_crun start_conmon timed
 export B
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-PARTS=${PARTS:-lat mem cp}
+PARTS=${PARTS:-lat mem health cp}
 case " $PARTS " in *" lat "*) lat $PEERS >"$B/lat" ;; esac
 case " $PARTS " in *" mem "*) for e in $PEERS; do mem "$e" >>"$B/mem"; done ;; esac
+HN=${HN:-5}
+case " $PARTS " in *" health "*)
+	case " $PEERS " in *" dory "*) health >"$B/health" ;; esac ;;
+esac
 
 # ---- cp out of a container, against tar | tar ----
 # A tree of CP_MB MiB in many files (64 KiB each, 100 to a directory) is
@@ -387,6 +434,17 @@ if [ -s "$B/mem" ]; then
 	echo "  per ctr: (sups Pss + ctrs Pss) / $N. cgroups: sum charged to the containers' own"
 	echo "  memory cgroups (- if none; kernel memory included, supervisors not: they stay in"
 	echo "  the caller's cgroup for all three)."
+fi
+if [ -s "$B/health" ]; then
+	echo "dory's supervisor with a health check every second (--health-cmd true), KiB:"
+	echo "  $HN containers with, $HN without, side by side; each supervisor sampled 10"
+	echo "  times over 5 s, median and max (the check's short-lived prober not counted)"
+	printf '  %-22s %15s %15s\n' "" "Rss med / max" "Pss med / max"
+	awk '{ printf "  %-22s %15s %15s\n", ($1 == "check") ? "check every 1s" : "no check",
+		$2 " / " $3, $4 " / " $5 }' "$B/health"
+	awk '$1 == "check" { c = $4 } $1 == "none" { n = $4 } END {
+		if (n) printf "  Pss ratio with/without %.2f; the first one'"'"'s log: %s results, %s\n",
+			c / n, $6, $7 }' "$B/health"
 fi
 [ -z "$CRUN_NOTE" ] || echo " $CRUN_NOTE"
 if [ -s "$B/cp" ]; then
