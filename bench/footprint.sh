@@ -4,9 +4,11 @@
 # busybox containers and `run -d` latency, for dory (one supervisor per
 # container: dory itself re-executed), crun alone (no supervisor at all) and
 # conmon + crun (podman's per-container supervisor). Prints medians and ratios.
+# Also `dory cp` of a tree out of a running container against tar piped to tar.
 #   bench/footprint.sh [N] [RUNS]   (as root; DORY= picks the binary,
 #   ENGINES="dory crun conmon" a subset; N=50 containers, RUNS=20 runs;
-#   HN=5 containers with a health check every second, and 5 without)
+#   HN=5 containers with a health check every second, and 5 without;
+#   PARTS="lat mem health cp" a subset; CP_MB=100 the tree's size, CP_RUNS=5)
 # Memory is Pss from /proc/PID/smaps_rollup (shared pages split among their
 # users) summed over supervisors and container processes, plus the memory
 # charged to each container's own memory cgroup (v1 usage_in_bytes, or v2
@@ -337,54 +339,102 @@ mkdir -p "$B/cb" "$B/mb" "$B/exits" "$B/sock"
 export -f start_crun start_conmon timed
 export B
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-lat $PEERS >"$B/lat"
-for e in $PEERS; do mem "$e" >>"$B/mem"; done
+PARTS=${PARTS:-lat mem health cp}
+case " $PARTS " in *" lat "*) lat $PEERS >"$B/lat" ;; esac
+case " $PARTS " in *" mem "*) for e in $PEERS; do mem "$e" >>"$B/mem"; done ;; esac
 HN=${HN:-5}
-case " $PEERS " in *" dory "*) health >"$B/health" ;; esac
+case " $PARTS " in *" health "*)
+	case " $PEERS " in *" dory "*) health >"$B/health" ;; esac ;;
+esac
+
+# ---- cp out of a container, against tar | tar ----
+# A tree of CP_MB MiB in many files (64 KiB each, 100 to a directory) is
+# copied into a running container (not timed); then, CP_RUNS times taking
+# turns, `dory cp CTR:/data DIR` and `tar -C /proc/PID/root/data -c . |
+# tar -x -C DIR` read it back from the same overlay, page cache warm for both.
+# Prints "median min max" in ms for each.
+cpbench()
+{
+	local n=${P}cp pid i t0 t1 f
+	mkdir -p "$B/cptree"
+	for ((i = 0; i < ${CP_MB:-100} * 16; i++)); do
+		f=$B/cptree/d$((i / 100))
+		[ -d "$f" ] || mkdir "$f"
+		head -c 65536 /dev/urandom >"$f/f$i"
+	done
+	start_dory "$n"
+	"$B/dory" cp "$B/cptree" "$n:/data"
+	pid=$(pid_dory "$n")
+	for ((i = 0; i < ${CP_RUNS:-5}; i++)); do
+		rm -rf "$B/cpout"
+		t0=${EPOCHREALTIME//[.,]/}
+		"$B/dory" cp "$n:/data" "$B/cpout"
+		t1=${EPOCHREALTIME//[.,]/}
+		echo "cp $((t1 - t0))"
+		rm -rf "$B/cpout" && mkdir "$B/cpout"
+		t0=${EPOCHREALTIME//[.,]/}
+		tar -C "/proc/$pid/root/data" -c . | tar -x -C "$B/cpout"
+		t1=${EPOCHREALTIME//[.,]/}
+		echo "tar $((t1 - t0))"
+	done >"$B/cptimes"
+	[ "$(find "$B/cpout" -type f | wc -l)" = "$(find "$B/cptree" -type f | wc -l)" ] ||
+		{ echo "bench/footprint.sh: cp: the copies are not whole" >&2; return 1; }
+	stop_dory "$n"
+	for t in cp tar; do
+		awk -v e="$t" '$1 == e { print $2 }' "$B/cptimes" | sort -n | awk -v e="$t" '
+			{ v[NR] = $1 } END {
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%s %.1f %.1f %.1f\n", e, m / 1000, v[1] / 1000, v[NR] / 1000 }'
+	done
+}
+case " $PARTS " in *" cp "*) cpbench >"$B/cp" ;; esac
 
 # ---- the tables ----
 # Every row named; an engine that was not measured prints why.
 why() { [ "$1" = conmon ] && [ -z "$CONMON" ] && echo "skipped: conmon is not installed (Debian: conmon)" || echo "skipped: not in ENGINES"; }
-echo "run -d to running (busybox sleep 100000; until the CLI returns, then the process"
-echo "is checked), median (min-max) of $RUNS, engines taking turns"
-for e in dory crun conmon; do
-	case $e in
-	dory) l="dory run -d IMAGE" ;;
-	crun) l="crun run -d BUNDLE (no supervisor)" ;;
-	conmon) l="conmon + crun create, crun start (podman's way)" ;;
-	esac
-	t=$(awk -v e=$e '$1 == e { printf "%8s ms  (%s-%s)", $2, $3, $4 }' "$B/lat" 2>/dev/null)
-	if [ -n "$t" ]; then printf '  %-48s %s\n' "$l" "$t"
-	else printf '  %-48s %s\n' "$l" "$(why $e)"; fi
-done
-awk '{ t[$1] = $2 } END {
-	if (!("dory" in t)) exit
-	if ("crun" in t) printf "  ratio dory/crun %.2f", t["dory"] / t["crun"]
-	if ("conmon" in t) printf "   ratio dory/conmon %.2f", t["dory"] / t["conmon"]
-	print "" }' "$B/lat"
-
-echo "memory of $N sleeping containers, KiB (Pss: shared pages split among users)"
-printf '  %-7s %22s %9s %11s %9s %9s\n' engine "supervisor Rss/Pss med" "sups Pss" \
-	"ctrs Pss" "per ctr" "cgroups"
-for e in dory crun conmon; do
-	if grep -q "^$e " "$B/mem" 2>/dev/null; then
-		awk -v e=$e -v n="$N" '$1 == e { printf "  %-7s %22s %9s %11s %9.0f %9s\n", e,
-			($2 == "-") ? "(none)" : $2 " / " $3, $4, $5, ($4 + $5) / n, $7 }' "$B/mem"
-	else printf '  %-7s %s\n' "$e" "$(why $e)"; fi
-done
-awk '{ sr[$1] = $2; sp[$1] = $3; all[$1] = $4 + $5 } END {
-	if (!("dory" in sp)) exit
-	if ("conmon" in sp)
-		printf "  supervisor: dory Pss %d vs conmon %d KiB, ratio %.2f (Rss %d vs %d, ratio %.2f)\n",
-			sp["dory"], sp["conmon"], sp["dory"] / sp["conmon"], sr["dory"], sr["conmon"],
-			sr["dory"] / sr["conmon"]
-	printf "  all Pss (supervisors + containers):"
-	if ("crun" in all) printf " ratio dory/crun %.2f", all["dory"] / all["crun"]
-	if ("conmon" in all) printf "   ratio dory/conmon %.2f", all["dory"] / all["conmon"]
-	print "" }' "$B/mem"
-echo "  per ctr: (sups Pss + ctrs Pss) / $N. cgroups: sum charged to the containers' own"
-echo "  memory cgroups (- if none; kernel memory included, supervisors not: they stay in"
-echo "  the caller's cgroup for all three)."
+if [ -s "$B/lat" ]; then
+	echo "run -d to running (busybox sleep 100000; until the CLI returns, then the process"
+	echo "is checked), median (min-max) of $RUNS, engines taking turns"
+	for e in dory crun conmon; do
+		case $e in
+		dory) l="dory run -d IMAGE" ;;
+		crun) l="crun run -d BUNDLE (no supervisor)" ;;
+		conmon) l="conmon + crun create, crun start (podman's way)" ;;
+		esac
+		t=$(awk -v e=$e '$1 == e { printf "%8s ms  (%s-%s)", $2, $3, $4 }' "$B/lat" 2>/dev/null)
+		if [ -n "$t" ]; then printf '  %-48s %s\n' "$l" "$t"
+		else printf '  %-48s %s\n' "$l" "$(why $e)"; fi
+	done
+	awk '{ t[$1] = $2 } END {
+		if (!("dory" in t)) exit
+		if ("crun" in t) printf "  ratio dory/crun %.2f", t["dory"] / t["crun"]
+		if ("conmon" in t) printf "   ratio dory/conmon %.2f", t["dory"] / t["conmon"]
+		print "" }' "$B/lat"
+fi
+if [ -s "$B/mem" ]; then
+	echo "memory of $N sleeping containers, KiB (Pss: shared pages split among users)"
+	printf '  %-7s %22s %9s %11s %9s %9s\n' engine "supervisor Rss/Pss med" "sups Pss" \
+		"ctrs Pss" "per ctr" "cgroups"
+	for e in dory crun conmon; do
+		if grep -q "^$e " "$B/mem" 2>/dev/null; then
+			awk -v e=$e -v n="$N" '$1 == e { printf "  %-7s %22s %9s %11s %9.0f %9s\n", e,
+				($2 == "-") ? "(none)" : $2 " / " $3, $4, $5, ($4 + $5) / n, $7 }' "$B/mem"
+		else printf '  %-7s %s\n' "$e" "$(why $e)"; fi
+	done
+	awk '{ sr[$1] = $2; sp[$1] = $3; all[$1] = $4 + $5 } END {
+		if (!("dory" in sp)) exit
+		if ("conmon" in sp)
+			printf "  supervisor: dory Pss %d vs conmon %d KiB, ratio %.2f (Rss %d vs %d, ratio %.2f)\n",
+				sp["dory"], sp["conmon"], sp["dory"] / sp["conmon"], sr["dory"], sr["conmon"],
+				sr["dory"] / sr["conmon"]
+		printf "  all Pss (supervisors + containers):"
+		if ("crun" in all) printf " ratio dory/crun %.2f", all["dory"] / all["crun"]
+		if ("conmon" in all) printf "   ratio dory/conmon %.2f", all["dory"] / all["conmon"]
+		print "" }' "$B/mem"
+	echo "  per ctr: (sups Pss + ctrs Pss) / $N. cgroups: sum charged to the containers' own"
+	echo "  memory cgroups (- if none; kernel memory included, supervisors not: they stay in"
+	echo "  the caller's cgroup for all three)."
+fi
 if [ -s "$B/health" ]; then
 	echo "dory's supervisor with a health check every second (--health-cmd true), KiB:"
 	echo "  $HN containers with, $HN without, side by side; each supervisor sampled 10"
@@ -397,4 +447,11 @@ if [ -s "$B/health" ]; then
 			c / n, $6, $7 }' "$B/health"
 fi
 [ -z "$CRUN_NOTE" ] || echo " $CRUN_NOTE"
+if [ -s "$B/cp" ]; then
+	echo "cp of a ${CP_MB:-100} MiB tree ($((${CP_MB:-100} * 16)) files of 64 KiB) out of a running container,"
+	echo "median (min-max) of ${CP_RUNS:-5}, taking turns"
+	awk '{ t[$1] = $2; printf "  %-48s %8s ms  (%s-%s)\n",
+		($1 == "cp") ? "dory cp CTR:/data DIR" : "tar -C /proc/PID/root/data -c . | tar -x",
+		$2, $3, $4 } END { printf "  ratio dory cp/tar %.2f\n", t["cp"] / t["tar"] }' "$B/cp"
+fi
 echo "  load average at the start: $LOAD (on $(nproc) CPUs)"

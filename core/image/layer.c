@@ -62,6 +62,7 @@ struct layer_unpack {
 	struct layer_stats stats;
 	int *lower;			/* OVERLAY: lower layers, top first */
 	int nlower;
+	uint32_t id_base, id_count;	/* layer_unpack_set_idshift; count 0: none */
 };
 
 static void lbuf_reserve(struct lbuf *b, size_t n)
@@ -461,16 +462,25 @@ static int prune(struct layer_unpack *u, int pfd, const char *name, uint64_t h, 
 
 static int set_owner(struct layer_unpack *u, int fd, int pfd, const char *base)
 {
+	bool own = !(u->flags & LAYER_NO_CHOWN);
+	long long uid = own ? u->e->uid : 0, gid = own ? u->e->gid : 0;
 	int r;
 
-	if (u->flags & LAYER_NO_CHOWN)
+	if (!own && !u->id_count)
 		return 0;
+	if (u->id_count && (uid >= u->id_count || gid >= u->id_count))
+		return layer_fail(u, EPERM, false, "owner %lld:%lld is outside the %u ids of the "
+				  "user namespace", uid, gid, u->id_count);
+	if (u->id_count) {
+		uid += u->id_base;
+		gid += u->id_base;
+	}
 	if (fd >= 0)
-		r = fchown(fd, (uid_t)u->e->uid, (gid_t)u->e->gid);
+		r = fchown(fd, (uid_t)uid, (gid_t)gid);
 	else
-		r = fchownat(pfd, base, (uid_t)u->e->uid, (gid_t)u->e->gid, AT_SYMLINK_NOFOLLOW);
+		r = fchownat(pfd, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
-		return layer_fail(u, errno, true, "chown %lld:%lld", u->e->uid, u->e->gid);
+		return layer_fail(u, errno, true, "chown %lld:%lld", uid, gid);
 	return 0;
 }
 
@@ -1000,6 +1010,12 @@ static int reader_failed(struct layer_unpack *u, int r)
 	if (!u->err)
 		err_ctx("layer");
 	return layer_failed(u, r);
+}
+
+void layer_unpack_set_idshift(struct layer_unpack *u, uint32_t base, uint32_t count)
+{
+	u->id_base = base;
+	u->id_count = count;
 }
 
 struct layer_unpack *layer_unpack_new(int dirfd, unsigned flags)

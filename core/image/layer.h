@@ -4,6 +4,8 @@
 #ifndef DORY_LAYER_H
 #define DORY_LAYER_H
 
+#include <stdint.h>
+
 #include "core/util/base.h"
 
 /*
@@ -58,6 +60,10 @@ struct layer_unpack *layer_unpack_new(int dirfd, unsigned flags);
  * to files below this layer, which are then copied up. Without them such
  * a hardlink fails with -EXDEV. */
 int layer_unpack_set_lowers(struct layer_unpack *u, const int *fds, int n);
+/* Owners as host ids of a user namespace whose id n (n < count) is host
+ * base + n: an entry's uid and gid are shifted (with LAYER_NO_CHOWN both
+ * become base, the namespace's root); one outside the range is -EPERM. */
+void layer_unpack_set_idshift(struct layer_unpack *u, uint32_t base, uint32_t count);
 /* Apply the next n bytes of the tar stream. 0 or -errno with the error
  * recorded; after an error every call returns it again. On error the
  * directory is half written: the caller removes it. */

@@ -636,16 +636,24 @@ static bool put_octal(char *f, size_t n, unsigned long long v)
 }
 
 /* Append one pax record "LEN key=value\n" to *buf. */
-static void pax_add(char **buf, size_t *len, const char *key, const char *val)
+static void pax_add_bin(char **buf, size_t *len, const char *key, const char *val, size_t vn)
 {
-	size_t body = strlen(key) + strlen(val) + 3, total = body + 1;
+	size_t body = strlen(key) + vn + 3, total = body + 1;
 	char tmp[24];
+	int hn;
 
 	while ((size_t)snprintf(tmp, sizeof(tmp), "%zu", total) + body != total)
 		total = (size_t)snprintf(tmp, sizeof(tmp), "%zu", total) + body;
 	*buf = xrealloc(*buf, *len + total + 1);
-	snprintf(*buf + *len, total + 1, "%zu %s=%s\n", total, key, val);
+	hn = snprintf(*buf + *len, total + 1, "%zu %s=", total, key);
+	memcpy(*buf + *len + hn, val, vn);
+	(*buf)[*len + total - 1] = '\n';
 	*len += total;
+}
+
+static void pax_add(char **buf, size_t *len, const char *key, const char *val)
+{
+	pax_add_bin(buf, len, key, val, strlen(val));
 }
 
 static void pax_add_num(char **buf, size_t *len, const char *key, long long v)
@@ -674,6 +682,10 @@ static void wr_block(char *h, const char *name, const char *prefix, const struct
 	if (e->mtime < 0 || !put_octal(h + H_MTIME, 12, (unsigned long long)e->mtime))
 		put_octal(h + H_MTIME, 12, 0);
 	h[H_TYPE] = type;
+	if (type == TAR_CHR || type == TAR_BLK) {
+		put_octal(h + H_DEVMAJOR, 8, e->devmajor);
+		put_octal(h + H_DEVMINOR, 8, e->devminor);
+	}
 	strncpy(h + H_LINK, e->linkname ? e->linkname : "", NAME_LEN);
 	memcpy(h + H_MAGIC, "ustar\0" "00", 8);
 	strcpy(h + H_UNAME, e->uid ? "" : "root");
@@ -714,6 +726,11 @@ static void wr_pax(const struct tar_entry *e, int split, long long size, char **
 		pax_add_num(buf, len, "gid", e->gid);
 	if (e->mtime < 0 || e->mtime > 077777777777LL)
 		pax_add_num(buf, len, "mtime", e->mtime);
+	for (size_t i = 0; i < e->nxattrs; i++) {
+		autofree char *k = xasprintf("SCHILY.xattr.%s", e->xattrs[i].name);
+
+		pax_add_bin(buf, len, k, e->xattrs[i].value, e->xattrs[i].len);
+	}
 }
 
 static int wr_pad(struct tar_writer *w, unsigned long long size)

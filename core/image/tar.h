@@ -84,7 +84,8 @@ struct tar_writer;
 /* Allocated; writes nothing yet. */
 struct tar_writer *tar_writer_new(tar_sink_fn sink, void *arg);
 /* Header of the next entry: ustar, with a pax header before it for what
- * ustar cannot hold (long names, sizes of 8 GiB and more). e->size bytes
+ * ustar cannot hold (long names, sizes of 8 GiB and more, e->xattrs as
+ * SCHILY.xattr.NAME records). e->size bytes
  * of data must follow for a regular file; the padding is automatic. */
 int tar_writer_add(struct tar_writer *w, const struct tar_entry *e);
 /* Data of the current entry; -EINVAL past its size. */

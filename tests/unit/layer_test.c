@@ -282,6 +282,61 @@ TEST(layer_devices_and_ownership)
 	free(t.p);
 }
 
+/* Owners shifted into a user namespace's host range (cp into such a
+ * container), with or without the archive's owners. */
+static int unpack_shift(const struct tdir *d, const struct tw *t, unsigned flags)
+{
+	struct layer_unpack *u = layer_unpack_new(d->fd, flags);
+	int r;
+
+	if (!u)
+		return -err_errno();
+	layer_unpack_set_idshift(u, 100000, 65536);
+	r = layer_unpack_feed(u, t->p, t->len);
+	if (!r)
+		r = layer_unpack_finish(u);
+	layer_unpack_free(u);
+	return r;
+}
+
+TEST(layer_idshift)
+{
+	struct tw t = { 0 }, bad = { 0 };
+	struct tdir d;
+	struct th h;
+	struct stat st;
+
+	SKIP_IF(ns_unavailable(), "needs root (chown)");
+	h = th_def("f", '0', 0644);
+	h.uid = 7, h.gid = 8, h.size = 1;
+	tw_hdr(&t, &h);
+	tw_data(&t, "x", 1);
+	h = th_def("l", '2', 0777);
+	h.link = "f", h.uid = 9, h.gid = 10;
+	tw_hdr(&t, &h);
+	tw_end(&t);
+	d = td_new();
+	CHECK_EQ_INT(unpack_shift(&d, &t, 0), 0);
+	CHECK(lstat(td_path(&d, "f"), &st) == 0 && st.st_uid == 100007 && st.st_gid == 100008);
+	CHECK(lstat(td_path(&d, "l"), &st) == 0 && st.st_uid == 100009 && st.st_gid == 100010);
+	td_free(&d);
+	d = td_new();
+	CHECK_EQ_INT(unpack_shift(&d, &t, LAYER_NO_CHOWN), 0);
+	CHECK(lstat(td_path(&d, "f"), &st) == 0 && st.st_uid == 100000 && st.st_gid == 100000);
+	td_free(&d);
+	h = th_def("far", '0', 0644);
+	h.uid = 70000;
+	tw_hdr(&bad, &h);
+	tw_end(&bad);
+	d = td_new();
+	CHECK_EQ_INT(unpack_shift(&d, &bad, 0), -EPERM);
+	CHECK(strstr(err_str(), "outside the 65536 ids") != NULL);
+	err_clear();
+	td_free(&d);
+	free(t.p);
+	free(bad.p);
+}
+
 TEST(layer_modes_and_mtimes)
 {
 	struct tw t = { 0 }, r = { 0 };
