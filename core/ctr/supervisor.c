@@ -251,6 +251,26 @@ static bool sup_should_restart(const struct sup *u, const struct ctr_state *st, 
 	}
 }
 
+/* update may have changed the restart policy and the limits since the
+ * config was read: an exit is judged, and the next start made, by the
+ * config as it is now. */
+static void sup_refresh(struct sup *u)
+{
+	struct ctr_config c;
+	struct cg_limits old = u->c.limits;
+
+	if (ctr_config_load(u->id, &c) < 0) {
+		err_clear();
+		return;
+	}
+	u->c.restart = c.restart;
+	u->c.restart_max = c.restart_max;
+	u->c.limits = c.limits;
+	u->s.limits = c.limits;
+	c.limits = old;		/* freed with c */
+	ctr_config_clear(&c);
+}
+
 /* Record an exit (or a failed start, with msg); *restart: start again.
  * A start that fails is not retried, whatever the policy: Docker's
  * restart manager acts on exits only, and a failed restart stops it. */
@@ -265,6 +285,7 @@ static void sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 		return;
 	}
 	ctr_state_clear(&st);
+	sup_refresh(u);
 	st.pid = 0;
 	st.exit_code = code;
 	st.oom_killed = u->oom;

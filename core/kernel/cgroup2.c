@@ -181,6 +181,8 @@ void cg2_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits 
 			    "--memory-swap", cg2_noswap);
 	else if (l->memory_swap == 0 && l->memory > 0)	/* Docker: as much swap again */
 		cg_plan_num(p, dir, "memory.swap.max", l->memory, "-m/--memory", NULL);
+	else if (l->memory_swap == -1)
+		cg_plan_str(p, dir, "memory.swap.max", "max", "--memory-swap", NULL);
 }
 
 /* cpu.weight from Docker's shares: the linear map of [2, 262144] onto
