@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ctr/attach.h"
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_make.h"
 #include "core/ctr/ctr_net.h"
@@ -59,6 +60,7 @@ struct sup {
 	int sfd;
 	int readyfd;
 	struct ctrlog *log;
+	struct attach_hub hub;	/* dory attach, while it runs detached */
 };
 
 /* ---- the spec from the records ---- */
@@ -323,6 +325,7 @@ static bool sup_pump(struct sup *u, int fd, int stream)
 		return false;
 	if (u->log && ctrlog_write(u->log, stream, buf, (size_t)n) < 0)
 		err_clear();	/* a full disk loses log lines, not the container */
+	attach_hub_out(&u->hub, stream == CTRLOG_STDERR ? 2 : 1, buf, (size_t)n);
 	return true;
 }
 
@@ -359,12 +362,13 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 	bool exited = false;
 
 	while (!exited || p->out >= 0 || p->err >= 0 || p->master >= 0) {
-		struct pollfd f[4] = {
+		struct pollfd f[4 + 1 + ATTACH_CLIENTS] = {
 			{ .fd = u->sfd, .events = POLLIN },
 			{ .fd = p->out, .events = POLLIN },
 			{ .fd = p->err, .events = POLLIN },
 			{ .fd = p->master, .events = POLLIN },
 		};
+		size_t nh = attach_hub_fds(&u->hub, f + 4);
 		int ms = exited ? 200 : -1, n;
 
 		if (!exited && kill_at) {
@@ -372,7 +376,7 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 
 			ms = left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 		}
-		n = poll(f, 4, ms);
+		n = poll(f, 4 + nh, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && exited)
@@ -391,6 +395,7 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 			sup_close(&p->err);
 		if (f[3].revents && !sup_pump(u, p->master, CTRLOG_STDOUT))
 			sup_close(&p->master);
+		attach_hub_poll(&u->hub, f + 4, nh);
 	}
 }
 
@@ -479,6 +484,14 @@ static void sup_trim(void)
 		madvise((void *)g.lo[i], g.hi[i] - g.lo[i], MADV_DONTNEED);
 }
 
+/* dory attach reaches a detached container's pty or pipes through us;
+ * without the socket it still runs, unattachable. */
+static void sup_hub_open(struct sup *u, const struct rt_proc *p)
+{
+	if (attach_hub_open(&u->hub, u->id, p->master >= 0 ? p->master : p->in, p->master) < 0)
+		err_clear();
+}
+
 /* One run of the container: start, wait, record. 1 to run again, 0 when
  * it stopped for good, -errno (recorded) when it could not start. */
 static int sup_once(struct sup *u, int *status, long long *ran_ns)
@@ -509,11 +522,15 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	}
 	sup_ready(u, NULL, 0);
 	if (!u->attached)
+		sup_hub_open(u, &p);
+	if (!u->attached)
 		sup_trim();
-	if (u->attached)
+	if (u->attached) {
 		rt_attach(&u->s, &p, u->sfd, status);
-	else
+	} else {
 		sup_wait(u, &p, status);
+		attach_hub_close(&u->hub, *status);
+	}
 	if (rt_finish(&u->s, &p) < 0)
 		err_clear();
 	ctr_net_stop(&u->net);
