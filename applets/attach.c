@@ -4,7 +4,7 @@
  * relay is core/ctr/attach.c's. */
 //@applet attach  APPLET_ATTACH  attach_main  NEEDROOT
 //@config APPLET_ATTACH
-//@	bool "attach (~3 KB)"
+//@	bool "attach (~4 KB)"
 //@	default y
 //@	depends on APPLET_RUN
 //@	help

@@ -4,7 +4,7 @@
  * strings are core/ctr/ctr_stats.c's. */
 //@applet stats  APPLET_STATS  stats_main  NEEDROOT
 //@config APPLET_STATS
-//@	bool "stats (~4 KB)"
+//@	bool "stats (~5 KB)"
 //@	default y
 //@	depends on APPLET_RUN
 //@	help
