@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -41,6 +42,8 @@ int attach_hub_open(struct attach_hub *h, const char *id, int in, int master)
 	struct sockaddr_un sa;
 	autoclose int dfd = -1;
 	socklen_t len;
+	mode_t old;
+	int r;
 
 	h->lfd = -1;
 	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
@@ -54,8 +57,12 @@ int attach_hub_open(struct attach_hub *h, const char *id, int in, int master)
 	len = attach_addr(dfd, &sa);
 	unlinkat(dfd, "attach.sock", 0);	/* a supervisor killed before */
 	h->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (h->lfd < 0 || bind(h->lfd, (struct sockaddr *)&sa, len) < 0 ||
-	    listen(h->lfd, ATTACH_CLIENTS) < 0) {
+	/* root's alone (0700), whatever the directories above allow: who
+	 * connects types into the container */
+	old = umask(0077);
+	r = h->lfd < 0 ? -1 : bind(h->lfd, (struct sockaddr *)&sa, len);
+	umask(old);
+	if (r < 0 || listen(h->lfd, ATTACH_CLIENTS) < 0) {
 		err_set(errno, "serve %s/attach.sock", h->dir);
 		if (h->lfd >= 0)
 			close(TAKE_FD(h->lfd));

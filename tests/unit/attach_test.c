@@ -92,6 +92,7 @@ TEST(attach_hub_relays)
 	struct pollfd f[1 + ATTACH_CLIENTS];
 	int in[2], c;
 	size_t nf;
+	struct stat sb;
 
 	CHECK_EQ_INT(pipe(in), 0);
 	dory.state = dir;
@@ -99,6 +100,7 @@ TEST(attach_hub_relays)
 	CHECK_EQ_INT(mkdir(fix_path(dir, "containers/abc"), 0700), 0);
 	CHECK_EQ_INT(attach_hub_open(&h, "abc", in[1], -1), 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/containers/abc/attach.sock", dir);
+	CHECK(stat(sa.sun_path, &sb) == 0 && (sb.st_mode & 077) == 0);
 	c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	CHECK_EQ_INT(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	nf = attach_hub_fds(&h, f);
