@@ -12,8 +12,9 @@
 
 #include "core/util/base.h"
 
-/* ATTACH_REC: the most bytes of data one record carries. */
-enum { ATTACH_CLIENTS = 4, ATTACH_KEYS_MAX = 16, ATTACH_REC = 4096 };
+/* ATTACH_REC: the most bytes of data one record carries (its buffers
+ * stay well within the 4 KB of stack scratch a function may use). */
+enum { ATTACH_CLIENTS = 4, ATTACH_KEYS_MAX = 16, ATTACH_REC = 2048 };
 
 /* ---- the supervisor's side ---- */
 
