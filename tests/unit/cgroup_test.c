@@ -517,6 +517,24 @@ TEST(cg_set_limits_v1_fake_tree)
 	fake_free(&f);
 }
 
+/* update on v2: new limits over old ones; a pids limit lifted is "max". */
+TEST(cg_update_limits_v2_lifts_pids)
+{
+	struct fake f;
+
+	fake_v2(&f, "cpu memory pids\n");
+	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .memory = 64 << 20, .pids = 5 }),
+		     0);
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "5");
+	fake_put(&f, "v2/svc/dory-t/pids.max", "");
+	fake_put(&f, "v2/svc/dory-t/memory.max", "");
+	CHECK_EQ_INT(cg_update_limits(&f.cg, &(struct cg_limits){ .memory = 32 << 20,
+								   .pids = -1 }), 0);
+	CHECK_FAKE(&f, "v2/svc/dory-t/memory.max", "33554432");
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "max");
+	fake_free(&f);
+}
+
 /* The kernel wants memsw >= limit at each write: raising the limit of a
  * group past its memsw (update) writes memsw first; else the limit. */
 TEST(cg1_plan_memory_orders_for_update)
