@@ -10,9 +10,11 @@
 //@	  Usage: dory rename CONTAINER NEW_NAME
 //@
 //@	  Give a container, running or not, a new name: ps, inspect (.Name)
-//@	  and every command that takes a CONTAINER know it by that one.
+//@	  and every command that takes a CONTAINER know it by that one, and
+//@	  so do the containers on its user networks (their /etc/hosts).
 #include "applets.h"
 #include "core/ctr/ctr.h"
+#include "core/ctr/ctr_net.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/util/opt.h"
@@ -34,5 +36,6 @@ int rename_main(int argc, char **argv)
 		warn("%s", err_str());
 		return 1;
 	}
+	ctr_net_renamed(id, args[1]);
 	return 0;
 }
