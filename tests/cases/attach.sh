@@ -27,6 +27,18 @@ d run -di --rootfs "$R" --name "$T-i" sh -c 'read l; echo "got $l"; exit 4' >/de
 t_check "-di: input reaches it, its status comes back (4)" [ "$rc" = 4 ]
 t_out "... and its answer" "got hello" cat "$TMP/i"
 
+# --sig-proxy (the default): a signal to attach reaches the container
+d run -d --rootfs "$R" --name "$T-s" sh -c \
+	'trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 0.1; done' >/dev/null
+t_check "it is up" t_poll 5 sh -c "\"$DORY\" logs $T-s | grep -q ready"
+timeout 10 "$DORY" attach "$T-s" >"$TMP/s" 2>&1 &
+ap=$!
+sleep 0.5
+kill -INT "$ap"
+t_wait "$ap"
+t_check "SIGINT to attach: the container's trap runs, its status (9) comes back" [ "$RC" = 9 ]
+t_out "... and its output" got-int cat "$TMP/s"
+
 # the pty of run -dit, through script(1)
 if command -v script >/dev/null; then
 	d run -dit --rootfs "$R" --name "$T-t" sh >/dev/null
