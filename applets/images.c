@@ -65,56 +65,6 @@
 
 enum { SHORT_ID = 12, SIZE_LEN = 24 };
 
-/* ---- Docker's units (go-units) ---- */
-
-/*
- * n bytes in decimal units with prec (3 or 4) significant digits, as
- * go-units' HumanSizeWithPrecision prints them ("7.79MB", "999B", "1kB"),
- * in integers; where Go would print "1e+03kB" this gives "1MB".
- */
-static void fmt_size(char *buf, size_t len, unsigned long long n, int prec)
-{
-	static const char units[][3] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-	unsigned long long div = 1, scale = 1, top = 1, q, r;
-	unsigned u = 0;
-	int idig, frac;
-
-	while (u + 1 < ARRAY_SIZE(units) && n / div >= 1000) {
-		div *= 1000;
-		u++;
-	}
-	if (u == 0) {
-		snprintf(buf, len, "%lluB", n);
-		return;
-	}
-	idig = n / div >= 100 ? 3 : n / div >= 10 ? 2 : 1;
-	frac = prec - idig;
-	for (int i = 0; i < prec; i++)
-		top *= 10;
-	for (int i = 0; i < frac; i++)
-		scale *= 10;
-	q = div / scale;
-	r = (n + q / 2) / q;		/* the value times scale, rounded */
-	if (r >= top) {			/* rounded up to one digit more */
-		if (idig == 3) {
-			snprintf(buf, len, "1%s", units[u + 1]);
-			return;
-		}
-		r /= 10;
-		scale /= 10;
-		frac--;
-	}
-	for (; frac > 0 && r % 10 == 0; frac--) {	/* %g drops trailing zeros */
-		r /= 10;
-		scale /= 10;
-	}
-	if (frac > 0)
-		snprintf(buf, len, "%u.%0*u%s", (unsigned)(r / scale), frac, (unsigned)(r % scale),
-			 units[u]);
-	else
-		snprintf(buf, len, "%u%s", (unsigned)r, units[u]);
-}
-
 /* An RFC 3339 time ("2024-05-01T10:00:00.5+02:00") in seconds since the
  * epoch; -1 when s is missing or not such a time. */
 static long long parse_time(const char *s)
@@ -495,7 +445,7 @@ static void ls_one(struct store *st, const struct img *im, const struct ls_opts 
 		strcat(since, " ago");
 		ctr_time_go(im->created * 1000000000LL, at);
 	}
-	fmt_size(size, sizeof(size), img_size(st, im->rec), 3);
+	str_size(size, sizeof(size), img_size(st, im->rec), 3, false);
 	if (!ls_image(l, o, &tags, &digs, &row))
 		ls_row(l, "<none>", "<none>", "<none>", &row);
 out:
@@ -1022,7 +972,7 @@ static int prune_main(int argc, char **argv)
 		die_err();
 	store_close(st);
 	prune_report(&before, &after);
-	fmt_size(size, sizeof(size), gs.bytes, 4);
+	str_size(size, sizeof(size), gs.bytes, 4, false);
 	printf("Total reclaimed space: %s\n", size);
 	imgs_free(&before);
 	strv_free(&after);
@@ -1059,8 +1009,8 @@ static int df_main(int argc, char **argv)
 		gs.bytes = bytes;	/* tmp/ leftovers are not in the total */
 	snprintf(total, sizeof(total), "%u", df.images);
 	snprintf(active, sizeof(active), "%u", df.images_held);
-	fmt_size(size, sizeof(size), bytes, 4);
-	fmt_size(free_, sizeof(free_), gs.bytes, 4);
+	str_size(size, sizeof(size), bytes, 4, false);
+	str_size(free_, sizeof(free_), gs.bytes, 4, false);
 	if (bytes)
 		snprintf(recl, sizeof(recl), "%s (%llu%%)", free_, gs.bytes * 100 / bytes);
 	else

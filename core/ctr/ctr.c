@@ -720,6 +720,18 @@ int ctr_find(const char *ref, char id[CTR_ID_LEN + 1])
 	return r;
 }
 
+/* 0 if no container has name, else -EEXIST with Docker's message. */
+static int ctr_name_free(const struct strv *ids, const struct strv *names, const char *name)
+{
+	const char *taken = ctr_by_name(ids, names, name);
+
+	if (!taken)
+		return 0;
+	return err_setx(EEXIST, "Conflict. The container name \"/%s\" is already in use by "
+			"container \"%s\" (remove or rename that container to reuse the name)",
+			name, taken);
+}
+
 /* ---- create ---- */
 
 static const char *const ctr_adj[] = {
@@ -777,7 +789,6 @@ int ctr_create(struct ctr_config *c)
 	autofree char *base = xasprintf("%s/containers", dory.root);
 	autofree char *lockp = xasprintf("%s/containers.lock", dory.root);
 	struct strv ids = { 0 }, names = { 0 };
-	const char *taken;
 	int lk, r;
 
 	if (fsutil_mkdir_p(base, 0700) < 0)
@@ -796,17 +807,58 @@ int ctr_create(struct ctr_config *c)
 	}
 	if (!c->name)
 		c->name = ctr_gen_name(&ids, &names, c->id);
-	taken = ctr_by_name(&ids, &names, c->name);
-	if (taken) {
-		r = err_setx(EEXIST, "the container name \"/%s\" is already in use by container "
-			     "%.12s (remove it or choose another name)", c->name, taken);
+	r = ctr_name_free(&ids, &names, c->name);
+	if (r < 0)
 		goto out;
-	}
 	c->created_ns = ctr_now();
 	r = ctr_write_new(c);
 out:
 	strv_free(&names);
 	strv_free(&ids);
+	lock_close(lk);
+	return r;
+}
+
+/* Rename under both locks: containers.lock orders it with create and
+ * other renames, the container's own with connect and disconnect, which
+ * also rewrite its config. The config is replaced atomically, so a crash
+ * leaves either name, never none. */
+int ctr_rename(const char *id, const char *name)
+{
+	autofree char *lockp = xasprintf("%s/containers.lock", dory.root);
+	struct strv ids = { 0 }, names = { 0 };
+	struct ctr_config c;
+	int lk, clk = -1, r;
+
+	if (!ctr_name_ok(name))
+		return err_setx(EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+				"are allowed", name);
+	lk = lock_open(lockp, LOCK_EXCL);
+	if (lk < 0)
+		return lk;
+	clk = ctr_lock(id);
+	r = clk < 0 ? clk : ctr_ids(&ids);
+	if (r < 0)
+		goto out;
+	ctr_names(&ids, &names);
+	r = ctr_config_load(id, &c);
+	if (r < 0)
+		goto out;
+	if (!strcmp(c.name, name))
+		r = err_setx(EINVAL, "Renaming a container with the same name as its current "
+			     "name");
+	else
+		r = ctr_name_free(&ids, &names, name);
+	if (r == 0) {
+		free(c.name);
+		c.name = xstrdup(name);
+		r = ctr_config_save(&c);
+	}
+	ctr_config_clear(&c);
+out:
+	strv_free(&names);
+	strv_free(&ids);
+	lock_close(clk);
 	lock_close(lk);
 	return r;
 }

@@ -152,6 +152,9 @@ char *ctr_dir(const char *id);
  * made by ctrfs_prepare). Fills c->id if empty, c->name if NULL (a
  * generated name), created_ns. -EEXIST when the name is taken. */
 int ctr_create(struct ctr_config *c);
+/* Give it a new name (Docker's rule), running or not; -EEXIST when the
+ * name is taken, -EINVAL when it is its name already. */
+int ctr_rename(const char *id, const char *name);
 /* Resolve a name, a full id or a unique id prefix to the full id;
  * -ENOENT "no such container", -EINVAL "ambiguous". */
 int ctr_find(const char *ref, char id[CTR_ID_LEN + 1]);

@@ -81,9 +81,10 @@ static int build_pids(const struct ctr_flags *f, const struct dory_conf *conf,
 	return 0;
 }
 
-/* Docker's resource flags into limits (cpuset strings allocated). */
-static int build_limits(const struct ctr_flags *f, const struct dory_conf *conf,
-			struct cg_limits *l)
+/* The resource flags that are given into l; the pids limit's default
+ * from conf too, unless conf is NULL (update: what is not given stays). */
+static int build_resources(const struct ctr_flags *f, const struct dory_conf *conf,
+			   struct cg_limits *l)
 {
 	unsigned long long n;
 
@@ -99,11 +100,36 @@ static int build_limits(const struct ctr_flags *f, const struct dory_conf *conf,
 				f->cpu_shares);
 	if (f->cpu_shares)
 		l->cpu_shares = (long long)n;
-	if (build_pids(f, conf, l) < 0)
+	if ((conf || f->pids) && build_pids(f, conf, l) < 0)
+		return -err_errno();
+	return 0;
+}
+
+/* Docker's resource flags into limits (cpuset strings allocated). */
+static int build_limits(const struct ctr_flags *f, const struct dory_conf *conf,
+			struct cg_limits *l)
+{
+	if (build_resources(f, conf, l) < 0)
 		return -err_errno();
 	l->cpuset_cpus = f->cpuset_cpus ? xstrdup(f->cpuset_cpus) : NULL;
 	l->cpuset_mems = f->cpuset_mems ? xstrdup(f->cpuset_mems) : NULL;
 	return cg_limits_check(l);
+}
+
+/* update's flags over c's limits and restart policy, with the checks and
+ * messages of run: only what is given changes. */
+int ctr_build_update(const struct ctr_flags *f, struct ctr_config *c)
+{
+	if (build_resources(f, NULL, &c->limits) < 0)
+		return -err_errno();
+	if (f->pids)
+		c->limits.pids_default = false;
+	if (f->restart && ctr_restart_parse(f->restart, c) < 0)
+		return -err_errno();
+	if (f->restart && c->autoremove && c->restart != CTR_RESTART_NO)
+		return err_setx(EINVAL, "Restart policy cannot be updated because AutoRemove is "
+				"enabled for the container (it was run with --rm)");
+	return cg_limits_check(&c->limits);
 }
 
 /* ---- restart, logs, labels, stop, name ---- */

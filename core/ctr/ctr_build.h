@@ -39,6 +39,9 @@ struct ctr_flags {
  * seccomp profile is read and built here, once (c->seccomp_text/prog). */
 int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 		    struct ctr_config *c);
+/* update: the limit flags (memory, memory_swap, cpus, cpu_shares, pids)
+ * and restart of f that are given, checked as run checks them, over c. */
+int ctr_build_update(const struct ctr_flags *f, struct ctr_config *c);
 /* The image's part (NULL with --rootfs): Docker's rules for its
  * Entrypoint, Cmd, Env, WorkingDir, User and StopSignal under the flags,
  * the storage driver, the environment and the command. note gets a line

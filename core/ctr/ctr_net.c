@@ -614,6 +614,29 @@ static void ctr_net_refresh_all(const char *id, const struct ctr_net_info *ni)
 	err_clear();
 }
 
+/* After a rename: its leases carry the new name, and the hosts files of
+ * its peers say it. Best effort: a peer that misses it learns the name
+ * at its next start. */
+void ctr_net_renamed(const char *id, const char *name)
+{
+	struct ctr_net_info ni = { 0 };
+
+	if (ctr_net_info_load(id, &ni) < 0) {
+		err_clear();
+		return;
+	}
+	for (size_t i = 0; i < ni.neps; i++) {
+		struct net_cfg n = { 0 };
+
+		if (net_lookup(ni.eps[i].network, &n) == 0 && ipam_rename(&n, id, name) < 0)
+			err_clear();
+		net_cfg_clear(&n);
+	}
+	ctr_net_refresh_all(id, &ni);
+	ctr_net_info_clear(&ni);
+	err_clear();
+}
+
 void ctr_net_stop(struct ctr_net_run *r)
 {
 	struct ctr_net_info ni = { 0 };

@@ -82,5 +82,8 @@ int ctr_net_connect(const char *id, const char *network, const struct ctr_endpoi
  * -ENOENT when it is not on it. */
 int ctr_net_disconnect(const char *id, const char *network);
 void ctr_net_info_clear(struct ctr_net_info *i);
+/* rename: the networks' names of the container id follow (its leases,
+ * its peers' /etc/hosts), as far as they can. */
+void ctr_net_renamed(const char *id, const char *name);
 
 #endif

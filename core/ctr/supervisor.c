@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ctr/attach.h"
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_make.h"
 #include "core/ctr/ctr_net.h"
@@ -63,6 +64,7 @@ struct sup {
 	struct sup_health health;	/* detached only */
 	struct strv init_argv;	/* --init: docker-init -- the command */
 	char init_src[PATH_MAX];	/* --init: this binary's path */
+	struct attach_hub hub;	/* dory attach, while it runs detached */
 };
 
 /* ---- the spec from the records ---- */
@@ -286,6 +288,26 @@ static bool sup_should_restart(const struct sup *u, const struct ctr_state *st, 
 	}
 }
 
+/* update may have changed the restart policy and the limits since the
+ * config was read: an exit is judged, and the next start made, by the
+ * config as it is now. */
+static void sup_refresh(struct sup *u)
+{
+	struct ctr_config c;
+	struct cg_limits old = u->c.limits;
+
+	if (ctr_config_load(u->id, &c) < 0) {
+		err_clear();
+		return;
+	}
+	u->c.restart = c.restart;
+	u->c.restart_max = c.restart_max;
+	u->c.limits = c.limits;
+	u->s.limits = c.limits;
+	c.limits = old;		/* freed with c */
+	ctr_config_clear(&c);
+}
+
 /* Record an exit (or a failed start, with msg); *restart: start again.
  * A start that fails is not retried, whatever the policy: Docker's
  * restart manager acts on exits only, and a failed restart stops it. */
@@ -300,6 +322,7 @@ static void sup_record_exit(struct sup *u, int code, const char *msg, bool *rest
 		return;
 	}
 	ctr_state_clear(&st);
+	sup_refresh(u);
 	st.pid = 0;
 	st.exit_code = code;
 	st.oom_killed = u->oom;
@@ -337,6 +360,7 @@ static bool sup_pump(struct sup *u, int fd, int stream)
 		return false;
 	if (u->log && ctrlog_write(u->log, stream, buf, (size_t)n) < 0)
 		err_clear();	/* a full disk loses log lines, not the container */
+	attach_hub_out(&u->hub, stream == CTRLOG_STDERR ? 2 : 1, buf, (size_t)n);
 	return true;
 }
 
@@ -389,12 +413,13 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 	bool exited = false;
 
 	while (!exited || p->out >= 0 || p->err >= 0 || p->master >= 0) {
-		struct pollfd f[4] = {
+		struct pollfd f[4 + 1 + ATTACH_CLIENTS] = {
 			{ .fd = u->sfd, .events = POLLIN },
 			{ .fd = p->out, .events = POLLIN },
 			{ .fd = p->err, .events = POLLIN },
 			{ .fd = p->master, .events = POLLIN },
 		};
+		size_t nh = attach_hub_fds(&u->hub, f + 4);
 		int ms = exited ? 200 : sup_health_wait_ms(&u->health, ctr_now()), n;
 
 		if (!exited && kill_at) {
@@ -403,7 +428,7 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 			left = left < 0 ? 0 : left > INT_MAX ? INT_MAX : left;
 			ms = ms < 0 || left < ms ? (int)left : ms;
 		}
-		n = poll(f, 4, ms);
+		n = poll(f, 4 + nh, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && exited)
@@ -424,6 +449,7 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 			sup_close(&p->err);
 		if (f[3].revents && !sup_pump(u, p->master, CTRLOG_STDOUT))
 			sup_close(&p->master);
+		attach_hub_poll(&u->hub, f + 4, nh);
 	}
 }
 
@@ -512,6 +538,14 @@ static void sup_trim(void)
 		madvise((void *)g.lo[i], g.hi[i] - g.lo[i], MADV_DONTNEED);
 }
 
+/* dory attach reaches a detached container's pty or pipes through us;
+ * without the socket it still runs, unattachable. */
+static void sup_hub_open(struct sup *u, const struct rt_proc *p)
+{
+	if (attach_hub_open(&u->hub, u->id, p->master >= 0 ? p->master : p->in, p->master) < 0)
+		err_clear();
+}
+
 /* One run of the container: start, wait, record. 1 to run again, 0 when
  * it stopped for good, -errno (recorded) when it could not start. */
 static int sup_once(struct sup *u, int *status, long long *ran_ns)
@@ -544,11 +578,15 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	}
 	sup_ready(u, NULL, 0);
 	if (!u->attached)
+		sup_hub_open(u, &p);
+	if (!u->attached)
 		sup_trim();
-	if (u->attached)
+	if (u->attached) {
 		rt_attach(&u->s, &p, u->sfd, status);
-	else
+	} else {
 		sup_wait(u, &p, status);
+		attach_hub_close(&u->hub, *status);
+	}
 	sup_health_end(&u->health);
 	if (rt_finish(&u->s, &p) < 0)
 		err_clear();

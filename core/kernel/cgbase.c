@@ -54,6 +54,18 @@ int cg_read_key(const char *dir, const char *file, const char *key, long long *o
 	return -ENOENT;
 }
 
+char *cg_read_text(const char *dir, const char *file)
+{
+	autofree char *path = xasprintf("%s/%s", dir, file);
+	char *text = NULL;
+
+	if (fsutil_read_file(path, &text) < 0) {
+		err_clear();
+		return xstrdup("");
+	}
+	return text;
+}
+
 bool cg_backoff(unsigned *waited_ms, unsigned ms)
 {
 	unsigned step = *waited_ms < 20 ? 1 : 10;

@@ -66,6 +66,8 @@ void cg_plan_num(struct cg_plan *p, const char *dir, const char *file, long long
 /* The value of "key N" in dir/file; -ENOENT, with nothing recorded, if
  * the file or the key is missing. A NULL key reads a file holding N. */
 int cg_read_key(const char *dir, const char *file, const char *key, long long *out);
+/* dir/file's text, allocated; "" when it is missing or unreadable. */
+char *cg_read_text(const char *dir, const char *file);
 /* Wait a little before polling again; false once about ms have passed. */
 bool cg_backoff(unsigned *waited_ms, unsigned ms);
 

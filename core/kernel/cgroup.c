@@ -659,6 +659,25 @@ int cg_set_limits(const struct cg *cg, const struct cg_limits *l)
 	return cg_plan_write(&p);
 }
 
+int cg_update_limits(const struct cg *cg, const struct cg_limits *l)
+{
+	const struct cg_hier *h = cg_find(cg, "pids");
+	struct cg_plan p = { 0 };
+
+	if (cg_set_limits(cg, l) < 0)
+		return -err_errno();
+	if (l->pids < 0 && h)
+		cg_plan_str(&p, h->dir, "pids.max", "max", "--pids-limit", NULL);
+	if (cg_plan_check(&p) < 0)
+		return -err_errno();
+	return cg_plan_write(&p);
+}
+
+const struct cg_hier *cg_hier_of(const struct cg *cg, const char *ctrl)
+{
+	return cg_find(cg, ctrl);
+}
+
 int cg_events(const struct cg *cg, struct cg_events *out)
 {
 	const struct cg_hier *m = cg_find(cg, "memory"), *p = cg_find(cg, "pids");

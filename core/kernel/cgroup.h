@@ -62,6 +62,12 @@ int cg_limits_check(const struct cg_limits *l);
  * hierarchy that has it, else cgroup v2 (enabled on the way down). A
  * controller that is missing fails before anything is written. */
 int cg_set_limits(const struct cg *cg, const struct cg_limits *l);
+/* cg_set_limits on a group that runs (update): a pids limit lifted
+ * (-1) is written as "max" too. */
+int cg_update_limits(const struct cg *cg, const struct cg_limits *l);
+/* The hierarchy where controller ctrl is attached (a v1 one that has it,
+ * else v2 where its root offers it); NULL if none. */
+const struct cg_hier *cg_hier_of(const struct cg *cg, const char *ctrl);
 /* What the kernel counted against the group's limits, for inspect. */
 /* Read them before cg_destroy; 0 where no controller counts. */
 int cg_events(const struct cg *cg, struct cg_events *out);

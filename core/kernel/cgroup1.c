@@ -16,20 +16,37 @@ static const char cg1_noswap[] =
 	"swap accounting is off: boot with swapaccount=1, or drop --memory-swap";
 static const char cg1_nocfs[] = "the kernel needs CONFIG_CFS_BANDWIDTH, or drop --cpus";
 
-/* The limit first: the kernel wants memsw >= limit at every step, and a
- * fresh group has both unlimited. */
-void cg1_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l)
+/* memory+swap: --memory-swap, else twice the memory (Docker's default,
+ * optional: where swap accounting is on), -1 unlimited. */
+static void cg1_plan_memsw(struct cg_plan *p, const char *dir, const struct cg_limits *l)
 {
-	if (l->memory > 0)
-		cg_plan_num(p, dir, "memory.limit_in_bytes", l->memory, "-m/--memory",
-			    "is the memory controller enabled for it?");
 	if (l->memory_swap > 0)
 		cg_plan_num(p, dir, "memory.memsw.limit_in_bytes", l->memory_swap,
 			    "--memory-swap", cg1_noswap);
 	else if (l->memory_swap == 0 && l->memory > 0 && l->memory <= LLONG_MAX / 2)
-		/* Docker: twice the memory, where swap accounting is on */
 		cg_plan_num(p, dir, "memory.memsw.limit_in_bytes", 2 * l->memory,
 			    "-m/--memory", NULL);
+	else if (l->memory_swap == -1)
+		cg_plan_num(p, dir, "memory.memsw.limit_in_bytes", -1, "--memory-swap", NULL);
+}
+
+/* The kernel wants memsw >= limit at every step: a fresh group has both
+ * unlimited, so the limit goes first, unless the group's memsw is below
+ * the new limit (update raising it), where memsw must go first. */
+void cg1_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits *l)
+{
+	long long cur = 0;
+	bool memsw_first = l->memory > 0 &&
+			   cg_read_key(dir, "memory.memsw.limit_in_bytes", NULL, &cur) == 0 &&
+			   l->memory > cur;
+
+	if (memsw_first)
+		cg1_plan_memsw(p, dir, l);
+	if (l->memory > 0)
+		cg_plan_num(p, dir, "memory.limit_in_bytes", l->memory, "-m/--memory",
+			    "is the memory controller enabled for it?");
+	if (!memsw_first)
+		cg1_plan_memsw(p, dir, l);
 }
 
 void cg1_plan_cpu(struct cg_plan *p, const char *dir, const struct cg_limits *l)

@@ -25,23 +25,10 @@ static bool cg2_word_in(const char *list, const char *w)
 	return false;
 }
 
-/* Read dir/file; "" if it is missing. Allocated. */
-static char *cg2_read(const char *dir, const char *file)
-{
-	autofree char *path = xasprintf("%s/%s", dir, file);
-	char *text = NULL;
-
-	if (fsutil_read_file(path, &text) < 0) {
-		err_clear();
-		return xstrdup("");
-	}
-	return text;
-}
-
 bool cg2_has(const struct cg_hier *h, const char *ctrl)
 {
 	autofree char *top = xstrndup(h->dir, h->mnt_len);
-	autofree char *text = cg2_read(top, "cgroup.controllers");
+	autofree char *text = cg_read_text(top, "cgroup.controllers");
 
 	return cg2_word_in(text, ctrl);
 }
@@ -58,7 +45,7 @@ static void cg2_add(char *out, size_t n, const char *prefix, const char *w)
 /* Which of ctrls level's subtree_control lacks, as "+a +b" in out. */
 static void cg2_missing(const char *level, const char *ctrls, char *out, size_t n)
 {
-	autofree char *have = cg2_read(level, "cgroup.subtree_control");
+	autofree char *have = cg_read_text(level, "cgroup.subtree_control");
 	autofree char *want = xstrdup(ctrls);
 	char *save = NULL;
 
@@ -118,7 +105,7 @@ static int cg2_walk(const struct cg_hier *h, const char *ctrls, bool write)
 		if (write && missing[0] && cg2_enable_level(level, missing) < 0)
 			return -err_errno();
 		if (!write && missing[0] && i > h->mnt_len) {
-			autofree char *procs = cg2_read(level, "cgroup.procs");
+			autofree char *procs = cg_read_text(level, "cgroup.procs");
 
 			if (procs[0])
 				return cg2_busy(level, missing);
@@ -147,7 +134,7 @@ int cg2_evacuate(const char *dir, const char *leaf)
 
 	/* A task may fork while we move the others: a few passes. */
 	for (int pass = 0; pass < 4; pass++) {
-		autofree char *procs = cg2_read(dir, "cgroup.procs");
+		autofree char *procs = cg_read_text(dir, "cgroup.procs");
 		char *save = NULL;
 
 		if (!procs[0])
@@ -181,6 +168,8 @@ void cg2_plan_memory(struct cg_plan *p, const char *dir, const struct cg_limits 
 			    "--memory-swap", cg2_noswap);
 	else if (l->memory_swap == 0 && l->memory > 0)	/* Docker: as much swap again */
 		cg_plan_num(p, dir, "memory.swap.max", l->memory, "-m/--memory", NULL);
+	else if (l->memory_swap == -1)
+		cg_plan_str(p, dir, "memory.swap.max", "max", "--memory-swap", NULL);
 }
 
 /* cpu.weight from Docker's shares: the linear map of [2, 262144] onto

@@ -494,7 +494,11 @@ int ipam_list(const struct net_cfg *n, struct ipam_lease **v, size_t *nv)
 	return 0;
 }
 
-int ipam_release(const struct net_cfg *n, const char *ctr_id)
+/* fn on each lease of the container ctr_id on n, under the network's
+ * lock (none: fine). */
+static int ipam_each(const struct net_cfg *n, const char *ctr_id,
+		     void (*fn)(int dirfd, const char *file, const struct ipam_lease *l, void *arg),
+		     void *arg)
 {
 	autofree char *lockp = ipam_path(n, "lock");
 	autoclose int dirfd = -1;
@@ -521,13 +525,47 @@ int ipam_release(const struct net_cfg *n, const char *ctr_id)
 		if (e->d_name[0] == '.' || ipam_lease_read(dirfd, e->d_name, &l, &live) < 0)
 			continue;
 		if (!strcmp(l.ctr_id, ctr_id))
-			unlinkat(dirfd, e->d_name, 0);
+			fn(dirfd, e->d_name, &l, arg);
 		ipam_lease_clear(&l);
 	}
 	lock_close(lk);
 	if (!d)
 		return err_set(errno, "read the leases of network %s", n->name);
 	return 0;
+}
+
+static void ipam_drop(int dirfd, const char *file, const struct ipam_lease *l, void *arg)
+{
+	(void)l, (void)arg;
+	unlinkat(dirfd, file, 0);
+}
+
+int ipam_release(const struct net_cfg *n, const char *ctr_id)
+{
+	return ipam_each(n, ctr_id, ipam_drop, NULL);
+}
+
+static int ipam_stage(int dirfd, const struct ipam_holder *h, char stage[96]);
+
+/* The same lease under the new name: staged whole, renamed over it. */
+static void ipam_rename_one(int dirfd, const char *file, const struct ipam_lease *l, void *arg)
+{
+	struct ipam_holder h = { .ctr_id = l->ctr_id, .name = arg,
+				 .aliases = (const char *const *)l->aliases.v,
+				 .pid = l->pid, .start = l->start };
+	char stage[96];
+
+	if (ipam_stage(dirfd, &h, stage) < 0) {
+		err_clear();	/* peers know it by its old name until it restarts */
+		return;
+	}
+	if (renameat(dirfd, stage, dirfd, file) < 0)
+		unlinkat(dirfd, stage, 0);
+}
+
+int ipam_rename(const struct net_cfg *n, const char *ctr_id, const char *name)
+{
+	return ipam_each(n, ctr_id, ipam_rename_one, (void *)name);
 }
 
 /* ---- leasing ---- */

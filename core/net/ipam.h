@@ -86,6 +86,8 @@ int ipam_lease6(const struct net_cfg *n, const struct ipam_holder *h, const uint
 /* Give back every lease of the container ctr_id on n, of both families
  * (none is fine). */
 int ipam_release(const struct net_cfg *n, const char *ctr_id);
+/* The container ctr_id's leases on n under its new name (rename). */
+int ipam_rename(const struct net_cfg *n, const char *ctr_id, const char *name);
 /* The live leases of n, IPv4 ones first, by address (allocated;
  * ipam_leases_free); stale ones are reclaimed on the way. */
 int ipam_list(const struct net_cfg *n, struct ipam_lease **v, size_t *nv);

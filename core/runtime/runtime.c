@@ -31,6 +31,7 @@
 #include "core/kernel/proc.h"
 #include "core/kernel/pty.h"
 #include "core/kernel/seccomp.h"
+#include "core/kernel/sigfd.h"
 #include "core/runtime/passwd.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
@@ -802,17 +803,9 @@ int rt_finish(const struct rt_spec *s, struct rt_proc *p)
 int rt_signals_block(sigset_t *old)
 {
 	sigset_t set;
-	int sfd;
 
 	rt_sigset(&set);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return err_set(errno, "block signals");
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		sigprocmask(SIG_SETMASK, old, NULL);
-		return err_set(errno, "signalfd");
-	}
-	return sfd;
+	return sigfd_block(&set, old);
 }
 
 void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, int *status)

@@ -2,6 +2,7 @@
 /* str.c - string helpers and string vectors (environment lists, argv). */
 #include <stdarg.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,4 +158,56 @@ void sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
 	va_end(ap);
 	b->n += (size_t)n;
+}
+
+void str_size(char *buf, size_t len, unsigned long long n, int prec, bool binary)
+{
+	static const char dec[][3] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	static const char bin[][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned long long base = binary ? 1024 : 1000, div = 1, scale = 1, top = 1, q, m, r;
+	unsigned u = 0;
+	int idig = 1, frac;
+
+	while (u + 1 < ARRAY_SIZE(dec) && n / div >= base) {
+		div *= base;
+		u++;
+	}
+	if (u == 0) {
+		snprintf(buf, len, "%lluB", n);
+		return;
+	}
+	for (unsigned long long w = n / div; w >= 10; w /= 10)
+		idig++;
+	frac = prec > idig ? prec - idig : 0;
+	for (int i = 0; i < prec; i++)
+		top *= 10;
+	for (int i = 0; i < frac; i++)
+		scale *= 10;
+	/* the value times scale, rounded; the remainder scaled down first
+	 * where times scale would overflow (bits far below the digits shown) */
+	q = div;
+	m = n % div;
+	while (q > ULLONG_MAX / scale) {
+		q >>= 1;
+		m >>= 1;
+	}
+	r = n / div * scale + (m * scale + q / 2) / q;
+	if (r >= top) {			/* rounded up to one digit more */
+		if (!frac) {
+			snprintf(buf, len, "1%s", binary ? bin[u + 1] : dec[u + 1]);
+			return;
+		}
+		r /= 10;
+		scale /= 10;
+		frac--;
+	}
+	for (; frac > 0 && r % 10 == 0; frac--) {	/* %g drops trailing zeros */
+		r /= 10;
+		scale /= 10;
+	}
+	if (frac > 0)
+		snprintf(buf, len, "%u.%0*u%s", (unsigned)(r / scale), frac, (unsigned)(r % scale),
+			 binary ? bin[u] : dec[u]);
+	else
+		snprintf(buf, len, "%u%s", (unsigned)r, binary ? bin[u] : dec[u]);
 }

@@ -37,6 +37,12 @@ const char *strv_getenv(const struct strv *sv, const char *key);
  * a second", "1 second", "About a minute", "3 hours", "2 weeks"... */
 void str_human_duration(long long s, char *buf, size_t len);
 
+/* n bytes with prec (3 or 4) significant digits as go-units prints them:
+ * decimal units (HumanSizeWithPrecision: "7.79MB", "999B", "1kB") or,
+ * binary, 1024-based ones (BytesSize: "1.5MiB", "31.27GiB"). In integers;
+ * where Go would print "1e+03kB" this gives "1MB". */
+void str_size(char *buf, size_t len, unsigned long long n, int prec, bool binary);
+
 /* A string that grows as text is added: { 0 } is empty; s is allocated
  * (NULL until something is added) and the caller frees it. */
 struct sbuf {

@@ -365,12 +365,13 @@ TEST(cg_set_limits_v2_cpu_weight_and_swap_forms)
 		snprintf(want, sizeof(want), "%lld", shares[i][1]);
 		CHECK_FAKE(&f, "v2/svc/dory-t/cpu.weight", want);
 	}
-	/* -1: unlimited swap, which a fresh group has: nothing to write. */
+	/* -1: unlimited swap, written as "max" (update lifts a limit so). */
 	fake_put(&f, "v2/svc/dory-t/memory.swap.max", "");
 	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .memory = 8 << 20,
 								.memory_swap = -1 }), 0);
-	CHECK_FAKE(&f, "v2/svc/dory-t/memory.swap.max", "");
+	CHECK_FAKE(&f, "v2/svc/dory-t/memory.swap.max", "max");
 	CHECK_FAKE(&f, "v2/svc/dory-t/memory.max", "8388608");
+	fake_put(&f, "v2/svc/dory-t/memory.swap.max", "");
 	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .memory = 8 << 20,
 								.memory_swap = 8 << 20 }), 0);
 	CHECK_FAKE(&f, "v2/svc/dory-t/memory.swap.max", "0");
@@ -513,6 +514,47 @@ TEST(cg_set_limits_v1_fake_tree)
 	fake_put(&f, "memory/d/memory.memsw.limit_in_bytes", "");
 	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .memory = 10 << 20 }), 0);
 	CHECK_FAKE(&f, "memory/d/memory.memsw.limit_in_bytes", "20971520");
+	fake_free(&f);
+}
+
+/* update on v2: new limits over old ones; a pids limit lifted is "max". */
+TEST(cg_update_limits_v2_lifts_pids)
+{
+	struct fake f;
+
+	fake_v2(&f, "cpu memory pids\n");
+	CHECK_EQ_INT(cg_set_limits(&f.cg, &(struct cg_limits){ .memory = 64 << 20, .pids = 5 }),
+		     0);
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "5");
+	fake_put(&f, "v2/svc/dory-t/pids.max", "");
+	fake_put(&f, "v2/svc/dory-t/memory.max", "");
+	CHECK_EQ_INT(cg_update_limits(&f.cg, &(struct cg_limits){ .memory = 32 << 20,
+								   .pids = -1 }), 0);
+	CHECK_FAKE(&f, "v2/svc/dory-t/memory.max", "33554432");
+	CHECK_FAKE(&f, "v2/svc/dory-t/pids.max", "max");
+	fake_free(&f);
+}
+
+/* The kernel wants memsw >= limit at each write: raising the limit of a
+ * group past its memsw (update) writes memsw first; else the limit. */
+TEST(cg1_plan_memory_orders_for_update)
+{
+	struct fake f;
+	struct cg_plan p = { 0 };
+	autofree char *dir = NULL;
+
+	fake_v1(&f);
+	dir = xasprintf("%s/memory/d", f.dir);
+	fake_put(&f, "memory/d/memory.memsw.limit_in_bytes", "134217728\n");
+	cg1_plan_memory(&p, dir, &(struct cg_limits){ .memory = 256 << 20 });
+	CHECK_EQ_INT((int)p.n, 2);
+	CHECK_EQ_STR(p.w[0].file, "memory.memsw.limit_in_bytes");
+	CHECK_EQ_STR(p.w[0].val, "536870912");
+	CHECK_EQ_STR(p.w[1].file, "memory.limit_in_bytes");
+	p.n = 0;
+	cg1_plan_memory(&p, dir, &(struct cg_limits){ .memory = 32 << 20 });
+	CHECK_EQ_STR(p.w[0].file, "memory.limit_in_bytes");
+	CHECK_EQ_STR(p.w[1].file, "memory.memsw.limit_in_bytes");
 	fake_free(&f);
 }
 

@@ -123,3 +123,26 @@ TEST(str_printable_one_line)
 	str_printable(b, sizeof(b), "");
 	CHECK_EQ_STR(b, "");
 }
+
+TEST(str_size_as_go_units)
+{
+	static const struct {
+		unsigned long long n;
+		int prec;
+		bool bin;
+		const char *want;
+	} c[] = {
+		{ 0, 3, false, "0B" }, { 648, 3, false, "648B" }, { 1234, 3, false, "1.23kB" },
+		{ 1000, 3, false, "1kB" }, { 999999, 3, false, "1MB" }, { 12345678, 3, false, "12.3MB" },
+		{ 7790000, 3, false, "7.79MB" }, { 1572864, 4, true, "1.5MiB" },
+		{ 33575960576ULL, 4, true, "31.27GiB" }, { 1023, 4, true, "1023B" },
+		{ 67108864, 4, true, "64MiB" }, { 1536, 4, true, "1.5KiB" },
+		{ 1048575, 4, true, "1024KiB" }, { 999960, 4, false, "1000kB" },
+	};
+	char buf[24];
+
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		str_size(buf, sizeof(buf), c[i].n, c[i].prec, c[i].bin);
+		CHECK_EQ_STR(buf, c[i].want);
+	}
+}
