@@ -604,6 +604,19 @@ static void inspect_log(const struct ctr_config *c, struct json *o)
 	json_add_str(cfg, "max-file", v);
 }
 
+/* HostConfig.Tmpfs: each --tmpfs path and its options, as given. */
+static void inspect_tmpfs(const struct ctr_config *c, struct json *o)
+{
+	struct json *t = NULL;
+
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].from == VOL_FROM_TMPFS) {
+			if (!t)
+				t = json_add_obj(o, "Tmpfs");
+			json_add_str(t, c->mounts[i].target, c->mounts[i].data);
+		}
+}
+
 static void inspect_host(const struct ctr_config *c, const char *dir, struct json *o)
 {
 	const struct cg_limits *l = &c->limits;
@@ -630,6 +643,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "CapAdd", &c->cap_add, true);
 	add_strv(o, "CapDrop", &c->cap_drop, true);
 	json_add_bool(o, "AutoRemove", c->autoremove);
+	inspect_tmpfs(c, o);
 	rp = json_add_obj(o, "RestartPolicy");
 	json_add_str(rp, "Name", ctr_restart_name(c->restart));
 	json_add_i64(rp, "MaximumRetryCount", c->restart_max);
@@ -771,25 +785,33 @@ static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
 }
 
 /* Docker's MountPoint: a volume's Source is its Mountpoint, and its Mode
- * "z" when none was given; a bind's Propagation rprivate. */
+ * "z" when none was given (an anonymous one's ""); a bind's Propagation
+ * rprivate unless given. A --tmpfs is HostConfig.Tmpfs's, not here. */
 static void inspect_mounts(const struct ctr_config *c, struct json *a)
 {
+	static const char *const types[] = { "bind", "volume", "tmpfs" };
+
 	for (size_t i = 0; i < c->nmounts; i++) {
 		const struct vol_mount *m = &c->mounts[i];
-		struct json *e = json_add_obj(a, NULL);
-		bool vol = m->type == VOL_MOUNT_VOLUME;
-		autofree char *src = vol ? vol_mountpoint(m->name) : xstrdup(m->source);
+		bool vol = m->type == VOL_MOUNT_VOLUME, bind = m->type == VOL_MOUNT_BIND;
+		autofree char *src = vol ? vol_mountpoint(m->name) : xstrdup(bind ? m->source : "");
+		struct json *e;
 
-		json_add_str(e, "Type", vol ? "volume" : "bind");
+		if (m->from == VOL_FROM_TMPFS)
+			continue;
+		e = json_add_obj(a, NULL);
+		json_add_str(e, "Type", types[m->type]);
 		if (vol)
 			json_add_str(e, "Name", m->name);
 		json_add_str(e, "Source", src);
 		json_add_str(e, "Destination", m->target);
 		if (vol)
 			json_add_str(e, "Driver", "local");
-		json_add_str(e, "Mode", vol && !*m->mode ? "z" : m->mode);
+		json_add_str(e, "Mode", vol && !*m->mode && !(m->anon && m->from != VOL_FROM_MOUNT) ?
+			     "z" : m->mode ? m->mode : "");
 		json_add_bool(e, "RW", !m->ro);
-		json_add_str(e, "Propagation", vol ? "" : "rprivate");
+		json_add_str(e, "Propagation", !bind ? "" : m->propagation ? m->propagation :
+			     "rprivate");
 	}
 }
 
