@@ -4,6 +4,8 @@
  * and the containers that hold a volume (so it is not removed). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -275,6 +277,30 @@ static int ctr_vol_volume(const struct vol_mount *m, struct rt_bind *r, struct c
 	return 0;
 }
 
+/* How many components path has. */
+static size_t ctr_vol_depth(const char *path)
+{
+	size_t n = 0;
+
+	for (const char *p = path; *p; p++)
+		n += *p == '/' && p[1] && p[1] != '/';
+	return n;
+}
+
+/* Parents before what is mounted inside them, in the given order
+ * otherwise (Docker sorts its mounts so: daemon/volumes.go). */
+static void ctr_vol_sort(struct rt_bind *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct rt_bind x = v[i];
+		size_t j = i, d = ctr_vol_depth(x.dst);
+
+		for (; j > 0 && ctr_vol_depth(v[j - 1].dst) > d; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 int ctr_vol_binds(const struct ctr_config *c, struct ctr_vol_binds *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -295,5 +321,51 @@ int ctr_vol_binds(const struct ctr_config *c, struct ctr_vol_binds *b)
 			return rc;
 		}
 	}
+	ctr_vol_sort(b->v, b->n);
+	return 0;
+}
+
+void ctr_vol_usage_free(struct ctr_vol_usage *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int ctr_vol_usage(struct ctr_vol_usage **out, size_t *n)
+{
+	struct vol_cfg *v;
+	size_t nv;
+
+	*out = NULL;
+	*n = 0;
+	if (vol_list(&v, &nv) < 0)
+		return -err_errno();
+	*out = xzalloc((nv + 1) * sizeof(**out));
+	for (size_t i = 0; i < nv; i++) {
+		struct ctr_vol_usage *u = &(*out)[(*n)++];
+		char who[8];
+		int links = ctr_vol_busy(v[i].name, who, sizeof(who), NULL);
+
+		if (links < 0) {
+			vol_list_free(v, nv);
+			ctr_vol_usage_free(*out, *n - 1);
+			*out = NULL;
+			*n = 0;
+			return links;
+		}
+		u->name = TAKE(v[i].name);
+		u->links = (unsigned)links;
+		/* Docker's size of a volume is its data's; a tmpfs or bind
+		 * volume holds none of its own (Docker: -1, shown N/A). */
+		if (vol_has_data(&v[i])) {
+			autofree char *data = vol_mountpoint(u->name);
+
+			u->bytes = (long long)fsutil_tree_bytes(AT_FDCWD, data);
+		} else {
+			u->bytes = -1;
+		}
+	}
+	vol_list_free(v, nv);
 	return 0;
 }

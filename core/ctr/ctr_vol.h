@@ -36,4 +36,14 @@ struct ctr_vol_binds {
 int ctr_vol_binds(const struct ctr_config *c, struct ctr_vol_binds *b);
 void ctr_vol_binds_clear(struct ctr_vol_binds *b);
 
+/* What system df shows of each volume: how many containers name it and
+ * the size of its data (-1 when it has no data of its own). */
+struct ctr_vol_usage {
+	char *name;
+	unsigned links;
+	long long bytes;
+};
+int ctr_vol_usage(struct ctr_vol_usage **v, size_t *n);
+void ctr_vol_usage_free(struct ctr_vol_usage *v, size_t n);
+
 #endif
