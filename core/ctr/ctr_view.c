@@ -417,6 +417,30 @@ char *ctr_labels_text(const struct strv *labels)
 	return out;
 }
 
+/* Docker's ps {{.Mounts}}: each mount's volume name, else its source,
+ * cut to 15 columns with "…" when trunc; a --tmpfs is none. Allocated. */
+static char *ps_mounts(const struct ctr_config *c, bool trunc)
+{
+	char *out = xzalloc(1);
+	size_t shown = 0;
+
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct vol_mount *m = &c->mounts[i];
+		const char *n = m->name ? m->name : m->source ? m->source : "";
+		char *next;
+
+		if (m->from == VOL_FROM_TMPFS)
+			continue;
+		if (trunc && strlen(n) > 15)
+			next = xasprintf("%s%s%.14s\u2026", out, shown++ ? "," : "", n);
+		else
+			next = xasprintf("%s%s%s", out, shown++ ? "," : "", n);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, long long now_ns,
 			bool trunc)
 {
@@ -424,7 +448,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	char buf[CTR_TEXT_LEN + 8], when[80];
 	autofree char *image = ps_image(c, trunc), *cmd = ctr_command_text(&c->argv, trunc);
 	autofree char *labels = ctr_labels_text(&c->labels), *nets = ps_networks(c);
-	autofree char *ports = ps_ports(c, s);
+	autofree char *ports = ps_ports(c, s), *mounts = ps_mounts(c, trunc);
 
 	snprintf(buf, trunc ? CTR_SHORT_ID + 1 : sizeof(buf), "%s", c->id);
 	json_add_str(o, "ID", buf);
@@ -442,7 +466,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	json_add_str(o, "State", ctr_status_name(s->status));
 	json_add_str(o, "Names", c->name ? c->name : "");
 	json_add_str(o, "Labels", labels);
-	json_add_str(o, "Mounts", "");
+	json_add_str(o, "Mounts", mounts);
 	json_add_str(o, "Networks", nets);
 	return o;
 }

@@ -688,7 +688,7 @@ static int vol_bool(const char *v, bool *out)
 
 struct vol_mount_kv {
 	char *type, *src, *dst, *prop;
-	const char *opt_kind;	/* the first volume-, bind- or tmpfs- option */
+	const char *opt_kind;	/* the first volume-, bind- or tmpfs- option's */
 	long long size;
 	unsigned mode;
 	bool ro, nocopy, has_size, has_mode;
@@ -700,9 +700,9 @@ static int vol_mount_field(const char *f, const char *k, const char *v, struct v
 	unsigned long long u;
 	char *end;
 
-	if (!strncmp(k, "volume-", 7) || !strncmp(k, "bind-", 5) || !strncmp(k, "tmpfs-", 6))
-		if (!kv->opt_kind)
-			kv->opt_kind = k;
+	if (!kv->opt_kind)
+		kv->opt_kind = !strncmp(k, "volume-", 7) ? "volume" : !strncmp(k, "bind-", 5) ?
+			       "bind" : !strncmp(k, "tmpfs-", 6) ? "tmpfs" : NULL;
 	if (!strcmp(k, "type"))
 		free(kv->type), kv->type = xstrdup(v);
 	else if (!strcmp(k, "source") || !strcmp(k, "src"))
@@ -752,7 +752,7 @@ static int vol_mount_fields(const char *spec, struct vol_mount_kv *kv)
 		if (!eq && (!strcmp(k, "readonly") || !strcmp(k, "ro")))
 			kv->ro = true;
 		else if (!eq && !strcmp(k, "volume-nocopy"))
-			kv->nocopy = true, kv->opt_kind = kv->opt_kind ? kv->opt_kind : "volume-nocopy";
+			kv->nocopy = true, kv->opt_kind = kv->opt_kind ? kv->opt_kind : "volume";
 		else if (!eq)
 			return err_setx(EINVAL, "invalid field '%s' must be a key=value pair", f);
 		else if (vol_mount_field(f, k, eq + 1, kv) < 0)
@@ -764,9 +764,9 @@ static int vol_mount_fields(const char *spec, struct vol_mount_kv *kv)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 	if (!kv->dst || !*kv->dst)
 		return err_setx(EINVAL, "target is required");
-	if (kv->opt_kind && strncmp(kv->opt_kind, kv->type, strlen(kv->type)))
-		return err_setx(EINVAL, "cannot mix '%.*s-*' options with mount type '%s'",
-				(int)strcspn(kv->opt_kind, "-"), kv->opt_kind, kv->type);
+	if (kv->opt_kind && strcmp(kv->opt_kind, kv->type))
+		return err_setx(EINVAL, "cannot mix '%s-*' options with mount type '%s'",
+				kv->opt_kind, kv->type);
 	return 0;
 }
 

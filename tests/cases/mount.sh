@@ -58,6 +58,8 @@ d create --name "$T-i" --rootfs "$R" --mount type=bind,src="$TMP/h",dst=/h,bind-
 t_out "inspect: --mount's Mounts, as Docker's" \
 	"bind $TMP/h /h  true rslave;volume $VR/$T-m/_data /m z false ;tmpfs  /t  true ;" \
 	mounts "$T-i"
+t_out "ps {{.Mounts}}: volume names or sources, cut to 15 columns, as Docker's" \
+	"${TMP:0:14}…,$T-m," d ps -a --filter name="$T-i" --format '{{.Mounts}}'
 d rm "$T-i" >/dev/null
 refused "--mount: an unknown type" "invalid mount config for type \"nfs\": mount type unknown" \
 	--mount type=nfs,dst=/x
