@@ -248,6 +248,19 @@ t_out "... and gets the image's files" "from-image" cat "$VR/$1/_data/f"
 d rm -v "$T-iv" >/dev/null
 t_check "rm -v: its anonymous volume is gone, the named one kept" [ ! -e "$VR/$1" -a -d "$VR/$T-own" ]
 
+# A hostile image: VOLUMEs behind symlinks to /etc stay in its root
+mkdir -p "$TMP/evil"
+ln -s /etc "$TMP/evil/evil"
+ln -s ../../../../../../etc "$TMP/evil/up"
+EVIL=$T/evil:v1
+reg_image_make "$TMP/oci2" "$EVIL" --layer "$TMP/evil" --volume "/evil/$T-x" \
+	--volume "/up/$T-y" >/dev/null &&
+	reg_image_archive "$TMP/oci2:$EVIL" "$TMP/evil.tar" "$EVIL" oci &&
+	d load -i "$TMP/evil.tar" >/dev/null || t_report 1 "make and load the hostile image"
+t_ok "an image's VOLUMEs behind symlinks to /etc: it runs" \
+	d run --rm "$EVIL" sh -c "touch /evil/$T-x/w /up/$T-y/w"
+t_check "... and the host's /etc got nothing" [ ! -e "/etc/$T-x" -a ! -e "/etc/$T-y" ]
+
 if unshare -U true 2>/dev/null; then
 	t_config "\"userns-remap\": \"100000:65536\""
 	t_out "userns: a new volume is the container root's inside" "0:0 0:0" \
