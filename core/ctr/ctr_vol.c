@@ -76,6 +76,18 @@ static int ctr_vol_from(const char *spec, struct ctr_config *c, size_t *cap)
 	return r < 0 ? err_ctx("--volumes-from %s", spec) : 0;
 }
 
+/* The i-th of -v, then --mount, then --tmpfs, parsed into m. */
+static int ctr_vol_parse(const struct ctr_vol_flags *f, size_t i, struct vol_mount *m)
+{
+	size_t nv = f->volumes->n, nm = f->mounts->n;
+
+	if (i < nv)
+		return vol_spec_parse(f->volumes->v[i], m);
+	if (i < nv + nm)
+		return vol_mount_opt_parse(f->mounts->v[i - nv], m);
+	return vol_tmpfs_parse(f->tmpfs->v[i - nv - nm], m);
+}
+
 int ctr_vol_build(const struct ctr_vol_flags *f, struct ctr_config *c)
 {
 	size_t cap = 0, copied;
@@ -86,16 +98,11 @@ int ctr_vol_build(const struct ctr_vol_flags *f, struct ctr_config *c)
 		if (ctr_vol_from(f->volumes_from->v[i], c, &cap) < 0)
 			return -err_errno();
 	copied = c->nmounts;
-	/* -v, then --mount, then --tmpfs; one of them on a copied target
-	 * replaces the copy, as Docker's. */
+	/* One of the flags' own on a copied target replaces the copy, as
+	 * Docker's; on another of its own, it is refused. */
 	for (size_t i = 0; i < f->volumes->n + f->mounts->n + f->tmpfs->n; i++) {
-		size_t j = i, nv = f->volumes->n, nm = f->mounts->n;
-		int r = j < nv ? vol_spec_parse(f->volumes->v[j], &m) :
-			j < nv + nm ? vol_mount_opt_parse(f->mounts->v[j - nv], &m) :
-			vol_tmpfs_parse(f->tmpfs->v[j - nv - nm], &m);
-
-		if (r < 0)
-			return r;
+		if (ctr_vol_parse(f, i, &m) < 0)
+			return -err_errno();
 		for (size_t k = 0; k < copied; k++)
 			if (!strcmp(c->mounts[k].target, m.target)) {
 				ctr_vol_drop(c, m.target);

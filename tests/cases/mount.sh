@@ -248,6 +248,9 @@ t_out "... and gets the image's files" "from-image" cat "$VR/$1/_data/f"
 d rm -v "$T-iv" >/dev/null
 t_check "rm -v: its anonymous volume is gone, the named one kept" [ ! -e "$VR/$1" -a -d "$VR/$T-own" ]
 
+t_out "--read-only with --tmpfs on a path the image lacks (Docker's usual pair)" "ok" \
+	d run --rm --read-only --tmpfs /run/new "$IMG" sh -c 'touch /run/new/a && echo ok'
+
 # A hostile image: VOLUMEs behind symlinks to /etc stay in its root
 mkdir -p "$TMP/evil"
 ln -s /etc "$TMP/evil/evil"
@@ -272,6 +275,8 @@ if unshare -U true 2>/dev/null; then
 			v=$("$0" inspect -f "{{range .Mounts}}{{if eq .Destination \"/data\"}}{{.Name}}{{end}}{{end}}" "$1") &&
 			echo $(stat -c %u "$3/$v/_data/f") $(cat "$3/$v/_data/f")' "$DORY" "$T-uc" "$IMG" "$VR"
 	d rm -v "$T-uc" >/dev/null
+	t_out "userns: a --tmpfs is the container root's" "0:0 ok" \
+		d run --rm --tmpfs /t "$IMG" sh -c 'echo $(stat -c %u:%g /t) $(touch /t/x && echo ok)'
 	t_config
 else
 	t_skip "userns volumes" "no user namespaces"
