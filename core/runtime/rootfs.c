@@ -608,10 +608,7 @@ static bool rootfs_wants_slave(const struct rootfs_opts *o)
 	return false;
 }
 
-/* The namespace's mounts cut off from the host's: private; or, where a
- * bind wants the host's mount events, slaves (receiving, never sending),
- * as runc's default rslave root. */
-static int rootfs_isolate(const struct rootfs_opts *o)
+int rootfs_isolate(const struct rootfs_opts *o)
 {
 	if (!rootfs_wants_slave(o))
 		return rootfs_private();

@@ -251,6 +251,18 @@ t_check "rm -v: its anonymous volume is gone, the named one kept" [ ! -e "$VR/$1
 t_out "--read-only with --tmpfs on a path the image lacks (Docker's usual pair)" "ok" \
 	d run --rm --read-only --tmpfs /run/new "$IMG" sh -c 'touch /run/new/a && echo ok'
 
+# rslave where the root is an image's (mounted before the binds)
+slave_sees() # WHAT RUN-ARGS...: a host mount made after the start shows
+{
+	local what=$1; shift
+	d run -d --name "$T-pi" -v "$P:/p:rslave" "$@" "$IMG" sleep 60 >/dev/null
+	mount -t tmpfs tmpfs "$P/sub" && echo "$what" >"$P/sub/f"
+	d exec "$T-pi" cat /p/sub/f
+	umount "$P/sub"
+	d rm -f "$T-pi" >/dev/null
+}
+t_out "rslave with an image's root too" "img" slave_sees img
+
 # A hostile image: VOLUMEs behind symlinks to /etc stay in its root
 mkdir -p "$TMP/evil"
 ln -s /etc "$TMP/evil/evil"
@@ -275,6 +287,7 @@ if unshare -U true 2>/dev/null; then
 			v=$("$0" inspect -f "{{range .Mounts}}{{if eq .Destination \"/data\"}}{{.Name}}{{end}}{{end}}" "$1") &&
 			echo $(stat -c %u "$3/$v/_data/f") $(cat "$3/$v/_data/f")' "$DORY" "$T-uc" "$IMG" "$VR"
 	d rm -v "$T-uc" >/dev/null
+	t_out "userns: rslave" "ns" slave_sees ns
 	t_out "userns: a --tmpfs is the container root's" "0:0 ok" \
 		d run --rm --tmpfs /t "$IMG" sh -c 'echo $(stat -c %u:%g /t) $(touch /t/x && echo ok)'
 	t_config
