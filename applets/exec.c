@@ -76,6 +76,8 @@ static void exec_spec(const struct exec_opts *o, const struct ctr_config *c,
 		if (strv_docker_env(&s->env, o->env.v[i], NULL) < 0)
 			die_err();
 	s->user = o->user ? o->user : c->user;
+	s->groups = &c->tune.groups;	/* Docker: --group-add holds for exec too */
+	s->hostpid = c->tune.hostpid;
 	s->cwd = o->workdir ? o->workdir : c->workdir;
 	s->tty = o->tty;
 	s->interactive = o->interactive;

@@ -12,18 +12,21 @@
 //@	default y
 //@	select CORE_IMAGE
 //@	help
-//@	  Usage: dory images [-q] [--digests] [--no-trunc] [REPOSITORY[:TAG]]
+//@	  Usage: dory images [OPTIONS] [REPOSITORY[:TAG]]
 //@	     or: dory rmi [-f] IMAGE...
 //@	     or: dory tag SOURCE TARGET
 //@	     or: dory inspect [-f FORMAT] [--type container|image] NAME...
 //@	     or: dory image ls|rm|tag|inspect|pull [ARG...]
 //@	     or: dory image prune [-a] [-f]
-//@	     or: dory system df [-v] [--format FORMAT]
+//@	     or: dory system df [-v] [--format FORMAT] | info
 //@
 //@	  images       list images (REPOSITORY may hold * and ?)
 //@	    -q, --quiet          only the image IDs, each once
 //@	        --digests        add the registry digest of each name
 //@	        --no-trunc       full image IDs
+//@	        --format T       {{.Repository}} {{.Tag}} {{.ID}} {{.Digest}}
+//@	                         {{.CreatedSince}} {{.CreatedAt}} {{.Size}};
+//@	                         'table T' aligns columns under a header
 //@	    -a, --all            accepted (every image is listed anyway)
 //@	  rmi          remove a name; an image goes with its last name, and
 //@	               its space is freed at once. By ID: all its names go.
@@ -40,6 +43,7 @@
 //@	    -f, --force          do not ask (needed without a terminal)
 //@	  system df    space used by images, containers and local volumes, and
 //@	               what prune frees; -v: a row per container and volume
+//@	  system info  the same as 'dory info'
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -364,6 +368,7 @@ static int img_find(struct store *st, const char *name, char id[DIGEST_STRLEN], 
 
 struct ls_opts {
 	bool quiet, digests, notrunc, all;
+	const char *format;
 };
 
 static const struct opt ls_optv[] = {
@@ -371,25 +376,46 @@ static const struct opt ls_optv[] = {
 	OPT_BOOL(0, "digests", offsetof(struct ls_opts, digests)),
 	OPT_BOOL(0, "no-trunc", offsetof(struct ls_opts, notrunc)),
 	OPT_BOOL('a', "all", offsetof(struct ls_opts, all)),
+	OPT_STR(0, "format", offsetof(struct ls_opts, format)),
 	OPT_END
 };
 
-/* One row: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE. */
-static void ls_row(struct table *t, const struct ls_opts *o, const char *repo, const char *tag,
-		   const char *digest, const char *const *rest)
-{
-	const char *cols[6] = { repo, tag, digest, rest[0], rest[1], rest[2] };
+/* Docker's default listings, and the header of its fields. */
+static const char ls_format[] = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t"
+				"{{.Size}}";
+static const char ls_format_digests[] = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}"
+					"\t{{.CreatedSince}}\t{{.Size}}";
+static const char *const ls_fields[][2] = {
+	{ "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" },
+	{ "ID", "IMAGE ID" }, { "CreatedSince", "CREATED" }, { "CreatedAt", "CREATED AT" },
+	{ "Size", "SIZE" },
+};
 
-	if (!o->digests)
-		memmove(cols + 2, cols + 3, 3 * sizeof(cols[0]));
-	table_row(t, cols);
+/* An image's part of its rows: ID, CreatedSince, CreatedAt, Size. */
+struct ls_img {
+	const char *v[4];
+};
+
+/* One row: Docker's fields (Repository, Tag, Digest, then the image's). */
+static void ls_row(struct tpl_list *l, const char *repo, const char *tag, const char *digest,
+		   const struct ls_img *im)
+{
+	const char *v[ARRAY_SIZE(ls_fields)] = { repo, tag, digest, im->v[0], im->v[1], im->v[2],
+						 im->v[3] };
+	struct json *row = json_new_obj();
+
+	for (size_t i = 0; i < ARRAY_SIZE(ls_fields); i++)
+		json_add_str(row, ls_fields[i][0], v[i]);
+	if (tpl_list_row(l, row) < 0)
+		die_err();
+	json_free(row);
 }
 
 /* The rows of one image, as Docker makes them: a row per tag (and per
  * digest of its repository with --digests), then the repositories known
  * only by digest with tag <none>. Returns the number of rows. */
-static size_t ls_image(struct table *t, const struct ls_opts *o, const struct strv *tags,
-		       const struct strv *digs, const char *const *rest)
+static size_t ls_image(struct tpl_list *l, const struct ls_opts *o, const struct strv *tags,
+		       const struct strv *digs, const struct ls_img *im)
 {
 	size_t rows = 0;
 
@@ -403,11 +429,11 @@ static size_t ls_image(struct table *t, const struct ls_opts *o, const struct st
 
 			if (strcmp(drepo, repo))
 				continue;
-			ls_row(t, o, repo, tag, d, rest);
+			ls_row(l, repo, tag, d, im);
 			shown++;
 		}
 		if (!shown)
-			ls_row(t, o, repo, tag, "<none>", rest);
+			ls_row(l, repo, tag, "<none>", im);
 		rows += shown ? shown : 1;
 	}
 	for (size_t k = 0; k < digs->n; k++) {
@@ -427,7 +453,7 @@ static size_t ls_image(struct table *t, const struct ls_opts *o, const struct st
 		}
 		if (tagged || seen)
 			continue;
-		ls_row(t, o, repo, "<none>", d, rest);
+		ls_row(l, repo, "<none>", d, im);
 		rows++;
 	}
 	return rows;
@@ -453,11 +479,11 @@ static void ls_refs(const struct img *im, const char *pattern, struct strv *tags
 }
 
 static void ls_one(struct store *st, const struct img *im, const struct ls_opts *o,
-		   const char *pattern, struct table *t)
+		   const char *pattern, struct tpl_list *l)
 {
 	struct strv tags = { 0 }, digs = { 0 };
-	char created[32] = "N/A", size[SIZE_LEN], id[DIGEST_STRLEN];
-	const char *rest[3] = { id, created, size };
+	char since[32] = "N/A", at[80] = "N/A", size[SIZE_LEN], id[DIGEST_STRLEN];
+	const struct ls_img row = { { id, since, at, size } };
 
 	ls_refs(im, pattern, &tags, &digs);
 	if (pattern && !tags.n && !digs.n)
@@ -468,13 +494,13 @@ static void ls_one(struct store *st, const struct img *im, const struct ls_opts 
 		goto out;
 	}
 	if (im->created >= 0) {
-		str_human_duration((long long)time(NULL) - im->created, created,
-				   sizeof(created) - 4);
-		strcat(created, " ago");
+		str_human_duration((long long)time(NULL) - im->created, since, sizeof(since) - 4);
+		strcat(since, " ago");
+		ctr_time_go(im->created * 1000000000LL, at);
 	}
 	fmt_size(size, sizeof(size), img_size(st, im->rec), 3);
-	if (!ls_image(t, o, &tags, &digs, rest))
-		ls_row(t, o, "<none>", "<none>", "<none>", rest);
+	if (!ls_image(l, o, &tags, &digs, &row))
+		ls_row(l, "<none>", "<none>", "<none>", &row);
 out:
 	strv_free(&tags);
 	strv_free(&digs);
@@ -482,29 +508,34 @@ out:
 
 int images_main(int argc, char **argv)
 {
-	static const char *const head[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
-					    "CREATED", "SIZE" };
 	struct ls_opts o = { 0 };
-	struct table t = { 0 };
+	struct tpl_list l;
+	struct json *h = json_new_obj();
+	const char *deflt;
 	struct store *st;
-	struct imgs l;
+	struct imgs imgs;
 	char **args;
 
 	(void)argc;
 	args = opt_parse(ls_optv, &o, argv);
 	if (args[0] && args[1])
 		die("give at most one REPOSITORY[:TAG] (usage: dory images [OPTIONS] [REPO[:TAG]])");
-	t.ncol = o.digests ? 6 : 5;
-	ls_row(&t, &o, head[0], head[1], head[2], head + 3);
-	st = open_store();
-	if (imgs_load(st, &l) < 0)
+	deflt = o.digests ? ls_format_digests : ls_format;
+	for (size_t i = 0; i < ARRAY_SIZE(ls_fields); i++)
+		json_add_str(h, ls_fields[i][0], ls_fields[i][1]);
+	/* -q prints the IDs itself (each image once), whatever the format */
+	if (tpl_list_begin(&l, o.quiet ? "{{.ID}}" : o.format ? o.format : deflt,
+			   deflt + strlen("table "), h, stdout) < 0)
 		die_err();
-	for (size_t i = 0; i < l.n; i++)
-		ls_one(st, &l.v[i], &o, args[0], &t);
-	if (!o.quiet)
-		table_print(&t);
-	strv_free(&t.cells);
-	imgs_free(&l);
+	json_free(h);
+	st = open_store();
+	if (imgs_load(st, &imgs) < 0)
+		die_err();
+	for (size_t i = 0; i < imgs.n; i++)
+		ls_one(st, &imgs.v[i], &o, args[0], &l);
+	if (tpl_list_end(&l) < 0)
+		die_err();
+	imgs_free(&imgs);
 	store_close(st);
 	return out_flush();
 }
@@ -1363,5 +1394,9 @@ int image_main(int argc, char **argv)
 
 int system_main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "info")) {
+		IF_APPLET_INFO(dory.applet = "system info"; dory.help = HELP_APPLET_INFO;
+			       return info_main(argc - 1, argv + 1);)
+	}
 	return subcmd_run(system_cmds, ARRAY_SIZE(system_cmds), argc, argv);
 }

@@ -11,7 +11,7 @@
 #include "core/util/log.h"
 #include "core/util/xalloc.h"
 
-enum { APPLET_NEEDROOT = 1, APPLET_NOHELP = 2 };
+enum { APPLET_NEEDROOT = 1, APPLET_NOHELP = 2, APPLET_HIDDEN = 4 };
 
 struct applet {
 	const char *name;
@@ -59,7 +59,7 @@ static const struct applet *main_find(const char *name)
 static int main_list(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
-		if (applets[i].name[0] != '_')	/* internal, as _supervise */
+		if (applets[i].name[0] != '_' && !(applets[i].flags & APPLET_HIDDEN))	/* internal */
 			printf("%s\n", applets[i].name);
 	return fflush(stdout) ? 125 : 0;
 }
@@ -77,7 +77,7 @@ static int main_install(const char *dir, bool sym)
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
 		autofree char *p = NULL;
 
-		if (applets[i].name[0] == '_')
+		if (applets[i].name[0] == '_' || (applets[i].flags & APPLET_HIDDEN))
 			continue;
 		p = xasprintf("%s/%s", dir, applets[i].name);
 		if ((sym ? symlink(self, p) : link(self, p)) == 0)

@@ -54,6 +54,7 @@ dups=$(awk '{print $1}' "$tmp.rows" | sort | uniq -d)
 			case $x in
 			NEEDROOT) fl="$fl | APPLET_NEEDROOT" ;;
 			NOHELP) fl="$fl | APPLET_NOHELP" ;;
+			HIDDEN) fl="$fl | APPLET_HIDDEN" ;;
 			*) echo "mkapplets: unknown flag $x for $name" >&2; exit 1 ;;
 			esac
 		done

@@ -19,7 +19,8 @@
 //@	    -f, --filter K=V     name=PATTERN (^ $ . * + ?), id=PREFIX,
 //@	                         label=KEY[=VALUE], exited=CODE, status=created,
 //@	                         restarting, running, paused, exited or dead
-//@	                         (lists stopped ones too). Repeat a key to
+//@	                         (lists stopped ones too), health=starting,
+//@	                         healthy, unhealthy or none. Repeat a key to
 //@	                         accept any value (labels: all must match)
 //@	        --no-trunc       full IDs and commands
 //@	        --format T       a template: '{{.Names}}', {{.ID}} {{.Image}}

@@ -10,6 +10,7 @@
 //@	default y
 //@	select CORE_RUNTIME
 //@	select CORE_IMAGE
+//@	select APPLET_DOCKER_INIT
 //@	help
 //@	  Usage: dory run [OPTIONS] IMAGE [COMMAND [ARG...]]
 //@	     or: dory run --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]
@@ -84,6 +85,26 @@
 //@	        --cgroup-parent P  cgroup the container's goes below (default:
 //@	                         "cgroup-parent" of the config, else /dory)
 //@	        --rm             remove the container when it exits
+//@	        --init           run a tiny init as PID 1: it forwards signals
+//@	                         and reaps zombies ("init": true in the config
+//@	                         makes it the default; --init=false: none)
+//@	        --health-cmd C   a health check: C run by /bin/sh -c in it
+//@	        --health-interval D  between checks (default 30s; D: 1m30s, 500ms)
+//@	        --health-timeout D   a check is killed after D (default 30s)
+//@	        --health-retries N   failures in a row for unhealthy (default 3)
+//@	        --health-start-period D  failures in D from the start do not count
+//@	        --health-start-interval D  between checks then (default 5s)
+//@	        --no-healthcheck     no health check, not even the image's
+//@	        --ulimit N=S[:H] a resource limit, e.g. nofile=1024:2048 (not
+//@	                         above dory's own hard limit)
+//@	        --sysctl K=V     a namespaced sysctl: kernel.msg*, kernel.sem,
+//@	                         kernel.shm*, fs.mqueue.*, net.* (not with
+//@	                         --network host)
+//@	        --shm-size B     size of /dev/shm (default 64m)
+//@	        --group-add G    another group, by id or by the image's name
+//@	        --oom-score-adj N  -1000..1000 (lowering needs CAP_SYS_RESOURCE)
+//@	        --pid host       the host's pid namespace (/proc shows its
+//@	                         processes)
 //@
 //@	  Exit status: the command's, 128+N if killed by signal N, 125 if
 //@	  dory failed, 126 if COMMAND cannot run, 127 if it is not found.
@@ -167,6 +188,20 @@ static const struct opt run_optv[] = {
 	OPT_LIST(0, "tmpfs", RUN_F(tmpfs)),
 	OPT_LIST(0, "volumes-from", RUN_F(volumes_from)),
 	OPT_BOOL(0, "rm", RUN_F(rm)),
+	OPT_TRI(0, "init", RUN_F(init)),
+	OPT_STR(0, "health-cmd", RUN_F(health.cmd)),
+	OPT_STR(0, "health-interval", RUN_F(health.interval)),
+	OPT_STR(0, "health-timeout", RUN_F(health.timeout)),
+	OPT_STR(0, "health-retries", RUN_F(health.retries)),
+	OPT_STR(0, "health-start-period", RUN_F(health.start_period)),
+	OPT_STR(0, "health-start-interval", RUN_F(health.start_interval)),
+	OPT_BOOL(0, "no-healthcheck", RUN_F(health.none)),
+	OPT_LIST(0, "ulimit", RUN_F(ulimits)),
+	OPT_LIST(0, "sysctl", RUN_F(sysctls)),
+	OPT_LIST(0, "group-add", RUN_F(group_add)),
+	OPT_STR(0, "shm-size", RUN_F(shm_size)),
+	OPT_STR(0, "oom-score-adj", RUN_F(oom_score_adj)),
+	OPT_STR(0, "pid", RUN_F(pid)),
 	OPT_END
 };
 

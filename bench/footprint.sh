@@ -5,7 +5,8 @@
 # container: dory itself re-executed), crun alone (no supervisor at all) and
 # conmon + crun (podman's per-container supervisor). Prints medians and ratios.
 #   bench/footprint.sh [N] [RUNS]   (as root; DORY= picks the binary,
-#   ENGINES="dory crun conmon" a subset; N=50 containers, RUNS=20 runs)
+#   ENGINES="dory crun conmon" a subset; N=50 containers, RUNS=20 runs;
+#   HN=5 containers with a health check every second, and 5 without)
 # Memory is Pss from /proc/PID/smaps_rollup (shared pages split among their
 # users) summed over supervisors and container processes, plus the memory
 # charged to each container's own memory cgroup (v1 usage_in_bytes, or v2
@@ -284,6 +285,48 @@ mem()
 	echo "$e $sp $c $cg"
 }
 
+# ---- the supervisor with a health check ----
+# health: HN dory containers with a check every second and HN without,
+# side by side; after 3 s (checks under way), each supervisor's Rss and
+# Pss sampled 10 times, 0.5 s apart. Prints "KIND rss-med rss-max pss-med
+# pss-max checks" per kind (checks: results in the log of the first one).
+medmax() # FIELD KIND: median and max of FIELD over $B/hsup's KIND lines
+{
+	awk -v f="$1" -v k="$2" '$1 == k { print $f }' "$B/hsup" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }'
+}
+health()
+{
+	local i k n pid args
+	: >"$B/hsup"
+	for ((i = 0; i < HN; i++)); do
+		for k in none check; do
+			args=()
+			[ $k = check ] && args=(--health-cmd true --health-interval 1s)
+			"$B/dory" run -d --network none --name "${P}h$k$i" "${args[@]}" "$IMG" \
+				sleep 100000 >/dev/null ||
+				{ echo "bench/footprint.sh: start of ${P}h$k$i failed" >&2; return 1; }
+		done
+	done
+	sleep 3
+	for ((n = 0; n < 10; n++)); do
+		for ((i = 0; i < HN; i++)); do
+			for k in none check; do
+				pid=$("$B/dory" inspect -f '{{.State.Pid}}' "${P}h$k$i")
+				echo "$k $(rss_pss "$(awk '{ print $4 }' "/proc/$pid/stat")")" >>"$B/hsup"
+			done
+		done
+		sleep 0.5
+	done
+	n=$("$B/dory" inspect -f '{{len .State.Health.Log}} {{.State.Health.Status}}' "${P}hcheck0")
+	for k in none check; do
+		echo "$k $(medmax 2 "$k") $(medmax 3 "$k") $([ $k = check ] && echo "$n" || echo "- -")"
+	done
+	for ((i = 0; i < HN; i++)); do
+		for k in none check; do "$B/dory" rm -f "${P}h$k$i" >/dev/null; done
+	done
+}
+
 # ---- measure ----
 PEERS=""
 for e in ${ENGINES:-dory crun conmon}; do
@@ -296,6 +339,8 @@ export B
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 lat $PEERS >"$B/lat"
 for e in $PEERS; do mem "$e" >>"$B/mem"; done
+HN=${HN:-5}
+case " $PEERS " in *" dory "*) health >"$B/health" ;; esac
 
 # ---- the tables ----
 # Every row named; an engine that was not measured prints why.
@@ -340,5 +385,16 @@ awk '{ sr[$1] = $2; sp[$1] = $3; all[$1] = $4 + $5 } END {
 echo "  per ctr: (sups Pss + ctrs Pss) / $N. cgroups: sum charged to the containers' own"
 echo "  memory cgroups (- if none; kernel memory included, supervisors not: they stay in"
 echo "  the caller's cgroup for all three)."
+if [ -s "$B/health" ]; then
+	echo "dory's supervisor with a health check every second (--health-cmd true), KiB:"
+	echo "  $HN containers with, $HN without, side by side; each supervisor sampled 10"
+	echo "  times over 5 s, median and max (the check's short-lived prober not counted)"
+	printf '  %-22s %15s %15s\n' "" "Rss med / max" "Pss med / max"
+	awk '{ printf "  %-22s %15s %15s\n", ($1 == "check") ? "check every 1s" : "no check",
+		$2 " / " $3, $4 " / " $5 }' "$B/health"
+	awk '$1 == "check" { c = $4 } $1 == "none" { n = $4 } END {
+		if (n) printf "  Pss ratio with/without %.2f; the first one'"'"'s log: %s results, %s\n",
+			c / n, $6, $7 }' "$B/health"
+fi
 [ -z "$CRUN_NOTE" ] || echo " $CRUN_NOTE"
 echo "  load average at the start: $LOAD (on $(nproc) CPUs)"

@@ -211,6 +211,61 @@ static void ctr_get_limits(const struct json *o, struct cg_limits *l)
 	l->cpuset_mems = ctr_get_str(o, "CpusetMems");
 }
 
+void ctr_ulimits_json(const struct rt_tune *t, struct json *o, const char *key)
+{
+	struct json *a;
+
+	if (!t->nulimits) {
+		json_add_null(o, key);
+		return;
+	}
+	a = json_add_arr(o, key);
+	for (size_t i = 0; i < t->nulimits; i++) {
+		struct json *u = json_add_obj(a, NULL);
+
+		json_add_str(u, "Name", rt_ulimit_name(t->ulimits[i].resource));
+		json_add_i64(u, "Hard", t->ulimits[i].hard);
+		json_add_i64(u, "Soft", t->ulimits[i].soft);
+	}
+}
+
+static void ctr_put_tune(struct json *o, const struct rt_tune *t)
+{
+	ctr_ulimits_json(t, o, "Ulimits");
+	json_add_kv(o, "Sysctls", &t->sysctls);
+	ctr_put_strv(o, "GroupAdd", &t->groups);
+	json_add_i64(o, "ShmSize", t->shm_size);
+	if (t->oom_set)
+		json_add_i64(o, "OomScoreAdj", t->oom_score_adj);
+	if (t->hostpid)
+		json_add_str(o, "PidMode", "host");
+}
+
+static void ctr_get_tune(const struct json *o, struct rt_tune *t)
+{
+	const struct json *a = json_get(o, "Ulimits");
+	long long v;
+
+	t->ulimits = xzalloc((size_t)(json_arr_len(a) + 1) * sizeof(*t->ulimits));
+	for (int i = 0; i < json_arr_len(a); i++) {
+		const struct json *e = json_arr_at(a, i);
+		const char *n = json_get_str(e, "Name");
+		struct rt_ulimit *u = &t->ulimits[t->nulimits];
+
+		if (!n || (u->resource = rt_ulimit_resource(n)) < 0)
+			continue;	/* damaged: left out */
+		u->soft = ctr_get_num(e, "Soft");
+		u->hard = ctr_get_num(e, "Hard");
+		t->nulimits++;
+	}
+	json_get_kv(o, "Sysctls", &t->sysctls);
+	ctr_get_strv(o, "GroupAdd", &t->groups);
+	t->shm_size = ctr_get_num(o, "ShmSize");
+	t->oom_set = json_get_i64(o, "OomScoreAdj", &v);
+	t->oom_score_adj = t->oom_set ? (int)v : 0;
+	t->hostpid = json_get_str(o, "PidMode") && !strcmp(json_get_str(o, "PidMode"), "host");
+}
+
 /* --device as Docker's grammar, in full: HOST:CONTAINER:ACCESS. */
 static void ctr_put_devices(struct json *o, const struct ctr_config *c)
 {
@@ -421,7 +476,11 @@ char *ctr_config_json(const struct ctr_config *c)
 	json_add_i64(o, "RestartMax", c->restart_max);
 	json_add_i64(o, "LogMaxSize", c->log_max_size);
 	json_add_i64(o, "LogMaxFile", c->log_max_file);
+	ctr_put_tune(o, &c->tune);
 	ctr_put_ns(o, "Created", c->created_ns);
+	health_config_put(o, "Healthcheck", &c->health);
+	if (c->init)
+		json_add_bool(o, "Init", true);
 	if (c->userns.count) {
 		char map[32];
 
@@ -490,7 +549,10 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->restart_max = (int)ctr_get_num(o, "RestartMax");
 	c->log_max_size = ctr_get_num(o, "LogMaxSize");
 	c->log_max_file = (int)ctr_get_num(o, "LogMaxFile");
+	ctr_get_tune(o, &c->tune);
 	c->created_ns = ctr_get_ns(o, "Created");
+	health_config_get(o, "Healthcheck", &c->health);
+	c->init = json_is_true(json_get(o, "Init"));
 	if (json_get_str(o, "UsernsRemap") &&
 	    sscanf(json_get_str(o, "UsernsRemap"), "%u:%u", &c->userns.base, &c->userns.count) != 2)
 		c->userns = (struct userns_map){ 0 };
@@ -540,6 +602,8 @@ void ctr_config_clear(struct ctr_config *c)
 	free((char *)c->limits.cpuset_mems);
 	free(c->stop_signal);
 	free(c->cgroup_parent);
+	health_config_clear(&c->health);
+	rt_tune_clear(&c->tune);
 	free(c->network_mode);
 	for (size_t i = 0; i < c->neps; i++)
 		ctr_endpoint_clear(&c->eps[i]);

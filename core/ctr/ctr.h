@@ -9,10 +9,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/ctr/health.h"
 #include "core/fs/ctrfs.h"
 #include "core/fs/volume.h"
 #include "core/fs/userns.h"
 #include "core/kernel/cgroup.h"
+#include "core/runtime/rt_tune.h"
 #include "core/runtime/secpol.h"
 #include "core/util/base.h"
 #include "core/util/str.h"
@@ -96,8 +98,12 @@ struct ctr_config {
 	long long log_max_size;	/* bytes; 0: the default (ctrlog.h) */
 	int log_max_file;	/* 0: the default */
 	long long created_ns;	/* CLOCK_REALTIME */
+	/* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid */
+	struct rt_tune tune;
 	struct userns_map userns;	/* count 0: the host's user namespace */
 	bool userns_shifted;	/* a private copy shifted into the range, not idmapped */
+	struct health_config health;	/* Config.Healthcheck: the flags over the image's */
+	bool init;		/* --init: the docker-init applet runs as its PID 1 */
 	/* At create only, not in config.json: seccomp=FILE's text and the
 	 * program built from it, which ctr_make keeps with the records. */
 	char *seccomp_text;
@@ -186,6 +192,10 @@ char *ctr_state_json(const struct ctr_state *s);
 void ctr_state_parse(const char *text, struct ctr_state *s);
 char *ctr_run_json(const struct ctr_state *s);
 void ctr_run_parse(const char *text, struct ctr_state *s);
+
+/* --ulimit as Docker's HostConfig.Ulimits under key: [{Name, Hard, Soft}],
+ * null when none (config.json and inspect alike). */
+void ctr_ulimits_json(const struct rt_tune *t, struct json *o, const char *key);
 
 /* The time now, CLOCK_REALTIME in ns. */
 long long ctr_now(void);

@@ -554,6 +554,77 @@ static int build_network(const struct ctr_flags *f, const struct dory_conf *conf
 	return 0;
 }
 
+/* --oom-score-adj N: -1000..1000, and what the kernel will take. */
+static int build_oom(const char *v, struct rt_tune *t)
+{
+	unsigned long long n;
+	bool neg = v[0] == '-';
+
+	if (str_to_u64(v + neg, 1ULL << 31, &n) < 0)
+		return err_setx(EINVAL, "invalid --oom-score-adj \"%s\" (use a number from -1000 "
+				"to 1000)", v);
+	if (rt_oom_check(neg ? -(long long)n : (long long)n) < 0)
+		return -err_errno();
+	t->oom_score_adj = neg ? -(int)n : (int)n;
+	t->oom_set = true;
+	return 0;
+}
+
+/* --pid host (no pid namespace of its own), --shm-size, --group-add. */
+static int build_pid_shm(const struct ctr_flags *f, struct ctr_config *c)
+{
+	struct rt_tune *t = &c->tune;
+
+	if (f->pid && *f->pid && strcmp(f->pid, "host"))
+		return err_setx(EINVAL, "invalid --pid \"%s\" (use host, or leave it out)", f->pid);
+	t->hostpid = f->pid && !strcmp(f->pid, "host");
+	if (t->hostpid && c->userns.count)
+		return err_setx(EINVAL, "--pid host needs the host's user namespace (add "
+				"--userns=host)");
+	if (f->shm_size && build_bytes("--shm-size", f->shm_size, false, &t->shm_size) < 0)
+		return -err_errno();
+	if (!t->shm_size)
+		t->shm_size = RT_SHM_DEFAULT;
+	for (size_t i = 0; i < f->group_add.n; i++) {
+		const char *g = f->group_add.v[i];
+
+		if (!*g || strchr(g, ':') || strchr(g, '\n'))
+			return err_setx(EINVAL, "invalid --group-add \"%s\" (use a group id, or a "
+					"group name of the image's /etc/group)", g);
+		strv_push(&t->groups, g);
+	}
+	return 0;
+}
+
+/* --ulimit, --sysctl, --oom-score-adj, --pid, --shm-size, --group-add:
+ * Docker's rules, and nothing the kernel would refuse at start. */
+static int build_tune(const struct ctr_flags *f, struct ctr_config *c)
+{
+	struct rt_tune *t = &c->tune;
+	bool ownnet = !c->network_mode || strcmp(c->network_mode, "host");
+
+	t->ulimits = xzalloc((f->ulimits.n + 1) * sizeof(*t->ulimits));
+	for (size_t i = 0; i < f->ulimits.n; i++) {
+		struct rt_ulimit *u = &t->ulimits[t->nulimits];
+		size_t k;
+
+		if (rt_ulimit_parse(f->ulimits.v[i], u) < 0)
+			return -err_errno();
+		for (k = 0; k < t->nulimits && t->ulimits[k].resource != u->resource; k++)
+			;
+		t->ulimits[k] = *u;	/* a later one of a name wins, as Docker's map */
+		t->nulimits += k == t->nulimits;
+	}
+	for (size_t i = 0; i < f->sysctls.n; i++) {
+		if (rt_sysctl_check(f->sysctls.v[i], ownnet) < 0)
+			return -err_errno();
+		strv_push(&t->sysctls, f->sysctls.v[i]);
+	}
+	if (f->oom_score_adj && build_oom(f->oom_score_adj, t) < 0)
+		return -err_errno();
+	return build_pid_shm(f, c);
+}
+
 /* -v, --mount, --tmpfs, --volumes-from: core/ctr/ctr_vol.c. */
 static int build_volumes(const struct ctr_flags *f, struct ctr_config *c)
 {
@@ -571,8 +642,11 @@ int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
 	    build_policy(f, c) < 0 || build_userns(f, conf, c) < 0 ||
 	    build_env_flags(f, &c->env) < 0 || build_caps(f, c) < 0 ||
 	    build_security(f, conf, c) < 0 || build_devices(f, c) < 0 || build_netfiles(f, c) < 0 ||
-	    build_volumes(f, c) < 0)
+	    build_volumes(f, c) < 0 || build_tune(f, c) < 0)
 		return -err_errno();
+	if (health_config_from_flags(&f->health, &c->health) < 0)
+		return -err_errno();
+	c->init = f->init ? f->init > 0 : conf->init;
 	c->privileged = f->privileged;
 	c->readonly = f->readonly;
 	c->tty = f->tty;
@@ -630,6 +704,16 @@ static int build_command(const struct ctr_flags *f, const struct image *im,
 	return 0;
 }
 
+/* The image's HEALTHCHECK under the flags (Docker's merge). */
+static void build_health(const struct json *j, struct ctr_config *c)
+{
+	struct health_config image;
+
+	health_config_get(j, "Healthcheck", &image);
+	health_config_merge(&c->health, &image);
+	health_config_clear(&image);
+}
+
 /* Idmapped layers where the kernel and the store's filesystem take them
  * (or unless "userns-idmap": false); else the fallback, a private copy of
  * the image with its owners shifted into the range (bind-copy). */
@@ -671,6 +755,7 @@ int ctr_build_finish(const struct ctr_flags *f, const struct dory_conf *conf,
 		c->user = xstrdup(user);
 	if (!c->stop_signal && stop && *stop)
 		c->stop_signal = xstrdup(stop);
+	build_health(j, c);
 	if (ctrfs_pick(dory.root, f->driver, conf, &c->driver) < 0)
 		return -err_errno();
 	if (c->userns.count)

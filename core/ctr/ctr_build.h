@@ -6,6 +6,7 @@
 #define DORY_CTR_BUILD_H
 
 #include "core/ctr/ctr.h"
+#include "core/ctr/health.h"
 #include "core/util/conf.h"
 #include "core/util/str.h"
 
@@ -23,6 +24,11 @@ struct ctr_flags {
 	const char *network, *ip, *ip6, *mac;
 	struct strv aliases, links, publish;
 	bool publish_all;
+	struct health_flags health;	/* --health-*, --no-healthcheck */
+	int init;		/* --init: 1, --init=false: -1, not given: 0 (the config's) */
+	/* --ulimit, --sysctl, --group-add, --shm-size, --oom-score-adj, --pid */
+	struct strv ulimits, sysctls, group_add;
+	const char *shm_size, *oom_score_adj, *pid;
 	/* The operands: IMAGE [COMMAND [ARG...]], or COMMAND [ARG...] with
 	 * --rootfs. */
 	char *const *args;

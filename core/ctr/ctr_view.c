@@ -184,6 +184,34 @@ static int filter_status(struct ctr_filter *f, const char *kv, const char *v)
 			"or dead");
 }
 
+/* The health check's state: health.json's, "none" without a check. */
+static enum health_status view_health(const struct ctr_config *c)
+{
+	autofree char *dir = NULL;
+	struct health h;
+	enum health_status st;
+
+	if (!health_config_active(&c->health))
+		return HEALTH_NONE;
+	dir = ctr_dir(c->id);
+	if (health_load(dir, &h) < 0)
+		err_clear();
+	st = h.status;
+	health_clear(&h);
+	return st;
+}
+
+static int filter_health(struct ctr_filter *f, const char *v)
+{
+	for (int i = HEALTH_NONE; i <= HEALTH_UNHEALTHY; i++)
+		if (!strcmp(v, health_status_name((enum health_status)i))) {
+			strv_push(&f->health, v);
+			return 0;
+		}
+	err_setx(EINVAL, "Unrecognised filter value for health: %s", v);
+	return err_hint("use starting, healthy, unhealthy or none");
+}
+
 int ctr_filter_add(struct ctr_filter *f, const char *kv)
 {
 	const char *eq = strchr(kv, '='), *v = eq ? eq + 1 : NULL;
@@ -202,13 +230,15 @@ int ctr_filter_add(struct ctr_filter *f, const char *kv)
 		strv_push(&f->label, v);
 	else if (klen == 6 && !strncmp(kv, "status", 6))
 		return filter_status(f, kv, v);
+	else if (klen == 6 && !strncmp(kv, "health", 6))
+		return filter_health(f, v);
 	else if (klen == 6 && !strncmp(kv, "exited", 6) && str_to_u64(v, 255, &code) == 0)
 		strv_push(&f->exited, v);
 	else if (klen == 6 && !strncmp(kv, "exited", 6))
 		return err_setx(EINVAL, "invalid filter '%s' (an exit code is 0 to 255)", kv);
 	else
 		return err_setx(EINVAL, "invalid filter '%.*s' (dory knows name, id, label, "
-				"status and exited)", (int)klen, kv);
+				"status, exited and health)", (int)klen, kv);
 	return 0;
 }
 
@@ -224,6 +254,7 @@ void ctr_filter_clear(struct ctr_filter *f)
 	strv_free(&f->status);
 	strv_free(&f->label);
 	strv_free(&f->exited);
+	strv_free(&f->health);
 }
 
 /* The atom at re (".", "\c" or a character): its length; *ok when it
@@ -324,6 +355,8 @@ bool ctr_filter_match(const struct ctr_filter *f, const struct ctr_config *c,
 		      const struct ctr_state *s)
 {
 	if (f->status.n && !strv_has(&f->status, ctr_status_name(s->status)))
+		return false;
+	if (f->health.n && !strv_has(&f->health, health_status_name(view_health(c))))
 		return false;
 	return filter_name(&f->name, c->name ? c->name : "") && filter_id(&f->id, c->id) &&
 	       filter_labels(&f->label, &c->labels) && filter_exited(&f->exited, s);
@@ -441,6 +474,17 @@ static char *ps_mounts(const struct ctr_config *c, bool trunc)
 	return out;
 }
 
+/* Docker's "Up 5 seconds (healthy)": running, not paused, with a check. */
+static void ps_health(const struct ctr_config *c, const struct ctr_state *s, char *buf,
+		      size_t len)
+{
+	enum health_status h = s->status == CTR_RUNNING ? view_health(c) : HEALTH_NONE;
+	size_t n = strlen(buf);
+
+	if (h != HEALTH_NONE)
+		snprintf(buf + n, len - n, " (%s)", health_status_ps(h));
+}
+
 struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, long long now_ns,
 			bool trunc)
 {
@@ -462,6 +506,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	json_add_str(o, "RunningFor", buf);
 	json_add_str(o, "Ports", ports);
 	ctr_status_text(s, now_ns, buf, sizeof(buf));
+	ps_health(c, s, buf, sizeof(buf));
 	json_add_str(o, "Status", buf);
 	json_add_str(o, "State", ctr_status_name(s->status));
 	json_add_str(o, "Names", c->name ? c->name : "");
@@ -583,6 +628,36 @@ static void inspect_state(const struct ctr_state *s, struct json *o)
 	json_add_str(o, "FinishedAt", t);
 }
 
+/* State.Health, with a check (Docker's times, in RFC 3339). */
+static void inspect_health(const struct ctr_config *c, const char *dir, struct json *o)
+{
+	struct json *hj, *log;
+	struct health h;
+	char t[40];
+
+	if (!health_config_active(&c->health))
+		return;
+	if (health_load(dir, &h) < 0)
+		err_clear();
+	if (h.status == HEALTH_NONE)
+		return;	/* never started: Docker has no Health yet */
+	hj = json_add_obj(o, "Health");
+	json_add_str(hj, "Status", health_status_name(h.status));
+	json_add_i64(hj, "FailingStreak", h.failing_streak);
+	log = json_add_arr(hj, "Log");
+	for (size_t i = 0; i < h.nlog; i++) {
+		struct json *e = json_add_obj(log, NULL);
+
+		ctr_time_rfc3339(h.log[i].start_ns, t);
+		json_add_str(e, "Start", t);
+		ctr_time_rfc3339(h.log[i].end_ns, t);
+		json_add_str(e, "End", t);
+		json_add_i64(e, "ExitCode", h.log[i].exit_code);
+		json_add_str(e, "Output", h.log[i].output);
+	}
+	health_clear(&h);
+}
+
 /* A --device as Docker records it. */
 static void inspect_device(const struct secpol_device *v, struct json *a)
 {
@@ -641,6 +716,18 @@ static void inspect_tmpfs(const struct ctr_config *c, struct json *o)
 		}
 }
 
+/* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid */
+static void inspect_tune(const struct rt_tune *t, struct json *o)
+{
+	ctr_ulimits_json(t, o, "Ulimits");
+	if (t->sysctls.n)
+		json_add_kv(o, "Sysctls", &t->sysctls);
+	json_add_i64(o, "ShmSize", t->shm_size ? t->shm_size : RT_SHM_DEFAULT);
+	add_strv(o, "GroupAdd", &t->groups, true);
+	json_add_i64(o, "OomScoreAdj", t->oom_score_adj);
+	json_add_str(o, "PidMode", t->hostpid ? "host" : "");
+}
+
 static void inspect_host(const struct ctr_config *c, const char *dir, struct json *o)
 {
 	const struct cg_limits *l = &c->limits;
@@ -668,6 +755,8 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "CapDrop", &c->cap_drop, true);
 	json_add_bool(o, "AutoRemove", c->autoremove);
 	inspect_tmpfs(c, o);
+	if (c->init)
+		json_add_bool(o, "Init", true);
 	rp = json_add_obj(o, "RestartPolicy");
 	json_add_str(rp, "Name", ctr_restart_name(c->restart));
 	json_add_i64(rp, "MaximumRetryCount", c->restart_max);
@@ -680,6 +769,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "DnsOptions", &c->dns_opts, false);
 	add_strv(o, "DnsSearch", &c->dns_search, false);
 	add_strv(o, "ExtraHosts", &c->extra_hosts, true);
+	inspect_tune(&c->tune, o);
 }
 
 /* The container's /etc files on the host (ROOT/containers/ID); with
@@ -711,6 +801,7 @@ static void inspect_config(const struct ctr_config *c, struct json *o)
 	json_add_bool(o, "OpenStdin", c->interactive);
 	add_strv(o, "Env", &c->env, true);
 	add_strv(o, "Cmd", &c->cmd, true);
+	health_config_put(o, "Healthcheck", &c->health);
 	json_add_str(o, "Image", c->image ? c->image : c->rootfs ? c->rootfs : "");
 	json_add_str(o, "WorkingDir", c->workdir ? c->workdir : "");
 	add_strv(o, "Entrypoint", &c->entrypoint, true);
@@ -882,7 +973,7 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 		 struct json *o)
 {
 	char t[40];
-	struct json *args;
+	struct json *args, *st;
 	autofree char *name = xasprintf("/%s", c->name ? c->name : "");
 	autofree char *log = xasprintf("%s/ctr.log", dir);
 
@@ -893,7 +984,9 @@ void ctr_inspect(const struct ctr_config *c, const struct ctr_state *s, const ch
 	args = json_add_arr(o, "Args");
 	for (size_t i = 1; i < c->argv.n; i++)
 		json_add_str(args, NULL, c->argv.v[i]);
-	inspect_state(s, json_add_obj(o, "State"));
+	st = json_add_obj(o, "State");
+	inspect_state(s, st);
+	inspect_health(c, dir, st);
 	json_add_str(o, "Image", c->image_id ? c->image_id : "");
 	inspect_netfiles(c, dir, o);
 	json_add_str(o, "LogPath", log);

@@ -24,10 +24,12 @@ char *ctr_labels_text(const struct strv *labels);
  * single quotes, then Go-quoted; trunc: 19 characters and "…". Allocated. */
 char *ctr_command_text(const struct strv *argv, bool trunc);
 
-/* ps --filter: name=, id=, status=, label=, exited=. One key given several
- * times matches any of its values (label=: all of them, as Docker). */
+/* ps --filter: name=, id=, status=, label=, exited=, health=. One key
+ * given several times matches any of its values (label=: all of them, as
+ * Docker). */
 struct ctr_filter {
 	struct strv name, id, status, label, exited;
+	struct strv health;	/* starting, healthy, unhealthy, none */
 };
 
 /* Add "KEY=VALUE"; -EINVAL (recorded) for an unknown key or status. */

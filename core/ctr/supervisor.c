@@ -23,6 +23,7 @@
 #include "core/ctr/ctr_net.h"
 #include "core/ctr/ctr_vol.h"
 #include "core/ctr/ctrlog.h"
+#include "core/ctr/sup_health.h"
 #include "core/ctr/supervisor.h"
 #include "core/fs/ctrfs.h"
 #include "core/fs/userns.h"
@@ -59,6 +60,9 @@ struct sup {
 	int sfd;
 	int readyfd;
 	struct ctrlog *log;
+	struct sup_health health;	/* detached only */
+	struct strv init_argv;	/* --init: docker-init -- the command */
+	char init_src[PATH_MAX];	/* --init: this binary's path */
 };
 
 /* ---- the spec from the records ---- */
@@ -118,6 +122,33 @@ static int sup_binds(struct sup *u)
 	return 0;
 }
 
+/* --init: this very binary (static, so it runs in any image), read-only
+ * at Docker's path, runs the command as the docker-init applet. Bound by
+ * its path: the container's mount namespace is a copy, where the file
+ * behind /proc/self/exe (a mount of ours) is no bind source. */
+static int sup_init(struct sup *u)
+{
+	static const char path[] = "/sbin/docker-init";
+	ssize_t n;
+
+	if (!u->c.init)
+		return 0;
+	n = readlink("/proc/self/exe", u->init_src, sizeof(u->init_src) - 1);
+	if (n < 0)
+		return err_set(errno, "find this binary for --init (/proc/self/exe)");
+	u->init_src[n] = '\0';
+	u->binds = xrealloc(u->binds, (u->s.nbinds + 1) * sizeof(*u->binds));
+	u->binds[u->s.nbinds++] = (struct rt_bind){ .src = u->init_src, .dst = path,
+						    .ro = true };
+	u->s.binds = u->binds;
+	strv_push(&u->init_argv, path);
+	strv_push(&u->init_argv, "--");
+	for (size_t i = 0; i < u->c.argv.n; i++)
+		strv_push(&u->init_argv, u->c.argv.v[i]);
+	u->s.argv = u->init_argv.v;
+	return 0;
+}
+
 /* Write the files before each start: the host's resolv.conf may have
  * changed since the last, and its addresses are this run's. A container
  * that joins another's network uses that one's files. */
@@ -147,10 +178,13 @@ static int sup_spec(struct sup *u)
 	s->interactive = u->c.interactive;
 	s->limits = u->c.limits;
 	s->cgroup_parent = u->c.cgroup_parent;
+	s->tune = &u->c.tune;
 	s->oom_killed = &u->oom;
 	s->pipes = !u->attached;
 	s->attach_fd = s->attach_at = -1;
 	r = sup_binds(u);
+	if (r == 0)
+		r = sup_init(u);
 	if (r == 0)
 		r = ctr_policy(&u->c, &u->policy);
 	if (r == 0)
@@ -166,6 +200,7 @@ static void sup_clear(struct sup *u)
 		free(u->etc[i]);
 	free(u->dir);
 	free(u->binds);
+	strv_free(&u->init_argv);
 	ctr_vol_binds_clear(&u->vols);
 	ctrlog_close(u->log);
 	ctr_config_clear(&u->c);
@@ -305,6 +340,23 @@ static bool sup_pump(struct sup *u, int fd, int stream)
 	return true;
 }
 
+/* Reap every child that exited: the container's init, or a health
+ * check's prober. */
+static void sup_reap(struct sup *u, struct rt_proc *p, bool *exited, int *status)
+{
+	pid_t r;
+	int st;
+
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0 || (r < 0 && errno == EINTR)) {
+		if (r == p->pid && !*exited) {
+			*status = rt_exit_status(st);
+			*exited = true;
+		} else if (r > 0) {
+			sup_health_reaped(&u->health, r, st, ctr_now());
+		}
+	}
+}
+
 static void sup_on_signals(struct sup *u, struct rt_proc *p, bool *exited, int *status,
 			   long long *kill_at)
 {
@@ -314,8 +366,7 @@ static void sup_on_signals(struct sup *u, struct rt_proc *p, bool *exited, int *
 		int sig = (int)si.ssi_signo;
 
 		if (sig == SIGCHLD) {
-			if (!*exited && rt_reap(p->pid, status))
-				*exited = true;
+			sup_reap(u, p, exited, status);
 		} else if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && !*exited) {
 			u->term = true;
 			kill(p->pid, ctr_stop_signal(&u->c));
@@ -344,22 +395,25 @@ static void sup_wait(struct sup *u, struct rt_proc *p, int *status)
 			{ .fd = p->err, .events = POLLIN },
 			{ .fd = p->master, .events = POLLIN },
 		};
-		int ms = exited ? 200 : -1, n;
+		int ms = exited ? 200 : sup_health_wait_ms(&u->health, ctr_now()), n;
 
 		if (!exited && kill_at) {
 			long long left = (kill_at - ctr_now()) / 1000000;
 
-			ms = left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+			left = left < 0 ? 0 : left > INT_MAX ? INT_MAX : left;
+			ms = ms < 0 || left < ms ? (int)left : ms;
 		}
 		n = poll(f, 4, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 && exited)
 			break;
-		if (n == 0 && kill_at) {
+		if (!exited && kill_at && ctr_now() >= kill_at) {
 			kill(p->pid, SIGKILL);
 			kill_at = 0;
 		}
+		if (!exited)
+			sup_health_tick(&u->health, p, ctr_now());
 		if (n <= 0)
 			continue;
 		if (f[0].revents)
@@ -482,6 +536,8 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	}
 	sup_attach_close(u);	/* the container has its root now */
 	t0 = ctr_now();
+	if (!u->attached)
+		sup_health_begin(&u->health, &u->c, &u->policy, t0);
 	if (sup_record_start(u, &p) < 0) {
 		snprintf(msg, sizeof(msg), "%s", err_str());
 		kill(p.pid, SIGKILL);
@@ -493,6 +549,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 		rt_attach(&u->s, &p, u->sfd, status);
 	else
 		sup_wait(u, &p, status);
+	sup_health_end(&u->health);
 	if (rt_finish(&u->s, &p) < 0)
 		err_clear();
 	ctr_net_stop(&u->net);

@@ -139,6 +139,21 @@ fail:
 	return -err_errno();
 }
 
+int pw_add_group(const char *spec, const char *group, struct pw_user *u)
+{
+	gid_t gid;
+
+	if (pw_group(spec, group, &gid) < 0)
+		return -err_errno();
+	for (size_t i = 0; i < u->ngroups; i++)
+		if (u->groups[i] == gid)
+			return 0;
+	if (u->ngroups == PW_MAX_GROUPS)
+		return err_setx(E2BIG, "too many groups (at most %d)", PW_MAX_GROUPS);
+	u->groups[u->ngroups++] = gid;
+	return 0;
+}
+
 void pw_user_clear(struct pw_user *u)
 {
 	free(u->home);

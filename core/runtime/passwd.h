@@ -21,6 +21,9 @@ struct pw_user {
 /* spec is "" (root), "uid", "name", "uid:gid", "name:group"...; passwd and
  * group are the files' text (NULL when missing). */
 int pw_resolve(const char *spec, const char *passwd, const char *group, struct pw_user *out);
+/* One more supplementary group (--group-add): a gid, or a name in group's
+ * text; -ENOENT for a name it lacks. */
+int pw_add_group(const char *spec, const char *group, struct pw_user *u);
 void pw_user_clear(struct pw_user *u);
 
 #endif

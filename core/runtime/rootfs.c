@@ -18,6 +18,7 @@
 #endif
 
 #include "core/fs/bindcopy.h"
+#include "core/kernel/cgroup.h"
 #include "core/kernel/mnt.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
@@ -77,9 +78,10 @@ static int rootfs_node(const char *p, const char *host, mode_t mode, dev_t rdev,
 	return mnt_bind(host, p, false, 0);
 }
 
-static int rootfs_dev(const char *dir, bool userns)
+static int rootfs_dev(const char *dir, bool userns, long long shm_size)
 {
 	autofree char *dev = xasprintf("%s/dev", dir);
+	autofree char *shm = xasprintf("mode=1777,size=%lldk", (shm_size ? shm_size : 64LL << 20) / 1024);
 	const unsigned long nse = MS_NOSUID | MS_NOEXEC | MS_NODEV;
 
 	if (rootfs_mount_at(dir, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
@@ -101,7 +103,7 @@ static int rootfs_dev(const char *dir, bool userns)
 	}
 	if (rootfs_mount_at(dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
 			    "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 ||
-	    rootfs_mount_at(dev, "shm", "tmpfs", nse, "mode=1777,size=65536k") < 0 ||
+	    rootfs_mount_at(dev, "shm", "tmpfs", nse, shm) < 0 ||
 	    rootfs_mount_at(dev, "mqueue", "mqueue", nse, NULL) < 0)
 		return -err_errno();
 	return 0;
@@ -622,6 +624,81 @@ static int rootfs_slave_end(const struct rootfs_opts *o)
 	return rootfs_wants_slave(o) ? mnt_mount("none", "/", NULL, MS_PRIVATE, NULL) : 0;
 }
 
+/* Link each controller of a co-mounted v1 hierarchy ("cpu,cpuacct") to
+ * it, as the host's /sys/fs/cgroup has them. */
+static int rootfs_cg_links(const char *top, const char *name)
+{
+	autofree char *copy = xstrdup(name);
+	char *save = NULL;
+
+	if (!strchr(name, ','))
+		return 0;
+	for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		autofree char *p = xasprintf("%s/%s", top, c);
+
+		if (symlink(name, p) < 0 && errno != EEXIST)
+			return err_set(errno, "symlink %s", p);
+	}
+	return 0;
+}
+
+/* One hierarchy at p: mounted anew inside the cgroup namespace, or without
+ * one (kernels before 4.6) the container's own group bound there, so that
+ * neither shows more than that group (runc does the same). */
+static int rootfs_cg_mount(const struct cg_hier *h, const char *p, unsigned long fl, bool ns)
+{
+	if (!ns)
+		return mnt_bind(h->dir, p, false, fl);
+	if (h->ver == CG_V2)
+		return mnt_mount("cgroup2", p, "cgroup2", fl, NULL);
+	return mnt_mount("cgroup", p, "cgroup", fl, h->ctrl);
+}
+
+/*
+ * /sys/fs/cgroup as Docker gives it: the container's own cgroup, from
+ * inside its cgroup namespace (joined before it was made, so that group is
+ * each hierarchy's root here). Pure v2: cgroup2 itself. v1 and hybrid (as
+ * runc): a tmpfs with each hierarchy the container has a group in, under
+ * the name of its mount point ("memory", "unified"), then made read-only.
+ * Read-only, nosuid, nodev, noexec unless privileged; release_agent only
+ * exists at a hierarchy's real root, which this view never shows. A
+ * hierarchy without a usable name (mounted at /, or a name taken) is left out.
+ */
+static int rootfs_cgroups(const char *dir, const struct rootfs_opts *o)
+{
+	const unsigned long fl = MS_NOSUID | MS_NOEXEC | MS_NODEV | (o->privileged ? 0 : MS_RDONLY);
+	autofree char *top = xasprintf("%s/sys/fs/cgroup", dir);
+	const struct cg *cg = o->cg;
+	bool ns = access("/proc/self/ns/cgroup", F_OK) == 0;
+
+	for (size_t i = 0; cg && i < cg->n; i++)
+		if (cg->h[i].ver == CG_V2 && cg->h[i].mnt_len == 14 &&
+		    !strncmp(cg->h[i].dir, "/sys/fs/cgroup", 14))
+			return rootfs_cg_mount(&cg->h[i], top, fl, ns);
+	if (!cg || !cg->n)
+		return 0;
+	if (mnt_mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755") < 0)
+		return -err_errno();
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct cg_hier *h = &cg->h[i];
+		autofree char *mnt = xstrndup(h->dir, h->mnt_len);
+		const char *name = strrchr(mnt, '/') ? strrchr(mnt, '/') + 1 : mnt;
+		autofree char *p = xasprintf("%s/%s", top, name);
+
+		if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (mkdir(p, 0555) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return err_set(errno, "cgroup mount point %s", p);
+		}
+		if (rootfs_cg_mount(h, p, fl, ns) < 0 ||
+		    (h->ver == CG_V1 && rootfs_cg_links(top, name) < 0))
+			return -err_errno();
+	}
+	return o->privileged ? 0 : mnt_mount(NULL, top, NULL, MS_REMOUNT | fl, "mode=755");
+}
+
 int rootfs_enter(const char *dir)
 {
 	const struct rootfs_opts o = { 0 };
@@ -640,7 +717,8 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 	if (rootfs_isolate(o) < 0 || mnt_bind(dir, dir, true, 0) < 0 ||
 	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
 	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
-	    rootfs_dev(dir, o->userns) < 0 || rootfs_devices(dir, o) < 0 ||
+	    rootfs_cgroups(dir, o) < 0 ||
+	    rootfs_dev(dir, o->userns, o->shm_size) < 0 || rootfs_devices(dir, o) < 0 ||
 	    rootfs_binds_stage(dir, o) < 0)
 		goto out;
 	if (chdir(dir) < 0)

@@ -19,6 +19,7 @@ struct rootfs_device {
 };
 
 struct rt_bind;
+struct cg;
 
 struct rootfs_opts {
 	bool readonly;		/* read-only root */
@@ -31,6 +32,11 @@ struct rootfs_opts {
 	const struct rt_bind *binds;
 	const int *src_fds;
 	size_t nbinds;
+	long long shm_size;	/* /dev/shm's size in bytes; 0: 64 MiB */
+	/* The container's cgroup, whose hierarchies are mounted at
+	 * /sys/fs/cgroup (read-only unless privileged) from inside its cgroup
+	 * namespace, so that it sees its own group as their root; NULL: none. */
+	const struct cg *cg;
 };
 
 /* What the process's root is, from the text of its mountinfo: a mount

@@ -107,6 +107,24 @@ static void rt_check_seccomp(struct chk_list *l)
 		 "--security-opt seccomp=unconfined");
 }
 
+void rt_cg_info(const char *cg_parent, struct rt_cg_info *out)
+{
+	struct cg_probe p;
+	const struct cgp_state *m = &p.c[CGP_MEMORY], *c = &p.c[CGP_CPU];
+
+	if (cg_probe(cg_parent, &p) < 0) {
+		err_clear();
+		p.layout = CG_LAYOUT_NONE;
+	}
+	out->none = p.layout == CG_LAYOUT_NONE;
+	out->version = out->none ? "" : p.layout == CG_LAYOUT_V2 ? "2" : "1";
+	out->no_memory = out->none || m->err;
+	out->no_swap = !out->no_memory && m->partial;
+	out->no_cpu = out->none || c->err;
+	out->no_cfs = !out->no_cpu && c->partial;
+	out->no_pids = out->none || p.c[CGP_PIDS].err;
+}
+
 static void rt_check_cgroups(const char *cg_parent, struct chk_list *l)
 {
 	static const char *const layout[] = { "none mounted", "v1", "v2", "hybrid (v1 and v2)" };

@@ -12,6 +12,14 @@
  * controller (memory, cpu, pids, cpuset, devices, freezer), usable below
  * cg_parent ("cgroup-parent" of the config; NULL: cg_create's default). */
 void rt_check(const char *cg_parent, struct chk_list *l);
+/* What `dory info` says of cgroups below cg_parent: Docker's version ("1"
+ * for v1 and hybrid layouts, "2", "" with none mounted) and the limits
+ * that cannot be applied. */
+struct rt_cg_info {
+	const char *version;
+	bool none, no_memory, no_swap, no_cpu, no_cfs, no_pids;
+};
+void rt_cg_info(const char *cg_parent, struct rt_cg_info *out);
 /* veth, bridge, nf_tables, tried in a throwaway network namespace. */
 void rt_check_net(struct chk_list *l);
 

@@ -40,8 +40,8 @@ static const struct {
 	{ "net", CLONE_NEWNET }, { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
 };
 
-/* RT_EXEC_PIDNS: the index of "pid" above. */
-enum { RT_EXEC_NNS = ARRAY_SIZE(rt_exec_nsv), RT_EXEC_PIDNS = 4 };
+/* RT_EXEC_PIDNS, RT_EXEC_MNTNS: the indexes of "pid" and "mnt" above. */
+enum { RT_EXEC_NNS = ARRAY_SIZE(rt_exec_nsv), RT_EXEC_PIDNS = 4, RT_EXEC_MNTNS = 5 };
 
 /* What the children need, opened by the caller before anything runs. */
 struct rt_exec_fds {
@@ -52,6 +52,7 @@ struct rt_exec_fds {
 	int err;		/* the children's error pipe (write end) */
 	int pid;		/* the intermediate's report of the process's pid */
 	int sock;		/* where the pty master goes; -1 without one */
+	int out;		/* rt_exec_spawn's: stdout and stderr; -1 otherwise */
 };
 
 
@@ -77,6 +78,9 @@ static int rt_exec_stdio(const struct rt_exec_spec *s, const struct rt_exec_fds 
 		return err_set(errno, "setsid");
 	if (s->detach)
 		return rt_exec_dup_all(f->null);
+	if (f->out >= 0)
+		return dup2(f->null, 0) < 0 || dup2(f->out, 1) < 0 || dup2(f->out, 2) < 0 ?
+		       err_set(errno, "set up stdio") : 0;
 	if (!s->tty && !s->interactive && dup2(f->null, 0) < 0)
 		return err_set(errno, "stdin from /dev/null");
 	if (!s->tty)
@@ -118,7 +122,7 @@ static NORETURN void rt_exec_child(const struct rt_exec_spec *s, const struct rt
 		rt_child_fail(f->err, 126);
 	}
 	if (rt_exec_stdio(s, f) == 0 && rt_child_confine(s->policy) == 0 &&
-	    rt_child_user(s->user, &s->policy->caps, &env) == 0) {
+	    rt_child_user(s->user, s->groups, &s->policy->caps, &env) == 0) {
 		umask(022);
 		compat_cloexec_from(3);
 		rt_child_execve(s->argv, &env, rt_child_late_filter(s->policy), f->err);
@@ -182,12 +186,14 @@ static void rt_exec_fds_close(struct rt_exec_fds *f)
 		close(f->null);
 }
 
-/* Is the namespace fd our own pid namespace? */
-static bool rt_exec_is_our_pidns(int fd)
+/* Is the namespace fd our own of that kind (/proc/self/ns/NAME)? */
+static bool rt_exec_is_ours(int fd, const char *name)
 {
+	char self[24];
 	struct stat a, b;
 
-	return fstat(fd, &a) == 0 && stat("/proc/self/ns/pid", &b) == 0 &&
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	return fstat(fd, &a) == 0 && stat(self, &b) == 0 &&
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -206,7 +212,7 @@ static int rt_exec_open_user(int nsd, struct rt_exec_fds *f)
 	return 0;
 }
 
-static int rt_exec_open(pid_t pid, struct rt_exec_fds *f)
+static int rt_exec_open(pid_t pid, bool hostpid, struct rt_exec_fds *f)
 {
 	autoclose int dfd = -1, nsd = -1;
 	char dir[24];
@@ -224,8 +230,9 @@ static int rt_exec_open(pid_t pid, struct rt_exec_fds *f)
 	if (f->root < 0 || rt_exec_open_user(nsd, f) < 0)
 		goto gone;
 	/* A pid is reused once its process is gone; one in our own pid
-	 * namespace is no container's init. */
-	if (rt_exec_is_our_pidns(f->ns[RT_EXEC_PIDNS]))
+	 * namespace is no container's init, nor (--pid host) one in our own
+	 * mount namespace. */
+	if (rt_exec_is_ours(f->ns[hostpid ? RT_EXEC_MNTNS : RT_EXEC_PIDNS], hostpid ? "mnt" : "pid"))
 		return err_setx(ESRCH, "process %d is not a container's init "
 				"(it is in the caller's pid namespace)", (int)pid);
 	f->null = openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
@@ -348,23 +355,52 @@ static int rt_exec_relay(const struct rt_exec_spec *s, struct rt_exec_fds *f, in
 	return r;
 }
 
+/* Nothing open yet; the command checked. */
+static int rt_exec_init(const struct rt_exec_spec *s, struct rt_exec_fds *f)
+{
+	*f = (struct rt_exec_fds){ .root = -1, .user = -1, .null = -1, .err = -1, .pid = -1,
+				   .sock = -1, .out = -1 };
+	for (size_t i = 0; i < RT_EXEC_NNS; i++)
+		f->ns[i] = -1;
+	if (!s->argv || !s->argv[0] || !*s->argv[0])
+		return err_setx(EINVAL, "no command given");
+	return 0;
+}
+
+int rt_exec_spawn(const struct rt_exec_spec *s, int out, pid_t *pid, int *status)
+{
+	struct rt_exec_fds f;
+	int master = -1, r;
+
+	*status = 125;
+	*pid = -1;
+	if (s->tty || s->detach || s->interactive)
+		return err_setx(EINVAL, "a spawned exec has no terminal, stdin or detach");
+	r = rt_exec_init(s, &f);
+	if (r == 0)
+		r = rt_exec_open(s->pid, s->hostpid, &f);
+	f.out = out;
+	if (r == 0)
+		r = rt_exec_start(s, &f, pid, &master, status);
+	if (r < 0)
+		*pid = -1;
+	rt_exec_fds_close(&f);
+	return r;
+}
+
 int rt_exec(const struct rt_exec_spec *s, int *status)
 {
-	struct rt_exec_fds f = { .root = -1, .user = -1, .null = -1, .err = -1, .pid = -1,
-				 .sock = -1 };
+	struct rt_exec_fds f;
 	struct signalfd_siginfo si;
 	autoclose int sfd = -1;
 	sigset_t old;
 	int r;
 
 	*status = 125;
-	for (size_t i = 0; i < RT_EXEC_NNS; i++)
-		f.ns[i] = -1;
-	if (!s->argv || !s->argv[0] || !*s->argv[0]) {
-		r = err_setx(EINVAL, "no command given");
+	r = rt_exec_init(s, &f);
+	if (r < 0)
 		goto out;
-	}
-	r = rt_exec_open(s->pid, &f);
+	r = rt_exec_open(s->pid, s->hostpid, &f);
 	if (r < 0)
 		goto out;
 	sfd = rt_signals_block(&old);

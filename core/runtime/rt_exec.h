@@ -20,6 +20,8 @@ struct rt_exec_spec {
 	char *const *argv;	/* argv[0] looked up in the env's PATH */
 	struct strv env;	/* complete; PATH and HOME are added if absent */
 	const char *user;	/* "" or NULL: root (the caller passes the container's) */
+	const struct strv *groups;	/* the container's --group-add; may be NULL */
+	bool hostpid;		/* the container has the host's pid namespace (--pid host) */
 	const char *cwd;	/* NULL or "": "/"; must exist, as Docker's exec */
 	const struct secpol *policy;	/* the container's (secpol_build) */
 	bool tty;		/* a pty of the container's devpts, relayed */
@@ -37,5 +39,10 @@ struct rt_exec_spec {
  * Signals SIGINT, TERM, HUP, QUIT, USR1, USR2 and WINCH to the caller are
  * forwarded to it meanwhile. */
 int rt_exec(const struct rt_exec_spec *s, int *status);
+/* Start s (no tty, stdin or detach) with stdin /dev/null and stdout and
+ * stderr on out, and return once it has exec'd: *pid is then the
+ * caller's child, to wait for (and kill) as it likes. Fails as rt_exec,
+ * with *status 125, 126 or 127 and *pid -1. Signals are the caller's. */
+int rt_exec_spawn(const struct rt_exec_spec *s, int out, pid_t *pid, int *status);
 
 #endif

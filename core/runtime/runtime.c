@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fs/userns.h"
@@ -27,11 +28,13 @@
 #include "core/kernel/cgroup.h"
 #include "core/kernel/mnt.h"
 #include "core/kernel/nl.h"
+#include "core/kernel/proc.h"
 #include "core/kernel/pty.h"
 #include "core/kernel/seccomp.h"
 #include "core/runtime/passwd.h"
 #include "core/runtime/rootfs.h"
 #include "core/runtime/runtime.h"
+#include "core/runtime/rt_tune.h"
 #include "core/runtime/secpol.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -170,7 +173,8 @@ static char *rt_child_etc(const char *path)
 	return text;
 }
 
-int rt_child_user(const char *user, const struct caps_sets *caps, struct strv *env)
+int rt_child_user(const char *user, const struct strv *groups, const struct caps_sets *caps,
+		  struct strv *env)
 {
 	autofree char *passwd = rt_child_etc("/etc/passwd"), *group = rt_child_etc("/etc/group");
 	const char *who = user && *user ? user : "root";
@@ -179,6 +183,9 @@ int rt_child_user(const char *user, const struct caps_sets *caps, struct strv *e
 
 	if (pw_resolve(user ? user : "", passwd, group, &u) < 0)
 		return -err_errno();
+	for (size_t i = 0; groups && i < groups->n; i++)
+		if (pw_add_group(groups->v[i], group, &u) < 0)
+			goto out;
 	if (!strv_getenv(env, "HOME")) {
 		autofree char *home = xasprintf("HOME=%s", u.home);
 
@@ -332,14 +339,15 @@ static int rt_child_bind_srcs(const struct rt_spec *s, int *fds)
 }
 
 static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_device *nodes,
-			      int syncfd, int errfd, int sock, const int io[3])
+			      const struct cg *cg, int syncfd, int errfd, int sock, const int io[3])
 {
 	const struct secpol *pol = s->policy;
 	int *src_fds = xzalloc((s->nbinds + 1) * sizeof(int));
 	const struct rootfs_opts ro = { .readonly = s->readonly, .privileged = pol->privileged,
 					.devices = nodes, .ndevices = pol->ndevices,
 					.userns = s->userns != NULL, .binds = s->binds,
-					.src_fds = src_fds, .nbinds = s->nbinds };
+					.src_fds = src_fds, .nbinds = s->nbinds,
+					.shm_size = s->tune ? s->tune->shm_size : 0, .cg = cg };
 	struct strv env = { 0 };
 	const char *root;
 	int bound = -1;
@@ -368,10 +376,10 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 		err_set(errno, "set hostname %s", s->hostname);
 	else if ((s->hostnet || s->netns || nl_link_up("lo") == 0) &&
 		 rt_child_mount_root(s, &ro, bound, &root) == 0 &&
-		 rootfs_enter_opts(root, &ro) == 0 &&
+		 rootfs_enter_opts(root, &ro) == 0 && (!s->tune || rt_tune_apply(s->tune) == 0) &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
 		 rt_child_cwd(s) == 0 && rt_child_confine(pol) == 0 &&
-		 rt_child_user(s->user, &pol->caps, &env) == 0 &&
+		 rt_child_user(s->user, s->tune ? &s->tune->groups : NULL, &pol->caps, &env) == 0 &&
 		 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0) {
 		umask(022);
 		compat_cloexec_from(3);	/* nothing the caller inherited */
@@ -589,7 +597,8 @@ static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes,
 		      struct rt_proc *p, int *errfd, int *sockfd)
 {
-	const unsigned long ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+	const unsigned long ns = (s->tune && s->tune->hostpid ? 0 : CLONE_NEWPID) |
+				 CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				 (s->hostnet || s->netns ? 0 : CLONE_NEWNET) |
 				 (s->userns ? CLONE_NEWUSER : 0);
 	int sync[2], errp[2], sock[2] = { -1, -1 }, io[3] = { -1, -1, -1 };
@@ -608,7 +617,7 @@ static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes
 		close(errp[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		rt_child(s, nodes, sync[0], errp[1], sock[1], io);
+		rt_child(s, nodes, &p->cg, sync[0], errp[1], sock[1], io);
 	}
 	rt_close_io(io);
 	close(sync[0]);
@@ -751,6 +760,25 @@ undo:
 	return r;
 }
 
+/* SIGKILL every process left in the container's cgroup, and reap them. */
+static void rt_kill_group(const struct cg *cg)
+{
+	for (int round = 0; cg->n && round < 50; round++) {
+		autofree pid_t *pids = NULL;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		size_t n = 0;
+
+		if (proc_cgroup_pids(cg->h[0].dir, &pids, &n) < 0 || !n)
+			break;
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
+		nanosleep(&ts, NULL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+	err_clear();
+}
+
 int rt_finish(const struct rt_spec *s, struct rt_proc *p)
 {
 	int r = 0;
@@ -761,6 +789,10 @@ int rt_finish(const struct rt_spec *s, struct rt_proc *p)
 	 * reparented to us: reap those already gone before removing the group. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	/* In the host's pid namespace nothing dies with the init: the rest
+	 * of its group goes now, as runc does. */
+	if (s->tune && s->tune->hostpid)
+		rt_kill_group(&p->cg);
 	rt_proc_close(p);
 	if (cg_destroy(&p->cg) < 0)
 		r = -err_errno();

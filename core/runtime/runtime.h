@@ -18,6 +18,7 @@ struct seccomp_policy;
 struct secpol;
 struct caps_sets;
 struct userns_map;
+struct rt_tune;
 
 enum { RT_ID_LEN = 64 };
 
@@ -81,6 +82,7 @@ struct rt_spec {
 	void *net_arg;
 	const struct rt_bind *binds;	/* made in this order, after /dev */
 	size_t nbinds;
+	const struct rt_tune *tune;	/* --ulimit, --sysctl, --pid host...; NULL: none */
 };
 
 /* Fill id with random hex. */
@@ -128,9 +130,11 @@ NORETURN void rt_child_fail(int errfd, int code);
 /* Default dispositions and an empty mask: the caller blocked what it relays. */
 void rt_child_signals(void);
 /* Become user (resolved in this root's /etc/passwd and /etc/group; "" is
- * root) with the capability sets caps; HOME is added to env if absent.
+ * root), with the extra groups (--group-add; may be NULL), with the
+ * capability sets caps; HOME is added to env if absent.
  * The bounding set is cut first, while CAP_SETPCAP is still held. */
-int rt_child_user(const char *user, const struct caps_sets *caps, struct strv *env);
+int rt_child_user(const char *user, const struct strv *groups, const struct caps_sets *caps,
+		  struct strv *env);
 /* no_new_privs, if the policy p says so; else its seccomp filter, which
  * then needs the capabilities rt_child_user drops. Called before it. */
 int rt_child_confine(const struct secpol *p);

@@ -91,6 +91,8 @@ int conf_parse(const char *text, const char *path, struct dory_conf *c)
 		rc = conf_pids(doc, path, c);
 	if ((kb = json_get(doc, "no-new-privileges")))
 		c->no_new_privs = json_is_true(kb);
+	if ((kb = json_get(doc, "init")))
+		c->init = json_is_true(kb);
 	if ((kb = json_get(doc, "keep-layer-blobs")))
 		c->keep_layer_blobs = json_is_true(kb);
 	json_free(doc);

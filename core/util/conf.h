@@ -22,6 +22,7 @@ struct dory_conf {
 	char *default_network;	/* "default-network": a container's without --network; NULL: bridge */
 	bool userland_proxy;
 	bool no_new_privs;	/* "no-new-privileges": every container's default (Docker: off) */
+	bool init;		/* "init": every container gets --init unless --init=false */
 	long long default_pids;	/* "default-pids-limit": without --pids-limit; 0: none */	/* "userland-proxy": published ports forwarded by a process, not NAT */
 };
 

@@ -19,18 +19,26 @@ static NORETURN void opt_help(void)
 	exit(fflush(stdout) ? dory.fail_code : 0);
 }
 
+/* A flag's value: none (the flag alone), true/1 or false/0. */
+static bool opt_bool(const char *val, const char *name)
+{
+	if (!val || !strcmp(val, "true") || !strcmp(val, "1"))
+		return true;
+	if (strcmp(val, "false") && strcmp(val, "0"))
+		opt_usage("invalid boolean value", name);
+	return false;
+}
+
 static void opt_store(const struct opt *o, void *opts, const char *val, const char *name)
 {
 	char *field = (char *)opts + o->off;
 
 	switch (o->kind) {
 	case OPT_KIND_BOOL:
-		if (!val || !strcmp(val, "true") || !strcmp(val, "1"))
-			*(bool *)field = true;
-		else if (!strcmp(val, "false") || !strcmp(val, "0"))
-			*(bool *)field = false;
-		else
-			opt_usage("invalid boolean value", name);
+		*(bool *)field = opt_bool(val, name);
+		break;
+	case OPT_KIND_TRI:
+		*(int *)field = opt_bool(val, name) ? 1 : -1;
 		break;
 	case OPT_KIND_STR:
 		*(const char **)field = val;
@@ -69,7 +77,7 @@ static int opt_long(const struct opt *optv, void *opts, char **argv)
 			opt_help();
 		opt_usage("unknown flag", argv[0]);
 	}
-	if (o->kind == OPT_KIND_BOOL) {
+	if (o->kind == OPT_KIND_BOOL || o->kind == OPT_KIND_TRI) {
 		opt_store(o, opts, eq ? eq + 1 : NULL, argv[0]);
 		return 1;
 	}
@@ -94,7 +102,7 @@ static int opt_short(const struct opt *optv, void *opts, char **argv)
 		name[1] = *p;
 		if (!o)
 			opt_usage("unknown shorthand flag", name);
-		if (o->kind == OPT_KIND_BOOL) {
+		if (o->kind == OPT_KIND_BOOL || o->kind == OPT_KIND_TRI) {
 			opt_store(o, opts, NULL, name);
 			continue;
 		}

@@ -50,6 +50,20 @@ t_fail 125 "can't evaluate field Nope at offset 9" "version --format: a field no
 	"$DORY" version -f '{{.Client.Nope}}'
 t_out "version --format: range, index, if and functions" "BearSSL cJSON libseccomp musl zlib |yes" \
 	"$DORY" version -f '{{range $k, $v := .Client.Deps}}{{$k}} {{end}}|{{if index .Client.Deps "zlib"}}{{lower "YES"}}{{end}}'
+# Installed as docker, dory is Docker's main command
+R=$TMP/rootfs
+t_rootfs "$R"
+t_out "docker run, as dory run" "hi" "$B/docker" run --rm --rootfs "$R" echo hi
+id=$("$B/docker" run -d --rootfs "$R" sleep 300)
+t_out "docker run -d: its supervisor runs" "running" "$B/docker" inspect -f '{{.State.Status}}' "$id"
+t_match "docker ps lists it" "^${id:0:12} " "$B/docker" ps
+t_out "docker rm -f" "$id" "$B/docker" rm -f "$id"
+t_match "docker --version" '^dory version ' "$B/docker" --version
+t_out "docker version --format" "$("$DORY" version -f '{{.Client.Version}}')" \
+	"$B/docker" version --format '{{.Server.Version}}'
+t_match "docker info --format '{{.Driver}}'" '^(overlay2|bind-copy)$' \
+	"$B/docker" info --format '{{.Driver}}'
+t_match "docker --root DIR before the command" '^dory version ' "$B/docker" --root "$TMP/r2" version
 t_match "dory --help" '^Usage: dory ' "$DORY" --help
 t_match "run --help" '^Usage: dory run ' "$DORY" run --help
 t_match "run --help after options" '^Usage: dory run ' "$DORY" run -i --help

@@ -70,6 +70,18 @@ $s2" d images -q "$N/*"
 t_out "... no match: the header only" "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE" \
 	d images "$N/nope"
 t_out "image ls is images" "$(d images)" d image ls
+t_out "--format: Docker's fields" "$N/one v1 $s1 $(img_size "$id1")" \
+	d images --format '{{.Repository}} {{.Tag}} {{.ID}} {{.Size}}' "$N/one"
+t_out "--format {{.Digest}}" "${dig1}" d images --digests --format '{{.Digest}}' "$N/one"
+t_match "--format {{.CreatedAt}}, {{.CreatedSince}}" \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \+0000 UTC\|About an hour ago$' \
+	d images --format '{{.CreatedAt}}|{{.CreatedSince}}' "$N/one"
+t_out "--format table: a header, aligned" "$(printf '%-*s%s\n%s   v1' $((${#N} + 7)) REPOSITORY TAG "$N/two")" d images --format 'table {{.Repository}}\t{{.Tag}}' "$N/two"
+t_out "--format table alone: the default table" "$(d images)" d images --format table
+t_out "-q wins over --format" "$s1" d images -q --format '{{.Repository}}' "$N/one"
+t_fail 125 "can't evaluate field Nope" "--format of a field Docker lacks" \
+	d images --format '{{.Nope}}'
+
 
 # tag
 t_ok "tag a name" d tag "$N/one:v1" "$N/copy:v2"

@@ -17,7 +17,7 @@ TEST(conf_parse_every_key)
 				"\"certs-dir\": \"/c\", \"userns-remap\": \"1000:10\","
 				"\"userns-idmap\": false, \"default-network\": \"none\","
 				"\"userland-proxy\": true, \"no-new-privileges\": true,"
-				"\"default-pids-limit\": 100,"
+				"\"default-pids-limit\": 100, \"init\": true,"
 				"\"unknown\": 1}", "f", &c), 0);
 	CHECK(conf_is_insecure(&c, "10.0.0.2:5000") && !conf_is_insecure(&c, "10.0.0.2"));
 	CHECK_EQ_STR(c.mirrors.v[0], "https://m.lan");
@@ -25,6 +25,7 @@ TEST(conf_parse_every_key)
 	CHECK_EQ_STR(c.certs_dir, "/c");
 	CHECK_EQ_STR(c.userns_remap, "1000:10");
 	CHECK(!c.keep_layer_blobs && c.userns_no_idmap && c.userland_proxy && c.no_new_privs);
+	CHECK(c.init);
 	CHECK_EQ_STR(c.default_network, "none");
 	CHECK_EQ_INT(c.default_pids, 100);
 	conf_clear(&c);

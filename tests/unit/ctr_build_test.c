@@ -319,6 +319,24 @@ TEST(ctr_build_environment_order)
 
 /* The image's Entrypoint, Cmd, WorkingDir, User and StopSignal, under
  * Docker's override rules. */
+/* Flags for an image (bind-copy, IMAGE with no command). */
+static void img_flags(struct ctr_flags *f)
+{
+	f->rootfs = NULL;
+	f->driver = "bind-copy";
+	f->args = img_args;
+}
+
+/* Both steps of a container made from im. */
+static void build_img(const struct ctr_flags *f, const struct image *im, struct ctr_config *c)
+{
+	struct dory_conf conf = { 0 };
+	char note[256];
+
+	CHECK_EQ_INT(check(f, c), 0);
+	CHECK_EQ_INT(ctr_build_finish(f, &conf, im, c, note), 0);
+}
+
 TEST(ctr_build_image_rules)
 {
 	static const char cfg[] = "{\"config\":{\"Entrypoint\":[\"/init\"],\"Cmd\":[\"serve\"],"
@@ -331,11 +349,8 @@ TEST(ctr_build_image_rules)
 	char note[256];
 
 	im.config = json_parse(cfg, sizeof(cfg) - 1);
-	f.rootfs = NULL;
-	f.driver = "bind-copy";
-	f.args = img_args;
-	CHECK_EQ_INT(check(&f, &c), 0);
-	CHECK_EQ_INT(ctr_build_finish(&f, &conf, &im, &c, note), 0);
+	img_flags(&f);
+	build_img(&f, &im, &c);
 	CHECK(c.argv.n == 2 && !strcmp(c.argv.v[0], "/init") && !strcmp(c.argv.v[1], "serve"));
 	CHECK_EQ_STR(c.workdir, "/srv");
 	CHECK_EQ_STR(c.user, "app");
@@ -363,6 +378,52 @@ TEST(ctr_build_image_rules)
 	json_free(im.config);
 }
 
+/* --init over the config's "init"; the image's HEALTHCHECK under the
+ * --health-* flags (the merge's details: health_test.c). */
+static bool init_of(int flag, bool conf_init)
+{
+	struct dory_conf conf = { .init = conf_init };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+	bool init;
+
+	f.init = flag;
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), 0);
+	init = c.init;
+	ctr_config_clear(&c);
+	free_flags(&f);
+	return init;
+}
+
+TEST(ctr_build_init_and_health)
+{
+	static const char cfg[] = "{\"config\":{\"Cmd\":[\"serve\"],\"Healthcheck\":"
+				  "{\"Test\":[\"CMD\",\"ok\"],\"Retries\":9}}}";
+	struct image im = { .id = "sha256:0123" };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	CHECK(!init_of(0, false) && init_of(0, true) && init_of(1, false) && !init_of(-1, true));
+	im.config = json_parse(cfg, sizeof(cfg) - 1);
+	img_flags(&f);
+	f.health.interval = "2s";
+	build_img(&f, &im, &c);
+	CHECK(health_config_active(&c.health) && !strcmp(c.health.test.v[1], "ok"));
+	CHECK(c.health.retries == 9 && c.health.interval == 2000000000LL);
+	ctr_config_clear(&c);
+	f.health = (struct health_flags){ .none = true };
+	build_img(&f, &im, &c);
+	CHECK(c.health.set && !health_config_active(&c.health));
+	ctr_config_clear(&c);
+	f.health = (struct health_flags){ .timeout = "1x" };
+	CHECK(check(&f, &c) < 0);
+	CHECK(strstr(err_str(), "unknown unit \"x\"") != NULL);
+	ctr_config_clear(&c);
+	json_free(im.config);
+	err_clear();
+}
+
 /* "userns-remap": container root unprivileged, --privileged and
  * --device refused unless --userns=host. */
 TEST(ctr_build_userns_remap)
@@ -388,6 +449,54 @@ TEST(ctr_build_userns_remap)
 	f = flags();
 	CHECK_EQ_INT(ctr_build_check(&f, &conf, &c), -EINVAL);
 	CHECK(strstr(err_str(), "--rootfs has no idmapped layers") != NULL);
+	ctr_config_clear(&c);
+	err_clear();
+}
+
+/* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid. */
+TEST(ctr_build_tune)
+{
+	struct dory_conf conf = { .userns_remap = "100000:65536" };
+	struct ctr_flags f = flags();
+	struct ctr_config c;
+
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.tune.shm_size, 64 << 20);	/* Docker's default, as inspect shows */
+	CHECK(!c.tune.nulimits && !c.tune.oom_set && !c.tune.hostpid);
+	ctr_config_clear(&c);
+	strv_of(&f.ulimits, "nofile=10:20", "nofile=30:40");
+	strv_of(&f.sysctls, "net.core.somaxconn=1024", NULL);
+	strv_of(&f.group_add, "staff", "1234");
+	f.shm_size = "1g";
+	f.oom_score_adj = "300";
+	f.pid = "host";
+	CHECK_EQ_INT(check(&f, &c), 0);
+	CHECK_EQ_INT(c.tune.nulimits, 1);	/* the last of a name wins */
+	CHECK_EQ_INT(c.tune.ulimits[0].soft, 30);
+	CHECK_EQ_INT(c.tune.sysctls.n, 1);
+	CHECK_EQ_INT(c.tune.groups.n, 2);
+	CHECK_EQ_INT(c.tune.shm_size, 1LL << 30);
+	CHECK(c.tune.oom_set && c.tune.oom_score_adj == 300 && c.tune.hostpid);
+	ctr_config_clear(&c);
+	strv_free(&f.ulimits);
+	strv_free(&f.sysctls);
+	strv_free(&f.group_add);
+	f = flags();
+	f.network = "host";
+	strv_of(&f.sysctls, "net.core.somaxconn=1024", NULL);
+	CHECK_EQ_INT(check(&f, &c), -EINVAL);
+	CHECK(strstr(err_str(), "not allowed in host network namespace") != NULL);
+	ctr_config_clear(&c);
+	strv_free(&f.sysctls);
+	f = flags();
+	f.rootfs = NULL;
+	f.args = img_args;
+	f.pid = "host";
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), -EINVAL);
+	CHECK(strstr(err_str(), "--pid host needs the host's user namespace") != NULL);
+	ctr_config_clear(&c);
+	f.userns = "host";
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), 0);
 	ctr_config_clear(&c);
 	err_clear();
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -198,6 +199,12 @@ static void fill_config(struct ctr_config *c)
 	c->log_max_size = 10LL << 30;
 	c->log_max_file = 7;
 	c->userns = (struct userns_map){ .base = 4000000000U, .count = 65536 };
+	c->health = (struct health_config){ .set = true, .interval = 2000000000LL, .retries = 4,
+					    .timeout = 5000000LL, .start_period = 7,
+					    .start_interval = 8 };
+	strv_push(&c->health.test, "CMD-SHELL");
+	strv_push(&c->health.test, "true");
+	c->init = true;
 }
 
 static void check_strv(const struct strv *a, const struct strv *b)
@@ -263,6 +270,13 @@ TEST(ctr_config_round_trip_keeps_every_field)
 	CHECK_EQ_INT(l.created_ns, c.created_ns);	/* past 2^53: exact */
 	CHECK_EQ_INT(l.userns.base, 4000000000U);
 	CHECK_EQ_INT(l.userns.count, 65536);
+	CHECK(l.health.set && l.init);
+	check_strv(&l.health.test, &c.health.test);
+	CHECK_EQ_INT(l.health.interval, 2000000000LL);
+	CHECK_EQ_INT(l.health.timeout, 5000000LL);
+	CHECK_EQ_INT(l.health.start_period, 7);
+	CHECK_EQ_INT(l.health.start_interval, 8);
+	CHECK_EQ_INT(l.health.retries, 4);
 	ctr_config_clear(&l);
 	ctr_config_clear(&c);
 	fx_free(&f);
@@ -280,6 +294,7 @@ TEST(ctr_config_round_trip_unset_fields)
 	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
 	CHECK(!l.image && !l.image_id && !l.rootfs && l.driver == CTRFS_OVERLAY && !l.hostname);
 	CHECK(!l.limits.cpuset_cpus && !l.limits.cpuset_mems && !l.ndevices);
+	CHECK(!l.health.set && !l.init);
 	CHECK_EQ_INT(l.seccomp, SECPOL_SECCOMP_DEFAULT);
 	CHECK_EQ_INT(l.argv.n, 0);
 	CHECK_EQ_INT(l.labels.n, 0);
@@ -330,6 +345,50 @@ TEST(ctr_config_round_trip_keeps_mounts)
 		CHECK(a->ro == b->ro && a->nocopy == b->nocopy && a->anon == b->anon);
 	}
 	CHECK(l.mounts[1].anon && l.mounts[2].nocopy && l.mounts[0].ro);
+	ctr_config_clear(&l);
+	ctr_config_clear(&c);
+	fx_free(&f);
+}
+
+/* --ulimit, --sysctl, --group-add, --shm-size, --oom-score-adj, --pid. */
+TEST(ctr_config_round_trip_tune)
+{
+	struct fx f;
+	struct ctr_config c = { 0 }, l;
+	struct rt_tune *t = &c.tune;
+
+	fx_init(&f);
+	c.name = xstrdup("tuned");
+	t->ulimits = xzalloc(3 * sizeof(*t->ulimits));
+	t->ulimits[0] = (struct rt_ulimit){ RLIMIT_NOFILE, 1024, 2048 };
+	t->ulimits[1] = (struct rt_ulimit){ RLIMIT_CORE, -1, -1 };
+	t->nulimits = 2;
+	strv_push(&t->sysctls, "kernel.sem=250 32000 32 128");
+	strv_push(&t->groups, "staff");
+	strv_push(&t->groups, "1234");
+	t->shm_size = 1LL << 30;
+	t->oom_score_adj = -17;
+	t->oom_set = t->hostpid = true;
+	CHECK_EQ_INT(ctr_create(&c), 0);
+	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
+	CHECK_EQ_INT(l.tune.nulimits, 2);
+	CHECK_EQ_INT(l.tune.ulimits[0].resource, RLIMIT_NOFILE);
+	CHECK_EQ_INT(l.tune.ulimits[0].soft, 1024);
+	CHECK_EQ_INT(l.tune.ulimits[0].hard, 2048);
+	CHECK_EQ_INT(l.tune.ulimits[1].resource, RLIMIT_CORE);
+	CHECK_EQ_INT(l.tune.ulimits[1].soft, -1);
+	check_strv(&l.tune.sysctls, &t->sysctls);
+	check_strv(&l.tune.groups, &t->groups);
+	CHECK_EQ_INT(l.tune.shm_size, 1LL << 30);
+	CHECK(l.tune.oom_set && l.tune.hostpid);
+	CHECK_EQ_INT(l.tune.oom_score_adj, -17);
+	ctr_config_clear(&l);
+	ctr_config_clear(&c);
+	c = (struct ctr_config){ .name = xstrdup("plain") };
+	CHECK_EQ_INT(ctr_create(&c), 0);
+	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
+	CHECK(!l.tune.nulimits && !l.tune.sysctls.n && !l.tune.groups.n && !l.tune.oom_set &&
+	      !l.tune.hostpid && !l.tune.shm_size);
 	ctr_config_clear(&l);
 	ctr_config_clear(&c);
 	fx_free(&f);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 
 #include "core/ctr/ctr_view.h"
 #include "core/util/err.h"
+#include "core/util/fsutil.h"
 #include "core/util/json.h"
 #include "core/util/xalloc.h"
 #include "tap.h"
@@ -394,4 +397,62 @@ TEST(inspect_defaults_of_an_unstarted_container)
 	CHECK_EQ_INT(json_arr_len(json_get(hc, "Devices")), 0);
 	json_free(o);
 	free_config(&c);
+}
+
+/* A container with a check: ps's "(healthy)", --filter health=, and
+ * inspect's State.Health and Config.Healthcheck, from its health.json. */
+TEST(health_in_ps_filter_and_inspect)
+{
+	char root[] = "/tmp/ctr_view_test.XXXXXX";
+	const char *old_root = dory.root;
+	struct ctr_config c;
+	struct ctr_state s = { .status = CTR_RUNNING, .started_ns = 1714557600LL * S };
+	struct ctr_filter f = { 0 };
+	struct health h = { .status = HEALTH_STARTING };
+	struct health_result r = { .start_ns = 1714557601LL * S, .end_ns = 1714557602LL * S,
+				   .exit_code = 0, .output = xstrdup("fine\n") };
+	struct json *row, *o = json_new_obj();
+	autofree char *dir = NULL, *txt = NULL;
+
+	CHECK(mkdtemp(root) != NULL);
+	dory.root = root;
+	make_config(&c);
+	dir = ctr_dir(c.id);
+	CHECK_EQ_INT(fsutil_mkdir_p(dir, 0700), 0);
+	CHECK_EQ_INT(ctr_filter_add(&f, "health=none"), 0);
+	CHECK(ctr_filter_match(&f, &c, &s));	/* no check configured */
+	strv_push(&c.health.test, "CMD-SHELL");
+	strv_push(&c.health.test, "true");
+	c.health.set = true;
+	c.health.interval = S;
+	health_record(&h, &c.health, s.started_ns, &r);
+	CHECK_EQ_INT(health_save(dir, &h), 0);
+	CHECK(!ctr_filter_match(&f, &c, &s));
+	ctr_filter_clear(&f);
+	CHECK_EQ_INT(ctr_filter_add(&f, "health=healthy"), 0);
+	CHECK(ctr_filter_match(&f, &c, &s));
+	CHECK_EQ_INT(ctr_filter_add(&f, "health=bogus"), -EINVAL);
+	CHECK(strstr(err_str(), "Unrecognised filter value for health: bogus") != NULL);
+	ctr_filter_clear(&f);
+	row = ctr_ps_row(&c, &s, s.started_ns + 5 * S, true);
+	CHECK_EQ_STR(json_get_str(row, "Status"), "Up 5 seconds (healthy)");
+	json_free(row);
+	s.status = CTR_PAUSED;	/* Docker: "(Paused)" only */
+	row = ctr_ps_row(&c, &s, s.started_ns + 5 * S, true);
+	CHECK_EQ_STR(json_get_str(row, "Status"), "Up 5 seconds (Paused)");
+	json_free(row);
+	ctr_inspect(&c, &s, dir, o);
+	txt = json_print(json_get(json_get(o, "State"), "Health"), false);
+	CHECK_EQ_STR(txt, "{\"Status\":\"healthy\",\"FailingStreak\":0,\"Log\":[{\"Start\":"
+		     "\"2024-05-01T10:00:01Z\",\"End\":\"2024-05-01T10:00:02Z\",\"ExitCode\":0,"
+		     "\"Output\":\"fine\\n\"}]}");
+	free(txt);
+	txt = json_print(json_get(json_get(o, "Config"), "Healthcheck"), false);
+	CHECK_EQ_STR(txt, "{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":1000000000}");
+	json_free(o);
+	health_clear(&h);
+	health_config_clear(&c.health);
+	free_config(&c);
+	fsutil_rmtree_scratch(AT_FDCWD, root);
+	dory.root = old_root;
 }

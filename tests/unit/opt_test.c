@@ -8,6 +8,7 @@
 
 struct o {
 	bool i, t, rm;
+	int init;
 	const char *name, *w;
 	struct strv env;
 };
@@ -19,6 +20,7 @@ static const struct opt optv[] = {
 	OPT_STR(0, "name", offsetof(struct o, name)),
 	OPT_STR('w', "workdir", offsetof(struct o, w)),
 	OPT_LIST('e', "env", offsetof(struct o, env)),
+	OPT_TRI(0, "init", offsetof(struct o, init)),
 	OPT_END
 };
 
@@ -49,6 +51,22 @@ TEST(opt_double_dash_ends_options)
 
 	CHECK(!o.rm && !o.t);
 	CHECK_EQ_STR(rest[0], "-t");
+}
+
+TEST(opt_tri_tells_absent_from_false)
+{
+	char *a[] = { "run", "img", NULL }, *b[] = { "run", "--init", "img", NULL };
+	char *c[] = { "run", "--init=false", "img", NULL }, *d[] = { "run", "--init=1", "img", NULL };
+	struct o o = { 0 };
+
+	CHECK_EQ_STR(opt_parse(optv, &o, a)[0], "img");
+	CHECK_EQ_INT(o.init, 0);
+	CHECK_EQ_STR(opt_parse(optv, &o, b)[0], "img");	/* no value taken */
+	CHECK_EQ_INT(o.init, 1);
+	opt_parse(optv, &o, c);
+	CHECK_EQ_INT(o.init, -1);
+	opt_parse(optv, &o, d);
+	CHECK_EQ_INT(o.init, 1);
 }
 
 static int parse_status(char **argv)

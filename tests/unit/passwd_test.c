@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <string.h>
 
 #include "core/runtime/passwd.h"
+#include "core/util/err.h"
 #include "tap.h"
 
 static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
@@ -53,4 +55,22 @@ TEST(pw_resolve_errors)
 	CHECK_EQ_INT(pw_resolve("app:", pw, gr, &u), -EINVAL);
 	CHECK_EQ_INT(pw_resolve(":1", pw, gr, &u), -EINVAL);
 	CHECK_EQ_INT(pw_resolve("app", NULL, NULL, &u), -ENOENT);
+}
+
+TEST(pw_add_group_by_name_and_number)
+{
+	struct pw_user u;
+
+	CHECK_EQ_INT(pw_resolve("root", pw, gr, &u), 0);
+	CHECK_EQ_INT(u.ngroups, 0);
+	CHECK_EQ_INT(pw_add_group("wheel", gr, &u), 0);
+	CHECK_EQ_INT(pw_add_group("4242", gr, &u), 0);
+	CHECK_EQ_INT(pw_add_group("10", gr, &u), 0);	/* already there: once */
+	CHECK_EQ_INT(u.ngroups, 2);
+	CHECK_EQ_INT(u.groups[0], 10);
+	CHECK_EQ_INT(u.groups[1], 4242);
+	CHECK_EQ_INT(pw_add_group("nosuch", gr, &u), -ENOENT);
+	CHECK(strstr(err_str(), "unable to find group nosuch"));
+	CHECK_EQ_INT(pw_add_group("staff", NULL, &u), -ENOENT);
+	pw_user_clear(&u);
 }
