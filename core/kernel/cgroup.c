@@ -703,13 +703,21 @@ static const struct cg_hier *cg_freezer(const struct cg *cg)
 	return h;
 }
 
+/* A thaw that finds the group gone is done: its last task died (a SIGKILL
+ * sent before the thaw acts at once) and the supervisor removed it. */
 int cg_freeze(const struct cg *cg, bool frozen)
 {
 	const struct cg_hier *h = cg_freezer(cg);
+	int r;
 
 	if (!h)
 		return -err_errno();
-	return h->ver == CG_V1 ? cg1_freeze(h->dir, frozen) : cg2_freeze(h->dir, frozen);
+	r = h->ver == CG_V1 ? cg1_freeze(h->dir, frozen) : cg2_freeze(h->dir, frozen);
+	if (r < 0 && !frozen && err_errno() == ENOENT) {
+		err_clear();
+		return 0;
+	}
+	return r;
 }
 
 int cg_is_frozen(const struct cg *cg, bool *out)
