@@ -19,6 +19,7 @@
 //@	     or: dory image ls|rm|tag|inspect|pull [ARG...]
 //@	     or: dory image prune [-a] [-f]
 //@	     or: dory system df [-v] [--format FORMAT] | info
+//@	     or: dory system prune [-a] [-f] [--volumes]
 //@
 //@	  images       list images (REPOSITORY may hold * and ?)
 //@	    -q, --quiet          only the image IDs, each once
@@ -44,6 +45,10 @@
 //@	  system df    space used by images, containers and local volumes, and
 //@	               what prune frees; -v: a row per container and volume
 //@	  system info  the same as 'dory info'
+//@	  system prune stopped containers, unused networks, dangling images
+//@	    -a, --all          every image no container uses
+//@	    -f, --force        do not ask (needed without a terminal)
+//@	        --volumes      also the anonymous volumes no container names
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -53,10 +58,12 @@
 #include "applets.h"
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_make.h"
+#include "core/ctr/ctr_ops.h"
 #include "core/ctr/ctr_view.h"
 #include "core/ctr/ctr_vol.h"
 #include "core/image/image.h"
 #include "core/image/ref.h"
+#include "core/net/network.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
 #include "core/util/json.h"
@@ -1002,13 +1009,29 @@ static void prune_report(const struct imgs *before, const struct strv *after)
 		putchar('\n');
 }
 
+/* Remove the dangling images (all unused ones with all), say which:
+ * the bytes freed. */
+static unsigned long long prune_images(bool all)
+{
+	struct store_gc_stats gs;
+	struct strv after = { 0 };
+	struct store *st = open_store();
+	struct imgs before;
+
+	if (imgs_load(st, &before) < 0 ||
+	    store_gc(st, all ? STORE_GC_UNUSED : STORE_GC_DANGLING, &gs) < 0 ||
+	    store_images_list(st, &after) < 0)
+		die_err();
+	store_close(st);
+	prune_report(&before, &after);
+	imgs_free(&before);
+	strv_free(&after);
+	return gs.bytes;
+}
+
 static int prune_main(int argc, char **argv)
 {
 	struct prune_opts o = { 0 };
-	struct store_gc_stats gs;
-	struct strv after = { 0 };
-	struct store *st;
-	struct imgs before;
 	char size[SIZE_LEN], **args;
 
 	(void)argc;
@@ -1018,17 +1041,136 @@ static int prune_main(int argc, char **argv)
 	if (!o.force && !confirm_prune(o.all ? "all images without at least one container "
 					      "associated to them" : "all dangling images"))
 		return 0;
-	st = open_store();
-	if (imgs_load(st, &before) < 0 ||
-	    store_gc(st, o.all ? STORE_GC_UNUSED : STORE_GC_DANGLING, &gs) < 0 ||
-	    store_images_list(st, &after) < 0)
-		die_err();
-	store_close(st);
-	prune_report(&before, &after);
-	fmt_size(size, sizeof(size), gs.bytes, 4);
+	fmt_size(size, sizeof(size), prune_images(o.all), 4);
 	printf("Total reclaimed space: %s\n", size);
-	imgs_free(&before);
-	strv_free(&after);
+	return out_flush();
+}
+
+/* ---- system prune ---- */
+
+struct sysprune_opts {
+	bool all, force, volumes;
+};
+
+static const struct opt sysprune_optv[] = {
+	OPT_BOOL('a', "all", offsetof(struct sysprune_opts, all)),
+	OPT_BOOL('f', "force", offsetof(struct sysprune_opts, force)),
+	OPT_BOOL(0, "volumes", offsetof(struct sysprune_opts, volumes)),
+	OPT_END
+};
+
+/* One name under a "Deleted THINGS:" header printed before the first. */
+static void sysprune_said(size_t *n, const char *what, const char *name)
+{
+	if (!(*n)++)
+		printf("Deleted %s:\n", what);
+	puts(name);
+}
+
+/* The containers that do not run: the bytes they wrote. */
+static unsigned long long sysprune_containers(void)
+{
+	struct strv ids = { 0 };
+	unsigned long long bytes = 0;
+	size_t n = 0;
+
+	if (ctr_list(&ids) < 0)
+		die_err();
+	for (size_t i = 0; i < ids.n; i++) {
+		struct ctr_state s;
+		long long rw = ctr_size_rw(ids.v[i]);
+		bool active;
+
+		if (ctr_state_load(ids.v[i], false, &s) < 0) {
+			err_clear();	/* removed meanwhile */
+			continue;
+		}
+		active = ctr_active(&s);
+		ctr_state_clear(&s);
+		if (active || ctr_delete(ids.v[i], false) < 0) {
+			err_clear();	/* started meanwhile: kept, as Docker's */
+			continue;
+		}
+		bytes += (unsigned long long)rw;
+		sysprune_said(&n, "Containers", ids.v[i]);
+	}
+	if (n)
+		putchar('\n');
+	strv_free(&ids);
+	return bytes;
+}
+
+/* The networks of the user's that no container is on. */
+static void sysprune_networks(void)
+{
+	struct net_cfg *v;
+	size_t nv, n = 0;
+
+	if (net_list(&v, &nv) < 0)
+		die_err();
+	for (size_t i = 0; i < nv; i++) {
+		if (net_is_builtin(&v[i]) || net_remove(v[i].id) < 0) {
+			err_clear();	/* in use: kept */
+			continue;
+		}
+		sysprune_said(&n, "Networks", v[i].name);
+	}
+	if (n)
+		putchar('\n');
+	net_list_free(v, nv);
+}
+
+/* The anonymous volumes no container names: the bytes of their data. */
+static unsigned long long sysprune_volumes(void)
+{
+	struct ctr_vol_usage *v;
+	unsigned long long bytes = 0;
+	size_t nv, n = 0;
+
+	if (ctr_vol_usage(&v, &nv) < 0)
+		die_err();
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].links || !vol_name_anonymous(v[i].name) ||
+		    vol_remove(v[i].name, ctr_vol_busy, NULL) < 0) {
+			err_clear();
+			continue;
+		}
+		bytes += v[i].bytes > 0 ? (unsigned long long)v[i].bytes : 0;
+		sysprune_said(&n, "Volumes", v[i].name);
+	}
+	if (n)
+		putchar('\n');
+	ctr_vol_usage_free(v, nv);
+	return bytes;
+}
+
+/* Docker's system prune: stopped containers, unused networks, dangling
+ * images (-a: unused ones), with --volumes unused anonymous volumes. */
+static int sysprune_main(int argc, char **argv)
+{
+	struct sysprune_opts o = { 0 };
+	unsigned long long bytes = 0;
+	char what[320], size[SIZE_LEN];
+
+	(void)argc;
+	if (opt_parse(sysprune_optv, &o, argv)[0])
+		die("unexpected argument (usage: dory system prune [-a] [-f] [--volumes])");
+	snprintf(what, sizeof(what), ":\n  - all stopped containers\n  - all networks not used by "
+		 "at least one container\n%s  - %s\n  - unused build cache\n",
+		 o.volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
+		 o.all ? "all images without at least one container associated to them" :
+		 "all dangling images");
+	if (!o.force && !confirm_prune(what))
+		return 0;
+	if (CFG_CORE_RUNTIME) {
+		bytes += sysprune_containers();
+		sysprune_networks();
+		if (o.volumes)
+			bytes += sysprune_volumes();
+	}
+	bytes += prune_images(o.all);
+	fmt_size(size, sizeof(size), bytes, 4);
+	printf("Total reclaimed space: %s\n", size);
 	return out_flush();
 }
 
@@ -1366,6 +1508,7 @@ static const struct subcmd image_cmds[] = {
 
 static const struct subcmd system_cmds[] = {
 	{ "df", "system df", df_main },
+	{ "prune", "system prune", sysprune_main },
 };
 
 static int subcmd_run(const struct subcmd *v, size_t n, int argc, char **argv)

@@ -31,6 +31,11 @@ bool vol_name_ok(const char *s)
 	return n >= 2 && n <= VOL_NAME_MAX && !strchr("_.-", s[0]) && s[strspn(s, ok)] == '\0';
 }
 
+bool vol_name_anonymous(const char *name)
+{
+	return strlen(name) == VOL_RANDOM_LEN && name[strspn(name, "0123456789abcdef")] == '\0';
+}
+
 static int vol_name_check(const char *s)
 {
 	if (strlen(s) < 2 && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

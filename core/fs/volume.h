@@ -31,6 +31,9 @@ struct vol_cfg {
 
 /* Docker's rule for a volume name: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool vol_name_ok(const char *name);
+/* An anonymous volume's name: 64 hex digits (the image's VOLUMEs, -v
+ * /PATH, a volume create without a name). */
+bool vol_name_anonymous(const char *name);
 /* The local driver's options: type and device together; type tmpfs (o:
  * its mount options) or none with o=bind (device: an existing absolute
  * directory). -EINVAL or -ENOTSUP with Docker's message. */

@@ -183,6 +183,27 @@ t_match "system df -v: a container's local volumes" " 1 +0B .* $T-df\$" d system
 t_match "system df -v: Docker's sections" "^Local Volumes space usage:\$" d system df -v
 d rm "$T-df" >/dev/null
 
+# ---- system prune ----
+t_fail 125 "add -f to prune without asking" "system prune: without a terminal it asks, and refuses" \
+	d system prune
+d rm -f $(d ps -aq) >/dev/null 2>&1
+d create --name "$T-sp" --rootfs "$R" -v /data -v "$T-spn:/n" true >/dev/null
+SP=$(d inspect -f '{{.Id}}' "$T-sp") SPV=$(vname "$T-sp" /data)
+d run -d --name "$T-up" --rootfs "$R" -v /data sleep 60 >/dev/null
+UPV=$(vname "$T-up" /data)
+t_out "system prune -f --volumes: stopped containers, then unused anonymous volumes" \
+	"Deleted Containers:
+$SP
+
+Deleted Volumes:
+$SPV
+
+Total reclaimed space: 0B" d system prune -f --volumes
+t_check "... the running container, its volume and the named one are kept" \
+	[ "$(d ps -q)" = "$(d inspect -f '{{.Id}}' "$T-up" | cut -c1-12)" -a -d "$VR/$UPV" \
+	-a -d "$VR/$T-spn" ]
+d rm -f "$T-up" >/dev/null
+
 # ---- a named volume across a reboot ----
 d run -d --name "$T-rb" --rootfs "$R" --restart always -v "$T-keep:/data" \
 	sh -c 'echo $$ >>/data/boots; exec sleep 1000' >/dev/null
