@@ -288,3 +288,14 @@ TEST(vol_from_and_image)
 	vol_mount_clear(&m);
 	CHECK_EQ_INT(vol_image_parse("rel", &m), -EINVAL);
 }
+
+TEST(vol_name_anonymous_is_64_hex)
+{
+	char *r = vol_name_random();
+
+	CHECK(r && vol_name_anonymous(r));
+	CHECK(!vol_name_anonymous("data"));
+	CHECK(!vol_name_anonymous("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF"));
+	CHECK(!vol_name_anonymous("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"));
+	free(r);
+}
