@@ -18,7 +18,8 @@
 //@	     or: dory inspect [-f FORMAT] [--type container|image] NAME...
 //@	     or: dory image ls|rm|tag|inspect|pull [ARG...]
 //@	     or: dory image prune [-a] [-f]
-//@	     or: dory system df | info
+//@	     or: dory system df [-v] [--format FORMAT] | info
+//@	     or: dory system prune [-a] [-f] [--volumes]
 //@
 //@	  images       list images (REPOSITORY may hold * and ?)
 //@	    -q, --quiet          only the image IDs, each once
@@ -41,8 +42,13 @@
 //@	  image prune  remove the untagged images no container uses
 //@	    -a, --all            every image no container uses, names too
 //@	    -f, --force          do not ask (needed without a terminal)
-//@	  system df    space used by images and what 'image prune -a' frees
+//@	  system df    space used by images, containers and local volumes, and
+//@	               what prune frees; -v: a row per container and volume
 //@	  system info  the same as 'dory info'
+//@	  system prune stopped containers, unused networks, dangling images
+//@	    -a, --all          every image no container uses
+//@	    -f, --force        do not ask (needed without a terminal)
+//@	        --volumes      also the anonymous volumes no container names
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -51,9 +57,13 @@
 
 #include "applets.h"
 #include "core/ctr/ctr.h"
+#include "core/ctr/ctr_make.h"
+#include "core/ctr/ctr_ops.h"
 #include "core/ctr/ctr_view.h"
+#include "core/ctr/ctr_vol.h"
 #include "core/image/image.h"
 #include "core/image/ref.h"
+#include "core/net/network.h"
 #include "core/store/store.h"
 #include "core/util/err.h"
 #include "core/util/json.h"
@@ -949,13 +959,29 @@ static void prune_report(const struct imgs *before, const struct strv *after)
 		putchar('\n');
 }
 
+/* Remove the dangling images (all unused ones with all), say which:
+ * the bytes freed. */
+static unsigned long long prune_images(bool all)
+{
+	struct store_gc_stats gs;
+	struct strv after = { 0 };
+	struct store *st = open_store();
+	struct imgs before;
+
+	if (imgs_load(st, &before) < 0 ||
+	    store_gc(st, all ? STORE_GC_UNUSED : STORE_GC_DANGLING, &gs) < 0 ||
+	    store_images_list(st, &after) < 0)
+		die_err();
+	store_close(st);
+	prune_report(&before, &after);
+	imgs_free(&before);
+	strv_free(&after);
+	return gs.bytes;
+}
+
 static int prune_main(int argc, char **argv)
 {
 	struct prune_opts o = { 0 };
-	struct store_gc_stats gs;
-	struct strv after = { 0 };
-	struct store *st;
-	struct imgs before;
 	char size[SIZE_LEN], **args;
 
 	(void)argc;
@@ -965,61 +991,451 @@ static int prune_main(int argc, char **argv)
 	if (!o.force && !confirm_prune(o.all ? "all images without at least one container "
 					      "associated to them" : "all dangling images"))
 		return 0;
-	st = open_store();
-	if (imgs_load(st, &before) < 0 ||
-	    store_gc(st, o.all ? STORE_GC_UNUSED : STORE_GC_DANGLING, &gs) < 0 ||
-	    store_images_list(st, &after) < 0)
-		die_err();
-	store_close(st);
-	prune_report(&before, &after);
-	str_size(size, sizeof(size), gs.bytes, 4, false);
+	str_size(size, sizeof(size), prune_images(o.all), 4, false);
 	printf("Total reclaimed space: %s\n", size);
-	imgs_free(&before);
-	strv_free(&after);
+	return out_flush();
+}
+
+/* ---- system prune ---- */
+
+struct sysprune_opts {
+	bool all, force, volumes;
+};
+
+static const struct opt sysprune_optv[] = {
+	OPT_BOOL('a', "all", offsetof(struct sysprune_opts, all)),
+	OPT_BOOL('f', "force", offsetof(struct sysprune_opts, force)),
+	OPT_BOOL(0, "volumes", offsetof(struct sysprune_opts, volumes)),
+	OPT_END
+};
+
+/* One name under a "Deleted THINGS:" header printed before the first. */
+static void sysprune_said(size_t *n, const char *what, const char *name)
+{
+	if (!(*n)++)
+		printf("Deleted %s:\n", what);
+	puts(name);
+}
+
+/* The containers that do not run: the bytes they wrote. */
+static unsigned long long sysprune_containers(void)
+{
+	struct strv ids = { 0 };
+	unsigned long long bytes = 0;
+	size_t n = 0;
+
+	if (ctr_list(&ids) < 0)
+		die_err();
+	for (size_t i = 0; i < ids.n; i++) {
+		struct ctr_state s;
+		long long rw = ctr_size_rw(ids.v[i]);
+		bool active;
+
+		if (ctr_state_load(ids.v[i], false, &s) < 0) {
+			err_clear();	/* removed meanwhile */
+			continue;
+		}
+		active = ctr_active(&s);
+		ctr_state_clear(&s);
+		if (active || ctr_delete(ids.v[i], false) < 0) {
+			err_clear();	/* started meanwhile: kept, as Docker's */
+			continue;
+		}
+		bytes += (unsigned long long)rw;
+		sysprune_said(&n, "Containers", ids.v[i]);
+	}
+	if (n)
+		putchar('\n');
+	strv_free(&ids);
+	return bytes;
+}
+
+/* The networks of the user's that no container is on. */
+static void sysprune_networks(void)
+{
+	struct net_cfg *v;
+	size_t nv, n = 0;
+
+	if (net_list(&v, &nv) < 0)
+		die_err();
+	for (size_t i = 0; i < nv; i++) {
+		if (net_is_builtin(&v[i]) || net_remove(v[i].id) < 0) {
+			err_clear();	/* in use: kept */
+			continue;
+		}
+		sysprune_said(&n, "Networks", v[i].name);
+	}
+	if (n)
+		putchar('\n');
+	net_list_free(v, nv);
+}
+
+/* The anonymous volumes no container names: the bytes of their data. */
+static unsigned long long sysprune_volumes(void)
+{
+	struct ctr_vol_usage *v;
+	unsigned long long bytes = 0;
+	size_t nv, n = 0;
+
+	if (ctr_vol_usage(&v, &nv) < 0)
+		die_err();
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].links || !vol_name_anonymous(v[i].name) ||
+		    vol_remove(v[i].name, ctr_vol_busy, NULL) < 0) {
+			err_clear();
+			continue;
+		}
+		bytes += v[i].bytes > 0 ? (unsigned long long)v[i].bytes : 0;
+		sysprune_said(&n, "Volumes", v[i].name);
+	}
+	if (n)
+		putchar('\n');
+	ctr_vol_usage_free(v, nv);
+	return bytes;
+}
+
+/* Docker's system prune: stopped containers, unused networks, dangling
+ * images (-a: unused ones), with --volumes unused anonymous volumes. */
+static int sysprune_main(int argc, char **argv)
+{
+	struct sysprune_opts o = { 0 };
+	unsigned long long bytes = 0;
+	char what[320], size[SIZE_LEN];
+
+	(void)argc;
+	if (opt_parse(sysprune_optv, &o, argv)[0])
+		die("unexpected argument (usage: dory system prune [-a] [-f] [--volumes])");
+	snprintf(what, sizeof(what), ":\n  - all stopped containers\n  - all networks not used by "
+		 "at least one container\n%s  - %s\n  - unused build cache\n",
+		 o.volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
+		 o.all ? "all images without at least one container associated to them" :
+		 "all dangling images");
+	if (!o.force && !confirm_prune(what))
+		return 0;
+	if (CFG_CORE_RUNTIME) {
+		bytes += sysprune_containers();
+		sysprune_networks();
+		if (o.volumes)
+			bytes += sysprune_volumes();
+	}
+	bytes += prune_images(o.all);
+	str_size(size, sizeof(size), bytes, 4, false);
+	printf("Total reclaimed space: %s\n", size);
 	return out_flush();
 }
 
 /* ---- system df ---- */
 
-static int df_main(int argc, char **argv)
-{
-	static const char *const head[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
-	static const char *const none[][5] = {
-		{ "Containers", "0", "0", "0B", "0B" },
-		{ "Local Volumes", "0", "0", "0B", "0B" },
-		{ "Build Cache", "0", "0", "0B", "0B" },
-	};
-	char total[16], active[16], size[SIZE_LEN], free_[SIZE_LEN], recl[48];
-	const char *row[5] = { "Images", total, active, size, recl };
-	struct table t = { .ncol = 5 };
-	struct store_gc_stats gs;
-	unsigned long long bytes;
-	struct store_df df;
-	struct store *st;
+struct df_opts {
+	bool verbose;
+	const char *format;
+};
 
-	(void)argc;
-	if (opt_parse(none_optv, NULL, argv)[0])
-		die("unexpected argument (usage: dory system df)");
-	st = open_store();
+static const struct opt df_optv[] = {
+	OPT_BOOL('v', "verbose", offsetof(struct df_opts, verbose)),
+	OPT_STR(0, "format", offsetof(struct df_opts, format)),
+	OPT_END
+};
+
+/* One type's usage: Docker's DiskUsage row. */
+struct df_row {
+	unsigned total, active;
+	unsigned long long size, reclaimable;
+};
+
+/* Docker's RECLAIMABLE: "SIZE (PCT%)" once there is anything. */
+static void df_reclaim(const struct df_row *r, char *buf, size_t len)
+{
+	char s[SIZE_LEN];
+
+	str_size(s, sizeof(s), r->reclaimable, 4, false);
+	if (r->size)
+		snprintf(buf, len, "%s (%llu%%)", s, r->reclaimable * 100 / r->size);
+	else
+		snprintf(buf, len, "%s", s);
+}
+
+static struct json *df_json(const char *type, const struct df_row *r)
+{
+	struct json *o = json_new_obj();
+	char n[24], size[SIZE_LEN], recl[48];
+
+	json_add_str(o, "Type", type);
+	snprintf(n, sizeof(n), "%u", r->total);
+	json_add_str(o, "TotalCount", n);
+	snprintf(n, sizeof(n), "%u", r->active);
+	json_add_str(o, "Active", n);
+	str_size(size, sizeof(size), r->size, 4, false);
+	json_add_str(o, "Size", size);
+	df_reclaim(r, recl, sizeof(recl));
+	json_add_str(o, "Reclaimable", recl);
+	return o;
+}
+
+/* Print rows through a --format template, or format's default table. */
+static void df_print(const char *format, const char *deflt, const char *const (*head)[2],
+		     size_t nhead, struct json **rows, size_t n)
+{
+	struct json *h = json_new_obj();
+	struct tpl_list l;
+
+	for (size_t i = 0; i < nhead; i++)
+		json_add_str(h, head[i][0], head[i][1]);
+	if (tpl_list_begin(&l, format ? format : deflt, deflt + strlen("table "), h, stdout) < 0)
+		die_err();
+	json_free(h);
+	for (size_t i = 0; i < n; i++) {
+		if (tpl_list_row(&l, rows[i]) < 0)
+			die_err();
+		json_free(rows[i]);
+	}
+	if (tpl_list_end(&l) < 0)
+		die_err();
+}
+
+/* The images: total, those a container holds, their size and what
+ * 'image prune -a' frees. */
+static void df_images(struct df_row *r)
+{
+	struct store_gc_stats gs;
+	struct store_df df;
+	struct store *st = open_store();
+
 	if (store_df(st, &df) < 0 || store_gc(st, STORE_GC_UNUSED | STORE_GC_DRY_RUN, &gs) < 0)
 		die_err();
 	store_close(st);
-	bytes = df.blob_bytes + df.layer_bytes + df.partial_bytes;
-	if (gs.bytes > bytes)
-		gs.bytes = bytes;	/* tmp/ leftovers are not in the total */
-	snprintf(total, sizeof(total), "%u", df.images);
-	snprintf(active, sizeof(active), "%u", df.images_held);
-	str_size(size, sizeof(size), bytes, 4, false);
-	str_size(free_, sizeof(free_), gs.bytes, 4, false);
-	if (bytes)
-		snprintf(recl, sizeof(recl), "%s (%llu%%)", free_, gs.bytes * 100 / bytes);
-	else
-		snprintf(recl, sizeof(recl), "%s", free_);
+	r->total = df.images;
+	r->active = df.images_held;
+	r->size = df.blob_bytes + df.layer_bytes + df.partial_bytes;
+	/* tmp/ leftovers are not in the total */
+	r->reclaimable = gs.bytes > r->size ? r->size : gs.bytes;
+}
+
+/* The containers: running ones are active; what the others wrote is
+ * reclaimable (rm). With rows, one per container for -v. */
+static void df_containers(struct df_row *r, struct json ***rows, size_t *n, struct strv *images)
+{
+	struct strv ids = { 0 };
+	long long now = (long long)time(NULL) * 1000000000LL;
+
+	if (CFG_CORE_RUNTIME && ctr_list(&ids) < 0)
+		die_err();
+	*rows = xzalloc((ids.n + 1) * sizeof(**rows));
+	for (size_t i = 0; CFG_CORE_RUNTIME && i < ids.n; i++) {
+		struct ctr_config c;
+		struct ctr_state s;
+		long long rw = ctr_size_rw(ids.v[i]);
+		char buf[SIZE_LEN];
+		size_t vols = 0;
+
+		if (ctr_config_load(ids.v[i], &c) < 0 || ctr_state_load(ids.v[i], false, &s) < 0) {
+			err_clear();	/* removed meanwhile */
+			continue;
+		}
+		r->total++;
+		r->size += (unsigned long long)rw;
+		if (s.status == CTR_RUNNING || s.status == CTR_PAUSED)
+			r->active++;
+		else
+			r->reclaimable += (unsigned long long)rw;
+		for (size_t k = 0; k < c.nmounts; k++)
+			vols += c.mounts[k].type == VOL_MOUNT_VOLUME;
+		if (c.image_id)
+			strv_push(images, c.image_id);
+		(*rows)[*n] = ctr_ps_row(&c, &s, now, true);
+		snprintf(buf, sizeof(buf), "%zu", vols);
+		json_add_str((*rows)[*n], "LocalVolumes", buf);
+		str_size(buf, sizeof(buf), (unsigned long long)rw, 3, false);
+		json_add_str((*rows)[(*n)++], "Size", buf);
+		ctr_state_clear(&s);
+		ctr_config_clear(&c);
+	}
+	strv_free(&ids);
+}
+
+/* The local volumes: named by a container, active; the data of the
+ * others is reclaimable (volume prune -a). */
+static void df_volumes(struct df_row *r, struct json ***rows, size_t *n)
+{
+	struct ctr_vol_usage *v = NULL;
+	size_t nv = 0;
+
+	if (CFG_CORE_RUNTIME && ctr_vol_usage(&v, &nv) < 0)
+		die_err();
+	*rows = xzalloc((nv + 1) * sizeof(**rows));
+	for (size_t i = 0; i < nv; i++) {
+		unsigned long long b = v[i].bytes > 0 ? (unsigned long long)v[i].bytes : 0;
+		char buf[SIZE_LEN];
+
+		r->total++;
+		r->size += b;
+		r->active += v[i].links > 0;
+		r->reclaimable += v[i].links ? 0 : b;
+		(*rows)[*n] = json_new_obj();
+		json_add_str((*rows)[*n], "Name", v[i].name);
+		snprintf(buf, sizeof(buf), "%u", v[i].links);
+		json_add_str((*rows)[*n], "Links", buf);
+		if (v[i].bytes < 0)
+			snprintf(buf, sizeof(buf), "N/A");
+		else
+			str_size(buf, sizeof(buf), b, 3, false);
+		json_add_str((*rows)[(*n)++], "Size", buf);
+	}
+	ctr_vol_usage_free(v, nv);
+}
+
+/* How many of the images in l have layer chain. */
+static unsigned df_layer_users(const struct imgs *l, const char *chain)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct json *ls = json_get(l->v[i].rec, "layers");
+
+		for (int k = 0; k < json_arr_len(ls); k++) {
+			const char *c = json_get_str(json_arr_at(ls, k), "chain_id");
+
+			if (c && !strcmp(c, chain)) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* Bytes of im's layers that another image has too (Docker's SHARED SIZE). */
+static unsigned long long df_shared(struct store *st, const struct imgs *l, const struct img *im)
+{
+	const struct json *ls = json_get(im->rec, "layers");
+	unsigned long long sum = 0;
+
+	for (int i = 0; i < json_arr_len(ls); i++) {
+		const char *chain = json_get_str(json_arr_at(ls, i), "chain_id");
+		struct json *meta = chain && df_layer_users(l, chain) > 1 ?
+				    store_layer_meta(st, chain) : NULL;
+		long long n;
+
+		if (json_get_i64(meta, "size", &n) && n > 0)
+			sum += (unsigned long long)n;
+		json_free(meta);
+	}
+	err_clear();
+	return sum;
+}
+
+/* One -v row per tag of im (or <none>), with users the containers of it. */
+static void df_image_rows(struct store *st, const struct imgs *l, const struct img *im,
+			  unsigned users, struct table *t)
+{
+	unsigned long long size = img_size(st, im->rec), shared = df_shared(st, l, im);
+	char created[32] = "N/A", sz[SIZE_LEN], sh[SIZE_LEN], un[SIZE_LEN], id[SHORT_ID + 1];
+	char n[16];
+	const char *row[8] = { "<none>", "<none>", id, created, sz, sh, un, n };
+
+	snprintf(id, sizeof(id), "%s", im->id + 7);
+	if (im->created >= 0) {
+		str_human_duration((long long)time(NULL) - im->created, created,
+				   sizeof(created) - 4);
+		strcat(created, " ago");
+	}
+	str_size(sz, sizeof(sz), size, 3, false);
+	str_size(sh, sizeof(sh), shared, 3, false);
+	str_size(un, sizeof(un), size - shared, 3, false);
+	snprintf(n, sizeof(n), "%u", users);
+	for (size_t i = 0; i < im->tags.n; i++) {
+		const char *tag;
+		autofree char *repo = ref_split(im->tags.v[i], &tag);
+
+		row[0] = repo;
+		row[1] = tag;
+		table_row(t, row);
+	}
+	if (!im->tags.n)
+		table_row(t, row);
+}
+
+/* -v: Docker's images section; users: the image ids containers have. */
+static void df_images_verbose(const struct strv *users)
+{
+	static const char *const head[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE",
+					    "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS" };
+	struct table t = { .ncol = 8 };
+	struct store *st = open_store();
+	struct imgs l;
+
+	if (imgs_load(st, &l) < 0)
+		die_err();
 	table_row(&t, head);
-	table_row(&t, row);
-	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
-		table_row(&t, none[i]);
+	for (size_t i = 0; i < l.n; i++) {
+		unsigned n = 0;
+
+		for (size_t k = 0; k < users->n; k++)
+			n += !strcmp(users->v[k], l.v[i].id);
+		df_image_rows(st, &l, &l.v[i], n, &t);
+	}
+	fputs("Images space usage:\n\n", stdout);
 	table_print(&t);
+	imgs_free(&l);
+	store_close(st);
+}
+
+/* -v: Docker's sections, containers and volumes a row each. */
+static void df_verbose(struct json **crows, size_t nc, struct json **vrows, size_t nv)
+{
+	static const char *const ch[][2] = {
+		{ "ID", "CONTAINER ID" }, { "Image", "IMAGE" }, { "Command", "COMMAND" },
+		{ "LocalVolumes", "LOCAL VOLUMES" }, { "Size", "SIZE" }, { "RunningFor", "CREATED" },
+		{ "Status", "STATUS" }, { "Names", "NAMES" },
+	};
+	static const char *const vh[][2] = {
+		{ "Name", "VOLUME NAME" }, { "Links", "LINKS" }, { "Size", "SIZE" },
+	};
+
+	fputs("\nContainers space usage:\n\n", stdout);
+	df_print(NULL, "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t"
+		 "{{.RunningFor}}\t{{.Status}}\t{{.Names}}", ch, ARRAY_SIZE(ch), crows, nc);
+	fputs("\nLocal Volumes space usage:\n\n", stdout);
+	df_print(NULL, "table {{.Name}}\t{{.Links}}\t{{.Size}}", vh, ARRAY_SIZE(vh), vrows, nv);
+	fputs("\nBuild cache usage: 0B\n", stdout);
+}
+
+static int df_main(int argc, char **argv)
+{
+	static const char *const head[][2] = {
+		{ "Type", "TYPE" }, { "TotalCount", "TOTAL" }, { "Active", "ACTIVE" },
+		{ "Size", "SIZE" }, { "Reclaimable", "RECLAIMABLE" },
+	};
+	struct df_row img = { 0 }, ctr = { 0 }, vol = { 0 }, cache = { 0 };
+	struct json **crows, **vrows, *rows[4];
+	struct df_opts o = { 0 };
+	struct strv images = { 0 };
+	size_t nc = 0, nv = 0;
+
+	(void)argc;
+	if (opt_parse(df_optv, &o, argv)[0])
+		die("unexpected argument (usage: dory system df [-v] [--format FORMAT])");
+	df_images(&img);
+	df_containers(&ctr, &crows, &nc, &images);
+	df_volumes(&vol, &vrows, &nv);
+	if (o.verbose && !o.format) {
+		df_images_verbose(&images);
+		df_verbose(crows, nc, vrows, nv);
+	} else {
+		for (size_t i = 0; i < nc; i++)
+			json_free(crows[i]);
+		for (size_t i = 0; i < nv; i++)
+			json_free(vrows[i]);
+		rows[0] = df_json("Images", &img);
+		rows[1] = df_json("Containers", &ctr);
+		rows[2] = df_json("Local Volumes", &vol);
+		rows[3] = df_json("Build Cache", &cache);
+		df_print(o.format, "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t"
+			 "{{.Reclaimable}}", head, ARRAY_SIZE(head), rows, 4);
+	}
+	free(crows);
+	free(vrows);
+	strv_free(&images);
 	return out_flush();
 }
 
@@ -1042,6 +1458,7 @@ static const struct subcmd image_cmds[] = {
 
 static const struct subcmd system_cmds[] = {
 	{ "df", "system df", df_main },
+	{ "prune", "system prune", sysprune_main },
 };
 
 static int subcmd_run(const struct subcmd *v, size_t n, int argc, char **argv)

@@ -39,7 +39,7 @@
 //@	    -s, --signal S     the signal (default KILL)
 //@	  rm        remove stopped containers, their files and logs
 //@	    -f, --force        kill a running one first
-//@	    -v, --volumes      accepted (no anonymous volumes yet)
+//@	    -v, --volumes      also its anonymous volumes no other container uses
 //@	  wait      wait until each stops; print its exit code
 //@	  pause     freeze every process of the container (cgroup freezer)
 //@	  unpause   thaw them
@@ -331,7 +331,9 @@ int kill_main(int argc, char **argv)
 
 static int rm_one(const char *id, void *arg)
 {
-	return ctr_delete(id, *(bool *)arg);
+	const struct ctr_opts *o = arg;
+
+	return ctr_delete_volumes(id, o->force, o->volumes);
 }
 
 int rm_main(int argc, char **argv)
@@ -340,7 +342,7 @@ int rm_main(int argc, char **argv)
 	char **refs = ctr_args(rm_optv, &o, argv, false);
 
 	(void)argc;
-	return ctr_each(refs, rm_one, &o.force, true);
+	return ctr_each(refs, rm_one, &o, true);
 }
 
 static int wait_one(const char *id, void *arg)

@@ -60,7 +60,14 @@
 //@	    -v, --volume V       NAME:/PATH[:ro] a named volume (made if missing;
 //@	                         a new empty one gets the image's files there),
 //@	                         or /HOST:/PATH[:ro] a host directory (made if
-//@	                         missing); ro is read-only all the way down
+//@	                         missing); ro is read-only all the way down;
+//@	                         /PATH alone: an anonymous volume
+//@	        --mount M        type=bind|volume|tmpfs,source=,target=,readonly,
+//@	                         bind-propagation=, volume-nocopy, tmpfs-size=,
+//@	                         tmpfs-mode= (a bind's source must exist)
+//@	        --tmpfs P[:O]    a tmpfs at P; O: size=, mode=, uid=, gid=, exec...
+//@	                         (default noexec,nosuid,nodev)
+//@	        --volumes-from C[:ro|rw]  the volumes and binds of container C
 //@	        --security-opt O seccomp=FILE|unconfined, no-new-privileges
 //@	        --cap-add CAP    add a capability (e.g. NET_ADMIN, or ALL)
 //@	        --cap-drop CAP   drop a capability (drops apply before adds)
@@ -177,6 +184,9 @@ static const struct opt run_optv[] = {
 	OPT_STR('w', "workdir", RUN_F(workdir)),
 	OPT_BOOL(0, "read-only", RUN_F(readonly)),
 	OPT_LIST('v', "volume", RUN_F(volumes)),
+	OPT_LIST(0, "mount", RUN_F(mounts)),
+	OPT_LIST(0, "tmpfs", RUN_F(tmpfs)),
+	OPT_LIST(0, "volumes-from", RUN_F(volumes_from)),
 	OPT_BOOL(0, "rm", RUN_F(rm)),
 	OPT_TRI(0, "init", RUN_F(init)),
 	OPT_STR(0, "health-cmd", RUN_F(health.cmd)),
@@ -292,7 +302,7 @@ int run_main(int argc, char **argv)
 	rc = ctr_start(c.id, !o.detach, &status);
 	if (rc < 0)
 		snprintf(msg, sizeof(msg), "%s", err_str());
-	if (o.f.rm && (rc < 0 || !o.detach) && ctr_delete(c.id, false) < 0)
+	if (o.f.rm && (rc < 0 || !o.detach) && ctr_delete_volumes(c.id, false, true) < 0)
 		warn("%s", err_str());
 	if (rc < 0) {
 		dory.fail_code = status;

@@ -77,14 +77,6 @@ static bool vol_used(const char *name)
 	return r > 0;
 }
 
-/* A volume create made with no name: 64 hex digits (Docker's anonymous
- * volumes are those of an image's VOLUME or a bare -v /PATH; until they
- * exist here, a random name is what marks one). */
-static bool vol_anonymous(const char *name)
-{
-	return strlen(name) == VOL_RANDOM_LEN && name[strspn(name, "0123456789abcdef")] == '\0';
-}
-
 /* ---- create ---- */
 
 struct create_opts {
@@ -448,7 +440,7 @@ static int volprune_main(int argc, char **argv)
 	if (vol_list(&v, &n) < 0)
 		die_err();
 	for (size_t i = 0; i < n; i++) {
-		if ((!o.all && !vol_anonymous(v[i].name)) || !prune_match(&o.filter, &v[i]))
+		if ((!o.all && !vol_name_anonymous(v[i].name)) || !prune_match(&o.filter, &v[i]))
 			continue;
 		/* the lock and the use check are vol_remove's: in use, kept */
 		if (vol_remove(v[i].name, ctr_vol_busy, NULL) < 0) {

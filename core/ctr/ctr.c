@@ -354,7 +354,19 @@ static void ctr_get_net(const struct json *o, struct ctr_config *c)
 	ctr_get_strv(o, "Links", &c->links);
 }
 
-/* -v: Docker's MountPoint fields, as inspect shows them. */
+/* -v, --mount, --tmpfs and the image's VOLUMEs: Docker's MountPoint
+ * fields, and what the mount needs beyond them. */
+static const char *const ctr_mount_types[] = { "bind", "volume", "tmpfs" };
+static const char *const ctr_mount_froms[] = { "v", "mount", "tmpfs", "image" };
+
+static int ctr_mount_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
 static void ctr_put_mounts(struct json *o, const struct ctr_config *c)
 {
 	struct json *a = json_add_arr(o, "Mounts");
@@ -363,13 +375,48 @@ static void ctr_put_mounts(struct json *o, const struct ctr_config *c)
 		const struct vol_mount *m = &c->mounts[i];
 		struct json *e = json_add_obj(a, NULL);
 
-		json_add_str(e, "Type", m->type == VOL_MOUNT_VOLUME ? "volume" : "bind");
+		json_add_str(e, "Type", ctr_mount_types[m->type]);
 		ctr_put_str(e, "Name", m->name);
 		ctr_put_str(e, "Source", m->source);
 		json_add_str(e, "Destination", m->target);
 		json_add_str(e, "Mode", m->mode ? m->mode : "");
 		json_add_bool(e, "RW", !m->ro);
+		ctr_put_str(e, "Propagation", m->propagation);
+		ctr_put_str(e, "Data", m->data);
+		json_add_str(e, "From", ctr_mount_froms[m->from]);
+		json_add_bool(e, "NoCopy", m->nocopy);
+		json_add_bool(e, "Anonymous", m->anon);
 	}
+}
+
+/* Mount e, or false when it is damaged: left out, never a mount of
+ * something else. */
+static bool ctr_get_mount(const struct json *e, struct vol_mount *m)
+{
+	const char *d = json_get_str(e, "Destination"), *name = json_get_str(e, "Name");
+	int t = ctr_mount_index(ctr_mount_types, ARRAY_SIZE(ctr_mount_types),
+				json_get_str(e, "Type"));
+	int from = ctr_mount_index(ctr_mount_froms, ARRAY_SIZE(ctr_mount_froms),
+				   json_get_str(e, "From"));
+
+	if (t < 0 || !d || d[0] != '/' ||
+	    (t == VOL_MOUNT_VOLUME && (!name || !vol_name_ok(name))) ||
+	    (t == VOL_MOUNT_BIND && !json_get_str(e, "Source")))
+		return false;
+	m->type = (enum vol_mount_type)t;
+	m->from = from < 0 ? VOL_FROM_V : (enum vol_mount_from)from;
+	m->name = t == VOL_MOUNT_VOLUME ? xstrdup(name) : NULL;
+	m->source = t == VOL_MOUNT_BIND ? ctr_get_str(e, "Source") : NULL;
+	m->target = xstrdup(d);
+	m->mode = ctr_get_str(e, "Mode");
+	m->ro = !json_is_true(json_get(e, "RW"));
+	m->propagation = ctr_get_str(e, "Propagation");
+	m->data = ctr_get_str(e, "Data");
+	/* Records before NoCopy had it in Mode only. */
+	m->nocopy = json_is_true(json_get(e, "NoCopy")) ||
+		    (m->mode && strstr(m->mode, "nocopy"));
+	m->anon = json_is_true(json_get(e, "Anonymous"));
+	return true;
 }
 
 static void ctr_get_mounts(const struct json *o, struct ctr_config *c)
@@ -378,25 +425,9 @@ static void ctr_get_mounts(const struct json *o, struct ctr_config *c)
 	int n = json_arr_len(a);
 
 	c->mounts = xzalloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof(*c->mounts));
-	for (int i = 0; i < n; i++) {
-		const struct json *e = json_arr_at(a, i);
-		struct vol_mount *m = &c->mounts[c->nmounts];
-		const char *t = json_get_str(e, "Type"), *d = json_get_str(e, "Destination");
-		bool vol = t && !strcmp(t, "volume");
-
-		/* damaged: left out, never a mount of something else */
-		if (!t || !d || d[0] != '/' || (vol ? !json_get_str(e, "Name") ||
-						 !vol_name_ok(json_get_str(e, "Name")) :
-						 strcmp(t, "bind") || !json_get_str(e, "Source")))
-			continue;
-		m->type = vol ? VOL_MOUNT_VOLUME : VOL_MOUNT_BIND;
-		m->name = ctr_get_str(e, "Name");
-		m->source = vol ? NULL : ctr_get_str(e, "Source");
-		m->target = ctr_get_str(e, "Destination");
-		m->mode = ctr_get_str(e, "Mode");
-		m->ro = !json_is_true(json_get(e, "RW"));
-		c->nmounts++;
-	}
+	for (int i = 0; i < n; i++)
+		if (ctr_get_mount(json_arr_at(a, i), &c->mounts[c->nmounts]))
+			c->nmounts++;
 }
 
 char *ctr_config_json(const struct ctr_config *c)

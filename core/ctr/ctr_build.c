@@ -14,6 +14,7 @@
 
 #include "core/ctr/ctr.h"
 #include "core/ctr/ctr_build.h"
+#include "core/ctr/ctr_vol.h"
 #include "core/ctr/ctrlog.h"
 #include "core/fs/ctrfs.h"
 #include "core/fs/userns.h"
@@ -650,22 +651,12 @@ static int build_tune(const struct ctr_flags *f, struct ctr_config *c)
 	return build_pid_shm(f, c);
 }
 
-/* -v: each spec parsed (core/fs/volume.c), no mount point twice. */
+/* -v, --mount, --tmpfs, --volumes-from: core/ctr/ctr_vol.c. */
 static int build_volumes(const struct ctr_flags *f, struct ctr_config *c)
 {
-	c->mounts = xzalloc((f->volumes.n + 1) * sizeof(*c->mounts));
-	for (size_t i = 0; i < f->volumes.n; i++) {
-		struct vol_mount *m = &c->mounts[c->nmounts];
+	const struct ctr_vol_flags v = { &f->volumes, &f->mounts, &f->tmpfs, &f->volumes_from };
 
-		if (vol_spec_parse(f->volumes.v[i], m) < 0)
-			return -err_errno();
-		c->nmounts++;
-		for (size_t k = 0; k + 1 < c->nmounts; k++)
-			if (!strcmp(c->mounts[k].target, m->target))
-				return err_setx(EINVAL, "Duplicate mount point: %s (give each -v its "
-						"own container path)", m->target);
-	}
-	return 0;
+	return ctr_vol_build(&v, c);
 }
 
 int ctr_build_check(const struct ctr_flags *f, const struct dory_conf *conf,
@@ -699,6 +690,19 @@ static void build_json_strv(const struct json *arr, struct strv *out)
 		if (v)
 			strv_push(out, v);
 	}
+}
+
+/* The image's VOLUMEs ({"/path": {}}): anonymous volumes. */
+static int build_image_volumes(const struct json *vols, struct ctr_config *c)
+{
+	struct strv paths = { 0 };
+	int r;
+
+	for (const struct json *m = json_first(vols); m; m = json_next(m))
+		strv_push(&paths, json_key(m));
+	r = ctr_vol_image(&paths, c);
+	strv_free(&paths);
+	return r;
 }
 
 /* Docker's override rules: a given command replaces Cmd; --entrypoint
@@ -782,5 +786,5 @@ int ctr_build_finish(const struct ctr_flags *f, const struct dory_conf *conf,
 		return -err_errno();
 	if (c->userns.count)
 		build_userns_mode(conf, c, note);
-	return 0;
+	return build_image_volumes(json_get(j, "Volumes"), c);
 }

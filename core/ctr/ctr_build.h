@@ -19,7 +19,7 @@ struct ctr_flags {
 	const char *name, *restart, *stop_signal, *stop_timeout, *userns, *cgroup_parent;
 	struct strv env, env_files, secopts, cap_add, cap_drop, devices, log_opts, labels;
 	struct strv dns, dns_search, dns_opts, add_hosts;
-	struct strv volumes;	/* -v */
+	struct strv volumes, mounts, tmpfs, volumes_from;	/* -v, --mount... */
 	bool interactive, tty, readonly, rm, privileged;
 	const char *network, *ip, *ip6, *mac;
 	struct strv aliases, links, publish;

@@ -4,6 +4,7 @@
  * profile) and removed together once it no longer runs. Starting and
  * stopping it is ctr_ops.c's; the supervisor removes a --rm container. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,4 +125,14 @@ int ctr_destroy(const char *id)
 		r = bindcopy_remove(dir);
 	lock_close(lk);
 	return r;
+}
+
+long long ctr_size_rw(const char *id)
+{
+	autofree char *dir = ctr_dir(id);
+	autofree char *upper = xasprintf("%s/upper", dir), *copy = xasprintf("%s/copy", dir);
+
+	/* The overlay's upper dir, or a bind-copy's own copy: what the
+	 * container writes to (Docker's SizeRw). */
+	return (long long)(fsutil_tree_bytes(AT_FDCWD, upper) + fsutil_tree_bytes(AT_FDCWD, copy));
 }

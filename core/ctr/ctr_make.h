@@ -17,5 +17,7 @@ int ctr_make(struct ctr_config *c, struct store *st, const struct image *im);
 /* Remove all it has (root filesystem, records, log, hold) once it no
  * longer runs; -EBUSY while it does. */
 int ctr_destroy(const char *id);
+/* The bytes its root filesystem has written (Docker's SizeRw). */
+long long ctr_size_rw(const char *id);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "core/ctr/ctr_make.h"
 #include "core/ctr/ctr_ops.h"
+#include "core/ctr/ctr_vol.h"
 #include "core/ctr/supervisor.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
@@ -181,6 +182,12 @@ int ctr_pause(const char *id, bool pause)
 
 int ctr_delete(const char *id, bool force)
 {
+	return ctr_delete_volumes(id, force, false);
+}
+
+int ctr_delete_volumes(const char *id, bool force, bool volumes)
+{
+	struct ctr_config c = { 0 };
 	struct ctr_state st;
 	int r;
 
@@ -192,5 +199,13 @@ int ctr_delete(const char *id, bool force)
 			return r;
 		err_clear();
 	}
-	return ctr_destroy(id);
+	if (!volumes)
+		return ctr_destroy(id);
+	if (ctr_config_load(id, &c) < 0)
+		return -err_errno();
+	r = ctr_destroy(id);
+	if (r == 0)
+		r = ctr_vol_remove_anon(&c);
+	ctr_config_clear(&c);
+	return r;
 }

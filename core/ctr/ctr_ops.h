@@ -26,5 +26,7 @@ int ctr_pause(const char *id, bool pause);
 /* Delete it and all it has (root filesystem, log, hold); one that runs
  * is killed first with force, else -EBUSY. */
 int ctr_delete(const char *id, bool force);
+/* ctr_delete, then with volumes its anonymous volumes (rm -v, run --rm). */
+int ctr_delete_volumes(const char *id, bool force, bool volumes);
 
 #endif

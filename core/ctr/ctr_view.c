@@ -450,6 +450,30 @@ char *ctr_labels_text(const struct strv *labels)
 	return out;
 }
 
+/* Docker's ps {{.Mounts}}: each mount's volume name, else its source,
+ * cut to 15 columns with "…" when trunc; a --tmpfs is none. Allocated. */
+static char *ps_mounts(const struct ctr_config *c, bool trunc)
+{
+	char *out = xzalloc(1);
+	size_t shown = 0;
+
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct vol_mount *m = &c->mounts[i];
+		const char *n = m->name ? m->name : m->source ? m->source : "";
+		char *next;
+
+		if (m->from == VOL_FROM_TMPFS)
+			continue;
+		if (trunc && strlen(n) > 15)
+			next = xasprintf("%s%s%.14s\u2026", out, shown++ ? "," : "", n);
+		else
+			next = xasprintf("%s%s%s", out, shown++ ? "," : "", n);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 /* Docker's "Up 5 seconds (healthy)": running, not paused, with a check. */
 static void ps_health(const struct ctr_config *c, const struct ctr_state *s, char *buf,
 		      size_t len)
@@ -468,7 +492,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	char buf[CTR_TEXT_LEN + 8], when[80];
 	autofree char *image = ps_image(c, trunc), *cmd = ctr_command_text(&c->argv, trunc);
 	autofree char *labels = ctr_labels_text(&c->labels), *nets = ps_networks(c);
-	autofree char *ports = ps_ports(c, s);
+	autofree char *ports = ps_ports(c, s), *mounts = ps_mounts(c, trunc);
 
 	snprintf(buf, trunc ? CTR_SHORT_ID + 1 : sizeof(buf), "%s", c->id);
 	json_add_str(o, "ID", buf);
@@ -487,7 +511,7 @@ struct json *ctr_ps_row(const struct ctr_config *c, const struct ctr_state *s, l
 	json_add_str(o, "State", ctr_status_name(s->status));
 	json_add_str(o, "Names", c->name ? c->name : "");
 	json_add_str(o, "Labels", labels);
-	json_add_str(o, "Mounts", "");
+	json_add_str(o, "Mounts", mounts);
 	json_add_str(o, "Networks", nets);
 	return o;
 }
@@ -679,6 +703,19 @@ static void inspect_log(const struct ctr_config *c, struct json *o)
 	json_add_str(cfg, "max-file", v);
 }
 
+/* HostConfig.Tmpfs: each --tmpfs path and its options, as given. */
+static void inspect_tmpfs(const struct ctr_config *c, struct json *o)
+{
+	struct json *t = NULL;
+
+	for (size_t i = 0; i < c->nmounts; i++)
+		if (c->mounts[i].from == VOL_FROM_TMPFS) {
+			if (!t)
+				t = json_add_obj(o, "Tmpfs");
+			json_add_str(t, c->mounts[i].target, c->mounts[i].data);
+		}
+}
+
 /* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid */
 static void inspect_tune(const struct rt_tune *t, struct json *o)
 {
@@ -717,6 +754,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "CapAdd", &c->cap_add, true);
 	add_strv(o, "CapDrop", &c->cap_drop, true);
 	json_add_bool(o, "AutoRemove", c->autoremove);
+	inspect_tmpfs(c, o);
 	if (c->init)
 		json_add_bool(o, "Init", true);
 	rp = json_add_obj(o, "RestartPolicy");
@@ -862,25 +900,33 @@ static void inspect_endpoint(const struct ctr_net_info_ep *e, struct json *n)
 }
 
 /* Docker's MountPoint: a volume's Source is its Mountpoint, and its Mode
- * "z" when none was given; a bind's Propagation rprivate. */
+ * "z" when none was given (an anonymous one's ""); a bind's Propagation
+ * rprivate unless given. A --tmpfs is HostConfig.Tmpfs's, not here. */
 static void inspect_mounts(const struct ctr_config *c, struct json *a)
 {
+	static const char *const types[] = { "bind", "volume", "tmpfs" };
+
 	for (size_t i = 0; i < c->nmounts; i++) {
 		const struct vol_mount *m = &c->mounts[i];
-		struct json *e = json_add_obj(a, NULL);
-		bool vol = m->type == VOL_MOUNT_VOLUME;
-		autofree char *src = vol ? vol_mountpoint(m->name) : xstrdup(m->source);
+		bool vol = m->type == VOL_MOUNT_VOLUME, bind = m->type == VOL_MOUNT_BIND;
+		autofree char *src = vol ? vol_mountpoint(m->name) : xstrdup(bind ? m->source : "");
+		struct json *e;
 
-		json_add_str(e, "Type", vol ? "volume" : "bind");
+		if (m->from == VOL_FROM_TMPFS)
+			continue;
+		e = json_add_obj(a, NULL);
+		json_add_str(e, "Type", types[m->type]);
 		if (vol)
 			json_add_str(e, "Name", m->name);
 		json_add_str(e, "Source", src);
 		json_add_str(e, "Destination", m->target);
 		if (vol)
 			json_add_str(e, "Driver", "local");
-		json_add_str(e, "Mode", vol && !*m->mode ? "z" : m->mode);
+		json_add_str(e, "Mode", vol && !*m->mode && !(m->anon && m->from != VOL_FROM_MOUNT) ?
+			     "z" : m->mode ? m->mode : "");
 		json_add_bool(e, "RW", !m->ro);
-		json_add_str(e, "Propagation", vol ? "" : "rprivate");
+		json_add_str(e, "Propagation", !bind ? "" : m->propagation ? m->propagation :
+			     "rprivate");
 	}
 }
 

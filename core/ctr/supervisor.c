@@ -665,8 +665,10 @@ int sup_run(const char *id, int readyfd, bool attached, int *status)
 	}
 	if (u.sfd >= 0)
 		sigprocmask(SIG_SETMASK, &old, NULL);
-	/* Detached --rm: nobody else is left to remove it. */
-	if (r == 0 && !attached && u.c.autoremove && ctr_destroy(id) < 0)
+	/* Detached --rm: nobody else is left to remove it (and its
+	 * anonymous volumes, as Docker's --rm). */
+	if (r == 0 && !attached && u.c.autoremove &&
+	    (ctr_destroy(id) < 0 || ctr_vol_remove_anon(&u.c) < 0))
 		err_clear();
 	sup_clear(&u);
 	return r;

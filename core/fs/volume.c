@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/fs/volume.h"
+#include "core/kernel/cgroup.h"
 #include "core/util/err.h"
 #include "core/util/fsutil.h"
 #include "core/util/json.h"
@@ -27,6 +29,11 @@ bool vol_name_ok(const char *s)
 	size_t n = strlen(s);
 
 	return n >= 2 && n <= VOL_NAME_MAX && !strchr("_.-", s[0]) && s[strspn(s, ok)] == '\0';
+}
+
+bool vol_name_anonymous(const char *name)
+{
+	return strlen(name) == VOL_RANDOM_LEN && name[strspn(name, "0123456789abcdef")] == '\0';
 }
 
 static int vol_name_check(const char *s)
@@ -174,6 +181,11 @@ char *vol_mountpoint(const char *name)
 	return xasprintf("%s/" VOL_DIR "/%s/_data", dory.root, name);
 }
 
+bool vol_has_data(const struct vol_cfg *c)
+{
+	return !vol_kv(&c->options, "type");
+}
+
 void vol_source(const struct vol_cfg *c, char **src, char **fstype, char **data)
 {
 	const char *type = vol_kv(&c->options, "type"), *o = vol_kv(&c->options, "o");
@@ -314,19 +326,19 @@ undo:
 	return -err_errno();
 }
 
-static int vol_new_name(struct vol_cfg *c)
+char *vol_name_random(void)
 {
 	unsigned char raw[VOL_RANDOM_LEN / 2];
-	char *s = xmalloc(VOL_RANDOM_LEN + 1);
+	char *s;
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		free(s);
-		return err_set(errno, "getrandom");
+		err_set(errno, "getrandom");
+		return NULL;
 	}
+	s = xmalloc(VOL_RANDOM_LEN + 1);
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(s + 2 * i, 3, "%02x", raw[i]);
-	c->name = s;
-	return 0;
+	return s;
 }
 
 static long long vol_now(void)
@@ -349,7 +361,7 @@ int vol_create(struct vol_cfg *c, bool *made)
 	if (strcmp(c->driver, "local"))
 		return err_setx(ENOTSUP, "volume driver \"%s\" is not supported (use -d local)",
 				c->driver);
-	if (!c->name && vol_new_name(c) < 0)
+	if (!c->name && !(c->name = vol_name_random()))
 		return -err_errno();
 	if (vol_name_check(c->name) < 0 || vol_opts_check(&c->options) < 0)
 		return -err_errno();
@@ -403,7 +415,7 @@ int vol_remove(const char *name, vol_busy_fn busy, void *arg)
 	return r;
 }
 
-/* ---- -v SRC:DST[:MODE] ---- */
+/* ---- -v, --mount and --tmpfs ---- */
 
 void vol_mount_clear(struct vol_mount *m)
 {
@@ -411,6 +423,8 @@ void vol_mount_clear(struct vol_mount *m)
 	free(m->source);
 	free(m->target);
 	free(m->mode);
+	free(m->propagation);
+	free(m->data);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -446,8 +460,28 @@ static char *vol_clean(const char *path)
 	return out;
 }
 
-/* MODE: a comma list; ro/rw at most once. */
-static int vol_mode_parse(const char *spec, const char *mode, struct vol_mount *m)
+/* Docker's propagation modes (moby volume/mounts/linux_parser.go). */
+static const struct {
+	const char *name;
+	unsigned long flags;
+} vol_props[] = {
+	{ "rprivate", MS_PRIVATE | MS_REC }, { "private", MS_PRIVATE },
+	{ "rshared", MS_SHARED | MS_REC }, { "shared", MS_SHARED },
+	{ "rslave", MS_SLAVE | MS_REC }, { "slave", MS_SLAVE },
+};
+
+unsigned long vol_propagation(const char *p)
+{
+	if (!p || !*p)
+		p = "rprivate";
+	for (size_t i = 0; i < ARRAY_SIZE(vol_props); i++)
+		if (!strcmp(p, vol_props[i].name))
+			return vol_props[i].flags;
+	return 0;
+}
+
+/* MODE: a comma list; ro/rw and a propagation at most once each. */
+static int vol_mode_parse(const char *mode, struct vol_mount *m)
 {
 	autofree char *copy = xstrdup(mode);
 	char *save = NULL;
@@ -461,53 +495,411 @@ static int vol_mode_parse(const char *spec, const char *mode, struct vol_mount *
 		} else if (!strcmp(w, "nocopy") && m->type == VOL_MOUNT_BIND) {
 			return err_setx(EINVAL, "invalid mode: %s (nocopy is for a named volume, "
 					"not a host path)", mode);
-		} else if (strcmp(w, "z") && strcmp(w, "Z") && strcmp(w, "nocopy") &&
-			   strcmp(w, "private") && strcmp(w, "rprivate")) {
-			if (strstr("shared rshared slave rslave", w))
-				return err_setx(ENOTSUP, "invalid volume specification: '%s': mount "
-						"propagation %s is not supported yet (leave it out: "
-						"rprivate)", spec, w);
+		} else if (!strcmp(w, "nocopy")) {
+			m->nocopy = true;
+		} else if (vol_propagation(w)) {
+			if (m->propagation)
+				return err_setx(EINVAL, "invalid mode: %s (give one propagation)",
+						mode);
+			if (m->type != VOL_MOUNT_BIND)
+				return err_setx(EINVAL, "invalid mode: %s (propagation is for a host "
+						"path, not a volume)", mode);
+			m->propagation = xstrdup(w);
+		} else if (strcmp(w, "z") && strcmp(w, "Z")) {
 			return err_setx(EINVAL, "invalid mode: %s (use ro, rw, z, Z, nocopy, "
-					"rprivate)", mode);
+					"rprivate, private, rshared, shared, rslave or slave)", mode);
 		}
 	}
 	return 0;
 }
 
-int vol_spec_parse(const char *spec, struct vol_mount *m)
+/* The container path dst: absolute, not "/"; cleaned into m->target. */
+static int vol_target(const char *what, const char *dst, struct vol_mount *m)
 {
-	autofree char *copy = xstrdup(spec);
+	if (dst[0] != '/')
+		return err_setx(EINVAL, "%s: invalid mount path: '%s' mount path must be "
+				"absolute", what, dst);
+	m->target = vol_clean(dst);
+	if (!strcmp(m->target, "/"))
+		return err_setx(EINVAL, "invalid specification: destination can't be '/'");
+	return 0;
+}
+
+/* An anonymous volume for m: a random name, marked so. */
+static int vol_anon(struct vol_mount *m)
+{
+	m->name = vol_name_random();
+	m->anon = true;
+	return m->name ? 0 : -err_errno();
+}
+
+static int vol_spec_split(const char *spec, struct vol_mount *m)
+{
+	autofree char *copy = xstrdup(spec), *what = xasprintf("invalid volume specification: "
+							       "'%s'", spec);
 	char *part[4] = { 0 }, *save = NULL;
 	size_t n = 0;
 
-	memset(m, 0, sizeof(*m));
 	for (char *w = strtok_r(copy, ":", &save); w && n < 4; w = strtok_r(NULL, ":", &save))
 		part[n++] = w;
-	if (n == 1 && spec[0] == '/' && !strchr(spec, ':'))
-		return err_setx(ENOTSUP, "anonymous volume -v %s is not supported yet (name it: "
-				"-v NAME:%s)", spec, spec);
+	if (n == 1 && spec[0] == '/') {	/* -v /PATH: an anonymous volume */
+		m->type = VOL_MOUNT_VOLUME;
+		m->mode = xstrdup("");
+		return vol_target(what, spec, m) < 0 ? -err_errno() : vol_anon(m);
+	}
 	if (n < 2 || n > 3 || strstr(spec, "::") || spec[0] == ':' ||
 	    spec[strlen(spec) - 1] == ':')
-		return err_setx(EINVAL, "invalid volume specification: '%s' (use NAME:/PATH or "
-				"/HOST:/PATH, then :ro if wanted)", spec);
-	if (part[1][0] != '/')
-		return err_setx(EINVAL, "invalid volume specification: '%s': invalid mount path: "
-				"'%s' mount path must be absolute", spec, part[1]);
+		return err_setx(EINVAL, "%s (use NAME:/PATH or /HOST:/PATH, then :ro if wanted)",
+				what);
 	m->type = part[0][0] == '/' ? VOL_MOUNT_BIND : VOL_MOUNT_VOLUME;
-	m->target = vol_clean(part[1]);
 	m->mode = xstrdup(n == 3 ? part[2] : "");
-	if (!strcmp(m->target, "/")) {
-		vol_mount_clear(m);
-		return err_setx(EINVAL, "invalid specification: destination can't be '/'");
-	}
+	if (vol_target(what, part[1], m) < 0)
+		return -err_errno();
 	if (m->type == VOL_MOUNT_BIND)
 		m->source = vol_clean(part[0]);
-	else if (vol_name_check(part[0]) < 0) {
+	else if (vol_name_check(part[0]) < 0)
+		return -err_errno();
+	else
+		m->name = xstrdup(part[0]);
+	return vol_mode_parse(m->mode, m);
+}
+
+int vol_spec_parse(const char *spec, struct vol_mount *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->from = VOL_FROM_V;
+	if (vol_spec_split(spec, m) < 0) {
 		vol_mount_clear(m);
 		return -err_errno();
-	} else
-		m->name = xstrdup(part[0]);
-	if (vol_mode_parse(spec, m->mode, m) < 0) {
+	}
+	return 0;
+}
+
+/* ---- tmpfs options ---- */
+
+/* The flags mount(8) spells for tmpfs; clear: the option turns it off. */
+static const struct {
+	const char *name;
+	unsigned long flag;
+	bool clear;
+} vol_tmpfs_flags[] = {
+	{ "ro", MS_RDONLY, false }, { "rw", MS_RDONLY, true },
+	{ "noexec", MS_NOEXEC, false }, { "exec", MS_NOEXEC, true },
+	{ "nosuid", MS_NOSUID, false }, { "suid", MS_NOSUID, true },
+	{ "nodev", MS_NODEV, false }, { "dev", MS_NODEV, true },
+	{ "sync", MS_SYNCHRONOUS, false }, { "async", MS_SYNCHRONOUS, true },
+	{ "dirsync", MS_DIRSYNC, false },
+	{ "noatime", MS_NOATIME, false }, { "atime", MS_NOATIME, true },
+	{ "nodiratime", MS_NODIRATIME, false }, { "diratime", MS_NODIRATIME, true },
+	{ "relatime", MS_RELATIME, false }, { "norelatime", MS_RELATIME, true },
+	{ "strictatime", MS_STRICTATIME, false }, { "nostrictatime", MS_STRICTATIME, true },
+};
+
+/* tmpfs's own K=V options (mm/shmem.c); the kernel checks their values. */
+static bool vol_tmpfs_key(const char *o)
+{
+	static const char *const keys[] = { "size", "mode", "uid", "gid", "nr_inodes",
+					    "nr_blocks", "mpol", "huge" };
+	size_t n = strcspn(o, "=");
+
+	for (size_t i = 0; o[n] == '=' && i < ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i]) == n && !strncmp(o, keys[i], n))
+			return true;
+	return false;
+}
+
+/* One option w into flags, or its K=V kept in data (a later one wins). */
+static int vol_tmpfs_opt(const char *w, unsigned long *flags, struct strv *data)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vol_tmpfs_flags); i++)
+		if (!strcmp(w, vol_tmpfs_flags[i].name)) {
+			if (vol_tmpfs_flags[i].clear)
+				*flags &= ~vol_tmpfs_flags[i].flag;
+			else
+				*flags |= vol_tmpfs_flags[i].flag;
+			return 0;
+		}
+	if (!vol_tmpfs_key(w))
+		return err_setx(EINVAL, "invalid tmpfs option \"%s\" (use size=, mode=, uid=, gid=, "
+				"nr_inodes=, or ro, exec, suid, dev, noatime...)", w);
+	strv_setenv(data, w);
+	return 0;
+}
+
+int vol_tmpfs_opts(const char *opts, unsigned long *flags, char **data)
+{
+	autofree char *copy = xstrdup(opts ? opts : "");
+	struct strv kv = { 0 };
+	char *save = NULL;
+	size_t len = 1;
+
+	/* Docker's defaults (daemon/oci_linux.go), before what was given. */
+	*flags = MS_NOEXEC | MS_NOSUID | MS_NODEV;
+	*data = NULL;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (vol_tmpfs_opt(w, flags, &kv) < 0) {
+			strv_free(&kv);
+			return -err_errno();
+		}
+	for (size_t i = 0; i < kv.n; i++)
+		len += strlen(kv.v[i]) + 1;
+	*data = xzalloc(len);
+	for (size_t i = 0; i < kv.n; i++) {
+		if (i)
+			strcat(*data, ",");
+		strcat(*data, kv.v[i]);
+	}
+	strv_free(&kv);
+	return 0;
+}
+
+int vol_tmpfs_parse(const char *spec, struct vol_mount *m)
+{
+	const char *colon = strchr(spec, ':');
+	autofree char *dst = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+	unsigned long flags;
+	char *data = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->type = VOL_MOUNT_TMPFS;
+	m->from = VOL_FROM_TMPFS;
+	m->data = xstrdup(colon ? colon + 1 : "");
+	if (vol_target("--tmpfs", dst, m) < 0 || vol_tmpfs_opts(m->data, &flags, &data) < 0) {
+		vol_mount_clear(m);
+		return -err_errno();
+	}
+	free(data);
+	m->ro = flags & MS_RDONLY;
+	return 0;
+}
+
+/* ---- --mount: Docker's CSV (docker/cli opts/mount.go), then the
+ * daemon's checks (moby volume/mounts/linux_parser.go) ---- */
+
+/* Go's strconv.ParseBool. */
+static int vol_bool(const char *v, bool *out)
+{
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		if (!strcmp(v, t[i]))
+			return *out = true, 0;
+		if (!strcmp(v, f[i]))
+			return *out = false, 0;
+	}
+	return -EINVAL;
+}
+
+struct vol_mount_kv {
+	char *type, *src, *dst, *prop;
+	const char *opt_kind;	/* the first volume-, bind- or tmpfs- option's */
+	long long size;
+	unsigned mode;
+	bool ro, nocopy, has_size, has_mode;
+};
+
+/* The key=value field k, v (k lower-cased) into kv. */
+static int vol_mount_field(const char *f, const char *k, const char *v, struct vol_mount_kv *kv)
+{
+	unsigned long long u;
+	char *end;
+
+	if (!kv->opt_kind)
+		kv->opt_kind = !strncmp(k, "volume-", 7) ? "volume" : !strncmp(k, "bind-", 5) ?
+			       "bind" : !strncmp(k, "tmpfs-", 6) ? "tmpfs" : NULL;
+	if (!strcmp(k, "type"))
+		free(kv->type), kv->type = xstrdup(v);
+	else if (!strcmp(k, "source") || !strcmp(k, "src"))
+		free(kv->src), kv->src = xstrdup(v);
+	else if (!strcmp(k, "target") || !strcmp(k, "dst") || !strcmp(k, "destination"))
+		free(kv->dst), kv->dst = xstrdup(v);
+	else if (!strcmp(k, "readonly") || !strcmp(k, "ro") || !strcmp(k, "volume-nocopy")) {
+		if (vol_bool(v, k[0] == 'v' ? &kv->nocopy : &kv->ro) < 0)
+			return err_setx(EINVAL, "invalid value for %s: %s", k, v);
+	} else if (!strcmp(k, "bind-propagation"))
+		free(kv->prop), kv->prop = xstrdup(v);
+	else if (!strcmp(k, "tmpfs-size")) {
+		if (cg_parse_bytes(v, &kv->size) < 0)
+			return err_setx(EINVAL, "invalid value for %s: %s", k, v);
+		kv->has_size = true;
+	} else if (!strcmp(k, "tmpfs-mode")) {
+		errno = 0;
+		u = strtoull(v, &end, 8);
+		if (!*v || *end || errno || u > 0xffffffffULL)
+			return err_setx(EINVAL, "invalid value for %s: %s", k, v);
+		kv->mode = (unsigned)u;
+		kv->has_mode = true;
+	} else if (!strcmp(k, "volume-driver") && !strcmp(v, "local")) {
+	} else if (!strcmp(k, "consistency")) {
+	} else if (!strcmp(k, "volume-driver") || !strcmp(k, "volume-opt") ||
+		   !strcmp(k, "volume-label") || !strcmp(k, "bind-nonrecursive")) {
+		return err_setx(ENOTSUP, "%s is not supported (make the volume first with 'dory "
+				"volume create')", f);
+	} else {
+		return err_setx(EINVAL, "unexpected key '%s' in '%s'", k, f);
+	}
+	return 0;
+}
+
+/* Split spec's comma fields into kv (no CSV quoting: no field needs a comma). */
+static int vol_mount_fields(const char *spec, struct vol_mount_kv *kv)
+{
+	autofree char *copy = xstrdup(spec);
+	char *save = NULL;
+
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(f, '=');
+		autofree char *k = xstrndup(f, eq ? (size_t)(eq - f) : strlen(f));
+
+		for (char *p = k; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		if (!eq && (!strcmp(k, "readonly") || !strcmp(k, "ro")))
+			kv->ro = true;
+		else if (!eq && !strcmp(k, "volume-nocopy"))
+			kv->nocopy = true, kv->opt_kind = kv->opt_kind ? kv->opt_kind : "volume";
+		else if (!eq)
+			return err_setx(EINVAL, "invalid field '%s' must be a key=value pair", f);
+		else if (vol_mount_field(f, k, eq + 1, kv) < 0)
+			return -err_errno();
+	}
+	if (!kv->type)
+		kv->type = xstrdup("volume");	/* Docker's default */
+	for (char *p = kv->type; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	if (!kv->dst || !*kv->dst)
+		return err_setx(EINVAL, "target is required");
+	if (kv->opt_kind && strcmp(kv->opt_kind, kv->type))
+		return err_setx(EINVAL, "cannot mix '%s-*' options with mount type '%s'",
+				kv->opt_kind, kv->type);
+	return 0;
+}
+
+/* tmpfs-size= and tmpfs-mode= as tmpfs options (allocated). */
+static char *vol_mount_tmpfs_data(const struct vol_mount_kv *kv)
+{
+	char size[32] = "", mode[24] = "";
+	char *d;
+
+	if (kv->has_size)
+		snprintf(size, sizeof(size), "size=%lld,", kv->size);
+	if (kv->has_mode)
+		snprintf(mode, sizeof(mode), "mode=%o,", kv->mode);
+	d = xasprintf("%s%s%s", size, mode, kv->ro ? "ro" : "");
+	if (*d && d[strlen(d) - 1] == ',')
+		d[strlen(d) - 1] = '\0';
+	return d;
+}
+
+/* The daemon's side: kv as mount m. */
+static int vol_mount_make(const struct vol_mount_kv *kv, struct vol_mount *m)
+{
+	autofree char *what = xasprintf("invalid mount config for type \"%s\"", kv->type);
+	struct stat st;
+
+	m->ro = kv->ro;
+	m->nocopy = kv->nocopy;
+	m->mode = xstrdup("");
+	if (!strcmp(kv->type, "bind")) {
+		m->type = VOL_MOUNT_BIND;
+		if (!kv->src || !*kv->src)
+			return err_setx(EINVAL, "%s: field Source must not be empty", what);
+		if (kv->src[0] != '/')
+			return err_setx(EINVAL, "%s: invalid mount path: '%s' mount path must be "
+					"absolute", what, kv->src);
+		if (stat(kv->src, &st) < 0)
+			return err_setx(ENOENT, "%s: bind source path does not exist: %s", what,
+					kv->src);
+		if (kv->prop && !vol_propagation(kv->prop))
+			return err_setx(EINVAL, "%s: invalid propagation mode: %s", what, kv->prop);
+		m->source = vol_clean(kv->src);
+		m->propagation = kv->prop ? xstrdup(kv->prop) : NULL;
+	} else if (!strcmp(kv->type, "volume")) {
+		m->type = VOL_MOUNT_VOLUME;
+		if (!kv->src || !*kv->src) {
+			if (vol_anon(m) < 0)
+				return -err_errno();
+		} else if (vol_name_check(kv->src) < 0) {
+			return -err_errno();
+		} else {
+			m->name = xstrdup(kv->src);
+		}
+	} else if (!strcmp(kv->type, "tmpfs")) {
+		m->type = VOL_MOUNT_TMPFS;
+		if (kv->src && *kv->src)
+			return err_setx(EINVAL, "%s: field Source must not be specified", what);
+		m->data = vol_mount_tmpfs_data(kv);
+	} else {
+		return err_setx(EINVAL, "%s: mount type unknown (use bind, volume or tmpfs)", what);
+	}
+	return vol_target(what, kv->dst, m);
+}
+
+int vol_mount_opt_parse(const char *spec, struct vol_mount *m)
+{
+	struct vol_mount_kv kv = { 0 };
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->from = VOL_FROM_MOUNT;
+	r = vol_mount_fields(spec, &kv);
+	if (r < 0)
+		err_ctx("invalid argument \"%s\" for \"--mount\" flag", spec);
+	else
+		r = vol_mount_make(&kv, m);
+	free(kv.type);
+	free(kv.src);
+	free(kv.dst);
+	free(kv.prop);
+	if (r < 0)
+		vol_mount_clear(m);
+	return r;
+}
+
+/* ---- --volumes-from and the image's VOLUME ---- */
+
+int vol_from_parse(const char *spec, char **ref, int *ro)
+{
+	const char *colon = strchr(spec, ':');
+	struct vol_mount m = { .type = VOL_MOUNT_VOLUME };
+
+	*ref = NULL;
+	*ro = -1;
+	if (!*spec || spec[0] == ':')
+		return err_setx(EINVAL, "volumes-from specification cannot be an empty string");
+	if (colon) {
+		if (vol_propagation(colon + 1) || strstr(colon + 1, "nocopy"))
+			return err_setx(EINVAL, "invalid mode for volumes-from: %s", colon + 1);
+		if (!colon[1] || vol_mode_parse(colon + 1, &m) < 0) {
+			err_setx(EINVAL, "invalid mode: %s (use ro or rw)", colon + 1);
+			vol_mount_clear(&m);
+			return -EINVAL;
+		}
+		*ro = strstr(colon + 1, "ro") || strstr(colon + 1, "rw") ? m.ro : -1;
+		vol_mount_clear(&m);
+	}
+	*ref = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+	return 0;
+}
+
+void vol_mount_copy(const struct vol_mount *from, struct vol_mount *to)
+{
+	*to = *from;
+	to->name = from->name ? xstrdup(from->name) : NULL;
+	to->source = from->source ? xstrdup(from->source) : NULL;
+	to->target = xstrdup(from->target);
+	to->mode = from->mode ? xstrdup(from->mode) : NULL;
+	to->propagation = from->propagation ? xstrdup(from->propagation) : NULL;
+	to->data = from->data ? xstrdup(from->data) : NULL;
+}
+
+int vol_image_parse(const char *path, struct vol_mount *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = VOL_MOUNT_VOLUME;
+	m->from = VOL_FROM_IMAGE;
+	m->mode = xstrdup("");
+	if (vol_target("invalid VOLUME", path, m) < 0 || vol_anon(m) < 0) {
 		vol_mount_clear(m);
 		return -err_errno();
 	}

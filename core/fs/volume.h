@@ -31,6 +31,9 @@ struct vol_cfg {
 
 /* Docker's rule for a volume name: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool vol_name_ok(const char *name);
+/* An anonymous volume's name: 64 hex digits (the image's VOLUMEs, -v
+ * /PATH, a volume create without a name). */
+bool vol_name_anonymous(const char *name);
 /* The local driver's options: type and device together; type tmpfs (o:
  * its mount options) or none with o=bind (device: an existing absolute
  * directory). -EINVAL or -ENOTSUP with Docker's message. */
@@ -56,29 +59,59 @@ int vol_remove(const char *name, vol_busy_fn busy, void *arg);
 
 /* ROOT/volumes/NAME/_data: Docker's Mountpoint (allocated). */
 char *vol_mountpoint(const char *name);
+/* Whether volume c keeps its data in its _data (not a tmpfs, not a
+ * host directory of type=none). */
+bool vol_has_data(const struct vol_cfg *c);
 /* What a container gets for volume c: a host directory to bind in *src
  * (its _data, or the device of type=none,o=bind), or a file system to
  * mount (*fstype "tmpfs", *data its options; *src NULL). Allocated. */
 void vol_source(const struct vol_cfg *c, char **src, char **fstype, char **data);
 
-/* ---- -v SRC:DST[:MODE] ---- */
+/* ---- -v, --mount and --tmpfs: one container's mounts ---- */
 
-enum vol_mount_type { VOL_MOUNT_BIND, VOL_MOUNT_VOLUME };
+enum vol_mount_type { VOL_MOUNT_BIND, VOL_MOUNT_VOLUME, VOL_MOUNT_TMPFS };
+/* The flag a mount came from: inspect shows each as Docker does. */
+enum vol_mount_from { VOL_FROM_V, VOL_FROM_MOUNT, VOL_FROM_TMPFS, VOL_FROM_IMAGE };
 
 /* One mount of a container, as config.json and inspect's Mounts hold it. */
 struct vol_mount {
 	enum vol_mount_type type;
-	char *name;		/* a volume's name; NULL for a bind */
-	char *source;		/* a bind's host path; NULL for a volume */
+	enum vol_mount_from from;
+	char *name;		/* a volume's name; NULL for a bind or a tmpfs */
+	char *source;		/* a bind's host path; NULL otherwise */
 	char *target;		/* absolute, in the container, cleaned */
-	char *mode;		/* the MODE part as given ("ro", "rw,z", "") */
-	bool ro;
+	char *mode;		/* -v's MODE part as given ("ro", "rw,z", "") */
+	char *propagation;	/* a bind's: rprivate (NULL), private, [r]shared, [r]slave */
+	char *data;		/* a tmpfs's options: size=, mode=, noexec... */
+	bool ro, nocopy;
+	bool anon;		/* an anonymous volume: rm -v and run --rm remove it */
 };
 
-/* Parse a -v value: NAME:DST or /HOST:DST, with MODE a list of ro, rw,
- * z, Z, nocopy, private, rprivate. -EINVAL "invalid volume
- * specification" (and Docker's other messages) or -ENOTSUP. */
+/* Parse a -v value: NAME:DST, /HOST:DST or /DST alone (an anonymous
+ * volume), with MODE a list of ro, rw, z, Z, nocopy and a propagation.
+ * -EINVAL "invalid volume specification" (and Docker's other messages). */
 int vol_spec_parse(const char *spec, struct vol_mount *m);
+/* Parse a --mount value (Docker's CSV of type=, source=, target=,
+ * readonly, bind-propagation=, volume-nocopy, tmpfs-size=, tmpfs-mode=),
+ * with Docker's messages; a bind's source must exist. */
+int vol_mount_opt_parse(const char *spec, struct vol_mount *m);
+/* Parse a --tmpfs value: /DST[:OPTIONS]. */
+int vol_tmpfs_parse(const char *spec, struct vol_mount *m);
+/* A tmpfs's mount flags and data from its options, over Docker's
+ * defaults (noexec, nosuid, nodev; a later option wins): -EINVAL for an
+ * option tmpfs does not take. *data allocated. */
+int vol_tmpfs_opts(const char *opts, unsigned long *flags, char **data);
+/* Parse a --volumes-from value, CONTAINER[:ro|rw]: *ref the container
+ * (allocated), *ro 1 or 0 as asked, -1 to keep each mount's own. */
+int vol_from_parse(const char *spec, char **ref, int *ro);
+/* An image's VOLUME path as an anonymous volume mount. */
+int vol_image_parse(const char *path, struct vol_mount *m);
+/* A deep copy of from (a --volumes-from mount). */
+void vol_mount_copy(const struct vol_mount *from, struct vol_mount *to);
+/* MS_* propagation of p (NULL or "": rprivate); 0 when p is none of them. */
+unsigned long vol_propagation(const char *p);
+/* A random 64-hex volume name (allocated), as Docker's anonymous ones. */
+char *vol_name_random(void);
 void vol_mount_clear(struct vol_mount *m);
 
 /* The record as JSON and back (tests); parse: -EINVAL without a Name. */

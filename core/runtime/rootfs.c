@@ -223,7 +223,8 @@ static int rootfs_bind_stage(const char *stage, const struct rootfs_opts *o, siz
 		return err_set(errno, "create %s", p);
 	if (!dir)
 		close(fd);
-	if (b->fstype && mnt_mount(b->fstype, p, b->fstype, MS_NOSUID | MS_NODEV, b->data) < 0)
+	if (b->fstype && mnt_mount(b->fstype, p, b->fstype,
+				   b->flags ? b->flags : MS_NOSUID | MS_NODEV, b->data) < 0)
 		return err_ctx("volume");
 	if (!b->fstype && mnt_bind(src, p, dir, 0) < 0)
 		return err_ctx("bind %s", b->src);
@@ -400,6 +401,10 @@ static int rootfs_bind_place(const struct rt_bind *b, const char *p, bool dir)
 	at = xasprintf("/proc/self/fd/%d", fd);
 	r = b->copy_up && dir ? rootfs_copy_up(p, fd) : 0;
 	if (r == 0 && b->ro && rootfs_ro_tree(p) < 0)
+		r = -err_errno();
+	/* A bind keeps its source's propagation: set on the staged one. */
+	if (r == 0 && mnt_mount("none", p, NULL, b->propagation ? b->propagation :
+				MS_PRIVATE | MS_REC, NULL) < 0)
 		r = -err_errno();
 	if (r == 0 && mnt_bind(p, at, dir, 0) < 0)
 		r = -err_errno();
@@ -596,6 +601,29 @@ static int rootfs_switch(const char *dir)
 	return 0;
 }
 
+/* Whether a bind wants the host's mount events (rslave, rshared...). */
+static bool rootfs_wants_slave(const struct rootfs_opts *o)
+{
+	for (size_t i = 0; i < o->nbinds; i++)
+		if (o->binds[i].propagation & (MS_SLAVE | MS_SHARED))
+			return true;
+	return false;
+}
+
+int rootfs_isolate(const struct rootfs_opts *o)
+{
+	if (!rootfs_wants_slave(o))
+		return rootfs_private();
+	return mnt_mount("none", "/", NULL, MS_SLAVE | MS_REC, NULL);
+}
+
+/* The container's root itself private again, once its binds are placed
+ * with their own propagation. */
+static int rootfs_slave_end(const struct rootfs_opts *o)
+{
+	return rootfs_wants_slave(o) ? mnt_mount("none", "/", NULL, MS_PRIVATE, NULL) : 0;
+}
+
 /* Link each controller of a co-mounted v1 hierarchy ("cpu,cpuacct") to
  * it, as the host's /sys/fs/cgroup has them. */
 static int rootfs_cg_links(const char *top, const char *name)
@@ -686,7 +714,7 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 	int r = -1;
 
 	/* Nothing the container mounts may reach the host's namespace. */
-	if (rootfs_private() < 0 || mnt_bind(dir, dir, true, 0) < 0 ||
+	if (rootfs_isolate(o) < 0 || mnt_bind(dir, dir, true, 0) < 0 ||
 	    rootfs_mount_at(dir, "proc", "proc", nse, NULL) < 0 ||
 	    rootfs_mount_at(dir, "sys", "sysfs", nse | sysro, NULL) < 0 ||
 	    rootfs_cgroups(dir, o) < 0 ||
@@ -695,8 +723,8 @@ int rootfs_enter_opts(const char *dir, const struct rootfs_opts *o)
 		goto out;
 	if (chdir(dir) < 0)
 		err_set(errno, "chdir %s", dir);
-	else if (rootfs_switch(dir) == 0)
-		r = rootfs_binds_place(o);
+	else if (rootfs_switch(dir) == 0 && rootfs_binds_place(o) == 0)
+		r = rootfs_slave_end(o);
 out:
 	umask(old);
 	return r < 0 ? -err_errno() : 0;

@@ -48,6 +48,11 @@ enum rootfs_root rootfs_root_kind(const char *mountinfo);
 /* Make every mount of the calling process's (new) mount namespace
  * private, from a chroot too (which needs /proc). */
 int rootfs_private(void);
+/* The namespace's mounts cut off from the host's: private (as
+ * rootfs_private); or, where one of o's binds wants the host's mount
+ * events (slave, shared), slaves (receiving, never sending), as runc's
+ * default rslave root. */
+int rootfs_isolate(const struct rootfs_opts *o);
 
 /* Describe the host's device node host as path in the container (path
  * borrowed); path must lie under /dev/: -EINVAL, else -ENOENT or -ENODEV

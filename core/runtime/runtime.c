@@ -301,14 +301,15 @@ static int rt_child_bind_root(const struct rt_spec *s, int *fd)
 /* The root filesystem's own mount (overlay), made where nothing outside
  * the container can see it: it goes away with the namespace. *root is
  * the directory to enter; bound, the fd of rt_child_bind_root's mount. */
-static int rt_child_mount_root(const struct rt_spec *s, int bound, const char **root)
+static int rt_child_mount_root(const struct rt_spec *s, const struct rootfs_opts *o, int bound,
+			       const char **root)
 {
 	static char fdpath[32];
 
 	*root = s->rootfs;
 	if (!s->mount_root && !s->userns)
 		return 0;
-	if (rootfs_private() < 0)
+	if (rootfs_isolate(o) < 0)
 		return -err_errno();
 	if (!s->userns)
 		return s->mount_root(s->mount_arg);
@@ -375,7 +376,7 @@ static NORETURN void rt_child(const struct rt_spec *s, const struct rootfs_devic
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		err_set(errno, "set hostname %s", s->hostname);
 	else if ((s->hostnet || s->netns || nl_link_up("lo") == 0) &&
-		 rt_child_mount_root(s, bound, &root) == 0 &&
+		 rt_child_mount_root(s, &ro, bound, &root) == 0 &&
 		 rootfs_enter_opts(root, &ro) == 0 && (!s->tune || rt_tune_apply(s->tune) == 0) &&
 		 rt_child_stdio(s, sock, io) == 0 && rootfs_finish_opts(&ro) == 0 &&
 		 rt_child_cwd(s) == 0 && rt_child_confine(pol) == 0 &&

@@ -30,8 +30,12 @@ struct rt_bind {
 	const char *dst;	/* in the container, absolute */
 	bool ro;
 	bool optional;	/* left out when its mount point cannot be made (a read-only root) */
-	/* A new file system instead of src (a tmpfs volume): type, options. */
+	/* A new file system instead of src (a tmpfs): type, options, and
+	 * its MS_* flags (MS_NOSUID | MS_NODEV when 0). */
 	const char *fstype, *data;
+	unsigned long flags;
+	/* MS_PRIVATE, MS_SLAVE or MS_SHARED, with MS_REC (0: rprivate). */
+	unsigned long propagation;
 	/* Copy what the container's root has at dst into an empty source
 	 * first, owners and modes kept (Docker's rule for a new volume). */
 	bool copy_up;

@@ -171,3 +171,27 @@ void fsutil_rmtree_scratch(int dfd, const char *name)
 	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
 		unlinkat(dfd, name, 0);
 }
+
+unsigned long long fsutil_tree_bytes(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	autoclosedir DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	unsigned long long n = 0;
+	struct dirent *e;
+	struct stat top, st;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	if (!d || fstat(fd, &top) < 0)
+		return 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != top.st_dev)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			n += fsutil_tree_bytes(fd, e->d_name);
+		else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+			n += (unsigned long long)st.st_size;
+	}
+	return n;
+}

@@ -27,5 +27,9 @@ int fsutil_write_atomic(const char *path, const char *s, bool durable);
 /* Remove dirfd/name and what is below it, best effort, never following a
  * symlink: for a probe's small scratch tree, not for the store. */
 void fsutil_rmtree_scratch(int dfd, const char *name);
+/* The apparent size of what is below dirfd/name (files, symlinks),
+ * staying on its file system and never following a symlink; 0 when it
+ * cannot be read. */
+unsigned long long fsutil_tree_bytes(int dfd, const char *name);
 
 #endif

@@ -72,8 +72,8 @@ bad "an empty part" "invalid volume specification" "$T-n::/d"
 bad "a bad mode" "invalid mode: rx" "$T-n:/d:rx"
 bad "ro and rw" "invalid mode" "$T-n:/d:ro,rw"
 bad "the root as target" "destination can't be '/'" "$T-n:/"
-bad "an anonymous volume (not yet)" "not supported yet" "/d"
-bad "shared propagation (not yet)" "not supported yet" "/h:/d:rshared"
+bad "propagation of a named volume" "invalid mode: rshared" "$T-n:/d:rshared"
+bad "two propagations" "give one propagation" "/h:/d:rslave,private"
 
 # ---- the volume command ----
 vs() { "$DORY" volume "$@"; }

@@ -307,6 +307,49 @@ TEST(ctr_config_round_trip_unset_fields)
 	fx_free(&f);
 }
 
+/* Every kind of mount, and what it needs beyond Docker's MountPoint. */
+TEST(ctr_config_round_trip_keeps_mounts)
+{
+	static const char *const specs[][2] = {
+		{ "v", "/h:/h:ro,rslave" }, { "v", "/anon" }, { "m", "src=v1,dst=/m,volume-nocopy" },
+		{ "m", "type=tmpfs,dst=/t,tmpfs-size=1k" }, { "t", "/run:exec" },
+	};
+	struct fx f;
+	struct ctr_config c = { 0 }, l;
+
+	fx_init(&f);
+	c.mounts = xzalloc((ARRAY_SIZE(specs) + 1) * sizeof(*c.mounts));
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
+		const char *k = specs[i][0], *v = specs[i][1];
+		int r = *k == 'v' ? vol_spec_parse(v, &c.mounts[i]) :
+			*k == 'm' ? vol_mount_opt_parse(v, &c.mounts[i]) :
+			vol_tmpfs_parse(v, &c.mounts[i]);
+
+		CHECK_EQ_INT(r, 0);
+		c.nmounts++;
+	}
+	CHECK_EQ_INT(ctr_create(&c), 0);
+	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
+	CHECK_EQ_INT(l.nmounts, ARRAY_SIZE(specs));
+	for (size_t i = 0; i < l.nmounts && i < c.nmounts; i++) {
+		const struct vol_mount *a = &c.mounts[i], *b = &l.mounts[i];
+
+		CHECK_EQ_INT(b->type, a->type);
+		CHECK_EQ_INT(b->from, a->from);
+		CHECK_EQ_STR(b->target, a->target);
+		CHECK(!a->name == !b->name && (!a->name || !strcmp(a->name, b->name)));
+		CHECK(!a->source == !b->source && (!a->source || !strcmp(a->source, b->source)));
+		CHECK(!a->data == !b->data && (!a->data || !strcmp(a->data, b->data)));
+		CHECK(!a->propagation == !b->propagation &&
+		      (!a->propagation || !strcmp(a->propagation, b->propagation)));
+		CHECK(a->ro == b->ro && a->nocopy == b->nocopy && a->anon == b->anon);
+	}
+	CHECK(l.mounts[1].anon && l.mounts[2].nocopy && l.mounts[0].ro);
+	ctr_config_clear(&l);
+	ctr_config_clear(&c);
+	fx_free(&f);
+}
+
 /* --ulimit, --sysctl, --group-add, --shm-size, --oom-score-adj, --pid. */
 TEST(ctr_config_round_trip_tune)
 {

@@ -73,3 +73,23 @@ TEST(fsutil_poll_times_out_then_sees_data)
 	close(p[0]);
 	close(p[1]);
 }
+
+TEST(fsutil_tree_bytes_counts_files_and_links)
+{
+	char *d = tmpdir(), *sub = xasprintf("%s/a/b", d), *f1 = xasprintf("%s/a/f", d);
+	char *f2 = xasprintf("%s/a/b/g", d), *ln = xasprintf("%s/a/l", d);
+
+	CHECK_EQ_INT(fsutil_mkdir_p(sub, 0755), 0);
+	CHECK_EQ_INT(fsutil_write_atomic(f1, "12345", false), 0);
+	CHECK_EQ_INT(fsutil_write_atomic(f2, "1234567890", false), 0);
+	CHECK_EQ_INT(symlink("f", ln), 0);	/* a symlink counts its own size, 1 */
+	CHECK(fsutil_tree_bytes(AT_FDCWD, d) == 16);
+	CHECK(fsutil_tree_bytes(AT_FDCWD, ln) == 0);	/* not followed */
+	CHECK(fsutil_tree_bytes(AT_FDCWD, f1) == 0);	/* not a directory */
+	unlink(ln), unlink(f2), unlink(f1), rmdir(sub);
+	*strrchr(sub, '/') = '\0';
+	rmdir(sub);
+	CHECK_EQ_INT(rmdir(d), 0);
+	CHECK(fsutil_tree_bytes(AT_FDCWD, d) == 0);	/* gone */
+	free(d), free(sub), free(f1), free(f2), free(ln);
+}

@@ -3,6 +3,8 @@
  * the record's JSON, create/lookup/list/remove in a scratch ROOT (with a
  * busy volume refused and a killed create swept), and the -v spec. */
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,6 +173,129 @@ TEST(vol_spec_parses_docker_forms)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		if (vol_spec_parse(bad[i], &m) != -EINVAL)
 			TAP_FAIL("%s parsed (%s)", bad[i], err_str());
-	CHECK_EQ_INT(vol_spec_parse("/x", &m), -ENOTSUP);
-	CHECK_EQ_INT(vol_spec_parse("d1:/x:rshared", &m), -ENOTSUP);
+	CHECK_EQ_INT(vol_spec_parse("d1:/x:rshared", &m), -EINVAL);
+	CHECK_EQ_INT(vol_spec_parse("/h:/x:rslave,shared", &m), -EINVAL);
+}
+
+TEST(vol_spec_anonymous_and_propagation)
+{
+	struct vol_mount m;
+
+	CHECK_EQ_INT(vol_spec_parse("/x/", &m), 0);
+	CHECK_EQ_INT(m.type, VOL_MOUNT_VOLUME);
+	CHECK(m.anon);
+	CHECK_EQ_INT((int)strlen(m.name), VOL_RANDOM_LEN);
+	CHECK_EQ_STR(m.target, "/x");
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_spec_parse("/h:/x:ro,rslave", &m), 0);
+	CHECK_EQ_STR(m.propagation, "rslave");
+	CHECK(m.ro && !m.anon);
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_spec_parse("v1:/x:nocopy", &m), 0);
+	CHECK(m.nocopy);
+	vol_mount_clear(&m);
+	CHECK(vol_propagation(NULL) == (MS_PRIVATE | MS_REC));
+	CHECK(vol_propagation("slave") == MS_SLAVE);
+	CHECK(vol_propagation("rshared") == (MS_SHARED | MS_REC));
+	CHECK(vol_propagation("bogus") == 0);
+}
+
+TEST(vol_mount_opt_docker_forms)
+{
+	struct vol_mount m;
+
+	CHECK_EQ_INT(vol_mount_opt_parse("type=bind,source=/,target=/h,readonly,"
+					 "bind-propagation=rslave", &m), 0);
+	CHECK_EQ_INT(m.type, VOL_MOUNT_BIND);
+	CHECK_EQ_STR(m.source, "/");
+	CHECK_EQ_STR(m.target, "/h");
+	CHECK_EQ_STR(m.propagation, "rslave");
+	CHECK(m.ro);
+	CHECK_EQ_INT(m.from, VOL_FROM_MOUNT);
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_mount_opt_parse("src=v1,dst=/d,ro=false,volume-nocopy", &m), 0);
+	CHECK_EQ_INT(m.type, VOL_MOUNT_VOLUME);
+	CHECK_EQ_STR(m.name, "v1");
+	CHECK(!m.ro && m.nocopy && !m.anon);
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_mount_opt_parse("Type=Volume,destination=/d", &m), 0);
+	CHECK(m.anon);
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_mount_opt_parse("type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770,ro", &m),
+		     0);
+	CHECK_EQ_STR(m.data, "size=1048576,mode=1770,ro");
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_mount_opt_parse("type=bind,src=/nonexistent-dory,dst=/x", &m), -ENOENT);
+	CHECK(strstr(err_str(), "bind source path does not exist: /nonexistent-dory"));
+	static const char *const bad[] = { "type=bind,dst=/x", "src=v1", "type=foo,dst=/x",
+					   "bogus,dst=/x", "x=1,dst=/x", "dst=/x,ro=maybe",
+					   "type=volume,dst=/x,tmpfs-size=1m",
+					   "type=bind,src=/,dst=/x,bind-propagation=up",
+					   "type=tmpfs,src=a,dst=/x", "type=tmpfs,dst=/x,tmpfs-mode=9",
+					   "type=bind,src=rel,dst=/x", "src=v1,dst=rel", "src=v1,dst=/" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (vol_mount_opt_parse(bad[i], &m) != -EINVAL)
+			TAP_FAIL("%s parsed (%s)", bad[i], err_str());
+}
+
+TEST(vol_tmpfs_docker_defaults)
+{
+	struct vol_mount m;
+	unsigned long fl;
+	char *data;
+
+	CHECK_EQ_INT(vol_tmpfs_opts("", &fl, &data), 0);
+	CHECK(fl == (MS_NOEXEC | MS_NOSUID | MS_NODEV));
+	CHECK_EQ_STR(data, "");
+	free(data);
+	CHECK_EQ_INT(vol_tmpfs_opts("size=1m,exec,mode=700,size=2m,ro", &fl, &data), 0);
+	CHECK(fl == (MS_NOSUID | MS_NODEV | MS_RDONLY));
+	CHECK_EQ_STR(data, "size=2m,mode=700");
+	free(data);
+	CHECK_EQ_INT(vol_tmpfs_opts("nosize", &fl, &data), -EINVAL);
+	CHECK_EQ_INT(vol_tmpfs_parse("/run:uid=5,gid=6", &m), 0);
+	CHECK_EQ_STR(m.target, "/run");
+	CHECK_EQ_STR(m.data, "uid=5,gid=6");
+	CHECK_EQ_INT(m.type, VOL_MOUNT_TMPFS);
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_tmpfs_parse("run", &m), -EINVAL);
+	CHECK_EQ_INT(vol_tmpfs_parse("/", &m), -EINVAL);
+	CHECK_EQ_INT(vol_tmpfs_parse("/x:size", &m), -EINVAL);
+}
+
+TEST(vol_from_and_image)
+{
+	struct vol_mount m;
+	char *ref;
+	int ro;
+
+	CHECK_EQ_INT(vol_from_parse("web", &ref, &ro), 0);
+	CHECK_EQ_STR(ref, "web");
+	CHECK_EQ_INT(ro, -1);
+	free(ref);
+	CHECK_EQ_INT(vol_from_parse("web:ro", &ref, &ro), 0);
+	CHECK_EQ_INT(ro, 1);
+	free(ref);
+	CHECK_EQ_INT(vol_from_parse("web:rw", &ref, &ro), 0);
+	CHECK_EQ_INT(ro, 0);
+	free(ref);
+	CHECK_EQ_INT(vol_from_parse("", &ref, &ro), -EINVAL);
+	CHECK_EQ_INT(vol_from_parse("web:rslave", &ref, &ro), -EINVAL);
+	CHECK_EQ_INT(vol_from_parse("web:bogus", &ref, &ro), -EINVAL);
+	CHECK_EQ_INT(vol_image_parse("/var/lib//db/", &m), 0);
+	CHECK_EQ_STR(m.target, "/var/lib/db");
+	CHECK(m.anon && m.from == VOL_FROM_IMAGE);
+	vol_mount_clear(&m);
+	CHECK_EQ_INT(vol_image_parse("rel", &m), -EINVAL);
+}
+
+TEST(vol_name_anonymous_is_64_hex)
+{
+	char *r = vol_name_random();
+
+	CHECK(r && vol_name_anonymous(r));
+	CHECK(!vol_name_anonymous("data"));
+	CHECK(!vol_name_anonymous("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF"));
+	CHECK(!vol_name_anonymous("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"));
+	free(r);
 }
