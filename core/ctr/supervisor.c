@@ -61,7 +61,7 @@ struct sup {
 	int sfd;
 	int readyfd;
 	struct ctrlog *log;
-	struct sup_health health;	/* detached only */
+	struct sup_health health;
 	struct strv init_argv;	/* --init: docker-init -- the command */
 	char init_src[PATH_MAX];	/* --init: this binary's path */
 	struct attach_hub hub;	/* dory attach, while it runs detached */
@@ -538,6 +538,44 @@ static void sup_trim(void)
 		madvise((void *)g.lo[i], g.hi[i] - g.lo[i], MADV_DONTNEED);
 }
 
+/* ---- attached: rt_attach's loop keeps the health checks' clock ---- */
+
+struct sup_fg {
+	struct sup_health *h;
+	const struct rt_proc *p;
+};
+
+static int sup_fg_wait_ms(void *arg)
+{
+	const struct sup_fg *g = arg;
+
+	return sup_health_wait_ms(g->h, ctr_now());
+}
+
+static void sup_fg_tick(void *arg)
+{
+	const struct sup_fg *g = arg;
+
+	sup_health_tick(g->h, g->p, ctr_now());
+}
+
+static void sup_fg_reaped(void *arg, pid_t pid, int wstatus)
+{
+	const struct sup_fg *g = arg;
+
+	sup_health_reaped(g->h, pid, wstatus, ctr_now());
+}
+
+/* The caller's terminal on the container, the checks run meanwhile. */
+static void sup_attach(struct sup *u, struct rt_proc *p, int *status)
+{
+	struct sup_fg g = { &u->health, p };
+	const struct rt_hook hook = { .arg = &g, .wait_ms = sup_fg_wait_ms, .tick = sup_fg_tick,
+				      .reaped = sup_fg_reaped };
+
+	rt_attach(&u->s, p, u->sfd, u->health.c ? &hook : NULL, status);
+}
+
 /* dory attach reaches a detached container's pty or pipes through us;
  * without the socket it still runs, unattachable. */
 static void sup_hub_open(struct sup *u, const struct rt_proc *p)
@@ -570,8 +608,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	}
 	sup_attach_close(u);	/* the container has its root now */
 	t0 = ctr_now();
-	if (!u->attached)
-		sup_health_begin(&u->health, &u->c, &u->policy, t0);
+	sup_health_begin(&u->health, &u->c, &u->policy, t0);
 	if (sup_record_start(u, &p) < 0) {
 		snprintf(msg, sizeof(msg), "%s", err_str());
 		kill(p.pid, SIGKILL);
@@ -582,7 +619,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	if (!u->attached)
 		sup_trim();
 	if (u->attached) {
-		rt_attach(&u->s, &p, u->sfd, status);
+		sup_attach(u, &p, status);
 	} else {
 		sup_wait(u, &p, status);
 		attach_hub_close(&u->hub, *status);

@@ -402,7 +402,8 @@ int rt_exit_status(int st)
 	return 125;
 }
 
-bool rt_reap(pid_t pid, int *status)
+/* rt_reap, handing the other children to hook's reaped. */
+static bool rt_reap_hook(pid_t pid, int *status, const struct rt_hook *hook)
 {
 	bool done = false;
 	pid_t r;
@@ -412,11 +413,19 @@ bool rt_reap(pid_t pid, int *status)
 		if (r == pid) {
 			*status = rt_exit_status(st);
 			done = true;
+		} else if (r > 0 && hook && hook->reaped) {
+			hook->reaped(hook->arg, r, st);
 		}
 	return done;
 }
 
-static void rt_on_signals(int sfd, pid_t pid, int master, bool *exited, int *status)
+bool rt_reap(pid_t pid, int *status)
+{
+	return rt_reap_hook(pid, status, NULL);
+}
+
+static void rt_on_signals(int sfd, pid_t pid, int master, const struct rt_hook *hook,
+			  bool *exited, int *status)
 {
 	struct signalfd_siginfo si;
 
@@ -424,7 +433,7 @@ static void rt_on_signals(int sfd, pid_t pid, int master, bool *exited, int *sta
 		int sig = (int)si.ssi_signo;
 
 		if (sig == SIGCHLD) {
-			if (rt_reap(pid, status))
+			if (rt_reap_hook(pid, status, hook))
 				*exited = true;
 		} else if (sig == SIGWINCH && master >= 0) {
 			pty_copy_winsize(isatty(0) ? 0 : 1, master);
@@ -450,7 +459,8 @@ static bool rt_pump(int from, int to)
 
 /* Relay signals and the pty until the container exits and its output is
  * drained (bounded: 200 ms after exit, in case something holds the pty). */
-static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master, int *status)
+static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master,
+		    const struct rt_hook *hook, int *status)
 {
 	bool in = master >= 0 && s->interactive, out = master >= 0, exited = false;
 
@@ -460,14 +470,20 @@ static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master, int
 			{ .fd = in ? 0 : -1, .events = POLLIN },
 			{ .fd = out ? master : -1, .events = POLLIN },
 		};
-		int n = poll(p, 3, exited ? 200 : -1);
+		int n = poll(p, 3, exited ? 200 : hook && hook->wait_ms ? hook->wait_ms(hook->arg) : -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n == 0 && exited)
 			break;
+		if (!exited && hook && hook->tick)
+			hook->tick(hook->arg);
+		if (n < 0)
+			break;
+		if (n == 0)
+			continue;
 		if (p[0].revents)
-			rt_on_signals(sfd, pid, master, &exited, status);
+			rt_on_signals(sfd, pid, master, hook, &exited, status);
 		if (p[1].revents && !rt_pump(0, master))
 			in = false;
 		if (p[2].revents && !rt_pump(master, 1))
@@ -809,7 +825,8 @@ int rt_signals_block(sigset_t *old)
 	return sigfd_block(&set, old);
 }
 
-void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, int *status)
+void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, const struct rt_hook *hook,
+	       int *status)
 {
 	struct termios saved;
 	bool raw = false;
@@ -818,7 +835,7 @@ void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, int *status)
 		pty_copy_winsize(isatty(0) ? 0 : 1, p->master);
 		raw = s->interactive && isatty(0) && pty_make_raw(0, &saved) == 0;
 	}
-	rt_wait(s, p->pid, sfd, p->master, status);
+	rt_wait(s, p->pid, sfd, p->master, hook, status);
 	if (raw)
 		pty_restore(0, &saved);
 }
@@ -835,7 +852,7 @@ int rt_run(const struct rt_spec *s, int *status)
 		return sfd;
 	r = rt_start(s, &p, status);
 	if (r == 0) {
-		rt_attach(s, &p, sfd, status);
+		rt_attach(s, &p, sfd, NULL, status);
 		r = rt_finish(s, &p);
 	}
 	close(sfd);
