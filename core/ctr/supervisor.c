@@ -538,10 +538,21 @@ static void sup_trim(void)
 		madvise((void *)g.lo[i], g.hi[i] - g.lo[i], MADV_DONTNEED);
 }
 
-/* ---- attached: rt_attach's loop keeps the health checks' clock ---- */
+/* dory attach reaches a detached container's pty or pipes through us;
+ * without the socket it still runs, unattachable. */
+static void sup_hub_open(struct sup *u, const struct rt_proc *p)
+{
+	if (attach_hub_open(&u->hub, u->id, p->master >= 0 ? p->master : p->in, p->master) < 0)
+		err_clear();
+}
+
+/* ---- attached: rt_attach's loop runs the checks and the socket ---- */
+
+_Static_assert(1 + ATTACH_CLIENTS <= RT_HOOK_FDS, "rt_attach polls the attach hub's fds");
 
 struct sup_fg {
 	struct sup_health *h;
+	struct attach_hub *hub;
 	const struct rt_proc *p;
 };
 
@@ -566,23 +577,42 @@ static void sup_fg_reaped(void *arg, pid_t pid, int wstatus)
 	sup_health_reaped(g->h, pid, wstatus, ctr_now());
 }
 
-/* The caller's terminal on the container, the checks run meanwhile. */
+static size_t sup_fg_fds(void *arg, struct pollfd *f)
+{
+	const struct sup_fg *g = arg;
+
+	return attach_hub_fds(g->hub, f);
+}
+
+static void sup_fg_polled(void *arg, const struct pollfd *f, size_t n)
+{
+	const struct sup_fg *g = arg;
+
+	attach_hub_poll(g->hub, f, n);
+}
+
+static void sup_fg_out(void *arg, const void *buf, size_t n)
+{
+	const struct sup_fg *g = arg;
+
+	attach_hub_out(g->hub, 1, buf, n);
+}
+
+/* The caller's terminal on the container; meanwhile the checks run and,
+ * with a pty (whose output passes through us), dory attach shares it. */
 static void sup_attach(struct sup *u, struct rt_proc *p, int *status)
 {
-	struct sup_fg g = { &u->health, p };
+	struct sup_fg g = { &u->health, &u->hub, p };
 	const struct rt_hook hook = { .arg = &g, .wait_ms = sup_fg_wait_ms, .tick = sup_fg_tick,
-				      .reaped = sup_fg_reaped };
+				      .reaped = sup_fg_reaped, .fds = sup_fg_fds,
+				      .polled = sup_fg_polled, .out = sup_fg_out };
 
-	rt_attach(&u->s, p, u->sfd, u->health.c ? &hook : NULL, status);
+	if (p->master >= 0)
+		sup_hub_open(u, p);
+	rt_attach(&u->s, p, u->sfd, &hook, status);
+	attach_hub_close(&u->hub, *status);
 }
 
-/* dory attach reaches a detached container's pty or pipes through us;
- * without the socket it still runs, unattachable. */
-static void sup_hub_open(struct sup *u, const struct rt_proc *p)
-{
-	if (attach_hub_open(&u->hub, u->id, p->master >= 0 ? p->master : p->in, p->master) < 0)
-		err_clear();
-}
 
 /* One run of the container: start, wait, record. 1 to run again, 0 when
  * it stopped for good, -errno (recorded) when it could not start. */

@@ -443,8 +443,9 @@ static void rt_on_signals(int sfd, pid_t pid, int master, const struct rt_hook *
 	}
 }
 
-/* Copy what is readable on from to to; false at EOF or error. */
-static bool rt_pump(int from, int to)
+/* Copy what is readable on from to to, and to tee's out (NULL: none);
+ * false at EOF or error. */
+static bool rt_pump(int from, int to, const struct rt_hook *tee)
 {
 	char buf[4096];
 	ssize_t n = read(from, buf, sizeof(buf));
@@ -454,6 +455,8 @@ static bool rt_pump(int from, int to)
 	if (n <= 0)
 		return false;
 	fsutil_write_full(to, buf, (size_t)n);	/* a closed stdout is not our failure */
+	if (tee && tee->out)
+		tee->out(tee->arg, buf, (size_t)n);
 	return true;
 }
 
@@ -465,12 +468,14 @@ static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master,
 	bool in = master >= 0 && s->interactive, out = master >= 0, exited = false;
 
 	while (!exited || out) {
-		struct pollfd p[3] = {
+		struct pollfd p[3 + RT_HOOK_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = in ? 0 : -1, .events = POLLIN },
 			{ .fd = out ? master : -1, .events = POLLIN },
 		};
-		int n = poll(p, 3, exited ? 200 : hook && hook->wait_ms ? hook->wait_ms(hook->arg) : -1);
+		size_t nh = hook && hook->fds ? hook->fds(hook->arg, p + 3) : 0;
+		int n = poll(p, 3 + nh,
+			     exited ? 200 : hook && hook->wait_ms ? hook->wait_ms(hook->arg) : -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -484,10 +489,12 @@ static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master,
 			continue;
 		if (p[0].revents)
 			rt_on_signals(sfd, pid, master, hook, &exited, status);
-		if (p[1].revents && !rt_pump(0, master))
+		if (p[1].revents && !rt_pump(0, master, NULL))
 			in = false;
-		if (p[2].revents && !rt_pump(master, 1))
+		if (p[2].revents && !rt_pump(master, 1, hook))
 			out = false;
+		if (nh && hook->polled)
+			hook->polled(hook->arg, p + 3, nh);
 	}
 }
 
