@@ -338,7 +338,7 @@ health()
 	for ((i = 0; i < HN; i++)); do
 		for k in none check fgnone fgcheck; do "$B/dory" rm -f "${P}h$k$i" >/dev/null; done
 	done
-	wait $fg	# the attached ones: the rm stopped them
+	wait $fg || true	# the attached ones: the rm stopped them (137)
 }
 
 # ---- measure ----
