@@ -64,7 +64,7 @@ struct sup {
 	struct sup_health health;
 	struct strv init_argv;	/* --init: docker-init -- the command */
 	char init_src[PATH_MAX];	/* --init: this binary's path */
-	struct attach_hub hub;	/* dory attach, while it runs detached */
+	struct attach_hub hub;	/* dory attach, while it runs (attached: with a pty) */
 };
 
 /* ---- the spec from the records ---- */
