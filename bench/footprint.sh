@@ -7,7 +7,8 @@
 # Also `dory cp` of a tree out of a running container against tar piped to tar.
 #   bench/footprint.sh [N] [RUNS]   (as root; DORY= picks the binary,
 #   ENGINES="dory crun conmon" a subset; N=50 containers, RUNS=20 runs;
-#   HN=5 containers with a health check every second, and 5 without;
+#   HN=5 containers with a health check every second, and 5 without, each
+#   detached and attached;
 #   PARTS="lat mem health cp" a subset; CP_MB=100 the tree's size, CP_RUNS=5)
 # Memory is Pss from /proc/PID/smaps_rollup (shared pages split among their
 # users) summed over supervisors and container processes, plus the memory
@@ -289,9 +290,11 @@ mem()
 
 # ---- the supervisor with a health check ----
 # health: HN dory containers with a check every second and HN without,
-# side by side; after 3 s (checks under way), each supervisor's Rss and
-# Pss sampled 10 times, 0.5 s apart. Prints "KIND rss-med rss-max pss-med
-# pss-max checks" per kind (checks: results in the log of the first one).
+# side by side, detached (run -d) and attached (run in the background of
+# this shell: the dory process itself supervises); after 3 s (checks under
+# way), each supervisor's Rss and Pss sampled 10 times, 0.5 s apart. Prints
+# "KIND rss-med rss-max pss-med pss-max checks" per kind (checks: results
+# in the log of the first one).
 medmax() # FIELD KIND: median and max of FIELD over $B/hsup's KIND lines
 {
 	awk -v f="$1" -v k="$2" '$1 == k { print $f }' "$B/hsup" | sort -n |
@@ -299,34 +302,43 @@ medmax() # FIELD KIND: median and max of FIELD over $B/hsup's KIND lines
 }
 health()
 {
-	local i k n pid args
+	local i k n pid args fg=""
 	: >"$B/hsup"
 	for ((i = 0; i < HN; i++)); do
-		for k in none check; do
+		for k in none check fgnone fgcheck; do
 			args=()
-			[ $k = check ] && args=(--health-cmd true --health-interval 1s)
-			"$B/dory" run -d --network none --name "${P}h$k$i" "${args[@]}" "$IMG" \
-				sleep 100000 >/dev/null ||
-				{ echo "bench/footprint.sh: start of ${P}h$k$i failed" >&2; return 1; }
+			[ "${k#fg}" = check ] && args=(--health-cmd true --health-interval 1s)
+			if [ "${k#fg}" != "$k" ]; then
+				"$B/dory" run --network none --name "${P}h$k$i" "${args[@]}" "$IMG" \
+					sleep 100000 </dev/null >/dev/null 2>&1 &
+				fg="$fg $!"
+			else
+				"$B/dory" run -d --network none --name "${P}h$k$i" "${args[@]}" "$IMG" \
+					sleep 100000 >/dev/null ||
+					{ echo "bench/footprint.sh: start of ${P}h$k$i failed" >&2; return 1; }
+			fi
 		done
 	done
 	sleep 3
 	for ((n = 0; n < 10; n++)); do
 		for ((i = 0; i < HN; i++)); do
-			for k in none check; do
+			for k in none check fgnone fgcheck; do
 				pid=$("$B/dory" inspect -f '{{.State.Pid}}' "${P}h$k$i")
 				echo "$k $(rss_pss "$(awk '{ print $4 }' "/proc/$pid/stat")")" >>"$B/hsup"
 			done
 		done
 		sleep 0.5
 	done
-	n=$("$B/dory" inspect -f '{{len .State.Health.Log}} {{.State.Health.Status}}' "${P}hcheck0")
-	for k in none check; do
-		echo "$k $(medmax 2 "$k") $(medmax 3 "$k") $([ $k = check ] && echo "$n" || echo "- -")"
+	for k in none check fgnone fgcheck; do
+		n="- -"
+		[ "${k#fg}" = check ] &&
+			n=$("$B/dory" inspect -f '{{len .State.Health.Log}} {{.State.Health.Status}}' "${P}h${k}0")
+		echo "$k $(medmax 2 "$k") $(medmax 3 "$k") $n"
 	done
 	for ((i = 0; i < HN; i++)); do
-		for k in none check; do "$B/dory" rm -f "${P}h$k$i" >/dev/null; done
+		for k in none check fgnone fgcheck; do "$B/dory" rm -f "${P}h$k$i" >/dev/null; done
 	done
+	wait $fg || true	# the attached ones: the rm stopped them (137)
 }
 
 # ---- measure ----
@@ -437,14 +449,18 @@ if [ -s "$B/mem" ]; then
 fi
 if [ -s "$B/health" ]; then
 	echo "dory's supervisor with a health check every second (--health-cmd true), KiB:"
-	echo "  $HN containers with, $HN without, side by side; each supervisor sampled 10"
-	echo "  times over 5 s, median and max (the check's short-lived prober not counted)"
-	printf '  %-22s %15s %15s\n' "" "Rss med / max" "Pss med / max"
-	awk '{ printf "  %-22s %15s %15s\n", ($1 == "check") ? "check every 1s" : "no check",
-		$2 " / " $3, $4 " / " $5 }' "$B/health"
-	awk '$1 == "check" { c = $4 } $1 == "none" { n = $4 } END {
-		if (n) printf "  Pss ratio with/without %.2f; the first one'"'"'s log: %s results, %s\n",
-			c / n, $6, $7 }' "$B/health"
+	echo "  $HN containers of each kind side by side; each supervisor (attached: the"
+	echo "  foreground dory) sampled 10 times over 5 s, median and max (the check's"
+	echo "  short-lived prober not counted)"
+	printf '  %-30s %15s %15s\n' "" "Rss med / max" "Pss med / max"
+	awk '{ l["none"] = "run -d, no check"; l["check"] = "run -d, check every 1s"
+		l["fgnone"] = "attached run, no check"; l["fgcheck"] = "attached run, check every 1s"
+		printf "  %-30s %15s %15s\n", l[$1], $2 " / " $3, $4 " / " $5 }' "$B/health"
+	awk '{ p[$1] = $4; log_[$1] = $6 " results, " $7 } END {
+		if (p["none"]) printf "  Pss ratio with/without: run -d %.2f (log: %s)\n",
+			p["check"] / p["none"], log_["check"]
+		if (p["fgnone"]) printf "  Pss ratio with/without: attached %.2f (log: %s)\n",
+			p["fgcheck"] / p["fgnone"], log_["fgcheck"] }' "$B/health"
 fi
 [ -z "$CRUN_NOTE" ] || echo " $CRUN_NOTE"
 if [ -s "$B/cp" ]; then

@@ -61,10 +61,10 @@ struct sup {
 	int sfd;
 	int readyfd;
 	struct ctrlog *log;
-	struct sup_health health;	/* detached only */
+	struct sup_health health;
 	struct strv init_argv;	/* --init: docker-init -- the command */
 	char init_src[PATH_MAX];	/* --init: this binary's path */
-	struct attach_hub hub;	/* dory attach, while it runs detached */
+	struct attach_hub hub;	/* dory attach, while it runs (attached: with a pty) */
 };
 
 /* ---- the spec from the records ---- */
@@ -546,6 +546,74 @@ static void sup_hub_open(struct sup *u, const struct rt_proc *p)
 		err_clear();
 }
 
+/* ---- attached: rt_attach's loop runs the checks and the socket ---- */
+
+_Static_assert(1 + ATTACH_CLIENTS <= RT_HOOK_FDS, "rt_attach polls the attach hub's fds");
+
+struct sup_fg {
+	struct sup_health *h;
+	struct attach_hub *hub;
+	const struct rt_proc *p;
+};
+
+static int sup_fg_wait_ms(void *arg)
+{
+	const struct sup_fg *g = arg;
+
+	return sup_health_wait_ms(g->h, ctr_now());
+}
+
+static void sup_fg_tick(void *arg)
+{
+	const struct sup_fg *g = arg;
+
+	sup_health_tick(g->h, g->p, ctr_now());
+}
+
+static void sup_fg_reaped(void *arg, pid_t pid, int wstatus)
+{
+	const struct sup_fg *g = arg;
+
+	sup_health_reaped(g->h, pid, wstatus, ctr_now());
+}
+
+static size_t sup_fg_fds(void *arg, struct pollfd *f)
+{
+	const struct sup_fg *g = arg;
+
+	return attach_hub_fds(g->hub, f);
+}
+
+static void sup_fg_polled(void *arg, const struct pollfd *f, size_t n)
+{
+	const struct sup_fg *g = arg;
+
+	attach_hub_poll(g->hub, f, n);
+}
+
+static void sup_fg_out(void *arg, const void *buf, size_t n)
+{
+	const struct sup_fg *g = arg;
+
+	attach_hub_out(g->hub, 1, buf, n);
+}
+
+/* The caller's terminal on the container; meanwhile the checks run and,
+ * with a pty (whose output passes through us), dory attach shares it. */
+static void sup_attach(struct sup *u, struct rt_proc *p, int *status)
+{
+	struct sup_fg g = { &u->health, &u->hub, p };
+	const struct rt_hook hook = { .arg = &g, .wait_ms = sup_fg_wait_ms, .tick = sup_fg_tick,
+				      .reaped = sup_fg_reaped, .fds = sup_fg_fds,
+				      .polled = sup_fg_polled, .out = sup_fg_out };
+
+	if (p->master >= 0)
+		sup_hub_open(u, p);
+	rt_attach(&u->s, p, u->sfd, &hook, status);
+	attach_hub_close(&u->hub, *status);
+}
+
+
 /* One run of the container: start, wait, record. 1 to run again, 0 when
  * it stopped for good, -errno (recorded) when it could not start. */
 static int sup_once(struct sup *u, int *status, long long *ran_ns)
@@ -570,8 +638,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	}
 	sup_attach_close(u);	/* the container has its root now */
 	t0 = ctr_now();
-	if (!u->attached)
-		sup_health_begin(&u->health, &u->c, &u->policy, t0);
+	sup_health_begin(&u->health, &u->c, &u->policy, t0);
 	if (sup_record_start(u, &p) < 0) {
 		snprintf(msg, sizeof(msg), "%s", err_str());
 		kill(p.pid, SIGKILL);
@@ -582,7 +649,7 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 	if (!u->attached)
 		sup_trim();
 	if (u->attached) {
-		rt_attach(&u->s, &p, u->sfd, status);
+		sup_attach(u, &p, status);
 	} else {
 		sup_wait(u, &p, status);
 		attach_hub_close(&u->hub, *status);

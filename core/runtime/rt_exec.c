@@ -349,7 +349,7 @@ static int rt_exec_relay(const struct rt_exec_spec *s, struct rt_exec_fds *f, in
 	if (r == 0)
 		*status = 0;
 	if (r == 0 && !s->detach)
-		rt_attach(&rs, &p, sfd, status);
+		rt_attach(&rs, &p, sfd, NULL, status);
 	if (p.master >= 0)	/* also when it failed after sending it */
 		close(p.master);
 	return r;

@@ -402,7 +402,8 @@ int rt_exit_status(int st)
 	return 125;
 }
 
-bool rt_reap(pid_t pid, int *status)
+/* rt_reap, handing the other children to hook's reaped. */
+static bool rt_reap_hook(pid_t pid, int *status, const struct rt_hook *hook)
 {
 	bool done = false;
 	pid_t r;
@@ -412,11 +413,19 @@ bool rt_reap(pid_t pid, int *status)
 		if (r == pid) {
 			*status = rt_exit_status(st);
 			done = true;
+		} else if (r > 0 && hook && hook->reaped) {
+			hook->reaped(hook->arg, r, st);
 		}
 	return done;
 }
 
-static void rt_on_signals(int sfd, pid_t pid, int master, bool *exited, int *status)
+bool rt_reap(pid_t pid, int *status)
+{
+	return rt_reap_hook(pid, status, NULL);
+}
+
+static void rt_on_signals(int sfd, pid_t pid, int master, const struct rt_hook *hook,
+			  bool *exited, int *status)
 {
 	struct signalfd_siginfo si;
 
@@ -424,7 +433,7 @@ static void rt_on_signals(int sfd, pid_t pid, int master, bool *exited, int *sta
 		int sig = (int)si.ssi_signo;
 
 		if (sig == SIGCHLD) {
-			if (rt_reap(pid, status))
+			if (rt_reap_hook(pid, status, hook))
 				*exited = true;
 		} else if (sig == SIGWINCH && master >= 0) {
 			pty_copy_winsize(isatty(0) ? 0 : 1, master);
@@ -434,8 +443,9 @@ static void rt_on_signals(int sfd, pid_t pid, int master, bool *exited, int *sta
 	}
 }
 
-/* Copy what is readable on from to to; false at EOF or error. */
-static bool rt_pump(int from, int to)
+/* Copy what is readable on from to to, and to tee's out (NULL: none);
+ * false at EOF or error. */
+static bool rt_pump(int from, int to, const struct rt_hook *tee)
 {
 	char buf[4096];
 	ssize_t n = read(from, buf, sizeof(buf));
@@ -445,33 +455,46 @@ static bool rt_pump(int from, int to)
 	if (n <= 0)
 		return false;
 	fsutil_write_full(to, buf, (size_t)n);	/* a closed stdout is not our failure */
+	if (tee && tee->out)
+		tee->out(tee->arg, buf, (size_t)n);
 	return true;
 }
 
 /* Relay signals and the pty until the container exits and its output is
  * drained (bounded: 200 ms after exit, in case something holds the pty). */
-static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master, int *status)
+static void rt_wait(const struct rt_spec *s, pid_t pid, int sfd, int master,
+		    const struct rt_hook *hook, int *status)
 {
 	bool in = master >= 0 && s->interactive, out = master >= 0, exited = false;
 
 	while (!exited || out) {
-		struct pollfd p[3] = {
+		struct pollfd p[3 + RT_HOOK_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = in ? 0 : -1, .events = POLLIN },
 			{ .fd = out ? master : -1, .events = POLLIN },
 		};
-		int n = poll(p, 3, exited ? 200 : -1);
+		size_t nh = hook && hook->fds ? hook->fds(hook->arg, p + 3) : 0;
+		int n = poll(p, 3 + nh,
+			     exited ? 200 : hook && hook->wait_ms ? hook->wait_ms(hook->arg) : -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n == 0 && exited)
 			break;
+		if (!exited && hook && hook->tick)
+			hook->tick(hook->arg);
+		if (n < 0)
+			break;
+		if (n == 0)
+			continue;
 		if (p[0].revents)
-			rt_on_signals(sfd, pid, master, &exited, status);
-		if (p[1].revents && !rt_pump(0, master))
+			rt_on_signals(sfd, pid, master, hook, &exited, status);
+		if (p[1].revents && !rt_pump(0, master, NULL))
 			in = false;
-		if (p[2].revents && !rt_pump(master, 1))
+		if (p[2].revents && !rt_pump(master, 1, hook))
 			out = false;
+		if (nh && hook->polled)
+			hook->polled(hook->arg, p + 3, nh);
 	}
 }
 
@@ -809,7 +832,8 @@ int rt_signals_block(sigset_t *old)
 	return sigfd_block(&set, old);
 }
 
-void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, int *status)
+void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, const struct rt_hook *hook,
+	       int *status)
 {
 	struct termios saved;
 	bool raw = false;
@@ -818,7 +842,7 @@ void rt_attach(const struct rt_spec *s, struct rt_proc *p, int sfd, int *status)
 		pty_copy_winsize(isatty(0) ? 0 : 1, p->master);
 		raw = s->interactive && isatty(0) && pty_make_raw(0, &saved) == 0;
 	}
-	rt_wait(s, p->pid, sfd, p->master, status);
+	rt_wait(s, p->pid, sfd, p->master, hook, status);
 	if (raw)
 		pty_restore(0, &saved);
 }
@@ -835,7 +859,7 @@ int rt_run(const struct rt_spec *s, int *status)
 		return sfd;
 	r = rt_start(s, &p, status);
 	if (r == 0) {
-		rt_attach(s, &p, sfd, status);
+		rt_attach(s, &p, sfd, NULL, status);
 		r = rt_finish(s, &p);
 	}
 	close(sfd);

@@ -106,9 +106,25 @@ int rt_signals_block(sigset_t *old);
  * *status is 125/126/127 and nothing is left. Needs rt_signals_block; the
  * caller becomes the subreaper of the container's orphans. */
 int rt_start(const struct rt_spec *spec, struct rt_proc *p, int *status);
+/* What else the caller's wait loop does while attached (a supervisor's
+ * health checks, its attach socket); every member may be NULL. */
+enum { RT_HOOK_FDS = 8 };
+struct pollfd;
+struct rt_hook {
+	void *arg;
+	int (*wait_ms)(void *arg);	/* milliseconds until tick has work; -1: none */
+	void (*tick)(void *arg);	/* after each wake-up while the init runs */
+	void (*reaped)(void *arg, pid_t pid, int wstatus);	/* a child other than the init */
+	/* More descriptors to poll (RT_HOOK_FDS at most), and what they had. */
+	size_t (*fds)(void *arg, struct pollfd *f);
+	void (*polled)(void *arg, const struct pollfd *f, size_t n);
+	void (*out)(void *arg, const void *buf, size_t n);	/* the pty's output, as relayed */
+};
 /* The caller's terminal attached to a started container until it exits:
- * stdin and the pty relayed, signals forwarded; *status its exit status. */
-void rt_attach(const struct rt_spec *spec, struct rt_proc *p, int sfd, int *status);
+ * stdin and the pty relayed, signals forwarded, hook (NULL: none) served;
+ * *status its exit status. */
+void rt_attach(const struct rt_spec *spec, struct rt_proc *p, int sfd,
+	       const struct rt_hook *hook, int *status);
 /* Reap every child that has exited (we are a subreaper); true once pid
  * has, with *status its exit status (128+N for signal N). */
 bool rt_reap(pid_t pid, int *status);

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # attach.sh - dory attach through the supervisor: a detached container's
-# output (stdout and stderr apart) and its exit status; its pty (run -dit)
-# driven through script(1): input, the window size, ctrl-p ctrl-q and
-# --detach-keys leaving it running, exit 1 with Docker's "read escape
-# sequence". Bad input: one line, non-zero exit, the container untouched.
+# output (stdout and stderr apart) and its exit status; its pty (run -dit,
+# and an attached run -it's) driven through script(1): input, the window
+# size, ctrl-p ctrl-q and --detach-keys leaving it running, exit 1 with
+# Docker's "read escape sequence". Bad input: one line, non-zero exit, the
+# container untouched.
 . "$(dirname "$0")/../lib.sh"
 
 R=$TMP/rootfs
@@ -59,6 +60,19 @@ if command -v script >/dev/null; then
 	t_check "its pty takes our window size" grep -q '^33 101' "$TMP/t3"
 	t_check "exit in its shell: attach exits with its status (5)" [ "$rc" = 5 ]
 	t_out "... and it is exited" "exited 5" st "$T-t"
+	# an attached run -it serves the socket too: a second terminal shares its pty
+	(sleep 0.5; printf 'echo fg-$((6*7))\n'; sleep 4) |
+		TERM=dumb timeout 10 script -qec "$DORY run -it --rootfs $R --name $T-f sh" \
+		/dev/null >"$TMP/f" 2>&1 &
+	fp=$!
+	t_check "run -it: up" t_poll 5 grep -q '^fg-42' "$TMP/f"
+	(sleep 0.5; printf 'echo at-$((7*7))\n'; sleep 0.5; printf 'exit 6\n'; sleep 2) |
+		TERM=dumb timeout 10 script -qec "$DORY attach $T-f" /dev/null >"$TMP/f2" 2>&1; rc=$?
+	t_check "attach to a run -it: a command typed runs in its shell" grep -q '^at-49' "$TMP/f2"
+	t_check "... the run's own terminal sees it too" grep -q '^at-49' "$TMP/f"
+	t_check "... attach exits with its status (6)" [ "$rc" = 6 ]
+	t_wait "$fp"
+	t_check "... and so does the run" [ "$RC" = 6 ]
 else
 	t_skip "-dit under a pty" "script(1) is missing"
 fi

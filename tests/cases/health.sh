@@ -115,6 +115,31 @@ t_check "checks go on after unpause" t_poll 5 sh -c \
 	"[ \"\$('$DORY' inspect -f '{{json .State.Health.Log}}' '$pz')\" != '$l1' ]"
 d rm -f "$pz" >/dev/null 2>&1
 
+# ---- attached: run (no -d) and start -a are their own supervisors ----
+fg=$T-fg
+touch "$R/tmp/fgok"
+d run --name "$fg" --rootfs "$R" --health-cmd "echo fgcheck; test -e /tmp/fgok" \
+	--health-interval 300ms --health-retries 1 sh -c 'echo fgup; exec sleep 1000' \
+	</dev/null >"$TMP/fg.out" 2>&1 &
+fgpid=$!
+T_PIDS="$T_PIDS $fgpid"
+t_check "an attached run turns (healthy) in ps" t_poll 5 has "$fg" '^Up .* \(healthy\)$'
+rm "$R/tmp/fgok"
+t_check "... and (unhealthy) when its check fails" t_poll 5 has "$fg" '^Up .* \(unhealthy\)$'
+t_out "... its checks' output stays off its terminal" "fgup" cat "$TMP/fg.out"
+t_ok "stop the attached run" d stop -t 1 "$fg"
+t_wait "$fgpid"
+t_out "... which exits with the container's status" 137 echo "$RC"
+touch "$R/tmp/fgok"
+d start -a "$fg" </dev/null >"$TMP/fg.out" 2>&1 &
+fgpid=$!
+T_PIDS="$T_PIDS $fgpid"
+t_check "start -a: (health: starting) again, then (healthy)" t_poll 5 has "$fg" '^Up .* \(healthy\)$'
+t_ok "stop start -a" d stop -t 1 "$fg"
+t_wait "$fgpid"
+t_out "... and no check's process is left behind" "" sh -c "ps -eo args | grep -F fgcheck | grep -v grep; true"
+d rm -f "$fg" >/dev/null 2>&1
+
 # ---- ps --filter health= ----
 touch "$R/tmp/ok"
 t_check "(healthy) again" t_poll 5 has "$C" '\(healthy\)$'
