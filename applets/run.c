@@ -104,7 +104,8 @@
 //@	        --group-add G    another group, by id or by the image's name
 //@	        --oom-score-adj N  -1000..1000 (lowering needs CAP_SYS_RESOURCE)
 //@	        --pid host       the host's pid namespace (/proc shows its
-//@	                         processes)
+//@	                         processes); container:NAME: that running
+//@	                         container's
 //@
 //@	  Exit status: the command's, 128+N if killed by signal N, 125 if
 //@	  dory failed, 126 if COMMAND cannot run, 127 if it is not found.

@@ -418,6 +418,8 @@ static bool prune_match(const struct strv *filter, const struct vol_cfg *c)
 static int volprune_main(int argc, char **argv)
 {
 	struct prune_opts o = { 0 };
+	unsigned long long bytes = 0;
+	char total[24];
 	struct vol_cfg *v;
 	size_t n, gone = 0;
 	char **args;
@@ -442,6 +444,8 @@ static int volprune_main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		if ((!o.all && !vol_name_anonymous(v[i].name)) || !prune_match(&o.filter, &v[i]))
 			continue;
+		long long size = vol_data_bytes(&v[i]);
+
 		/* the lock and the use check are vol_remove's: in use, kept */
 		if (vol_remove(v[i].name, ctr_vol_busy, NULL) < 0) {
 			if (err_errno() != EBUSY && err_errno() != ENOENT) {
@@ -454,8 +458,14 @@ static int volprune_main(int argc, char **argv)
 		if (!gone++)
 			puts("Deleted Volumes:");
 		puts(v[i].name);
+		bytes += size > 0 ? (unsigned long long)size : 0;
 	}
 	vol_list_free(v, n);
+	/* Docker: a blank line after the names, then the total, always */
+	if (gone)
+		putchar('\n');
+	str_size(total, sizeof(total), bytes, 4, false);
+	printf("Total reclaimed space: %s\n", total);
 	out_flush();
 	return rc;
 }

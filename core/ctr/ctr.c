@@ -237,8 +237,15 @@ static void ctr_put_tune(struct json *o, const struct rt_tune *t)
 	json_add_i64(o, "ShmSize", t->shm_size);
 	if (t->oom_set)
 		json_add_i64(o, "OomScoreAdj", t->oom_score_adj);
-	if (t->hostpid)
-		json_add_str(o, "PidMode", "host");
+}
+
+/* --pid as Docker's HostConfig.PidMode: "host" or "container:ID". */
+static void ctr_put_pidmode(struct json *o, const struct ctr_config *c)
+{
+	autofree char *m = c->pid_ctr ? xasprintf("container:%s", c->pid_ctr) : NULL;
+
+	if (m || c->tune.hostpid)
+		json_add_str(o, "PidMode", m ? m : "host");
 }
 
 static void ctr_get_tune(const struct json *o, struct rt_tune *t)
@@ -477,6 +484,7 @@ char *ctr_config_json(const struct ctr_config *c)
 	json_add_i64(o, "LogMaxSize", c->log_max_size);
 	json_add_i64(o, "LogMaxFile", c->log_max_file);
 	ctr_put_tune(o, &c->tune);
+	ctr_put_pidmode(o, c);
 	ctr_put_ns(o, "Created", c->created_ns);
 	health_config_put(o, "Healthcheck", &c->health);
 	if (c->init)
@@ -550,6 +558,8 @@ int ctr_config_parse(const char *text, struct ctr_config *c)
 	c->log_max_size = ctr_get_num(o, "LogMaxSize");
 	c->log_max_file = (int)ctr_get_num(o, "LogMaxFile");
 	ctr_get_tune(o, &c->tune);
+	if (json_get_str(o, "PidMode") && !strncmp(json_get_str(o, "PidMode"), "container:", 10))
+		c->pid_ctr = xstrdup(json_get_str(o, "PidMode") + 10);
 	c->created_ns = ctr_get_ns(o, "Created");
 	health_config_get(o, "Healthcheck", &c->health);
 	c->init = json_is_true(json_get(o, "Init"));
@@ -604,6 +614,7 @@ void ctr_config_clear(struct ctr_config *c)
 	free(c->cgroup_parent);
 	health_config_clear(&c->health);
 	rt_tune_clear(&c->tune);
+	free(c->pid_ctr);
 	free(c->network_mode);
 	for (size_t i = 0; i < c->neps; i++)
 		ctr_endpoint_clear(&c->eps[i]);
@@ -964,6 +975,23 @@ static int ctr_reconcile(const char *id, struct ctr_state *s, bool had_run)
 	s->sup_pid = 0;
 	s->sup_start = 0;
 	return ctr_state_save(id, s);
+}
+
+int ctr_ns_path(const char *id, const char *ns, char *buf, size_t len)
+{
+	struct ctr_state st;
+	int rc = ctr_state_load(id, false, &st);
+
+	if (rc < 0)
+		return rc;
+	/* Docker's message, its namespace's name included */
+	if (st.status != CTR_RUNNING || st.pid <= 0)
+		rc = err_setx(EINVAL, "cannot join %s of a non running container: %.12s",
+			      !strcmp(ns, "net") ? "network" : "PID", id);
+	else
+		snprintf(buf, len, "/proc/%d/ns/%s", (int)st.pid, ns);
+	ctr_state_clear(&st);
+	return rc;
 }
 
 int ctr_state_load(const char *id, bool locked, struct ctr_state *s)

@@ -100,6 +100,7 @@ struct ctr_config {
 	long long created_ns;	/* CLOCK_REALTIME */
 	/* --ulimit, --sysctl, --shm-size, --group-add, --oom-score-adj, --pid */
 	struct rt_tune tune;
+	char *pid_ctr;		/* --pid container:ID: the full id (resolved at create) */
 	struct userns_map userns;	/* count 0: the host's user namespace */
 	bool userns_shifted;	/* a private copy shifted into the range, not idmapped */
 	struct health_config health;	/* Config.Healthcheck: the flags over the image's */
@@ -176,6 +177,10 @@ int ctr_lock(const char *id);
  * supervisor died, 255 after a reboot) and its cgroup removed. Takes the
  * lock unless locked (the caller holds it). */
 int ctr_state_load(const char *id, bool locked, struct ctr_state *s);
+/* /proc/PID/ns/NS of running container id's init, into buf (len); an
+ * error "cannot join NS of a non running container: ID" when it is not
+ * running, "no such container" when it is gone. */
+int ctr_ns_path(const char *id, const char *ns, char *buf, size_t len);
 /* Write both parts atomically (the runtime part only while sup_pid). */
 int ctr_state_save(const char *id, const struct ctr_state *s);
 void ctr_state_clear(struct ctr_state *s);

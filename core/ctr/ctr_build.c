@@ -596,17 +596,39 @@ static int build_oom(const char *v, struct rt_tune *t)
 	return 0;
 }
 
-/* --pid host (no pid namespace of its own), --shm-size, --group-add. */
+/* --pid host (no pid namespace of its own) or container:REF (that one's,
+ * REF to its full id, joined at each start as Docker does). */
+static int build_pid(const struct ctr_flags *f, struct ctr_config *c)
+{
+	char id[CTR_ID_LEN + 1];
+	bool other = f->pid && !strncmp(f->pid, "container:", 10);
+
+	if (f->pid && *f->pid && strcmp(f->pid, "host") && !other)
+		return err_setx(EINVAL, "invalid --pid \"%s\" (use host or container:NAME, or "
+				"leave it out)", f->pid);
+	c->tune.hostpid = f->pid && !strcmp(f->pid, "host");
+	/* the proc file system of a pid namespace mounts only from its own
+	 * user namespace's side */
+	if ((c->tune.hostpid || other) && c->userns.count)
+		return err_setx(EINVAL, "--pid %s needs the host's user namespace (add "
+				"--userns=host)", other ? "container:" : "host");
+	if (!other)
+		return 0;
+	if (!f->pid[10])
+		return err_setx(EINVAL, "--pid container: needs a container's name or id");
+	if (ctr_find(f->pid + 10, id) < 0)
+		return -err_errno();
+	c->pid_ctr = xstrdup(id);
+	return 0;
+}
+
+/* --pid, --shm-size, --group-add. */
 static int build_pid_shm(const struct ctr_flags *f, struct ctr_config *c)
 {
 	struct rt_tune *t = &c->tune;
 
-	if (f->pid && *f->pid && strcmp(f->pid, "host"))
-		return err_setx(EINVAL, "invalid --pid \"%s\" (use host, or leave it out)", f->pid);
-	t->hostpid = f->pid && !strcmp(f->pid, "host");
-	if (t->hostpid && c->userns.count)
-		return err_setx(EINVAL, "--pid host needs the host's user namespace (add "
-				"--userns=host)");
+	if (build_pid(f, c) < 0)
+		return -err_errno();
 	if (f->shm_size && build_bytes("--shm-size", f->shm_size, false, &t->shm_size) < 0)
 		return -err_errno();
 	if (!t->shm_size)

@@ -337,6 +337,7 @@ struct cp_src {
 	struct stat st;
 	char *base;	/* the name it gets */
 	bool contents;	/* "/.": only what is in it */
+	struct userns_map map;	/* its root's: owners written as the container sees them */
 };
 
 static int cp_src_open(const struct cp_root *r, const char *path, bool follow, struct cp_src *s)
@@ -353,6 +354,7 @@ static int cp_src_open(const struct cp_root *r, const char *path, bool follow, s
 	if (slash && !S_ISDIR(s->st.st_mode))
 		return err_setx(ENOTDIR, "%s is not a directory (drop the trailing \"/\")", path);
 	s->base = cp_base(path);
+	s->map = r->map;
 	s->contents = dot || !*s->base || !strcmp(s->base, ".");
 	return 0;
 }
@@ -436,12 +438,17 @@ static int cp_sink_fd(void *arg, const void *p, size_t n)
 	return rc < 0 && rc != -EPIPE ? err_set(-rc, "write the archive") : rc;
 }
 
-/* The tree s (named as) into the tar writer over sink. */
+/* The tree s (named as) into the tar writer over sink; out of a user
+ * namespace, with the owners its processes see (Docker's export and cp
+ * of a remapped container give the container's ids, not the host's). */
 static int cp_tar(const struct cp_src *s, const char *as, tar_sink_fn sink, void *arg)
 {
 	struct tar_writer *w = tar_writer_new(sink, arg);
 	struct tartree *t = tartree_new(w);
-	int rc = tartree_add(t, s->fd, as);
+	int rc;
+
+	tartree_set_idshift(t, s->map.base, s->map.count);
+	rc = tartree_add(t, s->fd, as);
 
 	if (rc == 0)
 		rc = tar_writer_finish(w);
@@ -591,6 +598,7 @@ int ctr_export(const char *id, int fd)
 	if (rc < 0)
 		return rc;
 	s.fd = cr.fd;
+	s.map = cr.map;
 	rc = cp_tar(&s, "", cp_sink_fd, &fd);
 	cp_root_close(&cr);
 	return rc;

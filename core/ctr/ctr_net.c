@@ -37,17 +37,11 @@ static char *ctr_net_path(const char *id)
 /* --network container:ID: that container's namespace, while it runs. */
 static int ctr_net_join(const char *id, struct ctr_net_run *r, struct rt_spec *s)
 {
-	struct ctr_state st;
-	int rc = ctr_state_load(id, false, &st);
+	int rc = ctr_ns_path(id, "net", r->netns, sizeof(r->netns));
 
-	if (rc < 0)
-		return rc == -ENOENT ? err_setx(ENOENT, "the container %.12s whose network this "
-						"one joins is gone", id) : rc;
-	if (st.status != CTR_RUNNING || st.pid <= 0)
-		rc = err_setx(EINVAL, "cannot join network of a non running container: %.12s", id);
-	else
-		snprintf(r->netns, sizeof(r->netns), "/proc/%d/ns/net", (int)st.pid);
-	ctr_state_clear(&st);
+	if (rc == -ENOENT)
+		return err_setx(ENOENT, "the container %.12s whose network this one joins is gone",
+				id);
 	if (rc == 0)
 		s->netns = r->netns;
 	return rc;

@@ -725,7 +725,14 @@ static void inspect_tune(const struct rt_tune *t, struct json *o)
 	json_add_i64(o, "ShmSize", t->shm_size ? t->shm_size : RT_SHM_DEFAULT);
 	add_strv(o, "GroupAdd", &t->groups, true);
 	json_add_i64(o, "OomScoreAdj", t->oom_score_adj);
-	json_add_str(o, "PidMode", t->hostpid ? "host" : "");
+}
+
+/* Docker's HostConfig.PidMode: "", "host" or "container:ID". */
+static void inspect_pidmode(const struct ctr_config *c, struct json *o)
+{
+	autofree char *m = c->pid_ctr ? xasprintf("container:%s", c->pid_ctr) : NULL;
+
+	json_add_str(o, "PidMode", m ? m : c->tune.hostpid ? "host" : "");
 }
 
 static void inspect_host(const struct ctr_config *c, const char *dir, struct json *o)
@@ -770,6 +777,7 @@ static void inspect_host(const struct ctr_config *c, const char *dir, struct jso
 	add_strv(o, "DnsSearch", &c->dns_search, false);
 	add_strv(o, "ExtraHosts", &c->extra_hosts, true);
 	inspect_tune(&c->tune, o);
+	inspect_pidmode(c, o);
 }
 
 /* The container's /etc files on the host (ROOT/containers/ID); with

@@ -361,17 +361,9 @@ int ctr_vol_usage(struct ctr_vol_usage **out, size_t *n)
 			*n = 0;
 			return links;
 		}
+		u->bytes = vol_data_bytes(&v[i]);
 		u->name = TAKE(v[i].name);
 		u->links = (unsigned)links;
-		/* Docker's size of a volume is its data's; a tmpfs or bind
-		 * volume holds none of its own (Docker: -1, shown N/A). */
-		if (vol_has_data(&v[i])) {
-			autofree char *data = vol_mountpoint(u->name);
-
-			u->bytes = (long long)fsutil_tree_bytes(AT_FDCWD, data);
-		} else {
-			u->bytes = -1;
-		}
 	}
 	vol_list_free(v, nv);
 	return 0;

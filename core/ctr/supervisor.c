@@ -49,6 +49,7 @@ struct sup {
 	struct ctr_config c;
 	struct rt_spec s;
 	struct ctr_net_run net;
+	char pidns[40];		/* --pid container:ID: that one's, this run */
 	struct ctrfs fs;
 	struct secpol policy;
 	char *dir;		/* ROOT/containers/ID */
@@ -161,6 +162,24 @@ static int sup_netfiles(struct sup *u)
 	if (str_has_prefix(m, "container:"))
 		return 0;
 	return ctr_net_files(&u->c, &u->net);
+}
+
+/* --pid container:ID: that container's pid namespace, while it runs
+ * (looked up at each start: its init changes when it restarts). */
+static int sup_pidns(struct sup *u)
+{
+	int rc;
+
+	u->s.pidns = NULL;
+	if (!u->c.pid_ctr)
+		return 0;
+	rc = ctr_ns_path(u->c.pid_ctr, "pid", u->pidns, sizeof(u->pidns));
+	if (rc == -ENOENT)
+		return err_setx(ENOENT, "the container %.12s whose pid namespace this one "
+				"joins is gone", u->c.pid_ctr);
+	if (rc == 0)
+		u->s.pidns = u->pidns;
+	return rc;
 }
 
 static int sup_spec(struct sup *u)
@@ -625,8 +644,9 @@ static int sup_once(struct sup *u, int *status, long long *ran_ns)
 
 	u->oom = false;
 	*status = 125;
-	if (sup_attach_fds(u) < 0 || ctr_net_start(&u->c, &u->net, &u->s) < 0 ||
-	    sup_netfiles(u) < 0 || rt_start(&u->s, &p, status) < 0) {
+	if (sup_attach_fds(u) < 0 || sup_pidns(u) < 0 ||
+	    ctr_net_start(&u->c, &u->net, &u->s) < 0 || sup_netfiles(u) < 0 ||
+	    rt_start(&u->s, &p, status) < 0) {
 		int e = err_errno();
 
 		snprintf(msg, sizeof(msg), "%s", err_str());

@@ -186,6 +186,16 @@ bool vol_has_data(const struct vol_cfg *c)
 	return !vol_kv(&c->options, "type");
 }
 
+long long vol_data_bytes(const struct vol_cfg *c)
+{
+	autofree char *data = NULL;
+
+	if (!vol_has_data(c))
+		return -1;
+	data = vol_mountpoint(c->name);
+	return (long long)fsutil_tree_bytes(AT_FDCWD, data);
+}
+
 void vol_source(const struct vol_cfg *c, char **src, char **fstype, char **data)
 {
 	const char *type = vol_kv(&c->options, "type"), *o = vol_kv(&c->options, "o");

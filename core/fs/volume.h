@@ -62,6 +62,9 @@ char *vol_mountpoint(const char *name);
 /* Whether volume c keeps its data in its _data (not a tmpfs, not a
  * host directory of type=none). */
 bool vol_has_data(const struct vol_cfg *c);
+/* Docker's size of volume c: the bytes of its data, -1 when it keeps
+ * none of its own (a tmpfs or a host directory; Docker shows N/A). */
+long long vol_data_bytes(const struct vol_cfg *c);
 /* What a container gets for volume c: a host directory to bind in *src
  * (its _data, or the device of type=none,o=bind), or a file system to
  * mount (*fstype "tmpfs", *data its options; *src NULL). Allocated. */

@@ -31,6 +31,7 @@ struct tartree {
 	char *buf;
 	struct tt_link *links;
 	size_t nlinks, caplinks;
+	uint32_t id_base, id_count;	/* tartree_set_idshift; count 0: none */
 };
 
 struct tartree *tartree_new(struct tar_writer *w)
@@ -40,6 +41,20 @@ struct tartree *tartree_new(struct tar_writer *w)
 	t->w = w;
 	t->buf = xmalloc(TT_BUF);
 	return t;
+}
+
+void tartree_set_idshift(struct tartree *t, uint32_t base, uint32_t count)
+{
+	t->id_base = base;
+	t->id_count = count;
+}
+
+/* id as the user namespace sees it (tartree_set_idshift). */
+static long long tt_id(const struct tartree *t, uint32_t id)
+{
+	if (t->id_count && id >= t->id_base && id - t->id_base < t->id_count)
+		return id - t->id_base;
+	return id;
 }
 
 void tartree_free(struct tartree *t)
@@ -233,8 +248,8 @@ static int tt_add_at(struct tartree *t, int dirfd, const char *name, const char 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
 		return err_set(errno, "stat %s", as);
 	e.mode = st.st_mode & 07777;
-	e.uid = st.st_uid;
-	e.gid = st.st_gid;
+	e.uid = tt_id(t, st.st_uid);
+	e.gid = tt_id(t, st.st_gid);
 	e.mtime = st.st_mtim.tv_sec;
 	e.mtime_nsec = st.st_mtim.tv_nsec;
 	if (S_ISSOCK(st.st_mode))

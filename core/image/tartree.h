@@ -5,6 +5,8 @@
 #ifndef DORY_TARTREE_H
 #define DORY_TARTREE_H
 
+#include <stdint.h>
+
 #include "core/image/tar.h"
 
 /*
@@ -25,6 +27,10 @@ struct tartree *tartree_new(struct tar_writer *w);
  * one) as the archive name as, and what is below it; as "" writes only
  * what is below the directory fd, its children at the top. */
 int tartree_add(struct tartree *t, int fd, const char *as);
+/* Owners as a user namespace mapping base .. base + count - 1 to 0 ..
+ * count - 1 sees them: an id in that range is shifted down, any other id
+ * is written as it is (count 0: no shift, the default). */
+void tartree_set_idshift(struct tartree *t, uint32_t base, uint32_t count);
 void tartree_free(struct tartree *t);	/* NULL is fine */
 
 #endif

@@ -572,6 +572,27 @@ static int rt_userns(const struct rt_spec *s, const struct rt_proc *p, pid_t pid
 	return 0;
 }
 
+/* Step into the namespace at path (of type, "own" its /proc/self/ns name)
+ * for a clone, *self keeping ours to come back to (rt_ns_back). */
+static int rt_ns_enter(const char *path, int type, const char *own, int *self)
+{
+	autoclose int join = -1;
+	char p[32];
+
+	snprintf(p, sizeof(p), "/proc/self/ns/%s", own);
+	*self = openat(AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+	join = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	return *self < 0 || join < 0 || setns(join, type) < 0 ? -1 : 0;
+}
+
+static void rt_ns_back(int selfnet, int selfpid)
+{
+	/* stuck in another namespace: nothing is safe now */
+	if ((selfnet >= 0 && setns(selfnet, CLONE_NEWNET) < 0) ||
+	    (selfpid >= 0 && setns(selfpid, CLONE_NEWPID) < 0))
+		abort();
+}
+
 /* clone, in attach_at with a user namespace: the child's working
  * directory is then that directory in its own mount namespace, where it
  * attaches its root without a path the namespace's root could not search
@@ -579,35 +600,30 @@ static int rt_userns(const struct rt_spec *s, const struct rt_proc *p, pid_t pid
 static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 {
 	int here = -1, e;
-	pid_t pid;
-	autoclose int self = -1, join = -1;
+	pid_t pid = -1;
+	autoclose int selfnet = -1, selfpid = -1;
 
-	/* Joining another container's network namespace: the clone inherits
-	 * ours, so step into it for the clone and straight back. (The child
-	 * could not setns itself: its new user namespace owns nothing.) */
-	if (s->netns) {
-		self = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		join = openat(AT_FDCWD, s->netns, O_RDONLY | O_CLOEXEC);
-		if (self < 0 || join < 0 || setns(join, CLONE_NEWNET) < 0)
-			return -1;
-	}
-
+	/* Joining another container's network or pid namespace: the clone
+	 * inherits ours (a pid namespace's setns holds for children only),
+	 * so step into it for the clone and straight back. (The child could
+	 * not setns itself: its new user namespace owns nothing.) */
+	if (s->netns && rt_ns_enter(s->netns, CLONE_NEWNET, "net", &selfnet) < 0)
+		goto back;
+	if (s->pidns && rt_ns_enter(s->pidns, CLONE_NEWPID, "pid", &selfpid) < 0)
+		goto back;
 	if (s->userns) {
 		here = openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (here < 0 || fchdir(s->attach_at) < 0) {
-			e = errno;
 			if (here >= 0)
-				close(here);
-			if (s->netns && setns(self, CLONE_NEWNET) < 0)
-				abort();
-			errno = e;
-			return -1;
+				close(TAKE_FD(here));
+			goto back;
 		}
 	}
 	pid = compat_clone_fork(ns);
+back:
 	e = errno;
-	if (pid != 0 && s->netns && setns(self, CLONE_NEWNET) < 0)
-		abort();	/* stuck in another namespace: nothing is safe now */
+	if (pid != 0)
+		rt_ns_back(selfnet, selfpid);
 	if (here >= 0) {
 		if (pid != 0 && fchdir(here) < 0)
 			pid = pid > 0 ? pid : -1;	/* the old directory is gone: stay */
@@ -621,7 +637,7 @@ static pid_t rt_clone_at(const struct rt_spec *s, unsigned long ns)
 static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes,
 		      struct rt_proc *p, int *errfd, int *sockfd)
 {
-	const unsigned long ns = (s->tune && s->tune->hostpid ? 0 : CLONE_NEWPID) |
+	const unsigned long ns = ((s->tune && s->tune->hostpid) || s->pidns ? 0 : CLONE_NEWPID) |
 				 CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				 (s->hostnet || s->netns ? 0 : CLONE_NEWNET) |
 				 (s->userns ? CLONE_NEWUSER : 0);
@@ -649,8 +665,8 @@ static pid_t rt_spawn(const struct rt_spec *s, const struct rootfs_device *nodes
 	if (sock[1] >= 0)
 		close(sock[1]);
 	if (pid < 0) {
-		if (s->netns)
-			err_set(errno, "create namespaces joined to %s", s->netns);
+		if (s->netns || s->pidns)
+			err_set(errno, "create namespaces joined to %s", s->netns ? s->netns : s->pidns);
 		else
 			err_set(errno, "create namespaces");
 		goto undo;
@@ -813,9 +829,9 @@ int rt_finish(const struct rt_spec *s, struct rt_proc *p)
 	 * reparented to us: reap those already gone before removing the group. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	/* In the host's pid namespace nothing dies with the init: the rest
-	 * of its group goes now, as runc does. */
-	if (s->tune && s->tune->hostpid)
+	/* In the host's pid namespace, or another container's, nothing dies
+	 * with the init: the rest of its group goes now, as runc does. */
+	if ((s->tune && s->tune->hostpid) || s->pidns)
 		rt_kill_group(&p->cg);
 	rt_proc_close(p);
 	if (cg_destroy(&p->cg) < 0)

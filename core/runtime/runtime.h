@@ -78,6 +78,9 @@ struct rt_spec {
 	 * to give it links and addresses; it fails the start with -errno. */
 	bool hostnet;
 	const char *netns;
+	/* The pid namespace it joins (a path, /proc/PID/ns/pid: --pid
+	 * container:); NULL: a new one, unless tune->hostpid. */
+	const char *pidns;
 	int (*net_setup)(void *arg, pid_t pid);
 	void *net_arg;
 	const struct rt_bind *binds;	/* made in this order, after /dev */

@@ -211,6 +211,20 @@ if unshare -U true 2>/dev/null; then
 		"$D" exec "$T-urun" sh -c 'echo $(stat -c %u:%g /tmp/a/f /tmp/a/sub)'
 	t_out "userns: running, without -a, root's inside" "0:0" \
 		"$D" exec "$T-urun" stat -c %u:%g /tmp/d/f
+	# Out of it: the owners the container sees, as Docker's, not the host's
+	owners() { tar -tv --numeric-owner -f "$1" | awk '{ print $2 }' | sort -u | xargs; }
+	"$D" kill "$T-ustop" >/dev/null && "$D" wait "$T-ustop" >/dev/null
+	for c in urun ustop; do
+		C=$T-$c
+		t_out "$c: cp -a out of a userns container: the container's owners" \
+			"7:8 9:10 0:0" sh -c '"$0" cp -a "$1:/tmp/a" "$2" &&
+			echo $(stat -c %u:%g "$2/f" "$2/sub" "$2/sub/deep")' "$D" "$C" "$TMP/o-$c"
+		t_out "$c: cp to stdout: the same" "7/8" sh -c '"$0" cp "$1:/tmp/a/f" - |
+			tar -tv --numeric-owner -f - | awk "{ print \$2 }"' "$D" "$C"
+		t_ok "$c: export of a userns container" "$D" export -o "$TMP/u-$c.tar" "$C"
+		t_out "$c: ... holds the container's owners, none of the host's" "0/0 7/8 9/10" \
+			owners "$TMP/u-$c.tar"
+	done
 	chown 70000 "$TMP/payload"
 	t_fail 125 "outside the 65536 ids" "userns: an owner outside the range is refused" \
 		"$D" cp -a "$TMP/payload" "$T-urun:/tmp/p"

@@ -140,7 +140,9 @@ A=$(vname "$T-an3" /data)
 d rm "$T-an3" >/dev/null
 t_check "rm without -v keeps an anonymous volume" [ -d "$VR/$A" ]
 t_out "... volume prune removes it" "Deleted Volumes:
-$A" d volume prune -f
+$A
+
+Total reclaimed space: 0B" d volume prune -f
 before=$(ls "$VR")
 t_out "run --rm removes its anonymous volumes" "image" run -v /data cat /data/f
 t_check "... none is left" [ "$(ls "$VR")" = "$before" ]

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # runflags.sh - run's process settings: --ulimit, --sysctl, --shm-size,
-# --group-add, --oom-score-adj, --pid host, --cgroup-parent; the container's
+# --group-add, --oom-score-adj, --pid host|container:, --cgroup-parent; the container's
 # own cgroup at /sys/fs/cgroup, read-only; inspect's HostConfig for them;
 # bad input (one line, 125, nothing made).
 . "$(dirname "$0")/../lib.sh"
@@ -61,6 +61,31 @@ cg=$(t_cg_dirs "$id" | head -n 1)
 t_ok "stop" "$DORY" stop -t 1 "$id"
 t_check "... leaves nothing running in its cgroup" [ ! -d "$cg" ]
 "$DORY" rm "$id" >/dev/null
+
+# --pid container:NAME: the other's pid namespace, as Docker's
+pt=$("$DORY" run -d --name "$T-pt" --rootfs "$R" sleep 301)
+t_out "--pid container:NAME: ps shows the other's init as PID 1, its own is not" \
+	"sleep 301 own" run --pid "container:$T-pt" \
+	sh -c 'echo $(ps -o pid,args | awk "\$1 == 1 { print \$2, \$3 }") $([ $$ != 1 ] && echo own)'
+id=$("$DORY" run -d --rootfs "$R" --pid "container:$T-pt" sh -c 'sleep 302 & exec sleep 303')
+t_out "inspect: HostConfig.PidMode container:ID" "container:$pt" \
+	"$DORY" inspect -f '{{.HostConfig.PidMode}}' "$id"
+t_out "exec into it sees both containers' processes" "sleep 301 sleep 303" "$DORY" exec "$id" \
+	sh -c 'echo $(ps -o args | grep -e "^sleep 301" -e "^sleep 303" | sort)'
+cg=$(t_cg_dirs "$id" | head -n 1)
+t_ok "stop of the joined one" "$DORY" stop -t 1 "$id"
+t_check "... leaves nothing of it running, and the other runs on" \
+	[ ! -d "$cg" -a "$("$DORY" inspect -f '{{.State.Running}}' "$T-pt")" = true ]
+"$DORY" rm "$id" >/dev/null
+"$DORY" rm -f "$T-pt" >/dev/null
+"$DORY" create --name "$T-pstop" --rootfs "$R" true >/dev/null
+n1=$("$DORY" ps -aq | wc -l)
+t_fail 125 "cannot join PID of a non running container" "--pid container: of a stopped one" \
+	run --pid "container:$T-pstop" true
+t_out "... and nothing is left of it" "$n1" sh -c '"$0" ps -aq | wc -l' "$DORY"
+t_fail 125 "no such container" "--pid container: of a missing one" \
+	run --pid "container:$T-nope" true
+"$DORY" rm "$T-pstop" >/dev/null
 
 # --cgroup-parent: the group goes below it
 id=$("$DORY" run -d --rootfs "$R" --cgroup-parent "/$T-p" sleep 300)
@@ -138,7 +163,7 @@ t_fail 125 "invalid --sysctl" "--sysctl that climbs out of /proc/sys" run --sysc
 t_fail 125 "invalid --sysctl" "--sysctl without =" run --sysctl kernel.sem true
 t_fail 125 "range -1000 to 1000" "--oom-score-adj out of range" run --oom-score-adj 1001 true
 t_fail 125 "invalid --oom-score-adj" "--oom-score-adj not a number" run --oom-score-adj x true
-t_fail 125 "invalid --pid \"container:x\"" "--pid other than host" run --pid container:x true
+t_fail 125 "invalid --pid \"ns:x\"" "--pid other than host or container:" run --pid ns:x true
 t_fail 125 "invalid --shm-size" "--shm-size not a size" run --shm-size lots true
 t_fail 125 "invalid --group-add" "--group-add with a colon" run --group-add a:b true
 t_fail 125 "invalid ulimit type" "create refuses alike" "$DORY" create --rootfs "$R" --ulimit x=1 true

@@ -167,18 +167,30 @@ ANON2=$(vs create)
 "$DORY" create --name "$T-w" --rootfs "$R" -v "$ANON2:/data" true >/dev/null
 vs create --label keep "$T-k" >/dev/null
 vrefused 125 "prune asks; without a terminal it refuses" "add -f" vs prune
-t_out "prune: the unused anonymous volumes" "Deleted Volumes:
-$ANON" vs prune -f
+head -c 1200 /dev/zero >"$VR/$ANON/_data/z"
+mkdir "$VR/$ANON/_data/d" && head -c 34 /dev/zero >"$VR/$ANON/_data/d/y"
+t_out "prune: the unused anonymous volumes, then the space freed, as Docker" "Deleted Volumes:
+$ANON
+
+Total reclaimed space: 1.234kB" vs prune -f
+t_out "prune with nothing to remove: the total alone" "Total reclaimed space: 0B" vs prune -f
 t_check "prune: the named volumes and the one in use are kept" \
 	[ -d "$VR/$ANON2" -a -d "$VR/$T-t" -a -d "$VR/$T-k" -a ! -e "$VR/$ANON" ]
-t_out "prune -a --filter label=K=V" "Deleted Volumes:
-$T-t" vs prune -a -f --filter label=tier=db
+t_out "prune -a --filter label=K=V: a tmpfs volume frees nothing" "Deleted Volumes:
+$T-t
+
+Total reclaimed space: 0B" vs prune -a -f --filter label=tier=db
+VBYTES=$(cat "$VR/$V/_data"/* "$VR/$V-2/_data"/* "$VR/$V-3/_data"/* 2>/dev/null | wc -c)
 t_out "prune -a --filter label!=K: the unused ones without it" "Deleted Volumes:
 $V
 $V-2
-$V-3" vs prune -a -f --filter label!=keep
+$V-3
+
+Total reclaimed space: ${VBYTES}B" vs prune -a -f --filter label!=keep
 t_out "prune -a: only the volume in use is left" "Deleted Volumes:
-$T-k" vs prune -af
+$T-k
+
+Total reclaimed space: 0B" vs prune -af
 t_out "what is left: the volume in use" "$ANON2" vs ls -q
 t_fail 125 "invalid filter 'dangling=true'" "prune: a filter it does not take" \
 	vs prune -f --filter dangling=true

@@ -495,6 +495,11 @@ TEST(ctr_build_tune)
 	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), -EINVAL);
 	CHECK(strstr(err_str(), "--pid host needs the host's user namespace") != NULL);
 	ctr_config_clear(&c);
+	f.pid = "container:x";
+	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), -EINVAL);
+	CHECK(strstr(err_str(), "--pid container: needs the host's user namespace") != NULL);
+	ctr_config_clear(&c);
+	f.pid = "host";
 	f.userns = "host";
 	CHECK_EQ_INT(ctr_build_check(&f, &conf, (memset(&c, 0, sizeof(c)), &c)), 0);
 	ctr_config_clear(&c);

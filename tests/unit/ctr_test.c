@@ -388,7 +388,13 @@ TEST(ctr_config_round_trip_tune)
 	CHECK_EQ_INT(ctr_create(&c), 0);
 	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);
 	CHECK(!l.tune.nulimits && !l.tune.sysctls.n && !l.tune.groups.n && !l.tune.oom_set &&
-	      !l.tune.hostpid && !l.tune.shm_size);
+	      !l.tune.hostpid && !l.tune.shm_size && !l.pid_ctr);
+	ctr_config_clear(&l);
+	ctr_config_clear(&c);
+	c = (struct ctr_config){ .name = xstrdup("joins"), .pid_ctr = xstrdup("0123abcd") };
+	CHECK_EQ_INT(ctr_create(&c), 0);
+	CHECK_EQ_INT(ctr_config_load(c.id, &l), 0);	/* --pid container:ID */
+	CHECK(!l.tune.hostpid && l.pid_ctr && !strcmp(l.pid_ctr, "0123abcd"));
 	ctr_config_clear(&l);
 	ctr_config_clear(&c);
 	fx_free(&f);

@@ -71,8 +71,10 @@ static bool has(const struct seen *s, const char *line)
 	return false;
 }
 
-/* dir as the archive name as, read back into s. */
-static int walk(const char *dir, const char *as, struct seen *s)
+/* dir as the archive name as, owners shifted down from base (count ids;
+ * 0: none), read back into s. */
+static int walk_ids(const char *dir, const char *as, uint32_t base, uint32_t count,
+		    struct seen *s)
 {
 	static const struct tar_reader_ops ops = { on_entry, on_data, on_end };
 	struct buf b = { 0 };
@@ -80,7 +82,10 @@ static int walk(const char *dir, const char *as, struct seen *s)
 	struct tartree *t = tartree_new(w);
 	struct tar_reader *r = tar_reader_new(&ops, s);
 	int fd = openat(AT_FDCWD, dir, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-	int rc = tartree_add(t, fd, as);
+	int rc;
+
+	tartree_set_idshift(t, base, count);
+	rc = tartree_add(t, fd, as);
 
 	if (rc == 0)
 		rc = tar_writer_finish(w);
@@ -94,6 +99,11 @@ static int walk(const char *dir, const char *as, struct seen *s)
 	tar_writer_free(w);
 	free(b.p);
 	return rc;
+}
+
+static int walk(const char *dir, const char *as, struct seen *s)
+{
+	return walk_ids(dir, as, 0, 0, s);
 }
 
 static void seen_clear(struct seen *s)
@@ -128,6 +138,39 @@ TEST(tartree_types_owners_and_links)
 	      (has(&s, "top/hl 0 640 7:8 5 ") && has(&s, "top/sub/f 1 640 7:8 0 top/hl")));
 	CHECK_EQ_STR(s.data.s, "hello");
 	CHECK_EQ_INT(s.lines.n, 7);
+	seen_clear(&s);
+	fix_rmtree(d);
+}
+
+/* Out of a user namespace: the ids its processes see; the range's ends
+ * shift, ids outside it (the image's own, already the container's) stay. */
+TEST(tartree_idshift_gives_the_namespace_view)
+{
+	char *d = fix_tmpdir("tartree");
+	struct seen s = { 0 };
+
+	fix_put(d, "in", "", 0644);
+	fix_put(d, "first", "", 0644);
+	fix_put(d, "last", "", 0644);
+	fix_put(d, "above", "", 0644);
+	fix_put(d, "below", "", 0644);
+	CHECK(symlink("in", fix_path(d, "l")) == 0);
+	SKIP_IF(chown(fix_path(d, "in"), 100007, 100008) < 0, "chown needs root");
+	CHECK(chown(fix_path(d, "first"), 100000, 100000) == 0);
+	CHECK(chown(fix_path(d, "last"), 165535, 165535) == 0);
+	CHECK(chown(fix_path(d, "above"), 165536, 165536) == 0);
+	CHECK(chown(fix_path(d, "below"), 5, 99999) == 0);
+	CHECK(lchown(fix_path(d, "l"), 100001, 100002) == 0);
+	CHECK_EQ_INT(walk_ids(d, "", 100000, 65536, &s), 0);
+	CHECK(has(&s, "in 0 644 7:8 0 "));
+	CHECK(has(&s, "first 0 644 0:0 0 "));
+	CHECK(has(&s, "last 0 644 65535:65535 0 "));
+	CHECK(has(&s, "above 0 644 165536:165536 0 "));
+	CHECK(has(&s, "below 0 644 5:99999 0 "));
+	CHECK(has(&s, "l 2 777 1:2 0 in"));
+	seen_clear(&s);
+	CHECK_EQ_INT(walk(d, "", &s), 0);	/* no shift: the ids on disk */
+	CHECK(has(&s, "in 0 644 100007:100008 0 "));
 	seen_clear(&s);
 	fix_rmtree(d);
 }

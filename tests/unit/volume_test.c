@@ -116,6 +116,11 @@ TEST(vol_create_list_remove)
 	CHECK(!made);
 	CHECK_EQ_INT(stat(fix_path(root, "volumes/busy1/_data"), &st), 0);
 	CHECK_EQ_INT(st.st_mode & 07777, 0755);
+	CHECK(vol_data_bytes(&c) == 0);
+	CHECK_EQ_INT(fix_put(root, "volumes/busy1/_data/f", "12345", 0644), 0);
+	CHECK(vol_data_bytes(&c) == 5);
+	strv_push(&c.options, "type=tmpfs");
+	CHECK(vol_data_bytes(&c) == -1);	/* no data of its own: Docker's N/A */
 	vol_cfg_clear(&c);
 	CHECK_EQ_INT(vol_create(&c, &made), 0);	/* a random name */
 	CHECK_EQ_INT(strlen(c.name), VOL_RANDOM_LEN);
