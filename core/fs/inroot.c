@@ -79,7 +79,7 @@ static int walk_make(struct walk *w, const char *name, bool last)
 		fd = mkdirat(dfd, name, w->mode);
 	else if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
 			      O_NOCTTY, w->mode & 0666)) >= 0)
-		fd = close(fd);
+		close(fd);
 	if (fd < 0 && errno != EEXIST)
 		return -1;
 	return openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
