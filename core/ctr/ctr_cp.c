@@ -87,44 +87,6 @@ static int cp_private_ns(void)
 	return rootfs_private();
 }
 
-/* Make the mount point path (absolute) inside rootfd, as a start would:
- * its missing directories, the last one a file unless dir. */
-static void cp_mount_point(int rootfd, const char *path, bool dir)
-{
-	autofree char *p = xstrdup(path);
-	char *end = p;
-	int fd;
-
-	if (*p != '/')
-		return;
-	while (end) {
-		end = strchr(end + 1, '/');
-		if (end)
-			*end = '\0';
-		fd = inroot_open(rootfd, p, true);
-		if (fd == -ENOENT) {
-			char *b = strrchr(p, '/');
-			int pfd;
-
-			*b = '\0';
-			pfd = b[1] ? inroot_open(rootfd, *p ? p : "/", true) : -1;
-			if (pfd >= 0 && (end || dir))
-				mkdirat(pfd, b + 1, 0755);
-			else if (pfd >= 0)
-				fd = openat(pfd, b + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					    O_CLOEXEC, 0644);
-			if (pfd >= 0)
-				close(pfd);
-			*b = '/';
-		}
-		if (fd >= 0)
-			close(fd);
-		if (end)
-			*end = '/';
-	}
-	err_clear();
-}
-
 /* A stopped container's volumes where it would see them (as Docker's cp
  * does). A tmpfs volume holds nothing then; a missing mount point is made
  * when write (as the next start would), else that volume left out. In
@@ -141,9 +103,13 @@ static int cp_mount_volumes(const struct ctr_config *c, int rootfd, bool write)
 
 		if (b.v[i].fstype)
 			continue;
+		/* Made as a start would: missing directories, the last a file
+		 * unless the source is a directory. */
 		if (write && stat(b.v[i].src, &st) == 0)
-			cp_mount_point(rootfd, b.v[i].dst, S_ISDIR(st.st_mode));
-		if ((fd = inroot_open(rootfd, b.v[i].dst, true)) < 0)
+			fd = inroot_make(rootfd, b.v[i].dst, S_ISDIR(st.st_mode), 0755);
+		else
+			fd = inroot_open(rootfd, b.v[i].dst, true);
+		if (fd < 0)
 			continue;
 		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
 		rc = mnt_bind(b.v[i].src, at, true, 0);

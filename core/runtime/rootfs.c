@@ -13,11 +13,9 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-#ifdef SYS_openat2
-#include <linux/openat2.h>
-#endif
 
 #include "core/fs/bindcopy.h"
+#include "core/fs/inroot.h"
 #include "core/kernel/cgroup.h"
 #include "core/kernel/mnt.h"
 #include "core/runtime/rootfs.h"
@@ -263,97 +261,14 @@ static int rootfs_binds_stage(const char *dir, const struct rootfs_opts *o)
  * swap a directory for a symlink meanwhile. So the point is opened once,
  * without magic links, and mounted on through its descriptor. */
 
-/* The next component of *rest (advanced past it) into name; false at the
- * end. */
-static bool rootfs_next(const char **rest, char name[NAME_MAX + 1])
-{
-	size_t n;
-
-	while (**rest == '/')
-		(*rest)++;
-	n = strcspn(*rest, "/");
-	if (!n || n > NAME_MAX)
-		return false;
-	memcpy(name, *rest, n);
-	name[n] = '\0';
-	*rest += n;
-	return true;
-}
-
-/* Walk path from the root one component at a time with O_NOFOLLOW,
- * following symlinks by hand (from the root when absolute, at most 40),
- * making what is missing (directories; the last one a file unless dir). */
-static int rootfs_walk(const char *path, bool dir)
-{
-	autofree char *buf = xstrdup(path);
-	const char *rest = buf;
-	char name[NAME_MAX + 1], link[PATH_MAX];
-	int fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC), links = 0;
-
-	while (fd >= 0 && rootfs_next(&rest, name)) {
-		bool last = !*rest || !rest[strspn(rest, "/")];
-		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		struct stat st;
-		ssize_t n;
-
-		if (next < 0 && errno == ENOENT) {
-			if (!last || dir)
-				next = mkdirat(fd, name, 0755) < 0 && errno != EEXIST ? -1 : 0;
-			else
-				next = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					      O_CLOEXEC | O_NOCTTY, 0644);
-			if (next >= 0 && (!last || dir))
-				next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			else if (next >= 0)
-				close(next), next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (next < 0 || fstat(next, &st) < 0) {
-			err_set(errno, "mount point %s", path);
-			close(fd);
-			return -err_errno();
-		}
-		if (!S_ISLNK(st.st_mode)) {
-			close(fd);
-			fd = next;
-			continue;
-		}
-		n = readlinkat(next, "", link, sizeof(link) - 1);
-		close(next);
-		if (n <= 0 || ++links > 40 || strlen(rest) + (size_t)n + 2 > PATH_MAX) {
-			close(fd);
-			return err_setx(ELOOP, "mount point %s: too many or too long symlinks", path);
-		}
-		link[n] = '\0';
-		if (link[0] == '/') {
-			close(fd);
-			fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		}
-		strcat(link, "/");
-		strcat(link, rest);
-		free(buf);
-		rest = buf = xstrdup(link);
-	}
-	if (fd < 0)
-		return err_set(errno, "mount point %s", path);
-	return fd;
-}
-
 /* An O_PATH descriptor of the mount point for a bind at path, made when
- * missing (an empty file, or a directory for dir): openat2 resolves it in
- * one call where the kernel has it (5.6), the walk otherwise. */
+ * missing (an empty file, or a directory for dir). */
 static int rootfs_bind_point(const char *path, bool dir)
 {
-#ifdef SYS_openat2
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	autoclose int root = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root < 0 ? err_set(errno, "open /") : inroot_make(root, path, dir, 0755);
 
-	if (fd >= 0)
-		return fd;
-	if (errno != ENOENT && errno != ENOSYS)
-		return err_set(errno, "mount point %s", path);
-#endif
-	return rootfs_walk(path, dir);
+	return fd < 0 ? err_ctx("mount point") : fd;
 }
 
 /* Docker's rule: the image's content at the mount point goes into an

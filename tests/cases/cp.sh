@@ -94,9 +94,12 @@ t_ok "run: a file goes into the volume" "$D" cp "$S/d/f" "$T-run:/vol/g"
 t_out "run: it is in the volume's directory" "hello" cat "$DORY_ROOT/volumes/$T-v/_data/g"
 
 # A stopped container's volumes are seen too; a read-only one stays so.
-"$D" create --name "$T-vstop" -v "$T-v:/vol" -v "$T-v:/rovol:ro" "$T-img:1" true >/dev/null
+"$D" create --name "$T-vstop" -v "$T-v:/vol" -v "$T-v:/rovol:ro" -v "$T-v:/n/e/st" \
+	"$T-img:1" true >/dev/null
 t_ok "stop: a file goes into the volume" "$D" cp "$S/d/f" "$T-vstop:/vol/h"
 t_out "stop: it is in the volume's directory" "hello" cat "$DORY_ROOT/volumes/$T-v/_data/h"
+t_ok "stop: a nested mount point is made" "$D" cp "$S/d/f" "$T-vstop:/n/e/st/nest"
+t_check "stop: the file is in the volume" [ -e "$DORY_ROOT/volumes/$T-v/_data/nest" ]
 t_out "stop: a file of a volume comes out" "in-volume" \
 	sh -c "\"\$0\" cp $T-vstop:/vol/v - | tar -xOf -" "$D"
 t_fail 125 "Read-only file system" "stop: a read-only volume refuses it" \

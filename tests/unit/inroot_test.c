@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* inroot_test.c - paths resolved inside a root: symlinks to /, "..", an
- * absolute link in the middle, loops; the same with openat2 and the walk. */
+ * absolute link in the middle, loops; what is missing made inside it;
+ * the same with openat2 and the walk. */
 #include "tap.h"
 #include "fixture.h"
 
@@ -126,6 +127,83 @@ static void root_itself(void)
 TEST(inroot_root_and_its_parent_are_the_root)
 {
 	both(root_itself);
+}
+
+/* ---- make: a fresh box per run, inside root, so that an escape (a
+ * mutant's) lands in root, never on the host ---- */
+
+static int box_new(char **box)
+{
+	static int n;
+	char name[16];
+	int fd;
+
+	snprintf(name, sizeof(name), "box%d", n++);
+	*box = strdup(fix_path(root, name));
+	CHECK(*box && mkdir(*box, 0755) == 0);
+	CHECK(symlink("../esc", fix_path(*box, "up")) == 0);
+	CHECK(symlink(fix_path(root, "esc"), fix_path(*box, "abs")) == 0);
+	CHECK(symlink("/made", fix_path(*box, "dangling")) == 0);
+	fd = openat(AT_FDCWD, *box, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	return fd;
+}
+
+/* The type and permission bits of sub in box, 0 if missing. */
+static mode_t mode_of(const char *box, const char *sub)
+{
+	struct stat st;
+
+	return lstat(fix_path(box, sub), &st) < 0 ? 0 : st.st_mode & (S_IFMT | 07777);
+}
+
+static void made(void)
+{
+	char *box;
+	int boxfd = box_new(&box), fd;
+	mode_t old = umask(022);
+	struct stat st;
+
+	fd = inroot_make(boxfd, "/m/d1/d2", true, 0750);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK_EQ_INT(mode_of(box, "m"), S_IFDIR | 0750);
+	CHECK_EQ_INT(mode_of(box, "m/d1/d2"), S_IFDIR | 0750);
+	close(fd);
+	fd = inroot_make(boxfd, "m/d1/f", false, 0755);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0);
+	CHECK_EQ_INT(mode_of(box, "m/d1/f"), S_IFREG | 0644);
+	close(fd);
+	/* What is there is opened as it is, a file asked as a directory too. */
+	fix_put(box, "m/full", "kept\n", 0600);
+	fd = inroot_make(boxfd, "/m/full", true, 0755);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 5);
+	close(fd);
+	/* Symlinks up, absolute and dangling: made inside the box. */
+	fd = inroot_make(boxfd, "/up/f", false, 0755);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+	close(fd);
+	CHECK_EQ_INT(mode_of(box, "esc/f"), S_IFREG | 0644);
+	fd = inroot_make(boxfd, "/abs/a/../d", true, 0755);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode));
+	close(fd);
+	CHECK_EQ_INT(mode_of(box, fix_path(root + 1, "esc/d")), S_IFDIR | 0755);
+	fd = inroot_make(boxfd, "/dangling", true, 0755);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode));
+	close(fd);
+	CHECK_EQ_INT(mode_of(box, "made"), S_IFDIR | 0755);
+	CHECK_EQ_INT(mode_of(root, "esc"), 0);
+	/* Through a file: refused, nothing made. */
+	CHECK_EQ_INT(inroot_make(boxfd, "/m/full/x/y", true, 0755), -ENOTDIR);
+	CHECK(strstr(err_str(), "/m/full/x/y") != NULL);
+	err_clear();
+	umask(old);
+	close(boxfd);
+	free(box);
+}
+
+TEST(inroot_make_makes_what_is_missing_inside)
+{
+	both(made);
 }
 
 TEST(inroot_cleanup)
