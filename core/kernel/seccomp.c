@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,7 +40,9 @@
  * some families; five personality(2) values; arch- and capability-gated
  * groups; clone(2) without namespace flags, and clone3(2) answered with
  * ENOSYS (so that libcs fall back to clone), unless CAP_SYS_ADMIN is held.
- * Names this libseccomp does not know are skipped, as Docker skips them.
+ * One difference, for :ro mounts (Docker leaves it to AppArmor): with
+ * CAP_SYS_ADMIN, mount(2) may not remount read-write and mount_setattr(2)
+ * answers ENOSYS. Names this libseccomp does not know are skipped, as Docker skips them.
  * Strings are NUL-joined and end with an empty name.
  */
 static const char sc_base[] =
@@ -102,8 +105,8 @@ static const char sc_base[] =
 
 static const char sc_sys_admin[] =
 	"bpf\0clone\0clone3\0fanotify_init\0fsconfig\0fsmount\0fsopen\0fspick\0"
-	"lookup_dcookie\0lsm_get_self_attr\0lsm_list_modules\0lsm_set_self_attr\0mount\0"
-	"mount_setattr\0move_mount\0open_tree\0perf_event_open\0quotactl\0quotactl_fd\0"
+	"lookup_dcookie\0lsm_get_self_attr\0lsm_list_modules\0lsm_set_self_attr\0"
+	"move_mount\0open_tree\0perf_event_open\0quotactl\0quotactl_fd\0"
 	"setdomainname\0sethostname\0setns\0syslog\0umount\0umount2\0unshare\0";
 
 enum {
@@ -113,6 +116,7 @@ enum {
 	SCG_PERSONA = 8,	/* personality(2) with one of sc_personas */
 	SCG_CLONE = 16,		/* clone(2) without namespace flags (arg 0; s390 differs) */
 	SCG_ENOSYS = 32,	/* ERRNO(ENOSYS) instead of allow */
+	SCG_MOUNT = 64,		/* mount(2) unless it remounts read-write (arg 3) */
 };
 
 struct sc_group {
@@ -138,6 +142,11 @@ static const struct sc_group sc_groups[] = {
 #endif
 	{ "open_by_handle_at\0", CAP_DAC_READ_SEARCH, 0 },
 	{ sc_sys_admin, CAP_SYS_ADMIN, 0 },
+	/* Unlike Docker: a :ro mount stays read-only with CAP_SYS_ADMIN.
+	 * mount_setattr's flags sit behind a pointer seccomp cannot read:
+	 * ENOSYS, so that mount tools fall back to mount(2). */
+	{ "mount\0", CAP_SYS_ADMIN, SCG_MOUNT },
+	{ "mount_setattr\0", CAP_SYS_ADMIN, SCG_ENOSYS },
 	{ "clone\0", CAP_SYS_ADMIN, SCG_WITHOUT | SCG_CLONE },
 	{ "clone3\0", CAP_SYS_ADMIN, SCG_WITHOUT | SCG_ENOSYS },
 	{ "reboot\0", CAP_SYS_BOOT, 0 },
@@ -384,6 +393,19 @@ static int sc_personality(struct sc_build *b)
 	return r;
 }
 
+/* mount(2) unless MS_REMOUNT is set and MS_RDONLY clear: two rules, as
+ * libseccomp ANDs the conditions of one. Anything else (a new mount, a
+ * bind, remount,ro, propagation) is the kernel's to judge. */
+static int sc_mount(struct sc_build *b)
+{
+	struct scmp_arg_cmp c = { .arg = 3, .op = SCMP_CMP_MASKED_EQ, .datum_a = MS_REMOUNT,
+				  .datum_b = 0 };
+	int r = sc_rule(b, "mount", SCMP_ACT_ALLOW, 1, &c);
+
+	c.datum_a = c.datum_b = MS_RDONLY;
+	return r < 0 ? r : sc_rule(b, "mount", SCMP_ACT_ALLOW, 1, &c);
+}
+
 static int sc_group_add(struct sc_build *b, const struct sc_group *g)
 {
 	uint32_t act = g->flags & SCG_ENOSYS ? SCMP_ACT_ERRNO(ENOSYS) : SCMP_ACT_ALLOW;
@@ -394,6 +416,8 @@ static int sc_group_add(struct sc_build *b, const struct sc_group *g)
 		return sc_socket(b);
 	if (g->flags & SCG_PERSONA)
 		return sc_personality(b);
+	if (g->flags & SCG_MOUNT)
+		return sc_mount(b);
 	for (const char *s = g->names; *s && r >= 0; s += strlen(s) + 1)
 		r = sc_rule(b, s, act, g->flags & SCG_CLONE ? 1 : 0, &c);
 	return r;

@@ -38,7 +38,14 @@ t_fail 1 "Read-only file system" "--mount readonly: a write fails" \
 t_fail 1 "" "--mount ro=true: remount,rw without CAP_SYS_ADMIN fails" \
 	run --mount type=bind,src="$TMP/h",dst=/h,ro=true \
 	sh -c 'mount -o remount,rw /h 2>/dev/null || exit 1; touch /h/y'
+t_fail 1 "" "--mount ro=true: remount,rw with --cap-add SYS_ADMIN fails too (seccomp)" \
+	run --cap-add SYS_ADMIN --mount type=bind,src="$TMP/h",dst=/h,ro=true \
+	sh -c 'mount -o remount,rw /h 2>/dev/null || mount -o remount,rw,bind /h 2>/dev/null ||
+	exit 1; touch /h/y'
 t_check "--mount readonly: nothing was written" [ ! -e "$TMP/h/y" ]
+t_out "--read-only with --cap-add SYS_ADMIN: / is not remounted rw" "refused" \
+	run --read-only --cap-add SYS_ADMIN sh -c \
+	'mount -o remount,rw / 2>/dev/null && echo remounted || echo refused'
 t_out "--mount ro=false is read-write" "ok" \
 	run --mount type=bind,src="$TMP/h",dst=/h,ro=false sh -c 'touch /h/z && echo ok'
 refused "--mount bind of a missing path: refused, as Docker (not made)" \

@@ -223,6 +223,10 @@ static void blocked_by_default(void)
 	EXPECT_ERR(socket(40 /* AF_VSOCK */, SOCK_STREAM, 0), EPERM);
 	EXPECT_ERR(socket(38 /* AF_ALG */, SOCK_SEQPACKET, 0), EPERM);
 	EXPECT_ERR(syscall(SYS_personality, 0x0040000 /* ADDR_NO_RANDOMIZE */), EPERM);
+	EXPECT_ERR(mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL), EPERM);
+#ifdef SYS_mount_setattr
+	EXPECT_ERR(syscall(SYS_mount_setattr, AT_FDCWD, "/", 0, NULL, 0), EPERM);
+#endif
 }
 
 TEST(seccomp_default_blocks_privileged_syscalls)
@@ -299,6 +303,118 @@ TEST(seccomp_default_cap_sys_admin_allows_mount_and_unshare)
 	p = default_for(caps_docker_default() | CAPS_BIT(CAP_SYS_ADMIN));
 	CHECK_EQ_INT(run_filtered(p, allowed_with_sys_admin), 0);
 	seccomp_policy_free(p);
+}
+
+/* The new mount API's constants (linux/mount.h clashes with sys/mount.h). */
+enum {
+	T_OPEN_TREE_CLONE = 1, T_MOVE_MOUNT_F_EMPTY_PATH = 4, T_MOUNT_ATTR_RDONLY = 1,
+	T_FSCONFIG_SET_FLAG = 0, T_FSCONFIG_CMD_RECONFIGURE = 7,
+};
+
+static char ro_dir[] = "/tmp/dory-sc-ro-XXXXXX";
+
+static char *ro_path(const char *name)
+{
+	return xasprintf("%s/%s", ro_dir, name);
+}
+
+static bool writable(const char *dir)
+{
+	autofree char *f = xasprintf("%s/w", dir);
+	int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* With CAP_SYS_ADMIN, in a mount namespace of its own: a read-only bind
+ * (as a :ro volume) cannot be made writable by any mount call the filter
+ * lets through, while ordinary mounts and remount,ro still work. */
+static void ro_holds_with_sys_admin(void)
+{
+	autofree char *a = ro_path("a"), *b = ro_path("b"), *c = ro_path("c"),
+		      *t = ro_path("t");
+
+	EXPECT_OK(unshare(CLONE_NEWNS));
+	EXPECT_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	EXPECT_OK(mount("dory", ro_dir, "tmpfs", 0, NULL));
+	EXPECT_OK(mkdir(a, 0700) | mkdir(b, 0700) | mkdir(c, 0700) | mkdir(t, 0700));
+	EXPECT_OK(mount(a, a, NULL, MS_BIND, NULL));
+	EXPECT_OK(mount(NULL, a, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	if (writable(a))
+		child_fail(__LINE__, "remount,ro,bind left it writable", 0);
+	/* remount read-write, per mount or of the superblock, with the magic */
+	EXPECT_ERR(mount(NULL, a, NULL, MS_REMOUNT | MS_BIND, NULL), EPERM);
+	EXPECT_ERR(mount(NULL, a, NULL, MS_REMOUNT, NULL), EPERM);
+	EXPECT_ERR(mount(NULL, a, NULL, 0xC0ED0000UL | MS_REMOUNT | MS_NOSUID, NULL), EPERM);
+	/* a bind of it is read-only too, and stays so */
+	EXPECT_OK(mount(a, b, NULL, MS_BIND, NULL));
+	if (writable(b))
+		child_fail(__LINE__, "a bind of the ro mount is writable", 0);
+	EXPECT_ERR(mount(NULL, b, NULL, MS_REMOUNT | MS_BIND, NULL), EPERM);
+#ifdef SYS_mount_setattr
+	{
+		struct { uint64_t set, clr, prop, userns; } at = { .clr = T_MOUNT_ATTR_RDONLY };
+
+		EXPECT_ERR(syscall(SYS_mount_setattr, AT_FDCWD, a, 0, &at, sizeof(at)), ENOSYS);
+	}
+#endif
+#if defined(SYS_open_tree) && defined(SYS_move_mount)
+	{
+		int fd;
+
+		EXPECT_OK(fd = (int)syscall(SYS_open_tree, AT_FDCWD, a, T_OPEN_TREE_CLONE));
+		EXPECT_OK(syscall(SYS_move_mount, fd, "", AT_FDCWD, c,
+				  T_MOVE_MOUNT_F_EMPTY_PATH));
+		close(fd);
+		if (writable(c))
+			child_fail(__LINE__, "open_tree's clone of the ro mount is writable", 0);
+	}
+#endif
+#if defined(SYS_fspick) && defined(SYS_fsconfig)
+	{
+		autofree char *w = ro_path("w");
+		int fd;
+
+		/* remount,ro sets the superblock and that mount read-only; a
+		 * read-write bind of the same tmpfs (w) shows the superblock.
+		 * fsconfig makes the superblock read-write again: w is
+		 * writable, the read-only mounts are not. */
+		EXPECT_OK(mkdir(w, 0700));
+		EXPECT_OK(mount(w, w, NULL, MS_BIND, NULL));
+		EXPECT_OK(mount(NULL, ro_dir, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+		if (writable(w))
+			child_fail(__LINE__, "remount,ro left the tmpfs writable", 0);
+		EXPECT_OK(fd = (int)syscall(SYS_fspick, AT_FDCWD, ro_dir, 0));
+		EXPECT_OK(syscall(SYS_fsconfig, fd, T_FSCONFIG_SET_FLAG, "rw", NULL, 0));
+		EXPECT_OK(syscall(SYS_fsconfig, fd, T_FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0));
+		close(fd);
+		if (!writable(w))
+			child_fail(__LINE__, "fsconfig reconfigure left the tmpfs read-only", 0);
+		if (writable(a) || writable(b) || writable(c) || writable(ro_dir))
+			child_fail(__LINE__, "fsconfig reconfigure changed a per-mount ro", 0);
+	}
+#endif
+	/* ordinary mounts, remount,ro and umount still reach the kernel */
+	EXPECT_OK(mount("dory", t, "tmpfs", 0, NULL));
+	if (!writable(t))
+		child_fail(__LINE__, "a new tmpfs is read-only", 0);
+	EXPECT_OK(mount(NULL, t, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	EXPECT_OK(umount2(t, 0));
+}
+
+TEST(seccomp_default_cap_sys_admin_keeps_ro_mounts)
+{
+	struct seccomp_policy *p;
+
+	SKIP_NO_FILTERS();
+	SKIP_IF(!is_root(), "needs root (mount namespaces)");
+	SKIP_IF(!mkdtemp(ro_dir), "mkdtemp");
+	p = default_for(caps_docker_default() | CAPS_BIT(CAP_SYS_ADMIN));
+	CHECK_EQ_INT(run_filtered(p, ro_holds_with_sys_admin), 0);
+	seccomp_policy_free(p);
+	rmdir(ro_dir);
 }
 
 /* ---- JSON profiles ---- */
