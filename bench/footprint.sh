@@ -36,7 +36,10 @@ fi
 B=$(mktemp -d "/tmp/${USER:-$(id -un)}-fp$$.XXXXXX")
 P=fp$$-			# every container name starts with this
 NS=""			# pid of the mount namespace crun and conmon run in
-export DORY_ROOT=$B/root DORY_STATE=$B/state
+export DORY_ROOT=$B/root DORY_STATE=$B/state DORY_CONFIG=$B/dory.json
+# dory's containers go below a cgroup parent of the bench's own, never the
+# host's shared /dory, and cleanup removes it with its supervisor leaf.
+printf '{"cgroup-parent": "/%sdory", "default-network": "none"}\n' "$P" >"$B/dory.json"
 
 # ---- cleanup: by name for dory and crun, by PID for conmon ----
 cleanup()
@@ -54,7 +57,7 @@ cleanup()
 	done
 	[ -n "$NS" ] && kill "$NS" 2>/dev/null
 	for m in /sys/fs/cgroup/*/"$P"* /sys/fs/cgroup/"$P"*; do
-		[ -d "$m" ] && rmdir "$m" 2>/dev/null
+		[ -d "$m" ] && rmdir "$m/supervisor" "$m" 2>/dev/null
 	done
 	awk -v d="$B/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
