@@ -467,7 +467,7 @@ int images_main(int argc, char **argv)
 {
 	struct ls_opts o = { 0 };
 	struct tpl_list l;
-	struct json *h = json_new_obj();
+	struct json *h = json_new_pairs(ls_fields, ARRAY_SIZE(ls_fields));
 	const char *deflt;
 	struct store *st;
 	struct imgs imgs;
@@ -478,8 +478,6 @@ int images_main(int argc, char **argv)
 	if (args[0] && args[1])
 		die("give at most one REPOSITORY[:TAG] (usage: dory images [OPTIONS] [REPO[:TAG]])");
 	deflt = o.digests ? ls_format_digests : ls_format;
-	for (size_t i = 0; i < ARRAY_SIZE(ls_fields); i++)
-		json_add_str(h, ls_fields[i][0], ls_fields[i][1]);
 	/* -q prints the IDs itself (each image once), whatever the format */
 	if (tpl_list_begin(&l, o.quiet ? "{{.ID}}" : o.format ? o.format : deflt,
 			   deflt + strlen("table "), h, stdout) < 0)
@@ -1176,11 +1174,9 @@ static struct json *df_json(const char *type, const struct df_row *r)
 static void df_print(const char *format, const char *deflt, const char *const (*head)[2],
 		     size_t nhead, struct json **rows, size_t n)
 {
-	struct json *h = json_new_obj();
+	struct json *h = json_new_pairs(head, nhead);
 	struct tpl_list l;
 
-	for (size_t i = 0; i < nhead; i++)
-		json_add_str(h, head[i][0], head[i][1]);
 	if (tpl_list_begin(&l, format ? format : deflt, deflt + strlen("table "), h, stdout) < 0)
 		die_err();
 	json_free(h);

@@ -299,11 +299,8 @@ static struct json *ls_header(void)
 		{ "Scope", "SCOPE" }, { "IPv6", "IPV6" }, { "Internal", "INTERNAL" },
 		{ "Labels", "LABELS" }, { "CreatedAt", "CREATED AT" },
 	};
-	struct json *o = json_new_obj();
 
-	for (size_t i = 0; i < ARRAY_SIZE(kv); i++)
-		json_add_str(o, kv[i][0], kv[i][1]);
-	return o;
+	return json_new_pairs(kv, ARRAY_SIZE(kv));
 }
 
 struct ls_opts {

@@ -108,9 +108,6 @@ struct json *ctr_stats_header(void)
 		{ "CPUPerc", "CPU %" }, { "MemUsage", "MEM USAGE / LIMIT" }, { "MemPerc", "MEM %" },
 		{ "NetIO", "NET I/O" }, { "BlockIO", "BLOCK I/O" }, { "PIDs", "PIDS" },
 	};
-	struct json *h = json_new_obj();
 
-	for (size_t i = 0; i < ARRAY_SIZE(kv); i++)
-		json_add_str(h, kv[i][0], kv[i][1]);
-	return h;
+	return json_new_pairs(kv, ARRAY_SIZE(kv));
 }

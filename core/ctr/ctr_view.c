@@ -524,11 +524,8 @@ struct json *ctr_ps_header(void)
 		{ "Status", "STATUS" }, { "State", "STATE" }, { "Names", "NAMES" },
 		{ "Labels", "LABELS" }, { "Mounts", "MOUNTS" }, { "Networks", "NETWORKS" },
 	};
-	struct json *o = json_new_obj();
 
-	for (size_t i = 0; i < ARRAY_SIZE(h); i++)
-		json_add_str(o, h[i][0], h[i][1]);
-	return o;
+	return json_new_pairs(h, ARRAY_SIZE(h));
 }
 
 /* ---- top ---- */

@@ -174,6 +174,15 @@ struct json *json_new_obj(void)
 	return JS(cJSON_CreateObject());
 }
 
+struct json *json_new_pairs(const char *const (*kv)[2], size_t n)
+{
+	struct json *o = json_new_obj();
+
+	for (size_t i = 0; i < n; i++)
+		json_add_str(o, kv[i][0], kv[i][1]);
+	return o;
+}
+
 struct json *json_new_arr(void)
 {
 	json_init();

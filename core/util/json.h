@@ -35,6 +35,8 @@ const char *json_key(const struct json *member);
 /* Building. New nodes are owned by the parent they are added to. */
 struct json *json_new_obj(void);
 struct json *json_new_arr(void);
+/* An object of n string members, {key, value} each: a table's header. */
+struct json *json_new_pairs(const char *const (*kv)[2], size_t n);
 struct json *json_add_obj(struct json *obj, const char *key);	/* key NULL: append to array */
 struct json *json_add_arr(struct json *obj, const char *key);
 void json_add_str(struct json *obj, const char *key, const char *v);
